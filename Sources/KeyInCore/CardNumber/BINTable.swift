@@ -1,0 +1,101 @@
+import Foundation
+
+/// Which card company issued a card, looked up by the longest matching leading digits.
+///
+/// The table is data, not code: `Resources/card-bins.csv` ships with KeyIn and an operator can load a
+/// replacement with `BINTable(csv:)` (the `--bin-table` option of the CLI) without rebuilding anything.
+public struct BINTable: Sendable {
+    public struct Row: Hashable, Sendable {
+        public let prefix: String
+        public let company: CardCompany
+    }
+
+    public let rows: [Row]
+    /// Rows ordered longest prefix first, so the first hit is the most specific.
+    private let byLongestPrefix: [Row]
+
+    public init(rows: [Row]) {
+        self.rows = rows
+        self.byLongestPrefix = rows.sorted { $0.prefix.count > $1.prefix.count }
+    }
+
+    /// The card company for a number, or nil when no row matches (a card issued outside Korea, say).
+    public func company(for number: CardNumber) -> CardCompany? {
+        byLongestPrefix.first { number.digits.hasPrefix($0.prefix) }?.company
+    }
+
+    /// Every company the table names, once each, in the order they first appear.
+    public var companies: [CardCompany] {
+        var seen = Set<String>()
+        return rows.compactMap { seen.insert($0.company.code).inserted ? $0.company : nil }
+    }
+
+    /// The table shipped with KeyIn: the test cards and the card companies the simulator plays.
+    public static let bundled: BINTable = {
+        guard let url = Bundle.module.url(forResource: "card-bins", withExtension: "csv"),
+            let text = try? String(contentsOf: url, encoding: .utf8),
+            let table = try? BINTable(csv: text)
+        else {
+            // The file is part of the build; its absence means a broken installation, not bad input.
+            fatalError("KeyInCore's bundled card-bins.csv is missing or unreadable")
+        }
+        return table
+    }()
+}
+
+/// Why a BIN table could not be read, with the line to fix.
+public struct BINTableError: Error, Equatable, CustomStringConvertible {
+    public let line: Int
+    public let reason: String
+
+    public var description: String { "BIN table line \(line): \(reason)" }
+}
+
+extension BINTable {
+    static let header = ["bin_prefix", "company_code", "company_name_ko", "company_name_en"]
+
+    /// Reads the CSV format documented in the README: a header line naming the four columns
+    /// `bin_prefix,company_code,company_name_ko,company_name_en`, then one row per prefix. Blank lines and lines
+    /// starting with `#` are ignored. Values may not contain commas.
+    public init(csv text: String) throws(BINTableError) {
+        var rows: [Row] = []
+        var sawHeader = false
+        var seenPrefixes = Set<String>()
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let lineNumber = index + 1
+            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard sawHeader else {
+                guard fields == BINTable.header else {
+                    throw BINTableError(
+                        line: lineNumber, reason: "expected the header \(BINTable.header.joined(separator: ","))")
+                }
+                sawHeader = true
+                continue
+            }
+            guard fields.count == 4 else {
+                throw BINTableError(line: lineNumber, reason: "expected 4 values, found \(fields.count)")
+            }
+            let prefix = fields[0]
+            guard (1...8).contains(prefix.count), prefix.allSatisfy({ $0.asciiDigitValue != nil }) else {
+                throw BINTableError(line: lineNumber, reason: "bin_prefix must be 1 to 8 digits")
+            }
+            guard seenPrefixes.insert(prefix).inserted else {
+                throw BINTableError(line: lineNumber, reason: "bin_prefix \(prefix) appears twice")
+            }
+            let code = fields[1]
+            guard code.count == 2, code.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isUppercase) }) else {
+                throw BINTableError(line: lineNumber, reason: "company_code must be 2 characters of 0-9 or A-Z")
+            }
+            guard !fields[2].isEmpty, !fields[3].isEmpty else {
+                throw BINTableError(line: lineNumber, reason: "company names may not be empty")
+            }
+            rows.append(Row(prefix: prefix, company: CardCompany(code: code, name: LocalizedText(ko: fields[2], en: fields[3]))))
+        }
+        guard sawHeader else { throw BINTableError(line: 1, reason: "the table is empty") }
+        self.init(rows: rows)
+    }
+}
