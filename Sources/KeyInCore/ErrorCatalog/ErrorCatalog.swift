@@ -227,7 +227,7 @@ extension ErrorCode {
             CatalogEntry(self, .network, 504, .afterDelay(seconds: 5),
                 explanation: .init(
                     ko: "카드사가 제한 시간 안에 응답하지 않아 KeyIn이 승인을 망취소했습니다. 청구된 금액은 없으며 다시 결제해도 이중으로 결제되지 않습니다.",
-                    en: "The card company did not answer in time, so KeyIn reversed the authorization (망취소). Nothing was charged, and paying again cannot charge twice."),
+                    en: "The card company did not answer in time, so KeyIn sent a reversal for the authorization. Nothing was charged, and paying again cannot charge twice."),
                 customer: .init(
                     ko: "카드사 응답이 늦어 결제를 자동으로 취소했습니다. 청구된 금액은 없으니 잠시 후 다시 결제해 주세요.",
                     en: "Your card company took too long to answer, so the payment was cancelled automatically. You have not been charged; please try again in a moment."))
@@ -235,7 +235,7 @@ extension ErrorCode {
             CatalogEntry(self, .network, 502, .afterDelay(seconds: 5),
                 explanation: .init(
                     ko: "카드사 응답을 받기 전에 연결이 끊겨 KeyIn이 승인을 망취소했습니다. 청구된 금액은 없으며 다시 결제해도 이중으로 결제되지 않습니다.",
-                    en: "The connection to the card company broke before its answer, so KeyIn reversed the authorization (망취소). Nothing was charged, and paying again cannot charge twice."),
+                    en: "The connection to the card company broke before its answer, so KeyIn sent a reversal for the authorization. Nothing was charged, and paying again cannot charge twice."),
                 customer: .init(
                     ko: "카드사와의 연결이 끊겨 결제를 자동으로 취소했습니다. 청구된 금액은 없으니 잠시 후 다시 결제해 주세요.",
                     en: "The connection to your card company was lost, so the payment was cancelled automatically. You have not been charged; please try again in a moment."))
