@@ -53,7 +53,7 @@ public struct CardCheckCommand: AsyncParsableCommand {
     public func validate() throws {
         if readsStandardInput
             && [expiry, cvc, identity, password, currency].contains(where: { $0 != nil })
-                || readsStandardInput && (amount != nil || installment != nil)
+            || readsStandardInput && (amount != nil || installment != nil)
         {
             throw ValidationError("With '-' only card numbers are read; the other card fields cannot be given.")
         }

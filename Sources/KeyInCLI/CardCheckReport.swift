@@ -32,7 +32,9 @@ struct CardCheckReport: Encodable {
         self.brandName = check.brand?.displayName
         self.company = check.company.map { Company(code: $0.code, name: $0.name) }
         self.expiry = check.expiry?.display
-        self.problems = check.problems.map { Problem(field: $0.field.rawValue, code: $0.code.rawValue, message: $0.message) }
+        self.problems = check.problems.map {
+            Problem(field: $0.field.rawValue, code: $0.code.rawValue, message: $0.message)
+        }
     }
 
     func jsonLine() -> String {
@@ -48,7 +50,13 @@ struct CardCheckReport: Encodable {
         rows.append(("브랜드 brand", brandName.map { "\($0.ko) · \($0.en)" } ?? "-"))
         rows.append(("카드사 company", company.map { "\($0.name.ko) · \($0.name.en) (\($0.code))" } ?? "-"))
         if let expiry { rows.append(("유효기간 expiry", expiry)) }
-        rows.append(("결과 result", valid ? "이상 없음 · valid" : "문제 \(problems.count)건 · \(problems.count) problem\(problems.count == 1 ? "" : "s")"))
+        rows.append(
+            (
+                "결과 result",
+                valid
+                    ? "이상 없음 · valid"
+                    : "문제 \(problems.count)건 · \(problems.count) problem\(problems.count == 1 ? "" : "s")"
+            ))
         let width = rows.map { $0.0.displayWidth }.max() ?? 0
         var lines = rows.map { label, value in
             label + String(repeating: " ", count: width - label.displayWidth + 2) + value
@@ -66,7 +74,8 @@ extension String {
     /// Columns a terminal uses for the text: Hangul and other wide characters take two.
     var displayWidth: Int {
         unicodeScalars.reduce(0) { width, scalar in
-            let wide = (0x1100...0x115F).contains(scalar.value) || (0x2E80...0xA4CF).contains(scalar.value)
+            let wide =
+                (0x1100...0x115F).contains(scalar.value) || (0x2E80...0xA4CF).contains(scalar.value)
                 || (0xAC00...0xD7A3).contains(scalar.value) || (0xF900...0xFAFF).contains(scalar.value)
                 || (0xFF00...0xFF60).contains(scalar.value)
             return width + (wide ? 2 : 1)

@@ -50,7 +50,11 @@ public enum CatalogRendering {
             httpStatus = entry.httpStatus
             retry = entry.retry.token
             retryable = entry.retry.isRetryable
-            if case .afterDelay(let seconds) = entry.retry { retryAfterSeconds = seconds } else { retryAfterSeconds = nil }
+            if case .afterDelay(let seconds) = entry.retry {
+                retryAfterSeconds = seconds
+            } else {
+                retryAfterSeconds = nil
+            }
             explanation = entry.explanation
             customerMessage = entry.customerMessage
             helpPageId = entry.helpPageID
@@ -95,7 +99,8 @@ public enum CatalogRendering {
                 "`\(entry.code.rawValue)`", entry.category.rawValue, String(entry.httpStatus), entry.retry.token,
                 entry.customerMessage.ko, entry.customerMessage.en,
             ]
-            lines.append("| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
+            lines.append(
+                "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n")
     }

@@ -28,8 +28,15 @@ struct CardEntryValidatorTests {
             CardEntry(
                 cardNumber: "4242 4242 4242 4241", expiry: "10/26", cvc: "12", customerIdentityNumber: "900230",
                 cardPassword: "1", amount: 30_000, installmentMonths: 6))
-        #expect(check.problems.map(\.field) == [.cardNumber, .cardExpiration, .cardCvc, .customerIdentityNumber, .cardPassword, .cardInstallmentPlan])
-        #expect(check.problems.map(\.code) == [.invalidCardNumber, .expiredCard, .invalidCardCVC, .invalidCardIdentityFormat, .invalidCardPasswordFormat, .notSupportedMonthlyInstallmentPlanBelowAmount])
+        #expect(
+            check.problems.map(\.field) == [
+                .cardNumber, .cardExpiration, .cardCvc, .customerIdentityNumber, .cardPassword, .cardInstallmentPlan,
+            ])
+        #expect(
+            check.problems.map(\.code) == [
+                .invalidCardNumber, .expiredCard, .invalidCardCVC, .invalidCardIdentityFormat,
+                .invalidCardPasswordFormat, .notSupportedMonthlyInstallmentPlanBelowAmount,
+            ])
         for problem in check.problems {
             #expect(problem.message == KeyInError(problem.code).customerMessage)
             #expect(!problem.message.ko.isEmpty && !problem.message.en.isEmpty)
@@ -55,9 +62,15 @@ struct CardEntryValidatorTests {
 
     @Test("Missing required fields are reported; a domestic card needs no CVC")
     func requiredFields() {
-        let required: Set<CardEntryField> = [.cardExpiration, .cardCvc, .customerIdentityNumber, .cardPassword, .amount]
+        let required: Set<CardEntryField> = [
+            .cardExpiration, .cardCvc, .customerIdentityNumber, .cardPassword, .amount,
+        ]
         let visa = validator.check(CardEntry(cardNumber: "4242424242424242", cvc: "  "), requiring: required)
-        #expect(visa.problems.map(\.code) == [.invalidCardExpiration, .invalidCardCVC, .invalidCardIdentityFormat, .invalidCardPasswordFormat, .invalidAmount])
+        #expect(
+            visa.problems.map(\.code) == [
+                .invalidCardExpiration, .invalidCardCVC, .invalidCardIdentityFormat, .invalidCardPasswordFormat,
+                .invalidAmount,
+            ])
         let domestic = validator.check(CardEntry(cardNumber: "9409110000000005"), requiring: required)
         #expect(!domestic.problems.map(\.field).contains(.cardCvc))
         #expect(domestic.brand == .koreanDomestic && domestic.company?.code == "11")
@@ -66,25 +79,36 @@ struct CardEntryValidatorTests {
     @Test("American Express takes four CVC digits, other cards three")
     func cvcLengthByBrand() {
         #expect(validator.check(CardEntry(cardNumber: "378282246310005", cvc: "1234")).isValid)
-        #expect(validator.check(CardEntry(cardNumber: "378282246310005", cvc: "123")).problems.map(\.code) == [.invalidCardCVC])
-        #expect(validator.check(CardEntry(cardNumber: "4242424242424242", cvc: "1234")).problems.map(\.code) == [.invalidCardCVC])
+        #expect(
+            validator.check(CardEntry(cardNumber: "378282246310005", cvc: "123")).problems.map(\.code) == [
+                .invalidCardCVC
+            ])
+        #expect(
+            validator.check(CardEntry(cardNumber: "4242424242424242", cvc: "1234")).problems.map(\.code) == [
+                .invalidCardCVC
+            ])
     }
 
     @Test("A business registration number identifies a corporate card")
     func corporateCard() {
-        #expect(validator.check(CardEntry(cardNumber: "4242424242424242", customerIdentityNumber: "124-81-00998")).isValid)
+        #expect(
+            validator.check(CardEntry(cardNumber: "4242424242424242", customerIdentityNumber: "124-81-00998")).isValid)
     }
 
     @Test("Unsupported currency and its amount")
     func currency() {
         let check = validator.check(CardEntry(cardNumber: "4242424242424242", amount: 1000, currency: "BTC"))
         #expect(check.problems.map(\.code) == [.notSupportedCurrency])
-        #expect(validator.check(CardEntry(cardNumber: "4242424242424242", amount: 99)).problems.map(\.code) == [.belowMinimumAmount])
+        #expect(
+            validator.check(CardEntry(cardNumber: "4242424242424242", amount: 99)).problems.map(\.code) == [
+                .belowMinimumAmount
+            ])
     }
 
     @Test("The entry never prints what was typed")
     func entryIsRedacted() {
-        let entry = CardEntry(cardNumber: "4242424242424242", cvc: "123", customerIdentityNumber: "900101", cardPassword: "12")
+        let entry = CardEntry(
+            cardNumber: "4242424242424242", cvc: "123", customerIdentityNumber: "900101", cardPassword: "12")
         var dumped = ""
         dump(entry, to: &dumped)
         for text in ["\(entry)", String(reflecting: entry), dumped] {

@@ -11,13 +11,17 @@ struct CardExpiryTests {
 
     @Test(
         "Accepted ways of writing an expiry",
-        arguments: [("12/29", 2029, 12), ("1229", 2029, 12), ("12/2029", 2029, 12), ("1/29", 2029, 1), (" 03 / 30 ", 2030, 3)])
+        arguments: [
+            ("12/29", 2029, 12), ("1229", 2029, 12), ("12/2029", 2029, 12), ("1/29", 2029, 1), (" 03 / 30 ", 2030, 3),
+        ])
     func formats(text: String, year: Int, month: Int) throws {
         let expiry = try #require(CardExpiry(parsing: text))
         #expect(expiry.year == year && expiry.month == month)
     }
 
-    @Test("Unreadable expiries are refused", arguments: ["", "13/29", "00/29", "12/9", "122029", "12-29", "ab/cd", "12/", "123/29"])
+    @Test(
+        "Unreadable expiries are refused",
+        arguments: ["", "13/29", "00/29", "12/9", "122029", "12-29", "ab/cd", "12/", "123/29"])
     func refused(text: String) {
         #expect(CardExpiry(parsing: text) == nil)
     }

@@ -12,7 +12,8 @@ struct CardNumberTests {
         #expect(number.digits == "4242424242424242")
     }
 
-    @Test("Letters and other symbols are refused", arguments: ["4242 4242 4242 424O", "4242.4242.4242.4242", "4242/4242"])
+    @Test(
+        "Letters and other symbols are refused", arguments: ["4242 4242 4242 424O", "4242.4242.4242.4242", "4242/4242"])
     func otherCharactersAreRefused(typed: String) {
         #expect(CardNumber(typed: typed) == nil)
     }

@@ -4,7 +4,8 @@ import Testing
 
 @Suite("Birth date and business registration number")
 struct CustomerIdentityNumberTests {
-    @Test("Published valid business registration numbers pass", arguments: ["124-81-00998", "220-81-62517", "1248100998"])
+    @Test(
+        "Published valid business registration numbers pass", arguments: ["124-81-00998", "220-81-62517", "1248100998"])
     func validBusinessNumbers(text: String) {
         #expect(BusinessRegistrationNumber.hasValidCheckDigit(text.filter(\.isNumber)))
         #expect(CustomerIdentityNumber(parsing: text) == .businessRegistrationNumber(text.filter(\.isNumber)))
@@ -24,7 +25,12 @@ struct CustomerIdentityNumberTests {
         }
     }
 
-    @Test("Birth dates must exist on the calendar", arguments: [("900101", true), ("000229", true), ("280229", true), ("250229", false), ("901301", false), ("900431", false), ("900100", false), ("991231", true)])
+    @Test(
+        "Birth dates must exist on the calendar",
+        arguments: [
+            ("900101", true), ("000229", true), ("280229", true), ("250229", false), ("901301", false),
+            ("900431", false), ("900100", false), ("991231", true),
+        ])
     func birthDates(text: String, valid: Bool) {
         #expect(BirthDate.isRealDate(yymmdd: text) == valid)
         #expect((CustomerIdentityNumber(parsing: text) != nil) == valid)

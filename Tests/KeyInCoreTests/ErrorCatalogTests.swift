@@ -20,7 +20,8 @@ struct ErrorCatalogTests {
             #expect(text.ko.hasSuffix(".") && text.en.hasSuffix("."), "\(code) has an unfinished sentence")
         }
         #expect(!entry.helpPageID.isEmpty)
-        let placeholders = Set((entry.customerMessage.ko + entry.customerMessage.en).matches(of: #/\{(\w+)\}/#).map { String($0.1) })
+        let placeholders = Set(
+            (entry.customerMessage.ko + entry.customerMessage.en).matches(of: #/\{(\w+)\}/#).map { String($0.1) })
         #expect(placeholders.isSubset(of: CatalogEntry.placeholders))
     }
 
@@ -31,11 +32,13 @@ struct ErrorCatalogTests {
         #expect(Set(entries.map(\.helpPageID)).count == entries.count)
     }
 
-    @Test("The Korean PGs' key-in codes are there under their usual names", arguments: [
-        "INVALID_CARD_NUMBER", "INVALID_CARD_EXPIRATION", "INVALID_CARD_IDENTITY", "INVALID_CARD_PASSWORD",
-        "BELOW_MINIMUM_AMOUNT", "NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN_BELOW_AMOUNT", "REJECT_CARD_COMPANY",
-        "INVALID_CARD_LOST_OR_STOLEN", "NOT_AVAILABLE_PAYMENT", "IDEMPOTENT_REQUEST_PROCESSING",
-    ])
+    @Test(
+        "The Korean PGs' key-in codes are there under their usual names",
+        arguments: [
+            "INVALID_CARD_NUMBER", "INVALID_CARD_EXPIRATION", "INVALID_CARD_IDENTITY", "INVALID_CARD_PASSWORD",
+            "BELOW_MINIMUM_AMOUNT", "NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN_BELOW_AMOUNT", "REJECT_CARD_COMPANY",
+            "INVALID_CARD_LOST_OR_STOLEN", "NOT_AVAILABLE_PAYMENT", "IDEMPOTENT_REQUEST_PROCESSING",
+        ])
     func pgNames(code: String) {
         #expect(ErrorCatalog.entry(for: code) != nil)
     }
@@ -48,7 +51,9 @@ struct ErrorCatalogTests {
 
     @Test("A lost or stolen card reads to the customer exactly like a plain decline")
     func lostOrStolenLooksLikeDecline() {
-        #expect(ErrorCode.invalidCardLostOrStolen.entry.customerMessage == ErrorCode.rejectCardCompany.entry.customerMessage)
+        #expect(
+            ErrorCode.invalidCardLostOrStolen.entry.customerMessage == ErrorCode.rejectCardCompany.entry.customerMessage
+        )
         #expect(!ErrorCode.invalidCardLostOrStolen.entry.customerMessage.ko.contains("분실"))
         #expect(!ErrorCode.invalidCardLostOrStolen.entry.customerMessage.en.lowercased().contains("stolen"))
     }
@@ -69,7 +74,11 @@ struct ErrorCatalogTests {
         #expect(!ErrorCode.invalidCardNumber.entry.retry.isRetryable)
     }
 
-    @Test("Every response code the card-company hosts send maps to the catalog", arguments: ["05", "12", "13", "14", "30", "41", "43", "51", "54", "55", "57", "61", "62", "91", "94", "96", "N7", "Q1"])
+    @Test(
+        "Every response code the card-company hosts send maps to the catalog",
+        arguments: [
+            "05", "12", "13", "14", "30", "41", "43", "51", "54", "55", "57", "61", "62", "91", "94", "96", "N7", "Q1",
+        ])
     func responseCodes(code: String) throws {
         let error = try #require(CardCompanyResponseCode.errorCode(for: code))
         #expect(error != .cardCompanyUnknownResponse)
@@ -93,7 +102,9 @@ struct KeyInErrorTests {
         let end = try Date("2026-11-25T00:10:00+09:00", strategy: .iso8601)
         let error = KeyInError(.notAvailablePayment, retryAt: end)
         #expect(error.customerMessage.ko == "카드사 점검 시간이라 지금은 결제할 수 없습니다. 00:10 이후에 다시 결제해 주세요.")
-        #expect(error.customerMessage.en == "Your card company is under maintenance. Please try again after 00:10 (Korea time).")
+        #expect(
+            error.customerMessage.en
+                == "Your card company is under maintenance. Please try again after 00:10 (Korea time).")
         #expect(error.retryAfterSeconds(now: end.addingTimeInterval(-300)) == 300)
     }
 
@@ -111,10 +122,12 @@ struct KeyInErrorTests {
         #expect(KeyInError(.invalidCardNumber).retryAfterSeconds(now: Date()) == nil)
     }
 
-    @Test("Accept-Language picks the message language", arguments: [
-        (String?.none, Language.korean), ("en-US,en;q=0.9", .english), ("ko-KR,ko;q=0.9,en;q=0.8", .korean),
-        ("en;q=0.5, ko;q=0.8", .korean), ("fr-FR", .korean), ("de, en;q=0.7", .english),
-    ])
+    @Test(
+        "Accept-Language picks the message language",
+        arguments: [
+            (String?.none, Language.korean), ("en-US,en;q=0.9", .english), ("ko-KR,ko;q=0.9,en;q=0.8", .korean),
+            ("en;q=0.5, ko;q=0.8", .korean), ("fr-FR", .korean), ("de, en;q=0.7", .english),
+        ])
     func acceptLanguage(header: String?, language: Language) {
         #expect(Language(acceptLanguage: header) == language)
     }

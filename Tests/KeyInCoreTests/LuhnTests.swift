@@ -16,7 +16,8 @@ struct LuhnTests {
 
     @Test("Any single-digit change breaks the check")
     func singleDigitChangeBreaks() async {
-        await propertyCheck(input: Self.digitString, Gen.int(in: 0...18), Gen.int(in: 1...9)) { payload, rawIndex, delta in
+        await propertyCheck(input: Self.digitString, Gen.int(in: 0...18), Gen.int(in: 1...9)) {
+            payload, rawIndex, delta in
             let number = Array(payload + String(Luhn.checkDigit(for: payload)!))
             let index = rawIndex % number.count
             var changed = number

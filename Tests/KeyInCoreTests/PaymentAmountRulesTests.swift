@@ -25,13 +25,16 @@ struct PaymentAmountRulesTests {
 
     @Test("Only 0 and 2 to 12 months exist", arguments: [1, 13, -1, 24])
     func invalidMonths(months: Int) {
-        #expect(PaymentAmountRules.problem(installmentMonths: months, amount: .krw(100_000)) == .invalidCardInstallmentPlan)
+        #expect(
+            PaymentAmountRules.problem(installmentMonths: months, amount: .krw(100_000)) == .invalidCardInstallmentPlan)
     }
 
     @Test("Installments are for KRW payments only")
     func foreignCurrency() {
         let dollars = Money(minorUnits: 100_000, currency: .usd)
-        #expect(PaymentAmountRules.problem(installmentMonths: 3, amount: dollars) == .notSupportedInstallmentPlanCardOrMerchant)
+        #expect(
+            PaymentAmountRules.problem(installmentMonths: 3, amount: dollars)
+                == .notSupportedInstallmentPlanCardOrMerchant)
     }
 
     @Test("Money prints with its currency's decimals")

@@ -93,7 +93,9 @@ extension BINTable {
             guard !fields[2].isEmpty, !fields[3].isEmpty else {
                 throw BINTableError(line: lineNumber, reason: "company names may not be empty")
             }
-            rows.append(Row(prefix: prefix, company: CardCompany(code: code, name: LocalizedText(ko: fields[2], en: fields[3]))))
+            rows.append(
+                Row(prefix: prefix, company: CardCompany(code: code, name: LocalizedText(ko: fields[2], en: fields[3])))
+            )
         }
         guard sawHeader else { throw BINTableError(line: 1, reason: "the table is empty") }
         self.init(rows: rows)

@@ -40,7 +40,8 @@ public enum Language: String, CaseIterable, Sendable {
             .map { part -> (tag: String, weight: Double) in
                 let pieces = part.split(separator: ";")
                 let tag = pieces.first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-                let weight = pieces.dropFirst()
+                let weight =
+                    pieces.dropFirst()
                     .compactMap { piece -> Double? in
                         let trimmed = piece.trimmingCharacters(in: .whitespaces)
                         return trimmed.hasPrefix("q=") ? Double(trimmed.dropFirst(2)) : nil
