@@ -1,0 +1,168 @@
+/// Writes and reads KeyIn's ISO 8583 wire format: the 4-digit message type, the primary bitmap as 16 uppercase
+/// hex characters (and the secondary likewise when any element 65–128 is present), then each element in
+/// ascending order as ASCII, variable ones after a 2- or 3-digit length.
+///
+/// The 2-byte big-endian frame length in front of each message is the transport's job (see `ISO8583Frame`).
+public enum ISO8583Codec {
+    /// Packs a message, checking every element against the specification table.
+    public static func pack(_ message: ISO8583Message) throws(ISO8583Error) -> [UInt8] {
+        var bytes = Array(message.mti.rawValue.utf8)
+        bytes.reserveCapacity(256)
+        let present = message.elements.keys.sorted()
+        let hasSecondary = present.contains { $0.rawValue > 64 }
+        // Bit 1 of the primary bitmap announces the secondary one.
+        var primary: UInt64 = hasSecondary ? 1 << 63 : 0
+        var secondary: UInt64 = 0
+        for element in present {
+            if element.rawValue <= 64 {
+                primary |= 1 << UInt64(64 - element.rawValue)
+            } else {
+                secondary |= 1 << UInt64(128 - element.rawValue)
+            }
+        }
+        appendHex(primary, to: &bytes)
+        if hasSecondary { appendHex(secondary, to: &bytes) }
+
+        for element in present {
+            let value = Array(message.elements[element]!.utf8)
+            let specification = ElementSpecification.of(element)
+            guard value.allSatisfy(specification.content.allows) else { throw .invalidContent(element: element) }
+            switch specification.length {
+            case .fixed(let length):
+                guard value.count == length else { throw .invalidLength(element: element, length: value.count) }
+            case .llvar(let maximum):
+                guard value.count <= maximum else { throw .invalidLength(element: element, length: value.count) }
+                appendDecimal(value.count, width: 2, to: &bytes)
+            case .lllvar(let maximum):
+                guard value.count <= maximum else { throw .invalidLength(element: element, length: value.count) }
+                appendDecimal(value.count, width: 3, to: &bytes)
+            }
+            bytes += value
+        }
+        return bytes
+    }
+
+    /// Reads one message occupying all of `bytes`. Any malformed input is a typed error, never a crash.
+    public static func unpack(_ bytes: some Collection<UInt8>) throws(ISO8583Error) -> ISO8583Message {
+        var reader = Reader(bytes: Array(bytes))
+        guard let mti = MessageTypeIndicator(rawValue: String(decoding: try reader.take(4), as: UTF8.self)) else {
+            throw .invalidMessageType
+        }
+        let primary = try reader.hex64()
+        var present: [Int] = (1...64).filter { primary & (UInt64(1) << (64 - $0)) != 0 }
+        if present.first == 1 {
+            let secondary = try reader.hex64()
+            present.removeFirst()
+            present += (65...128).filter { secondary & (UInt64(1) << (128 - $0)) != 0 }
+        }
+
+        var message = ISO8583Message(mti: mti)
+        for number in present {
+            guard let element = DataElement(rawValue: number) else { throw .unsupportedElement(number: number) }
+            let specification = ElementSpecification.of(element)
+            let length: Int
+            switch specification.length {
+            case .fixed(let fixed):
+                length = fixed
+            case .llvar(let maximum), .lllvar(let maximum):
+                let width = specification.length == .llvar(maximum: maximum) ? 2 : 3
+                guard let declared = decimal(try reader.take(width)) else {
+                    throw .invalidLengthPrefix(element: element)
+                }
+                guard declared <= maximum else { throw .invalidLength(element: element, length: declared) }
+                length = declared
+            }
+            let value = try reader.take(length)
+            guard value.allSatisfy(specification.content.allows) else { throw .invalidContent(element: element) }
+            message[element] = String(decoding: value, as: UTF8.self)
+        }
+        guard reader.remaining == 0 else { throw .trailingBytes(count: reader.remaining) }
+        return message
+    }
+
+    /// The value of ASCII digits, or nil when any byte is not a digit.
+    static func decimal(_ digits: some Collection<UInt8>) -> Int? {
+        var value = 0
+        for byte in digits {
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return digits.isEmpty ? nil : value
+    }
+
+    private static func appendDecimal(_ value: Int, width: Int, to bytes: inout [UInt8]) {
+        var digits = [UInt8](repeating: 0x30, count: width)
+        var rest = value
+        for index in stride(from: width - 1, through: 0, by: -1) {
+            digits[index] = 0x30 + UInt8(rest % 10)
+            rest /= 10
+        }
+        bytes += digits
+    }
+
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    private static func appendHex(_ value: UInt64, to bytes: inout [UInt8]) {
+        for shift in stride(from: 60, through: 0, by: -4) {
+            bytes.append(hexDigits[Int((value >> UInt64(shift)) & 0xF)])
+        }
+    }
+
+    private struct Reader {
+        let bytes: [UInt8]
+        var offset = 0
+
+        var remaining: Int { bytes.count - offset }
+
+        mutating func take(_ count: Int) throws(ISO8583Error) -> ArraySlice<UInt8> {
+            guard remaining >= count else { throw .truncated(expected: offset + count, available: bytes.count) }
+            defer { offset += count }
+            return bytes[offset..<offset + count]
+        }
+
+        /// 16 uppercase hex characters. Lowercase is refused: the format says uppercase, and a host that sends
+        /// otherwise is not speaking it.
+        mutating func hex64() throws(ISO8583Error) -> UInt64 {
+            var value: UInt64 = 0
+            for byte in try take(16) {
+                let nibble: UInt8
+                switch byte {
+                case 0x30...0x39: nibble = byte - 0x30
+                case 0x41...0x46: nibble = byte - 0x41 + 10
+                default: throw .invalidBitmap
+                }
+                value = value << 4 | UInt64(nibble)
+            }
+            return value
+        }
+    }
+}
+
+/// The 2-byte big-endian length that precedes each message on the TCP stream (not counting those 2 bytes).
+public enum ISO8583Frame {
+    /// KeyIn's messages are a few hundred bytes; a frame this large is garbage, not a message.
+    public static let maximumLength = 8192
+
+    public static func frame(_ message: [UInt8]) -> [UInt8] {
+        [UInt8(message.count >> 8), UInt8(message.count & 0xFF)] + message
+    }
+
+    /// Splits a byte stream into frames. Returns the complete frames and how many bytes they used; an incomplete
+    /// frame at the end waits for more bytes. A declared length above `maximumLength` (or zero) is an error,
+    /// after which the stream cannot be trusted.
+    public static func split(_ stream: some Collection<UInt8>) throws(ISO8583Error) -> (
+        frames: [[UInt8]], consumed: Int
+    ) {
+        let bytes = Array(stream)
+        var frames: [[UInt8]] = []
+        var offset = 0
+        while bytes.count - offset >= 2 {
+            let length = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
+            guard length > 0, length <= maximumLength else { throw .frameTooLarge(length: length) }
+            guard bytes.count - offset - 2 >= length else { break }
+            frames.append(Array(bytes[offset + 2..<offset + 2 + length]))
+            offset += 2 + length
+        }
+        return (frames, offset)
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import KeyInCore
+
+/// How the simulated card companies behave: accounts, maintenance windows, faults. Read from JSON
+/// (`keyin issuer --config FILE`); any key left out keeps the built-in default.
+public struct IssuerConfiguration: Sendable, Codable, Equatable {
+    /// A daily window, Asia/Seoul wall-clock `HH:mm`, during which a card company answers 91. It may cross
+    /// midnight (23:50–00:10).
+    public struct MaintenanceWindow: Sendable, Codable, Equatable {
+        public var company: String
+        public var start: String
+        public var end: String
+
+        public init(company: String, start: String, end: String) {
+            self.company = company
+            self.start = start
+            self.end = end
+        }
+    }
+
+    /// Injected faults, for chaos tests: every request may be delayed, lost, or cut off with its connection.
+    public struct Faults: Sendable, Codable, Equatable {
+        /// Extra latency before each answer, uniformly distributed between the two bounds.
+        public var minimumLatencyMilliseconds = 0
+        public var maximumLatencyMilliseconds = 0
+        /// Probability (0–1) that a request is lost before the host sees it: no answer, no ledger entry.
+        public var dropRate = 0.0
+        /// Probability (0–1) that a request makes the host close the connection before processing it.
+        public var disconnectRate = 0.0
+
+        public init() {}
+    }
+
+    /// A card account. Numbers not listed are approved while the default limit lasts.
+    public struct Account: Sendable, Codable, Equatable {
+        public var cardNumber: String
+        /// Minor units of KRW the card may hold at once.
+        public var creditLimit: Int64?
+        /// Always answer this response code instead of deciding.
+        public var responseCode: String?
+        public var behaviour: Behaviour?
+
+        public init(
+            cardNumber: String, creditLimit: Int64? = nil, responseCode: String? = nil, behaviour: Behaviour? = nil
+        ) {
+            self.cardNumber = cardNumber
+            self.creditLimit = creditLimit
+            self.responseCode = responseCode
+            self.behaviour = behaviour
+        }
+    }
+
+    /// How a scripted card misbehaves on the wire. In each case the host has already approved and recorded the
+    /// request: the gateway must reverse it.
+    public enum Behaviour: String, Sendable, Codable, Equatable {
+        case neverAnswers = "never_answers"
+        case answersLate = "answers_late"
+        case dropsConnection = "drops_connection"
+    }
+
+    public var accounts: [Account]
+    public var maintenanceWindows: [MaintenanceWindow]
+    public var faults: Faults
+    /// How long a `answers_late` card waits before answering; set it above the gateway's timeout.
+    public var lateAnswerMilliseconds: Int
+    public var defaultCreditLimit: Int64
+    /// The largest amount one payment may have (minor units); above it the answer is 13.
+    public var maximumAmount: Int64
+    /// Every account's cardholder: birth date, business registration number, card password digits.
+    public var cardholderBirthDate: String
+    public var cardholderBusinessNumber: String
+    public var cardPasswordDigits: String
+
+    public static let `default`: IssuerConfiguration = {
+        guard let url = Bundle.module.url(forResource: "issuer-default", withExtension: "json"),
+            let data = try? Data(contentsOf: url),
+            let configuration = try? JSONDecoder().decode(IssuerConfiguration.self, from: data)
+        else {
+            fatalError("IssuerSimulator's bundled issuer-default.json is missing or unreadable")
+        }
+        return configuration
+    }()
+
+    init(
+        accounts: [Account], maintenanceWindows: [MaintenanceWindow], faults: Faults, lateAnswerMilliseconds: Int,
+        defaultCreditLimit: Int64, maximumAmount: Int64, cardholderBirthDate: String, cardholderBusinessNumber: String,
+        cardPasswordDigits: String
+    ) {
+        self.accounts = accounts
+        self.maintenanceWindows = maintenanceWindows
+        self.faults = faults
+        self.lateAnswerMilliseconds = lateAnswerMilliseconds
+        self.defaultCreditLimit = defaultCreditLimit
+        self.maximumAmount = maximumAmount
+        self.cardholderBirthDate = cardholderBirthDate
+        self.cardholderBusinessNumber = cardholderBusinessNumber
+        self.cardPasswordDigits = cardPasswordDigits
+    }
+
+    /// Reads a configuration file; keys it leaves out keep the built-in defaults.
+    public static func load(json data: Data) throws -> IssuerConfiguration {
+        try JSONDecoder().decode(IssuerConfiguration.self, from: data)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case accounts, maintenanceWindows, faults, lateAnswerMilliseconds, defaultCreditLimit, maximumAmount,
+            cardholderBirthDate, cardholderBusinessNumber, cardPasswordDigits
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        // The bundled defaults themselves are decoded with these fallbacks.
+        accounts = try container.decodeIfPresent([Account].self, forKey: .accounts) ?? []
+        maintenanceWindows = try container.decodeIfPresent([MaintenanceWindow].self, forKey: .maintenanceWindows) ?? []
+        faults = try container.decodeIfPresent(Faults.self, forKey: .faults) ?? Faults()
+        lateAnswerMilliseconds = try container.decodeIfPresent(Int.self, forKey: .lateAnswerMilliseconds) ?? 15_000
+        defaultCreditLimit = try container.decodeIfPresent(Int64.self, forKey: .defaultCreditLimit) ?? 5_000_000
+        maximumAmount = try container.decodeIfPresent(Int64.self, forKey: .maximumAmount) ?? 100_000_000
+        cardholderBirthDate = try container.decodeIfPresent(String.self, forKey: .cardholderBirthDate) ?? "900101"
+        cardholderBusinessNumber =
+            try container.decodeIfPresent(String.self, forKey: .cardholderBusinessNumber) ?? "1248100998"
+        cardPasswordDigits = try container.decodeIfPresent(String.self, forKey: .cardPasswordDigits) ?? "12"
+    }
+
+    /// Checks what decoding cannot: times, rates and card numbers.
+    public func validate() throws(IssuerConfigurationError) {
+        for window in maintenanceWindows {
+            guard MaintenanceSchedule.minutes(window.start) != nil, MaintenanceSchedule.minutes(window.end) != nil
+            else {
+                throw IssuerConfigurationError("maintenance window for \(window.company) must use HH:mm times")
+            }
+        }
+        for rate in [faults.dropRate, faults.disconnectRate] where !(0...1).contains(rate) {
+            throw IssuerConfigurationError("fault rates must be between 0 and 1")
+        }
+        guard faults.minimumLatencyMilliseconds >= 0,
+            faults.maximumLatencyMilliseconds >= faults.minimumLatencyMilliseconds
+        else { throw IssuerConfigurationError("latency bounds must satisfy 0 <= minimum <= maximum") }
+        for account in accounts where !Luhn.isValid(account.cardNumber) {
+            throw IssuerConfigurationError(
+                "account \(CardNumber(typed: account.cardNumber)?.masked ?? "?") fails the Luhn check")
+        }
+    }
+}
+
+public struct IssuerConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

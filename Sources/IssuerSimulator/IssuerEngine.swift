@@ -1,0 +1,292 @@
+import Foundation
+import ISO8583
+import KeyInCore
+
+/// What the host does with one request.
+public enum IssuerReply: Sendable, Equatable {
+    case respond(ISO8583Message)
+    /// Answer, but only after this long (the `answers_late` card).
+    case respondLate(ISO8583Message, afterMilliseconds: Int)
+    /// Process it and never answer (the `never_answers` card).
+    case noAnswer
+    /// Process it, then close the connection without answering (the `drops_connection` card).
+    case dropConnection
+}
+
+/// The card companies' decisions, with no network in the way: accounts, limits, cardholder checks, maintenance
+/// windows, captures, refunds, reversals, and the ledger of all of it.
+public actor IssuerEngine {
+    public let configuration: IssuerConfiguration
+    private let binTable: BINTable
+    private let now: @Sendable () -> Date
+    private let maintenance: MaintenanceSchedule
+    private var ledger: [LedgerEntry] = []
+    /// Credit in use per card number.
+    private var used: [String: Int64] = [:]
+    /// Requests already seen, to answer a duplicate transmission with 94.
+    private var seen: Set<String> = []
+    private var seenOrder: [String] = []
+    private var sequence = 0
+
+    public init(
+        configuration: IssuerConfiguration = .default, binTable: BINTable = .bundled,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.configuration = configuration
+        self.binTable = binTable
+        self.now = now
+        self.maintenance = MaintenanceSchedule(windows: configuration.maintenanceWindows)
+    }
+
+    public func entries() -> [LedgerEntry] { ledger }
+
+    public func handle(_ request: ISO8583Message) -> IssuerReply {
+        switch request.mti {
+        case .networkManagementRequest:
+            return .respond(request.response(code: "00"))
+        case .authorizationRequest, .financialRequest, .financialAdvice:
+            if isDuplicate(request) { return .respond(request.response(code: "94")) }
+            if request.mti == .financialAdvice { return .respond(capture(request)) }
+            if request[.processingCode] == "200000" { return .respond(refund(request)) }
+            return authorize(request)
+        case .reversalRequest, .reversalRepeat:
+            return .respond(reverse(request))
+        default:
+            return .respond(request.response(code: "12"))
+        }
+    }
+
+    // MARK: Authorizations and sales
+
+    private func authorize(_ request: ISO8583Message) -> IssuerReply {
+        let required: [DataElement] = [
+            .primaryAccountNumber, .processingCode, .amount, .transmissionDateTime, .systemTraceAuditNumber,
+            .expirationDate, .terminalID, .merchantID, .currencyCode,
+        ]
+        guard required.allSatisfy({ request[$0] != nil }), let pan = request[.primaryAccountNumber],
+            let amount = Int64(request[.amount] ?? "")
+        else { return .respond(request.response(code: "30")) }
+        let kind: LedgerEntry.Kind = request.mti == .authorizationRequest ? .authorization : .sale
+        let additional = request.additionalData ?? AdditionalData()
+        let installments = Int(additional[.installmentMonths] ?? "00") ?? 0
+        let company = CardNumber(typed: pan).flatMap { binTable.company(for: $0) }?.code
+        let account = configuration.accounts.first { $0.cardNumber == pan }
+
+        let code = decide(
+            request: request, pan: pan, amount: amount, additional: additional, installments: installments,
+            company: company, account: account)
+        if code.responseCode != "00" {
+            var response = request.response(code: code.responseCode)
+            if let end = code.maintenanceEnd {
+                response.additionalData = AdditionalData([.maintenanceEnd: Self.seoulStamp(end)])
+            }
+            record(request, kind: kind, code: code.responseCode, company: company, installments: installments)
+            return .respond(response)
+        }
+
+        used[pan, default: 0] += amount
+        let (approvalCode, rrn) = nextReferences()
+        record(
+            request, kind: kind, code: "00", company: company, installments: installments, approvalCode: approvalCode,
+            rrn: rrn)
+        var response = request.response(code: "00")
+        response[.approvalCode] = approvalCode
+        response[.retrievalReferenceNumber] = rrn
+        switch account?.behaviour {
+        case .neverAnswers?: return .noAnswer
+        case .dropsConnection?: return .dropConnection
+        case .answersLate?: return .respondLate(response, afterMilliseconds: configuration.lateAnswerMilliseconds)
+        case nil: return .respond(response)
+        }
+    }
+
+    private func decide(
+        request: ISO8583Message, pan: String, amount: Int64, additional: AdditionalData, installments: Int,
+        company: String?, account: IssuerConfiguration.Account?
+    ) -> (responseCode: String, maintenanceEnd: Date?) {
+        if let company, let end = maintenance.windowEnd(company: company, at: now()) { return ("91", end) }
+        if let scripted = account?.responseCode { return (scripted, nil) }
+        guard Luhn.isValid(pan) else { return ("14", nil) }
+        guard amount > 0, amount <= configuration.maximumAmount else { return ("13", nil) }
+        if installments > 0 && (request[.currencyCode] != "410" || amount < 50_000) { return ("12", nil) }
+        if let expiry = request[.expirationDate], isExpired(yymm: expiry) { return ("54", nil) }
+        if let identity = additional[.customerIdentity],
+            identity != configuration.cardholderBirthDate && identity != configuration.cardholderBusinessNumber
+        {
+            return ("Q1", nil)
+        }
+        if let digits = additional[.cardPasswordDigits], digits != configuration.cardPasswordDigits {
+            return ("55", nil)
+        }
+        let limit = account?.creditLimit ?? configuration.defaultCreditLimit
+        if used[pan, default: 0] + amount > limit { return ("51", nil) }
+        return ("00", nil)
+    }
+
+    private func isExpired(yymm: String) -> Bool {
+        guard yymm.count == 4, let year = Int(yymm.prefix(2)), let month = Int(yymm.suffix(2)) else { return true }
+        let today = SeoulTime.calendar.dateComponents([.year, .month], from: now())
+        return (2000 + year) * 12 + month < (today.year ?? 0) * 12 + (today.month ?? 0)
+    }
+
+    // MARK: Captures and refunds
+
+    private func capture(_ request: ISO8583Message) -> ISO8583Message {
+        guard let rrn = request.additionalData?[.originalRRN], let amount = Int64(request[.amount] ?? "") else {
+            return request.response(code: "30")
+        }
+        guard
+            let index = ledger.firstIndex(where: {
+                $0.kind == .authorization && $0.isApproved && !$0.reversed && $0.retrievalReferenceNumber == rrn
+            })
+        else {
+            record(request, kind: .capture, code: "12", company: nil, originalRRN: rrn)
+            return request.response(code: "12")
+        }
+        let original = ledger[index]
+        guard amount > 0, amount <= original.amount - original.settledAmount else {
+            record(request, kind: .capture, code: "13", company: original.company, originalRRN: rrn)
+            return request.response(code: "13")
+        }
+        ledger[index].settledAmount += amount
+        // A capture for less than was held releases the rest of the hold.
+        if let pan = request[.primaryAccountNumber], ledger[index].settledAmount < original.amount {
+            used[pan, default: 0] -= original.amount - ledger[index].settledAmount
+            ledger[index].settledAmount = original.amount
+        }
+        let (_, newRRN) = nextReferences()
+        record(
+            request, kind: .capture, code: "00", company: original.company, approvalCode: original.approvalCode,
+            rrn: newRRN, originalRRN: rrn, amountOverride: amount)
+        var response = request.response(code: "00")
+        response[.approvalCode] = original.approvalCode
+        response[.retrievalReferenceNumber] = newRRN
+        return response
+    }
+
+    private func refund(_ request: ISO8583Message) -> ISO8583Message {
+        guard let rrn = request.additionalData?[.originalRRN], let amount = Int64(request[.amount] ?? "") else {
+            return request.response(code: "30")
+        }
+        guard
+            let index = ledger.firstIndex(where: {
+                ($0.kind == .sale || $0.kind == .capture) && $0.isApproved && !$0.reversed
+                    && $0.retrievalReferenceNumber == rrn
+            })
+        else {
+            record(request, kind: .refund, code: "12", company: nil, originalRRN: rrn)
+            return request.response(code: "12")
+        }
+        let original = ledger[index]
+        guard amount > 0, amount <= original.amount - original.settledAmount else {
+            record(request, kind: .refund, code: "13", company: original.company, originalRRN: rrn)
+            return request.response(code: "13")
+        }
+        ledger[index].settledAmount += amount
+        if let pan = request[.primaryAccountNumber] { used[pan, default: 0] -= amount }
+        let (approvalCode, newRRN) = nextReferences()
+        record(
+            request, kind: .refund, code: "00", company: original.company, approvalCode: approvalCode, rrn: newRRN,
+            originalRRN: rrn)
+        var response = request.response(code: "00")
+        response[.approvalCode] = approvalCode
+        response[.retrievalReferenceNumber] = newRRN
+        return response
+    }
+
+    // MARK: Reversals
+
+    /// Cancels the message element 90 names. A reversal of something never received, or already reversed, is
+    /// answered 00 as well: either way nothing of it stands any more, which is all the gateway needs to know.
+    private func reverse(_ request: ISO8583Message) -> ISO8583Message {
+        guard let text = request[.originalDataElements], let original = try? OriginalDataElements(parsing: text),
+            let terminal = request[.terminalID]
+        else { return request.response(code: "30") }
+        let index = ledger.firstIndex {
+            $0.stan == original.systemTraceAuditNumber && $0.transmissionDateTime == original.transmissionDateTime
+                && $0.terminalID == terminal && $0.kind != .reversal
+        }
+        var cancelledRRN: String?
+        if let index, ledger[index].isApproved, !ledger[index].reversed {
+            ledger[index].reversed = true
+            let entry = ledger[index]
+            cancelledRRN = entry.retrievalReferenceNumber
+            let pan = ledgerPAN[index] ?? ""
+            let originalIndex = entry.originalRRN.flatMap { rrn in
+                ledger.firstIndex { $0.retrievalReferenceNumber == rrn && $0.kind != .reversal }
+            }
+            switch entry.kind {
+            case .authorization:
+                used[pan, default: 0] -= entry.amount - entry.settledAmount
+            case .sale:
+                used[pan, default: 0] -= entry.amount
+            case .refund:
+                used[pan, default: 0] += entry.amount
+                if let originalIndex { ledger[originalIndex].settledAmount -= entry.amount }
+            case .capture:
+                // The authorization holds its full amount again, uncaptured.
+                if let originalIndex {
+                    used[pan, default: 0] += ledger[originalIndex].amount - entry.amount
+                    ledger[originalIndex].settledAmount = 0
+                }
+            case .reversal:
+                break
+            }
+        }
+        if request.mti == .reversalRequest || cancelledRRN != nil {
+            record(request, kind: .reversal, code: "00", company: nil, originalRRN: cancelledRRN)
+        }
+        return request.response(code: "00")
+    }
+
+    // MARK: Bookkeeping
+
+    /// Card numbers by ledger index, kept apart from the entries so the printable ledger never holds them.
+    private var ledgerPAN: [Int: String] = [:]
+
+    private func record(
+        _ request: ISO8583Message, kind: LedgerEntry.Kind, code: String, company: String?, installments: Int = 0,
+        approvalCode: String? = nil, rrn: String? = nil, originalRRN: String? = nil, amountOverride: Int64? = nil
+    ) {
+        let pan = request[.primaryAccountNumber]
+        if let pan { ledgerPAN[ledger.count] = pan }
+        ledger.append(
+            LedgerEntry(
+                kind: kind, company: company, maskedCardNumber: pan.flatMap { CardNumber(typed: $0)?.masked },
+                amount: amountOverride ?? Int64(request[.amount] ?? "") ?? 0,
+                currencyCode: request[.currencyCode] ?? "",
+                stan: request[.systemTraceAuditNumber] ?? "",
+                transmissionDateTime: request[.transmissionDateTime] ?? "",
+                terminalID: request[.terminalID] ?? "", merchantID: request[.merchantID] ?? "", responseCode: code,
+                approvalCode: approvalCode, retrievalReferenceNumber: rrn, originalRRN: originalRRN,
+                installmentMonths: installments, recordedAt: now(), reversed: false, settledAmount: 0))
+    }
+
+    private func isDuplicate(_ request: ISO8583Message) -> Bool {
+        let key = [
+            request.mti.rawValue, request[.systemTraceAuditNumber] ?? "", request[.terminalID] ?? "",
+            request[.transmissionDateTime] ?? "",
+        ].joined(separator: "|")
+        guard seen.insert(key).inserted else { return true }
+        seenOrder.append(key)
+        if seenOrder.count > 100_000 { seen.remove(seenOrder.removeFirst()) }
+        return false
+    }
+
+    /// A 6-digit approval code and a 12-digit RRN (Seoul date `YYMMDD` and a 6-digit sequence).
+    private func nextReferences() -> (approvalCode: String, rrn: String) {
+        sequence += 1
+        let parts = SeoulTime.calendar.dateComponents([.year, .month, .day], from: now())
+        let date = String(format: "%02d%02d%02d", (parts.year ?? 0) % 100, parts.month ?? 0, parts.day ?? 0)
+        return (
+            String(format: "%06d", (sequence * 7919) % 1_000_000), date + String(format: "%06d", sequence % 1_000_000)
+        )
+    }
+
+    static func seoulStamp(_ date: Date) -> String {
+        let parts = SeoulTime.calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(
+            format: "%02d%02d%02d%02d%02d", (parts.year ?? 0) % 100, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0,
+            parts.minute ?? 0)
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import ISO8583
+import ISO8583Transport
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// The simulator on the network: accepts card-network connections and answers each message as the
+/// `IssuerEngine` decides, with the configured faults applied on the way.
+public final class IssuerServer: Sendable {
+    public let engine: IssuerEngine
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let channel = Mutex<(any Channel)?>(nil)
+
+    public init(
+        engine: IssuerEngine, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "keyin.issuer")
+    ) {
+        self.engine = engine
+        self.group = group
+        var logger = logger
+        logger[metadataKey: "component"] = "issuer"
+        self.logger = logger
+    }
+
+    /// Starts listening and returns the port (useful with port 0, which picks a free one).
+    @discardableResult
+    public func start(host: String = "127.0.0.1", port: Int) async throws -> Int {
+        let engine = self.engine
+        let logger = self.logger
+        let faults = engine.configuration.faults
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addISO8583Codec()
+                    try channel.pipeline.syncOperations.addHandler(
+                        IssuerHandler(engine: engine, faults: faults, logger: logger))
+                }
+            }
+        let channel = try await bootstrap.bind(host: host, port: port).get()
+        self.channel.withLock { $0 = channel }
+        let bound = channel.localAddress?.port ?? port
+        logger.info("card-company simulator listening", metadata: ["port": "\(bound)"])
+        return bound
+    }
+
+    /// Stops listening and closes every connection.
+    public func stop() async throws {
+        let channel = self.channel.withLock { channel in
+            defer { channel = nil }
+            return channel
+        }
+        try await channel?.close()
+    }
+}
+
+/// Answers the messages of one connection.
+private final class IssuerHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = Result<ISO8583Message, ISO8583Error>
+    typealias OutboundOut = ISO8583Message
+
+    private let engine: IssuerEngine
+    private let faults: IssuerConfiguration.Faults
+    private let logger: Logger
+
+    init(engine: IssuerEngine, faults: IssuerConfiguration.Faults, logger: Logger) {
+        self.engine = engine
+        self.faults = faults
+        self.logger = logger
+    }
+
+    /// Children accepted by the server: their own connection closes only them.
+    func channelActive(context: ChannelHandlerContext) {
+        logger.debug("gateway connected")
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let message: ISO8583Message
+        switch unwrapInboundIn(data) {
+        case .success(let decoded):
+            message = decoded
+        case .failure(let error):
+            // Without a readable STAN there is nobody to answer.
+            logger.warning("unreadable message ignored", metadata: ["error": "\(error)"])
+            return
+        }
+        if faults.disconnectRate > 0 && Double.random(in: 0..<1) < faults.disconnectRate {
+            context.close(promise: nil)
+            return
+        }
+        if faults.dropRate > 0 && Double.random(in: 0..<1) < faults.dropRate { return }
+        let latency =
+            faults.maximumLatencyMilliseconds > 0
+            ? Int.random(in: faults.minimumLatencyMilliseconds...faults.maximumLatencyMilliseconds) : 0
+        let channel = context.channel
+        let engine = self.engine
+        Task {
+            let reply = await engine.handle(message)
+            switch reply {
+            case .respond(let response):
+                Self.send(response, on: channel, after: latency)
+            case .respondLate(let response, let delay):
+                Self.send(response, on: channel, after: latency + delay)
+            case .noAnswer:
+                break
+            case .dropConnection:
+                channel.close(promise: nil)
+            }
+        }
+    }
+
+    private static func send(_ response: ISO8583Message, on channel: any Channel, after milliseconds: Int) {
+        if milliseconds <= 0 {
+            channel.writeAndFlush(response, promise: nil)
+        } else {
+            channel.eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
+                channel.writeAndFlush(response, promise: nil)
+            }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.warning("connection closed after a framing error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+}
