@@ -215,7 +215,7 @@ public actor CardNetworkLink {
         let message = MessageBuilder.reversal(reversal, repeat: reversal.attempts > 0)
         do {
             let answer = try await connection(for: address).exchange(
-                message, timeout: configuration.responseTimeout, bypassingBreaker: true)
+                message, timeout: configuration.responseTimeout, breakerUse: .bypassing)
             let code = answer[.responseCode] ?? "--"
             try? await store.remove(id: reversal.id)
             reversalBackoff[reversal.id] = nil

@@ -60,11 +60,22 @@ actor HostConnection {
     var isBreakerOpen: Bool { breaker.isOpen }
     var isConnected: Bool { channel?.isActive ?? false }
 
-    /// Sends `message` and waits for its answer. With `bypassingBreaker` the request goes even while the breaker
-    /// is open: reversals and probes must get through.
+    /// How an exchange relates to the circuit breaker.
+    enum BreakerUse {
+        /// A payment request: refused while open; its outcome counts.
+        case guarded
+        /// A reversal: goes even while open (it must get through); its failures count, its successes do not,
+        /// since a host that answers reversals but not payments is still failing.
+        case bypassing
+        /// An echo probe: goes while open, and its success closes the breaker.
+        case probe
+    }
+
+    /// Sends `message` and waits for its answer.
     func exchange(
-        _ message: ISO8583Message, timeout: Duration, bypassingBreaker: Bool = false
+        _ message: ISO8583Message, timeout: Duration, breakerUse: BreakerUse = .guarded
     ) async throws(ExchangeFailure) -> ISO8583Message {
+        let bypassingBreaker = breakerUse != .guarded
         if !bypassingBreaker, let openUntil = breaker.openUntil {
             throw .notSent(retryAfter: max(openUntil, clock.now + .seconds(1)))
         }
@@ -86,7 +97,10 @@ actor HostConnection {
                 }
             }
             lastActivity = clock.now
-            if breaker.recordSuccess() { events.emit(.breakerClosed(host: address.description)) }
+            if breakerUse != .bypassing, breaker.recordSuccess() {
+                logger.notice("circuit breaker closed")
+                events.emit(.breakerClosed(host: address.description))
+            }
             return response
         } catch let failure as ExchangeFailure {
             if failure == .timedOut || failure == .connectionLost { recordFailure() }
@@ -245,7 +259,7 @@ actor HostConnection {
         if !breaker.isOpen, isConnected, now - lastActivity < configuration.echoInterval { return true }
         do {
             let echo = MessageBuilder.networkManagement(.echo, trace: makeTrace())
-            let answer = try await exchange(echo, timeout: configuration.responseTimeout, bypassingBreaker: true)
+            let answer = try await exchange(echo, timeout: configuration.responseTimeout, breakerUse: .probe)
             return answer[.responseCode] == "00"
         } catch {
             return false

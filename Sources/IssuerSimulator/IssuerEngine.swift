@@ -4,9 +4,11 @@ import KeyInCore
 
 /// What the host does with one request.
 public enum IssuerReply: Sendable, Equatable {
-    case respond(ISO8583Message)
-    /// Answer, but only after this long (the `answers_late` card).
-    case respondLate(ISO8583Message, afterMilliseconds: Int)
+    /// Send these, in order.
+    case respond([ISO8583Message])
+    /// The answer is held (the `answers_late` card): send what `releaseHeldAnswer(key)` returns after this long.
+    /// A reversal of the held request releases it first, so the late answer always crosses the reversal.
+    case hold(key: String, afterMilliseconds: Int)
     /// Process it and never answer (the `never_answers` card).
     case noAnswer
     /// Process it, then close the connection without answering (the `drops_connection` card).
@@ -27,6 +29,12 @@ public actor IssuerEngine {
     private var seen: Set<String> = []
     private var seenOrder: [String] = []
     private var sequence = 0
+    /// Answers of `answers_late` cards not yet sent, by request key.
+    private var heldAnswers: [String: ISO8583Message] = [:]
+    private let receivedContinuation: AsyncStream<ISO8583Message>.Continuation
+
+    /// Every request the engine handles, as it handles it: lets a test wait until the host has seen a message.
+    public nonisolated let received: AsyncStream<ISO8583Message>
 
     public init(
         configuration: IssuerConfiguration = .default, binTable: BINTable = .bundled,
@@ -36,23 +44,25 @@ public actor IssuerEngine {
         self.binTable = binTable
         self.now = now
         self.maintenance = MaintenanceSchedule(windows: configuration.maintenanceWindows)
+        (received, receivedContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1000))
     }
 
     public func entries() -> [LedgerEntry] { ledger }
 
     public func handle(_ request: ISO8583Message) -> IssuerReply {
+        defer { receivedContinuation.yield(request) }
         switch request.mti {
         case .networkManagementRequest:
-            return .respond(request.response(code: "00"))
+            return .respond([request.response(code: "00")])
         case .authorizationRequest, .financialRequest, .financialAdvice:
-            if isDuplicate(request) { return .respond(request.response(code: "94")) }
-            if request.mti == .financialAdvice { return .respond(capture(request)) }
-            if request[.processingCode] == "200000" { return .respond(refund(request)) }
+            if isDuplicate(request) { return .respond([request.response(code: "94")]) }
+            if request.mti == .financialAdvice { return .respond([capture(request)]) }
+            if request[.processingCode] == "200000" { return .respond([refund(request)]) }
             return authorize(request)
         case .reversalRequest, .reversalRepeat:
             return .respond(reverse(request))
         default:
-            return .respond(request.response(code: "12"))
+            return .respond([request.response(code: "12")])
         }
     }
 
@@ -65,7 +75,7 @@ public actor IssuerEngine {
         ]
         guard required.allSatisfy({ request[$0] != nil }), let pan = request[.primaryAccountNumber],
             let amount = Int64(request[.amount] ?? "")
-        else { return .respond(request.response(code: "30")) }
+        else { return .respond([request.response(code: "30")]) }
         let kind: LedgerEntry.Kind = request.mti == .authorizationRequest ? .authorization : .sale
         let additional = request.additionalData ?? AdditionalData()
         let installments = Int(additional[.installmentMonths] ?? "00") ?? 0
@@ -81,7 +91,7 @@ public actor IssuerEngine {
                 response.additionalData = AdditionalData([.maintenanceEnd: Self.seoulStamp(end)])
             }
             record(request, kind: kind, code: code.responseCode, company: company, installments: installments)
-            return .respond(response)
+            return .respond([response])
         }
 
         used[pan, default: 0] += amount
@@ -95,8 +105,11 @@ public actor IssuerEngine {
         switch account?.behaviour {
         case .neverAnswers?: return .noAnswer
         case .dropsConnection?: return .dropConnection
-        case .answersLate?: return .respondLate(response, afterMilliseconds: configuration.lateAnswerMilliseconds)
-        case nil: return .respond(response)
+        case .answersLate?:
+            let key = Self.requestKey(request)
+            heldAnswers[key] = response
+            return .hold(key: key, afterMilliseconds: configuration.lateAnswerMilliseconds)
+        case nil: return .respond([response])
         }
     }
 
@@ -198,10 +211,14 @@ public actor IssuerEngine {
 
     /// Cancels the message element 90 names. A reversal of something never received, or already reversed, is
     /// answered 00 as well: either way nothing of it stands any more, which is all the gateway needs to know.
-    private func reverse(_ request: ISO8583Message) -> ISO8583Message {
+    private func reverse(_ request: ISO8583Message) -> [ISO8583Message] {
         guard let text = request[.originalDataElements], let original = try? OriginalDataElements(parsing: text),
             let terminal = request[.terminalID]
-        else { return request.response(code: "30") }
+        else { return [request.response(code: "30")] }
+        let heldKey = Self.requestKey(
+            mti: original.messageType.rawValue, stan: original.systemTraceAuditNumber, terminal: terminal,
+            transmission: original.transmissionDateTime)
+        let late = heldAnswers.removeValue(forKey: heldKey).map { [$0] } ?? []
         let index = ledger.firstIndex {
             $0.stan == original.systemTraceAuditNumber && $0.transmissionDateTime == original.transmissionDateTime
                 && $0.terminalID == terminal && $0.kind != .reversal
@@ -236,7 +253,12 @@ public actor IssuerEngine {
         if request.mti == .reversalRequest || cancelledRRN != nil {
             record(request, kind: .reversal, code: "00", company: nil, originalRRN: cancelledRRN)
         }
-        return request.response(code: "00")
+        return late + [request.response(code: "00")]
+    }
+
+    /// The held answer of an `answers_late` card, once; nil when a reversal already released it.
+    public func releaseHeldAnswer(_ key: String) -> ISO8583Message? {
+        heldAnswers.removeValue(forKey: key)
     }
 
     // MARK: Bookkeeping
@@ -262,11 +284,19 @@ public actor IssuerEngine {
                 installmentMonths: installments, recordedAt: now(), reversed: false, settledAmount: 0))
     }
 
+    static func requestKey(mti: String, stan: String, terminal: String, transmission: String) -> String {
+        [mti, stan, terminal, transmission].joined(separator: "|")
+    }
+
+    static func requestKey(_ request: ISO8583Message) -> String {
+        requestKey(
+            mti: request.mti.rawValue, stan: request[.systemTraceAuditNumber] ?? "",
+            terminal: request[.terminalID] ?? "",
+            transmission: request[.transmissionDateTime] ?? "")
+    }
+
     private func isDuplicate(_ request: ISO8583Message) -> Bool {
-        let key = [
-            request.mti.rawValue, request[.systemTraceAuditNumber] ?? "", request[.terminalID] ?? "",
-            request[.transmissionDateTime] ?? "",
-        ].joined(separator: "|")
+        let key = Self.requestKey(request)
         guard seen.insert(key).inserted else { return true }
         seenOrder.append(key)
         if seenOrder.count > 100_000 { seen.remove(seenOrder.removeFirst()) }

@@ -13,6 +13,8 @@ public final class IssuerServer: Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let channel = Mutex<(any Channel)?>(nil)
+    /// Open connections, closed by `stop()` as a host going down would.
+    private let children = OpenConnections()
 
     public init(
         engine: IssuerEngine, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -31,12 +33,14 @@ public final class IssuerServer: Sendable {
         let engine = self.engine
         let logger = self.logger
         let faults = engine.configuration.faults
+        let children = self.children
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                children.add(channel)
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addISO8583Codec()
                     try channel.pipeline.syncOperations.addHandler(
                         IssuerHandler(engine: engine, faults: faults, logger: logger))
@@ -56,6 +60,9 @@ public final class IssuerServer: Sendable {
             return channel
         }
         try await channel?.close()
+        for child in children.all() {
+            try? await child.close()
+        }
     }
 }
 
@@ -103,10 +110,14 @@ private final class IssuerHandler: ChannelInboundHandler, Sendable {
         Task {
             let reply = await engine.handle(message)
             switch reply {
-            case .respond(let response):
-                Self.send(response, on: channel, after: latency)
-            case .respondLate(let response, let delay):
-                Self.send(response, on: channel, after: latency + delay)
+            case .respond(let responses):
+                for response in responses { Self.send(response, on: channel, after: latency) }
+            case .hold(let key, let delay):
+                channel.eventLoop.scheduleTask(in: .milliseconds(Int64(latency + delay))) {
+                    Task {
+                        if let late = await engine.releaseHeldAnswer(key) { Self.send(late, on: channel, after: 0) }
+                    }
+                }
             case .noAnswer:
                 break
             case .dropConnection:
@@ -129,4 +140,17 @@ private final class IssuerHandler: ChannelInboundHandler, Sendable {
         logger.warning("connection closed after a framing error", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
+}
+
+/// The connections a server has accepted and not yet seen close.
+final class OpenConnections: Sendable {
+    private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
+
+    func add(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        channels.withLock { $0[id] = channel }
+        channel.closeFuture.whenComplete { [self] _ in _ = channels.withLock { $0.removeValue(forKey: id) } }
+    }
+
+    func all() -> [any Channel] { channels.withLock { Array($0.values) } }
 }

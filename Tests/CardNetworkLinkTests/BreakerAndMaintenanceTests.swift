@@ -1,0 +1,61 @@
+import CardNetworkLink
+import Foundation
+import ISO8583
+import IssuerSimulator
+import KeyInCore
+import Testing
+
+@Suite("Circuit breaker and maintenance windows", .timeLimit(.minutes(1)))
+struct BreakerAndMaintenanceTests {
+    @Test("Repeated timeouts open the breaker: requests fail at once, unsent; an echo probe closes it")
+    func breaker() async throws {
+        let harness = try await LinkHarness.make(tweak: { configuration in
+            configuration.breakerFailureThreshold = 2
+            configuration.breakerOpenDuration = .seconds(5)
+        })
+        defer { Task { await harness.shutdown() } }
+        for _ in 1...2 {
+            let attempt = Task { await harness.authorize(LinkHarness.sale("4000000000009904")) }
+            await harness.hostReceives(.financialRequest, card: "4000000000009904")
+            harness.clock.advance(by: LinkHarness.responseTimeout)
+            #expect(await attempt.value.failureCode == .cardCompanyResponseTimeout)
+        }
+        #expect(await harness.link.isBreakerOpen(forCompany: "41"))
+
+        let refused = await harness.authorize(LinkHarness.sale("4242424242424242"))
+        #expect(refused.failureCode == .cardCompanyUnavailable)
+        #expect(refused.failureError?.retryAt != nil)
+        let sales = await harness.engine.entries().filter { $0.kind == .sale }
+        #expect(sales.count == 2, "the refused request must not have reached the host")
+
+        // Before the pause is over no probe goes; after it, a successful echo closes the breaker.
+        #expect(await harness.link.checkHealth(forCompany: "41") == false)
+        harness.clock.advance(by: .seconds(5))
+        #expect(await harness.link.checkHealth(forCompany: "41"))
+        #expect(await !harness.link.isBreakerOpen(forCompany: "41"))
+        #expect(await harness.authorize(LinkHarness.sale("4242424242424242")).failureCode == nil)
+    }
+
+    @Test("A host that cannot be reached: CARD_COMPANY_UNAVAILABLE, nothing sent, nothing to reverse")
+    func unreachableHost() async throws {
+        let harness = try await LinkHarness.make()
+        defer { Task { await harness.shutdown() } }
+        try await harness.stopHost()
+        #expect(await harness.authorize(LinkHarness.sale("4242424242424242")).failureCode == .cardCompanyUnavailable)
+        #expect(try await harness.link.pendingReversals().isEmpty)
+    }
+
+    @Test("In the card company's maintenance window: NOT_AVAILABLE_PAYMENT with the Seoul time it ends")
+    func maintenance() async throws {
+        // 23:55 in Seoul; 하나카드 (21) is in its default 23:50–00:10 window, 신한카드 is not.
+        let lateEvening = try Date("2026-11-24T23:55:00+09:00", strategy: .iso8601)
+        let harness = try await LinkHarness.make(now: { lateEvening })
+        defer { Task { await harness.shutdown() } }
+        let result = await harness.authorize(LinkHarness.sale("4111111111111111"))
+        let error = try #require(result.failureError)
+        #expect(error.code == .notAvailablePayment)
+        #expect(error.retryAt == (try Date("2026-11-25T00:10:00+09:00", strategy: .iso8601)))
+        #expect(error.customerMessage.ko.contains("00:10 이후에 다시 결제해 주세요"))
+        #expect(await harness.authorize(LinkHarness.sale("4242424242424242")).failureCode == nil)
+    }
+}
