@@ -86,6 +86,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "IssuerSimulatorTests",
+            dependencies: ["IssuerSimulator", "ISO8583", "KeyInCore"]
+        ),
+        .testTarget(
             name: "KeyInCLITests",
             dependencies: ["KeyInCLI", "KeyInCore"]
         ),

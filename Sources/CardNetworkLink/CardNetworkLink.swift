@@ -231,7 +231,7 @@ public actor CardNetworkLink {
             reversalBackoff[reversal.id] = clock.now + backoff
             logger.warning(
                 "reversal unanswered; will repeat",
-                metadata: ["reversal": "\(reversal.id)", "attempts": "\(repeated.attempts)"])
+                metadata: ["reversal": "\(reversal.id)", "attempts": "\(repeated.attempts)", "reason": "\(error)"])
             linkEvents.emit(.reversalAttemptFailed(id: reversal.id.uuidString, attempts: repeated.attempts))
         }
     }

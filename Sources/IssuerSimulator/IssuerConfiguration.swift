@@ -29,6 +29,16 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
         public var disconnectRate = 0.0
 
         public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            minimumLatencyMilliseconds =
+                try container.decodeIfPresent(Int.self, forKey: .minimumLatencyMilliseconds) ?? 0
+            maximumLatencyMilliseconds =
+                try container.decodeIfPresent(Int.self, forKey: .maximumLatencyMilliseconds) ?? 0
+            dropRate = try container.decodeIfPresent(Double.self, forKey: .dropRate) ?? 0
+            disconnectRate = try container.decodeIfPresent(Double.self, forKey: .disconnectRate) ?? 0
+        }
     }
 
     /// A card account. Numbers not listed are approved while the default limit lasts.

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import ISO8583
+import IssuerSimulator
+import KeyInCore
+import Logging
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `keyin issuer`: the card-company host simulator.
+public struct IssuerCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "issuer",
+        abstract: "The card-company host simulator: several card companies speaking KeyIn's ISO 8583 format.",
+        subcommands: [IssuerServeCommand.self, IssuerLedgerCommand.self],
+        defaultSubcommand: IssuerServeCommand.self
+    )
+
+    public init() {}
+}
+
+/// `keyin issuer [serve] --port N [--config FILE]`
+public struct IssuerServeCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the simulator until interrupted.",
+        discussion: """
+            Listens for ISO 8583 connections on --port and serves the ledger as JSON on --admin-port \
+            (GET /ledger). --config names a JSON file; keys it leaves out keep the built-in defaults (the test \
+            cards, a daily 23:50-00:10 maintenance window for 하나카드, no faults). See README.md.
+            """
+    )
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "ISO 8583 port.")
+    var port = 8583
+
+    @Option(help: "HTTP port for GET /ledger.")
+    var adminPort = 8584
+
+    @Option(help: "JSON configuration file (accounts, maintenance windows, faults).")
+    var config: String?
+
+    public init() {}
+
+    public func run() async throws {
+        let configuration = try loadConfiguration()
+        let engine = IssuerEngine(configuration: configuration)
+        let server = IssuerServer(engine: engine)
+        let admin = IssuerAdminServer(engine: engine)
+        let boundPort = try await server.start(host: host, port: port)
+        let boundAdmin = try await admin.start(host: host, port: adminPort)
+        print("카드사 시뮬레이터 실행 중 · card-company simulator listening on \(host):\(boundPort)")
+        print(
+            "원장 · ledger: curl http://\(host):\(boundAdmin)/ledger  (or: keyin issuer ledger --admin-port \(boundAdmin))"
+        )
+        await waitForTermination()
+        try await server.stop()
+        try await admin.stop()
+    }
+
+    func loadConfiguration() throws -> IssuerConfiguration {
+        guard let config else { return .default }
+        let configuration: IssuerConfiguration
+        do {
+            configuration = try IssuerConfiguration.load(json: Data(contentsOf: URL(fileURLWithPath: config)))
+        } catch {
+            throw ValidationError("Cannot read the simulator configuration \(config): \(error)")
+        }
+        do {
+            try configuration.validate()
+        } catch {
+            throw ValidationError("\(config): \(error)")
+        }
+        return configuration
+    }
+}
+
+/// `keyin issuer ledger`: prints a running simulator's ledger.
+public struct IssuerLedgerCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "ledger",
+        abstract: "Print the ledger of a running simulator as JSON (entries and totals)."
+    )
+
+    @Option(help: "The simulator's admin address.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The simulator's admin port.")
+    var adminPort = 8584
+
+    public init() {}
+
+    public func run() async throws {
+        guard let url = URL(string: "http://\(host):\(adminPort)/ledger") else {
+            throw ValidationError("\(host):\(adminPort) is not an address.")
+        }
+        do {
+            let (data, _) = try await URLSession.shared.data(from: url)
+            print(String(decoding: data, as: UTF8.self))
+        } catch {
+            throw ValidationError("No simulator answers at \(url): start one with `keyin issuer`.")
+        }
+    }
+}
+
+/// Suspends until SIGINT or SIGTERM.
+func waitForTermination() async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let once = SignalOnce(continuation)
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
+            source.setEventHandler { once.resume() }
+            source.resume()
+            once.keep(source)
+        }
+    }
+}
+
+/// Resumes a continuation the first time a signal arrives, and keeps the signal sources alive until then.
+private final class SignalOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Void, Never>?
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(_ continuation: CheckedContinuation<Void, Never>) {
+        self.continuation = continuation
+    }
+
+    func keep(_ source: any DispatchSourceSignal) {
+        lock.withLock { sources.append(source) }
+    }
+
+    func resume() {
+        let continuation = lock.withLock { () -> CheckedContinuation<Void, Never>? in
+            defer { self.continuation = nil }
+            return self.continuation
+        }
+        continuation?.resume()
+    }
+}

@@ -1,0 +1,82 @@
+import CardNetworkLink
+import Foundation
+import ISO8583
+import IssuerSimulator
+import KeyInCore
+import Testing
+
+/// Runs on real time (short timeouts) rather than the hand-driven clock: faults arrive at random moments, and
+/// the point is that no interleaving of them can charge a card without the merchant being told so.
+@Suite("Chaos: a host that loses requests, drops connections and answers slowly", .timeLimit(.minutes(2)))
+struct ChaosTests {
+    @Test("Whatever the faults, every approval the link reports is charged once and everything else is reversed")
+    func nothingChargedTwiceOrLost() async throws {
+        var issuer = IssuerConfiguration.default
+        issuer.faults.dropRate = 0.15
+        issuer.faults.disconnectRate = 0.01
+        issuer.faults.maximumLatencyMilliseconds = 3
+        issuer.defaultCreditLimit = 1_000_000_000
+        let engine = IssuerEngine(configuration: issuer)
+        let server = IssuerServer(engine: engine)
+        let port = try await server.start(port: 0)
+        var configuration = LinkConfiguration(hosts: ["default": .init(host: "127.0.0.1", port: port)])
+        configuration.responseTimeout = .milliseconds(150)
+        configuration.initialReversalBackoff = .milliseconds(20)
+        configuration.maximumReversalBackoff = .milliseconds(100)
+        // The breaker would turn most faults into fast refusals; keep it out of the way so faults reach the link.
+        configuration.breakerFailureThreshold = 10_000
+        let link = CardNetworkLink(configuration: configuration)
+        await link.start()
+
+        let card = CardNumber(typed: "4242424242424242")!
+        let outcomes = await withTaskGroup(of: [(Int64, Result<CardApproval, KeyInError>)].self) { group in
+            // Eight lanes of payments one after another: a dropped connection takes down what is in flight on it,
+            // so fewer in flight at once leaves more payments that get through for the ledger to agree with.
+            for lane in 0..<8 {
+                group.addTask {
+                    var mine: [(Int64, Result<CardApproval, KeyInError>)] = []
+                    for index in stride(from: lane, to: 200, by: 8) {
+                        let amount = Int64(10_000 + index)
+                        let request = CardAuthorizationRequest(
+                            cardNumber: card, expiry: CardExpiry(year: 2030, month: 12)!, amount: .krw(amount),
+                            customerIdentity: CustomerIdentityNumber(parsing: "900101"), cardPasswordDigits: "12",
+                            companyCode: "41")
+                        let trace = link.newTrace(terminalID: "CHAOS\(index % 7)", merchantID: "M00000000000001")
+                        do throws(KeyInError) {
+                            mine.append((amount, .success(try await link.authorize(request, trace: trace))))
+                        } catch {
+                            mine.append((amount, .failure(error)))
+                        }
+                    }
+                    return mine
+                }
+            }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        // Every reversal was queued before its payment's outcome returned; now wait for each to settle.
+        var queued = 0
+        var settled = 0
+        if try await !link.pendingReversals().isEmpty {
+            for await event in link.events {
+                if case .reversalQueued = event { queued += 1 }
+                if case .reversalSettled = event { settled += 1 }
+                if settled == queued, try await link.pendingReversals().isEmpty { break }
+            }
+        }
+        await link.shutdown()
+        try await server.stop()
+
+        let approved = outcomes.compactMap { amount, result in (try? result.get()).map { (amount, $0) } }
+        let failures: Set<ErrorCode> = Set(outcomes.compactMap { $0.1.failureCode })
+        let approvals = approved.count
+        #expect(approvals >= 20, "too few approvals for the run to mean anything: \(approvals)")
+        let expected: Set<ErrorCode> = [
+            .cardCompanyResponseTimeout, .cardCompanyConnectionLost, .cardCompanyUnavailable,
+        ]
+        #expect(failures.isSubset(of: expected))
+        let ledger = await engine.entries()
+        let standing = ledger.filter { $0.kind == .sale && $0.isApproved && !$0.reversed }
+        #expect(Set(standing.compactMap(\.retrievalReferenceNumber)) == Set(approved.map(\.1.retrievalReferenceNumber)))
+        #expect(ledger.totals.capturedAmount == approved.reduce(0) { $0 + $1.0 })
+    }
+}
