@@ -54,10 +54,14 @@ public struct IssuerServeCommand: AsyncParsableCommand {
         let admin = IssuerAdminServer(engine: engine)
         let boundPort = try await server.start(host: host, port: port)
         let boundAdmin = try await admin.start(host: host, port: adminPort)
-        print("카드사 시뮬레이터 실행 중 · card-company simulator listening on \(host):\(boundPort)")
-        print(
-            "원장 · ledger: curl http://\(host):\(boundAdmin)/ledger  (or: keyin issuer ledger --admin-port \(boundAdmin))"
-        )
+        // Written unbuffered (print would hold it back in a pipe), so a supervisor or a test reading the output
+        // sees the ports as soon as they are bound.
+        let banner = """
+            카드사 시뮬레이터 실행 중 · card-company simulator listening on \(host):\(boundPort)
+            원장 · ledger: curl http://\(host):\(boundAdmin)/ledger  (or: keyin issuer ledger --admin-port \(boundAdmin))
+
+            """
+        FileHandle.standardOutput.write(Data(banner.utf8))
         await waitForTermination()
         try await server.stop()
         try await admin.stop()

@@ -1,3 +1,4 @@
+import Foundation
 import ISO8583
 import PropertyBased
 import Testing
@@ -118,5 +119,21 @@ struct ISO8583CodecTests {
         #expect(MessageTypeIndicator.networkManagementRequest.response == .networkManagementResponse)
         #expect(MessageTypeIndicator.authorizationResponse.isResponse)
         #expect(!MessageTypeIndicator.financialAdvice.isResponse)
+    }
+}
+
+@Suite("README's wire-format example")
+struct ReadmeExampleTests {
+    @Test("The hex example in README.md is exactly what the codec frames for that sale")
+    func exampleMatches() throws {
+        let readme = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let marker = try #require(text.range(of: "<!-- iso8583-example-hex -->\n```text\n"))
+        let end = try #require(text.range(of: "```", range: marker.upperBound..<text.endIndex))
+        let documented = text[marker.upperBound..<end.lowerBound].filter { !$0.isWhitespace }
+        let framed = ISO8583Frame.frame(try ISO8583Codec.pack(Fixtures.sale))
+        #expect(documented == framed.map { String(format: "%02X", $0) }.joined())
     }
 }

@@ -57,3 +57,55 @@ struct ExecutableTests {
         #expect(result.output.contains("only card numbers"))
     }
 }
+
+@Suite("keyin issuer, as an operator runs it")
+struct IssuerExecutableTests {
+    @Test("Starts on free ports, serves its ledger, stops cleanly on SIGINT")
+    func serveAndLedger() throws {
+        let process = Process()
+        process.executableURL = try ExecutableTests.binary
+        process.arguments = ["issuer", "--port", "0", "--admin-port", "0"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = Pipe()
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        // The second line names the admin port: "... keyin issuer ledger --admin-port N)".
+        var text = ""
+        while !text.contains("--admin-port") || !text.hasSuffix("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(text.contains("카드사 시뮬레이터 실행 중"))
+        let adminPort = try #require(text.firstMatch(of: /--admin-port (\d+)/)?.1)
+
+        let ledger = try ExecutableTests().run(["issuer", "ledger", "--admin-port", String(adminPort)])
+        #expect(ledger.status == 0)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(ledger.output.utf8)) as? [String: Any])
+        #expect(document["entries"] as? [Any] != nil)
+        #expect((document["totals"] as? [String: Any])?["capturedAmount"] as? Int == 0)
+
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test("A broken configuration file stops start-up with a message naming it")
+    func badConfiguration() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("issuer-\(UUID()).json")
+        try #"{"faults": {"dropRate": 2}}"#.write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let result = try ExecutableTests().run(["issuer", "--port", "0", "--admin-port", "0", "--config", url.path])
+        #expect(result.status != 0)
+        #expect(result.output.contains("fault rates must be between 0 and 1"))
+    }
+
+    @Test("Asking a simulator that is not running says so")
+    func ledgerWithoutSimulator() throws {
+        let result = try ExecutableTests().run(["issuer", "ledger", "--admin-port", "1"])
+        #expect(result.status != 0)
+        #expect(result.output.contains("No simulator answers"))
+    }
+}
