@@ -13,6 +13,11 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/vapor/vapor", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver", from: "2.14.0"),
     ],
     targets: [
         // Card rules, money and the error catalog. Foundation only, so a merchant's server or an iOS app can
@@ -38,6 +43,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A hand-driven clock for tests of timeouts, backoffs and breaker pauses.
+        .target(name: "CardNetworkLinkTesting", dependencies: ["CardNetworkLink"]),
         // A card-company host: accounts, ledger, maintenance windows and fault injection, for tests and demos.
         .target(
             name: "IssuerSimulator",
@@ -50,11 +57,28 @@ let package = Package(
             ],
             resources: [.copy("Resources/issuer-default.json")]
         ),
+        // Card data at rest: envelope encryption (AES-256-GCM data keys wrapped by a master key) and fingerprints.
+        .target(
+            name: "CardVault",
+            dependencies: ["KeyInCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The merchant API on Vapor and Fluent: payments, idempotency, persistence, the embedded defaults.
+        .target(
+            name: "KeyInServer",
+            dependencies: [
+                "KeyInCore", "ISO8583", "CardNetworkLink", "IssuerSimulator", "CardVault",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The `keyin` command tree, kept in a library so tests drive it exactly as the executable does.
         .target(
             name: "KeyInCLI",
             dependencies: [
-                "KeyInCore", "ISO8583", "CardNetworkLink", "IssuerSimulator",
+                "KeyInCore", "ISO8583", "CardNetworkLink", "IssuerSimulator", "KeyInServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,7 +104,7 @@ let package = Package(
         .testTarget(
             name: "CardNetworkLinkTests",
             dependencies: [
-                "CardNetworkLink", "IssuerSimulator", "ISO8583", "KeyInCore",
+                "CardNetworkLink", "CardNetworkLinkTesting", "IssuerSimulator", "ISO8583", "KeyInCore",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -88,6 +112,18 @@ let package = Package(
         .testTarget(
             name: "IssuerSimulatorTests",
             dependencies: ["IssuerSimulator", "ISO8583", "KeyInCore"]
+        ),
+        .testTarget(
+            name: "KeyInServerTests",
+            dependencies: [
+                "KeyInServer", "CardNetworkLink", "CardNetworkLinkTesting", "IssuerSimulator", "CardVault", "KeyInCore",
+                "ISO8583",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
+        .testTarget(
+            name: "CardVaultTests",
+            dependencies: ["CardVault", "KeyInCore"]
         ),
         .testTarget(
             name: "KeyInCLITests",

@@ -54,12 +54,14 @@ public actor CardNetworkLink {
         let clock = self.clock
         let echoInterval = configuration.echoInterval
         let maximumBackoff = configuration.maximumReconnectBackoff
+        // Schedules count from now, fixed before the loops start, so a loop that starts late does not shift them.
+        let origin = clock.now
         for address in Set(configuration.hosts.values) {
             let connection = connection(for: address)
             background.append(
                 Task {
                     var wait = echoInterval
-                    var deadline = clock.now
+                    var deadline = origin
                     while !Task.isCancelled {
                         deadline += wait
                         do { try await clock.sleep(until: deadline) } catch { return }
@@ -75,7 +77,7 @@ public actor CardNetworkLink {
         let tick = configuration.initialReversalBackoff
         background.append(
             Task {
-                var deadline = clock.now
+                var deadline = origin
                 while !Task.isCancelled {
                     deadline += tick
                     do { try await clock.sleep(until: deadline) } catch { return }

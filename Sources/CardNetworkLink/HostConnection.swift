@@ -148,6 +148,7 @@ actor HostConnection {
     /// An answer arrived: hand it to its request, or drop it when the request already gave up.
     func received(_ result: Result<ISO8583Message, ISO8583Error>, on channel: ObjectIdentifier) {
         lastActivity = clock.now
+        logger.trace("received", metadata: ["message": "\(result)"])
         switch result {
         case .failure(let error):
             logger.error("unreadable message from host dropped", metadata: ["error": "\(error)"])
@@ -242,6 +243,7 @@ actor HostConnection {
     /// An exchange on a given channel, used while connecting (no breaker, no reconnect).
     private func exchangeOn(_ channel: any Channel, _ message: ISO8583Message) async throws -> ISO8583Message {
         guard let key = MatchKey(message) else { throw ExchangeFailure.connectionLost }
+        logger.trace("signing on", metadata: ["message": "\(message)"])
         let deadline = clock.now + configuration.responseTimeout
         return try await withCheckedThrowingContinuation { continuation in
             register(key: key, channel: channel, deadline: deadline, continuation: continuation)
@@ -255,6 +257,7 @@ actor HostConnection {
     /// pause is over. Returns whether the host is reachable now.
     func checkHealth() async -> Bool {
         let now = clock.now
+        logger.trace("health check", metadata: ["connected": "\(isConnected)", "breakerOpen": "\(breaker.isOpen)"])
         if let openUntil = breaker.openUntil, now < openUntil { return false }
         if !breaker.isOpen, isConnected, now - lastActivity < configuration.echoInterval { return true }
         do {

@@ -5,7 +5,10 @@ public struct KeyInCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "keyin",
         abstract: "KeyIn (키인 결제 마스터): key-in card payments that succeed more often and fail clearly.",
-        subcommands: [CardCommand.self, ErrorsCommand.self, IssuerCommand.self, BenchCommand.self]
+        subcommands: [
+            ServeCommand.self, CardCommand.self, ErrorsCommand.self, IssuerCommand.self, MerchantCommand.self,
+            MigrateCommand.self, BenchCommand.self,
+        ]
     )
 
     public init() {}

@@ -1,4 +1,5 @@
 import CardNetworkLink
+import CardNetworkLinkTesting
 import Foundation
 import ISO8583
 import IssuerSimulator
@@ -7,8 +8,8 @@ import Testing
 
 @Suite("Echo, reconnection, and what the link logs", .timeLimit(.minutes(1)))
 struct EchoAndLoggingTests {
-    @Test("An idle connection is checked with an echo (0800/301); a lost host is reconnected when it returns")
-    func echoAndReconnect() async throws {
+    @Test("An idle connection is checked with an echo (0800/301) and stays usable")
+    func echoOnIdle() async throws {
         let harness = try await LinkHarness.make(tweak: { $0.echoInterval = .seconds(30) })
         defer { Task { await harness.shutdown() } }
         await harness.link.start()
@@ -19,13 +20,6 @@ struct EchoAndLoggingTests {
             if message[.networkManagementCode] == "301" { break }
         }
 
-        // The host goes away and comes back: the next probe reconnects (and signs on) without any payment.
-        try await harness.stopHost()
-        try await harness.restartHost()
-        harness.clock.advance(by: .seconds(30))
-        for await message in harness.engine.received where message.mti == .networkManagementRequest {
-            if message[.networkManagementCode] == "001" { break }
-        }
         #expect(await harness.authorize(LinkHarness.sale("4242424242424242")).failureCode == nil)
     }
 
@@ -40,11 +34,12 @@ struct EchoAndLoggingTests {
         let clock = ManualClock()
         let link = CardNetworkLink(configuration: configuration, clock: clock, logger: capture.logger(label: "link"))
 
-        func pay(_ number: String, identity: String) async -> Result<CardApproval, KeyInError> {
+        func pay(_ number: String, identity: String, password: String = "12") async -> Result<CardApproval, KeyInError>
+        {
             var request = LinkHarness.sale(number)
             request.cvc = "737"
             request.customerIdentity = CustomerIdentityNumber(parsing: identity)
-            request.cardPasswordDigits = "58"
+            request.cardPasswordDigits = password
             do {
                 return .success(
                     try await link.authorize(request, trace: link.newTrace(terminalID: "LOGTEST1", merchantID: "M1")))
@@ -52,9 +47,10 @@ struct EchoAndLoggingTests {
                 return .failure(error)
             }
         }
-        _ = await pay("5555555555554444", identity: "1248100998")
-        _ = await pay("4000000000009920", identity: "870312")
-        let stalled = Task { await pay("4000000000009904", identity: "870312") }
+        _ = await pay("5555555555554444", identity: "1248100998", password: "58")
+        _ = await pay("4000000000000564", identity: "870312")
+        _ = await pay("4000000000009920", identity: "900101")
+        let stalled = Task { await pay("4000000000009904", identity: "900101") }
         for await message in engine.received where message[.primaryAccountNumber] == "4000000000009904" { break }
         clock.advance(by: .seconds(10))
         _ = await stalled.value
@@ -64,11 +60,19 @@ struct EchoAndLoggingTests {
         await link.shutdown()
         try await server.stop()
 
-        let logged = capture.text
+        // Ports are random and could contain any digits; they are not card data.
+        let logged = capture.text.replacing(/port": \d+/, with: "port").replacing(/127\.0\.0\.1:\d+/, with: "host")
         #expect(logged.contains("reversal"), "the test must have logged something to search")
-        for secret in ["5555555555554444", "4000000000009920", "4000000000009904", "737", "1248100998", "870312"] {
+        for secret in [
+            "5555555555554444", "4000000000000564", "4000000000009920", "4000000000009904", "1248100998", "870312",
+            "900101",
+        ] {
             #expect(!logged.contains(secret), "log shows \(secret)")
         }
-        #expect(!logged.contains("=58"))
+        // Short secrets are looked for where a leak would put them (element 48 raw or as sub-elements), since
+        // three digits also turn up by chance in trace numbers and ids.
+        for leak in ["0103737", "01:737", "030258", "03:58", "030212", "03:12", "cvc", "password"] {
+            #expect(!logged.lowercased().contains(leak), "log shows \(leak)")
+        }
     }
 }

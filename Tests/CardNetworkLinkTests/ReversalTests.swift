@@ -1,4 +1,5 @@
 import CardNetworkLink
+import CardNetworkLinkTesting
 import Foundation
 import ISO8583
 import IssuerSimulator

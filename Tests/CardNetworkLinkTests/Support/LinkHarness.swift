@@ -1,8 +1,10 @@
 import CardNetworkLink
+import CardNetworkLinkTesting
 import Foundation
 import ISO8583
 import IssuerSimulator
 import KeyInCore
+import Logging
 import Synchronization
 
 /// A card-company simulator on a loopback port and a link to it, with a hand-driven clock.
@@ -30,7 +32,10 @@ final class LinkHarness: Sendable {
         configuration.responseTimeout = responseTimeout
         tweak(&configuration)
         let clock = ManualClock()
-        let link = CardNetworkLink(configuration: configuration, store: store, clock: clock, now: now)
+        var logger = Logger(label: "keyin.link")
+        // KEYIN_TEST_TRACE=1 prints the link's trace while debugging a test.
+        if ProcessInfo.processInfo.environment["KEYIN_TEST_TRACE"] == "1" { logger.logLevel = .trace }
+        let link = CardNetworkLink(configuration: configuration, store: store, clock: clock, now: now, logger: logger)
         return LinkHarness(
             engine: engine, server: server, port: port, clock: clock, link: link, store: store,
             configuration: configuration)

@@ -3,9 +3,9 @@ import Foundation
 import Synchronization
 
 /// A link clock that moves only when a test says so, so timeouts, backoffs and breaker pauses happen on cue
-/// instead of after real waiting. (swift-clocks' TestClock would do, but its package needs one this machine
-/// does not mirror.)
-final class ManualClock: LinkClock {
+/// instead of after real waiting. For tests only. (swift-clocks' TestClock would do, but its package needs one
+/// this machine does not mirror.)
+public final class ManualClock: LinkClock {
     private struct Sleeper {
         let deadline: Duration
         let continuation: CheckedContinuation<Void, any Error>
@@ -13,9 +13,11 @@ final class ManualClock: LinkClock {
 
     private let state = Mutex<(now: Duration, sleepers: [UUID: Sleeper])>((.zero, [:]))
 
-    var now: Duration { state.withLock { $0.now } }
+    public init() {}
 
-    func sleep(until deadline: Duration) async throws {
+    public var now: Duration { state.withLock { $0.now } }
+
+    public func sleep(until deadline: Duration) async throws {
         let id = UUID()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -34,7 +36,7 @@ final class ManualClock: LinkClock {
     }
 
     /// Moves time forward and wakes every sleeper whose deadline has come.
-    func advance(by duration: Duration) {
+    public func advance(by duration: Duration) {
         let due = state.withLock { state in
             state.now += duration
             let due = state.sleepers.filter { $0.value.deadline <= state.now }

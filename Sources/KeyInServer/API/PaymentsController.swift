@@ -1,0 +1,68 @@
+import CardVault
+import Fluent
+import Foundation
+import KeyInCore
+import Vapor
+
+/// `/v1/payments`: key-in payments and their lookup, scoped to the authenticated merchant.
+struct PaymentsController: RouteCollection {
+    let services: GatewayServices
+
+    func boot(routes: any RoutesBuilder) throws {
+        let payments = routes.grouped("payments")
+        payments.on(.POST, "key-in", body: .collect(maxSize: "64kb"), use: keyIn)
+        payments.get(":paymentKey", use: byPaymentKey)
+        payments.get("orders", ":orderId", use: byOrderID)
+    }
+
+    func keyIn(_ request: Request) async throws -> Response {
+        try await IdempotencyGuard(vault: services.vault).run(request) {
+            let input = try Self.decode(KeyInPaymentRequest.self, from: request)
+            let outcome = try await services.payments(request.logger).keyIn(input, merchantID: try request.merchantID)
+            if let error = outcome.error {
+                return ErrorRendering.response(
+                    for: APIError(error: error, paymentKey: outcome.payment.paymentKey), request: request)
+            }
+            return try Self.json(PaymentDTO(outcome.payment, language: request.language), status: .ok)
+        }
+    }
+
+    func byPaymentKey(_ request: Request) async throws -> Response {
+        let key = request.parameters.get("paymentKey") ?? ""
+        guard
+            let payment = try await PaymentModel.query(on: request.db)
+                .filter(\.$merchant.$id == request.merchantID).filter(\.$paymentKey == key).first()
+        else { throw KeyInError(.notFoundPayment, param: "paymentKey") }
+        return try Self.json(PaymentDTO(payment, language: request.language), status: .ok)
+    }
+
+    func byOrderID(_ request: Request) async throws -> Response {
+        let orderID = request.parameters.get("orderId") ?? ""
+        // The live payment of the order if there is one, else its latest attempt.
+        guard
+            let payment = try await PaymentModel.query(on: request.db)
+                .filter(\.$merchant.$id == request.merchantID).filter(\.$orderID == orderID)
+                .sort(\.$requestedAt, .descending).all()
+                .sorted(by: { ($0.orderLock != nil ? 0 : 1) < ($1.orderLock != nil ? 0 : 1) }).first
+        else { throw KeyInError(.notFoundPayment, param: "orderId") }
+        return try Self.json(PaymentDTO(payment, language: request.language), status: .ok)
+    }
+
+    /// Decodes a JSON body, naming the field at fault when it does not fit.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request) throws -> T {
+        guard request.headers.contentType == .json else { throw KeyInError(.invalidRequestBody) }
+        guard let body = request.body.data else { throw KeyInError(.invalidRequestBody) }
+        do {
+            return try JSONDecoder().decode(T.self, from: body)
+        } catch let error as DecodingError {
+            if case .dataCorrupted = error { throw KeyInError(.invalidRequestBody) }
+            throw KeyInError(.invalidRequest, param: error.fieldName)
+        }
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponseStatus) throws -> Response {
+        let response = Response(status: status)
+        try response.content.encode(value, using: JSONCoding.encoder)
+        return response
+    }
+}

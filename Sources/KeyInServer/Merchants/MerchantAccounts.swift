@@ -1,0 +1,59 @@
+import Crypto
+import Fluent
+import Foundation
+
+/// Merchants and their secret keys. A key is shown once, when made; only its SHA-256 is stored.
+struct MerchantAccounts {
+    let database: any Database
+
+    enum Mode: String {
+        case test, live
+    }
+
+    struct CreatedMerchant {
+        let merchantID: UUID
+        let name: String
+        let secretKey: String
+    }
+
+    func create(name: String, mode: Mode = .test) async throws -> CreatedMerchant {
+        let merchant = MerchantModel(name: name)
+        try await merchant.create(on: database)
+        let secret = try await issueKey(for: merchant.requireID(), mode: mode)
+        return CreatedMerchant(merchantID: try merchant.requireID(), name: name, secretKey: secret)
+    }
+
+    /// A new key for the merchant; with `revokingOthers`, every earlier key of that mode stops working.
+    func issueKey(for merchantID: UUID, mode: Mode, revokingOthers: Bool = false) async throws -> String {
+        if revokingOthers {
+            try await APIKeyModel.query(on: database)
+                .filter(\.$merchant.$id == merchantID).filter(\.$mode == mode.rawValue).filter(\.$revokedAt == nil)
+                .set(\.$revokedAt, to: Date())
+                .update()
+        }
+        let random = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+        let secret =
+            "\(mode.rawValue)_sk_"
+            + random.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "").replacingOccurrences(of: "/", with: "")
+            .replacingOccurrences(of: "=", with: "").prefix(32)
+        let model = APIKeyModel(
+            merchantID: merchantID, mode: mode.rawValue, keyHash: Self.hash(secret),
+            keyPrefix: String(secret.prefix(12)))
+        try await model.create(on: database)
+        return secret
+    }
+
+    /// The merchant a secret key belongs to, if the key is live.
+    func merchant(forSecretKey secret: String) async throws -> (merchantID: UUID, mode: Mode)? {
+        guard
+            let key = try await APIKeyModel.query(on: database)
+                .filter(\.$keyHash == Self.hash(secret)).filter(\.$revokedAt == nil).first()
+        else { return nil }
+        return (key.$merchant.id, Mode(rawValue: key.mode) ?? .test)
+    }
+
+    static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,225 @@
+import CardNetworkLink
+import CardVault
+import Fluent
+import Foundation
+import ISO8583
+import KeyInCore
+import Logging
+
+/// Key-in payments from request to outcome. Every status change goes through `PaymentStateMachine` and is
+/// committed before the step that depends on it: the IN_PROGRESS row (with the trace the link will use) before
+/// anything is sent, the outcome before the response.
+struct PaymentService: Sendable {
+    let database: any Database
+    let link: CardNetworkLink
+    let vault: CardVault
+    let validator: CardEntryValidator
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    /// Fields a key-in payment must have. CVC, identity number and password are optional (비인증 key-in), and
+    /// checked when given.
+    static let requiredFields: Set<CardEntryField> = [.cardNumber, .cardExpiration, .amount]
+
+    struct Outcome {
+        let payment: PaymentModel
+        /// Set when the payment failed (it is then ABORTED).
+        let error: KeyInError?
+    }
+
+    func keyIn(_ input: KeyInPaymentRequest, merchantID: UUID) async throws -> Outcome {
+        let order = try Self.checkOrder(input)
+        let expiry = Self.expiryText(year: input.cardExpirationYear, month: input.cardExpirationMonth)
+        let check = validator.check(
+            CardEntry(
+                cardNumber: input.cardNumber ?? "", expiry: expiry, cvc: input.cardCvc,
+                customerIdentityNumber: input.customerIdentityNumber, cardPassword: input.cardPassword,
+                amount: input.amount, currency: input.currency, installmentMonths: input.cardInstallmentPlan),
+            requiring: Self.requiredFields)
+        if let first = check.problems.first {
+            throw APIError(error: first.error, problems: check.problems)
+        }
+        guard let number = check.cardNumber, let brand = check.brand, let expiryDate = check.expiry,
+            let amount = check.amount
+        else { throw KeyInError(.invalidRequest) }
+
+        // 1. The payment exists, IN_PROGRESS, with its trace and encrypted card, before anything is sent.
+        let trace = link.newTrace(
+            terminalID: Self.terminalID(for: merchantID), merchantID: Self.acceptorID(for: merchantID))
+        let payment = PaymentModel()
+        payment.id = UUID()
+        payment.$merchant.id = merchantID
+        payment.paymentKey = Self.newPaymentKey()
+        payment.orderID = order.id
+        payment.orderLock = "\(merchantID.uuidString):\(order.id)"
+        payment.orderName = order.name
+        payment.status = PaymentStatus.inProgress.rawValue
+        payment.totalAmount = amount.minorUnits
+        payment.balanceAmount = amount.minorUnits
+        payment.currency = amount.currency.code
+        payment.capture = input.capture ?? true
+        payment.installmentMonths = input.cardInstallmentPlan ?? 0
+        payment.cardBrand = brand.rawValue
+        payment.cardCompanyCode = check.company?.code
+        payment.cardMasked = number.masked
+        payment.cardFingerprint = vault.fingerprint(number)
+        payment.trace = String(decoding: try JSONEncoder().encode(trace), as: UTF8.self)
+        payment.customerName = input.customerName
+        payment.customerEmail = input.customerEmail
+        payment.customerMobilePhone = input.customerMobilePhone
+        payment.metadata = try input.metadata.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        payment.requestedAt = now()
+        let sealed = try vault.seal(number)
+        do {
+            try await database.transaction { database in
+                try await payment.create(on: database)
+                let record = CardRecordModel()
+                record.$payment.id = try payment.requireID()
+                record.ciphertext = sealed.ciphertext
+                record.wrappedDataKey = sealed.wrappedDataKey
+                record.masterKeyID = sealed.masterKeyID
+                try await record.create(on: database)
+                try await PaymentEventModel(
+                    paymentID: try payment.requireID(), from: nil, to: payment.status, code: nil,
+                    at: payment.requestedAt
+                ).create(on: database)
+            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw KeyInError(.duplicatedOrderID, param: "orderId")
+        }
+
+        // 2. The card company decides.
+        let request = CardAuthorizationRequest(
+            cardNumber: number, expiry: expiryDate, amount: amount, cvc: input.cardCvc.nonEmpty,
+            customerIdentity: input.customerIdentityNumber.nonEmpty.flatMap(CustomerIdentityNumber.init(parsing:)),
+            cardPasswordDigits: input.cardPassword.nonEmpty, installmentMonths: input.cardInstallmentPlan ?? 0,
+            capture: payment.capture, posCondition: .mailOrTelephoneOrder, companyCode: check.company?.code)
+        do throws(KeyInError) {
+            let approval = try await link.authorize(request, trace: trace)
+            let approvedAt = now()
+            try await settleApproval(payment, approval: approval, at: approvedAt)
+            return Outcome(payment: payment, error: nil)
+        } catch {
+            try await fail(payment, with: error)
+            return Outcome(payment: payment, error: error)
+        }
+    }
+
+    private func settleApproval(_ payment: PaymentModel, approval: CardApproval, at date: Date) async throws(KeyInError)
+    {
+        do {
+            try await settle(payment, event: .approved(captured: payment.capture)) { payment in
+                payment.approveNo = approval.approvalCode
+                payment.retrievalReferenceNumber = approval.retrievalReferenceNumber
+                payment.approvedAt = date
+            }
+        } catch {
+            // Approved by the card company but not recorded: reverse it rather than leave a charge nobody sees.
+            logger.critical(
+                "approval could not be recorded; reversing", metadata: ["paymentKey": "\(payment.paymentKey)"])
+            try? await link.reverse(
+                originalMessageType: payment.capture ? .financialRequest : .authorizationRequest,
+                trace: try! JSONDecoder().decode(TransactionTrace.self, from: Data((payment.trace ?? "").utf8)),
+                amount: Money(minorUnits: payment.totalAmount, currency: Currency(code: payment.currency) ?? .krw),
+                companyCode: payment.cardCompanyCode)
+            throw KeyInError(.failedInternalSystemProcessing)
+        }
+    }
+
+    /// Marks a payment ABORTED with the catalog code, frees its order id for another attempt, and destroys the
+    /// card data, which no refund will need.
+    func fail(_ payment: PaymentModel, with error: KeyInError) async throws {
+        try await settle(payment, event: .failed, code: error.code) { payment in
+            payment.failureCode = error.code.rawValue
+            payment.orderLock = nil
+        }
+        try await CardRecordModel.query(on: database).filter(\.$payment.$id == payment.requireID()).delete()
+        logger.notice(
+            "payment aborted", metadata: ["paymentKey": "\(payment.paymentKey)", "code": "\(error.code.rawValue)"])
+    }
+
+    /// Applies a state-machine event and commits it with its timeline entry. A change the machine refuses (a
+    /// late answer trying to flip a settled payment) is not made.
+    private func settle(
+        _ payment: PaymentModel, event: PaymentEvent, code: ErrorCode? = nil, changes: (PaymentModel) -> Void
+    ) async throws {
+        guard let from = PaymentStatus(rawValue: payment.status),
+            let to = PaymentStateMachine.next(after: from, on: event)
+        else {
+            logger.error(
+                "refused status change", metadata: ["paymentKey": "\(payment.paymentKey)", "event": "\(event)"])
+            throw KeyInError(.failedInternalSystemProcessing)
+        }
+        changes(payment)
+        payment.status = to.rawValue
+        try await database.transaction { database in
+            try await payment.update(on: database)
+            try await PaymentEventModel(
+                paymentID: try payment.requireID(), from: from.rawValue, to: to.rawValue, code: code?.rawValue,
+                at: now()
+            ).create(on: database)
+        }
+    }
+
+    // MARK: Request checks
+
+    struct Order {
+        let id: String
+        let name: String
+    }
+
+    static func checkOrder(_ input: KeyInPaymentRequest) throws -> Order {
+        guard let id = input.orderId, (6...64).contains(id.count),
+            id.unicodeScalars.allSatisfy({
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_")
+            })
+        else { throw KeyInError(.invalidRequest, param: "orderId", detail: "6-64 of A-Z a-z 0-9 - _") }
+        guard let name = input.orderName?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty,
+            name.count <= 100
+        else { throw KeyInError(.invalidRequest, param: "orderName", detail: "1-100 characters") }
+        if let metadata = input.metadata {
+            guard metadata.count <= 10,
+                metadata.allSatisfy({ (1...40).contains($0.key.count) && $0.value.count <= 500 })
+            else { throw KeyInError(.invalidRequest, param: "metadata", detail: "up to 10 pairs") }
+        }
+        if let email = input.customerEmail, !email.isEmpty, !(email.contains("@") && email.count <= 100) {
+            throw KeyInError(.invalidRequest, param: "customerEmail")
+        }
+        if let phone = input.customerMobilePhone, !phone.isEmpty,
+            !(phone.filter(\.isNumber).count >= 9 && phone.allSatisfy({ $0.isNumber || $0 == "-" }))
+        {
+            throw KeyInError(.invalidRequest, param: "customerMobilePhone")
+        }
+        return Order(id: id, name: name)
+    }
+
+    /// `cardExpirationMonth` "12" and `cardExpirationYear` "29" or "2029" as `MM/YY[YY]`.
+    static func expiryText(year: String?, month: String?) -> String? {
+        guard let year = year?.trimmingCharacters(in: .whitespaces),
+            let month = month?.trimmingCharacters(in: .whitespaces),
+            !year.isEmpty, !month.isEmpty
+        else { return nil }
+        return "\(month)/\(year)"
+    }
+
+    static func newPaymentKey() -> String {
+        "pay_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+    }
+
+    /// Element 41 for a merchant's payments: 8 characters derived from its id.
+    static func terminalID(for merchantID: UUID) -> String {
+        "K" + String(merchantID.uuidString.replacingOccurrences(of: "-", with: "").prefix(7))
+    }
+
+    /// Element 42: 15 characters derived from the merchant id.
+    static func acceptorID(for merchantID: UUID) -> String {
+        String(merchantID.uuidString.replacingOccurrences(of: "-", with: "").prefix(15))
+    }
+}
+
+extension Optional where Wrapped == String {
+    var nonEmpty: String? {
+        guard let self, !self.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        return self
+    }
+}

@@ -1,0 +1,156 @@
+import Fluent
+
+/// Every schema change, in order. Append only: a migration that has run anywhere is never edited. Types are the
+/// portable subset SQLite and PostgreSQL share (strings for enums, int64 minor units, UUID keys).
+enum Migrations {
+    static let all: [any AsyncMigration] = [
+        CreateMerchants(), CreateAPIKeys(), CreatePayments(), CreateCardRecords(), CreatePaymentEvents(),
+        CreateIdempotencyRecords(), CreatePendingReversals(),
+    ]
+}
+
+struct CreateMerchants: AsyncMigration {
+    var name: String { "001_create_merchants" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(MerchantModel.schema)
+            .id()
+            .field("name", .string, .required)
+            .field("created_at", .datetime)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema(MerchantModel.schema).delete() }
+}
+
+struct CreateAPIKeys: AsyncMigration {
+    var name: String { "002_create_api_keys" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(APIKeyModel.schema)
+            .id()
+            .field("merchant_id", .uuid, .required, .references(MerchantModel.schema, "id"))
+            .field("mode", .string, .required)
+            .field("key_hash", .string, .required)
+            .field("key_prefix", .string, .required)
+            .field("created_at", .datetime)
+            .field("revoked_at", .datetime)
+            .unique(on: "key_hash")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema(APIKeyModel.schema).delete() }
+}
+
+struct CreatePayments: AsyncMigration {
+    var name: String { "003_create_payments" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(PaymentModel.schema)
+            .id()
+            .field("merchant_id", .uuid, .required, .references(MerchantModel.schema, "id"))
+            .field("payment_key", .string, .required)
+            .field("order_id", .string, .required)
+            .field("order_lock", .string)
+            .field("order_name", .string, .required)
+            .field("status", .string, .required)
+            .field("total_amount", .int64, .required)
+            .field("balance_amount", .int64, .required)
+            .field("currency", .string, .required)
+            .field("capture", .bool, .required)
+            .field("installment_months", .int, .required)
+            .field("card_brand", .string, .required)
+            .field("card_company_code", .string)
+            .field("card_masked", .string, .required)
+            .field("card_fingerprint", .string, .required)
+            .field("approve_no", .string)
+            .field("rrn", .string)
+            .field("trace", .string)
+            .field("customer_name", .string)
+            .field("customer_email", .string)
+            .field("customer_mobile_phone", .string)
+            .field("metadata", .string)
+            .field("failure_code", .string)
+            .field("requested_at", .datetime, .required)
+            .field("approved_at", .datetime)
+            .unique(on: "payment_key")
+            .unique(on: "order_lock")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema(PaymentModel.schema).delete() }
+}
+
+struct CreateCardRecords: AsyncMigration {
+    var name: String { "004_create_card_records" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(CardRecordModel.schema)
+            .id()
+            .field("payment_id", .uuid, .required, .references(PaymentModel.schema, "id"))
+            .field("ciphertext", .data, .required)
+            .field("wrapped_data_key", .data, .required)
+            .field("master_key_id", .string, .required)
+            .field("created_at", .datetime)
+            .unique(on: "payment_id")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema(CardRecordModel.schema).delete() }
+}
+
+struct CreatePaymentEvents: AsyncMigration {
+    var name: String { "005_create_payment_events" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(PaymentEventModel.schema)
+            .id()
+            .field("payment_id", .uuid, .required, .references(PaymentModel.schema, "id"))
+            .field("from_status", .string)
+            .field("to_status", .string, .required)
+            .field("code", .string)
+            .field("at", .datetime, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema(PaymentEventModel.schema).delete() }
+}
+
+struct CreateIdempotencyRecords: AsyncMigration {
+    var name: String { "006_create_idempotency_records" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(IdempotencyRecordModel.schema)
+            .id()
+            .field("merchant_id", .uuid, .required, .references(MerchantModel.schema, "id"))
+            .field("idempotency_key", .string, .required)
+            .field("request_digest", .string, .required)
+            .field("state", .string, .required)
+            .field("response_status", .int)
+            .field("response_body", .string)
+            .field("created_at", .datetime, .required)
+            .field("expires_at", .datetime, .required)
+            .unique(on: "merchant_id", "idempotency_key")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(IdempotencyRecordModel.schema).delete()
+    }
+}
+
+struct CreatePendingReversals: AsyncMigration {
+    var name: String { "007_create_pending_reversals" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(PendingReversalModel.schema)
+            .id()
+            .field("body", .string, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(PendingReversalModel.schema).delete()
+    }
+}

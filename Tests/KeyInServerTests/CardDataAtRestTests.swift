@@ -1,0 +1,47 @@
+import Foundation
+import IssuerSimulator
+import KeyInCore
+import KeyInServer
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite("Card data never stored in the clear", .timeLimit(.minutes(2)))
+struct CardDataAtRestTests {
+    @Test("The database file holds no card number, CVC, birth date, business number or card password")
+    func sqliteFileIsClean() async throws {
+        try await GatewayHarness.with(onDisk: true) { gateway in
+            _ = try await gateway.send(
+                .POST, "v1/payments/key-in",
+                json: GatewayHarness.keyIn(card: "5555555555554444", extra: ["cardCvc": "737", "cardPassword": "12"]),
+                headers: ["Idempotency-Key": "clean-1"])
+            _ = try await gateway.send(
+                .POST, "v1/payments/key-in",
+                json: GatewayHarness.keyIn(
+                    card: "4000000000000002", extra: ["customerIdentityNumber": "1248100998", "cardCvc": "737"]))
+            _ = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "4242424242424241"))
+            let path = try #require(gateway.databasePath)
+            // Read everything SQLite wrote, the write-ahead log included.
+            var bytes = Data()
+            for suffix in ["", "-wal", "-journal"] {
+                if let data = FileManager.default.contents(atPath: path + suffix) { bytes.append(data) }
+            }
+            #expect(bytes.count > 0)
+            // Ids, payment keys and fingerprints are hex and may hold any digits by chance; they are not card data.
+            // Runs of hex with at least one letter are blanked (a card number has no letters, so it stays).
+            let text = String(decoding: bytes, as: UTF8.self)
+                .replacing(/(?=[0-9a-fA-F-]*[a-fA-F])[0-9a-fA-F-]{8,}/, with: "#")
+            for secret in ["5555555555554444", "4000000000000002", "4242424242424241", "737", "900101", "1248100998"] {
+                let bytesText = Array(text.utf8)
+                let contexts: [String] = text.utf8.ranges(of: Array(secret.utf8)).map { range in
+                    let lower = max(0, text.utf8.distance(from: text.utf8.startIndex, to: range.lowerBound) - 40)
+                    let upper = min(bytesText.count, lower + 80 + secret.utf8.count)
+                    return String(decoding: bytesText[lower..<upper], as: UTF8.self)
+                }
+                #expect(contexts.isEmpty, "the database holds \(secret): \(contexts)")
+            }
+            #expect(text.contains("555555******4444"))
+        }
+    }
+}

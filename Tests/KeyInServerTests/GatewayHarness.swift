@@ -1,0 +1,106 @@
+import CardNetworkLink
+import CardNetworkLinkTesting
+import CardVault
+import Foundation
+import ISO8583
+import IssuerSimulator
+import KeyInCore
+import KeyInServer
+import Synchronization
+import Testing
+import Vapor
+import VaporTesting
+
+/// The gateway as tests drive it: the real `configure`, a SQLite database of its own, the simulator on a
+/// loopback port, and a link whose clock moves only when the test says so.
+struct GatewayHarness {
+    let app: Application
+    let services: GatewayServices
+    let engine: IssuerEngine
+    let server: IssuerServer
+    let link: CardNetworkLink
+    let clock: ManualClock
+    let secretKey: String
+    let databasePath: String?
+
+    static let responseTimeout: Duration = .seconds(10)
+
+    /// Runs `body` against a fresh gateway, then shuts everything down.
+    static func with<T>(onDisk: Bool = false, _ body: (GatewayHarness) async throws -> T) async throws -> T {
+        let app = try await Application.make(.testing)
+        let engine = IssuerEngine()
+        let server = IssuerServer(engine: engine)
+        let port = try await server.start(port: 0)
+        var configuration = LinkConfiguration(hosts: ["default": .init(host: "127.0.0.1", port: port)])
+        configuration.responseTimeout = responseTimeout
+        let clock = ManualClock()
+        let link = CardNetworkLink(
+            configuration: configuration, store: GatewayServices.reversalStore(app), clock: clock)
+        let path =
+            onDisk ? FileManager.default.temporaryDirectory.appendingPathComponent("keyin-\(UUID()).sqlite").path : nil
+        let result: Result<T, any Error>
+        do {
+            let services = try await configure(
+                app, storage: path.map { .sqliteFile(path: $0) } ?? .sqliteInMemory, link: link,
+                vault: CardVault(current: MasterKey.generate().key))
+            let key = try await services.createMerchant(name: "테스트 상점", live: false).secretKey
+            let harness = GatewayHarness(
+                app: app, services: services, engine: engine, server: server, link: link, clock: clock, secretKey: key,
+                databasePath: path)
+            result = .success(try await body(harness))
+        } catch {
+            result = .failure(error)
+        }
+        await link.shutdown()
+        try? await server.stop()
+        try? await app.asyncShutdown()
+        if let path { try? FileManager.default.removeItem(atPath: path) }
+        return try result.get()
+    }
+
+    func authorization(_ secret: String? = nil) -> HTTPHeaders {
+        let token = Data(((secret ?? secretKey) + ":").utf8).base64EncodedString()
+        return ["Authorization": "Basic \(token)", "Content-Type": "application/json"]
+    }
+
+    /// Sends a request and returns status, headers and the JSON body.
+    @discardableResult
+    func send(
+        _ method: HTTPMethod, _ path: String, json: [String: any Sendable]? = nil, rawBody: String? = nil,
+        headers extra: HTTPHeaders = [:], secret: String? = nil, authenticated: Bool = true
+    ) async throws -> APIResponse {
+        var headers = authenticated ? authorization(secret) : ["Content-Type": "application/json"]
+        for (name, value) in extra { headers.replaceOrAdd(name: name, value: value) }
+        var body: ByteBuffer?
+        if let json { body = ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)) }
+        if let rawBody { body = ByteBuffer(string: rawBody) }
+        var result: (HTTPStatus, HTTPHeaders, [String: Any])?
+        try await app.testing().test(method, path, headers: headers, body: body) { response in
+            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
+            result = (response.status, response.headers, object)
+        }
+        let (status, responseHeaders, object) = try #require(result)
+        return APIResponse(status: status, headers: responseHeaders, body: object)
+    }
+
+    static func keyIn(
+        card: String = "4242424242424242", amount: Int = 15_000,
+        orderId: String = "order-\(UUID().uuidString.prefix(8))",
+        extra: [String: any Sendable] = [:]
+    ) -> [String: any Sendable] {
+        var body: [String: any Sendable] = [
+            "amount": amount, "orderId": orderId, "orderName": "전화 주문 - 텀블러 2개", "cardNumber": card,
+            "cardExpirationYear": "30", "cardExpirationMonth": "12", "customerIdentityNumber": "900101",
+            "cardPassword": "12", "cardCvc": "123",
+        ]
+        for (key, value) in extra { body[key] = value }
+        return body
+    }
+}
+
+/// A response as tests read it: status, headers and the decoded JSON object (immutable, so safe to pass on).
+struct APIResponse: @unchecked Sendable {
+    let status: HTTPStatus
+    let headers: HTTPHeaders
+    let body: [String: Any]
+}
