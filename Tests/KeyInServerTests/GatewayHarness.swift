@@ -22,6 +22,8 @@ struct GatewayHarness {
     let clock: ManualClock
     let secretKey: String
     let databasePath: String?
+    /// The gateway's wall clock (cancel windows, timestamps), moved by hand.
+    let wallClock: WallClock
 
     static let responseTimeout: Duration = .seconds(10)
 
@@ -34,6 +36,7 @@ struct GatewayHarness {
         var configuration = LinkConfiguration(hosts: ["default": .init(host: "127.0.0.1", port: port)])
         configuration.responseTimeout = responseTimeout
         let clock = ManualClock()
+        let wallClock = WallClock()
         let link = CardNetworkLink(
             configuration: configuration, store: GatewayServices.reversalStore(app), clock: clock)
         let path =
@@ -42,11 +45,11 @@ struct GatewayHarness {
         do {
             let services = try await configure(
                 app, storage: path.map { .sqliteFile(path: $0) } ?? .sqliteInMemory, link: link,
-                vault: CardVault(current: MasterKey.generate().key))
+                vault: CardVault(current: MasterKey.generate().key), now: { wallClock.now })
             let key = try await services.createMerchant(name: "테스트 상점", live: false).secretKey
             let harness = GatewayHarness(
                 app: app, services: services, engine: engine, server: server, link: link, clock: clock, secretKey: key,
-                databasePath: path)
+                databasePath: path, wallClock: wallClock)
             result = .success(try await body(harness))
         } catch {
             result = .failure(error)
@@ -103,4 +106,11 @@ struct APIResponse: @unchecked Sendable {
     let status: HTTPStatus
     let headers: HTTPHeaders
     let body: [String: Any]
+}
+
+/// Real time plus an offset a test can move forward.
+final class WallClock: Sendable {
+    private let offset = Mutex<TimeInterval>(0)
+    var now: Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+    func advance(seconds: TimeInterval) { offset.withLock { $0 += seconds } }
 }

@@ -34,6 +34,14 @@ struct PaymentDTO: Content {
         let approveNo: String?
     }
 
+    struct Cancel: Content {
+        let cancelAmount: Int64
+        let cancelReason: String
+        let canceledAt: Date?
+        let cancelStatus: String
+        let approveNo: String?
+    }
+
     struct Failure: Content {
         let code: String
         let message: String
@@ -50,12 +58,12 @@ struct PaymentDTO: Content {
     let requestedAt: Date
     let approvedAt: Date?
     let card: Card
-    let cancels: [String]
+    let cancels: [Cancel]
     let failure: Failure?
     let receiptUrl: String
     let metadata: [String: String]?
 
-    init(_ payment: PaymentModel, language: Language) {
+    init(_ payment: PaymentModel, cancels: [CancelModel] = [], language: Language) {
         paymentKey = payment.paymentKey
         orderId = payment.orderID
         orderName = payment.orderName
@@ -72,13 +80,24 @@ struct PaymentDTO: Content {
         card = Card(
             company: company?.name.text(in: language), companyCode: payment.cardCompanyCode, brand: payment.cardBrand,
             number: payment.cardMasked, installmentPlanMonths: payment.installmentMonths, approveNo: payment.approveNo)
-        cancels = []
+        self.cancels = cancels.filter { $0.status == "DONE" }.map {
+            Cancel(
+                cancelAmount: $0.amount, cancelReason: $0.reason, canceledAt: $0.canceledAt, cancelStatus: $0.status,
+                approveNo: $0.approveNo)
+        }
         failure = payment.failureCode.flatMap { ErrorCode(rawValue: $0) }.map {
             Failure(code: $0.rawValue, message: KeyInError($0).customerMessage.text(in: language))
         }
         receiptUrl = "/receipts/\(payment.paymentKey)"
         metadata = payment.metadata.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }
     }
+}
+
+/// `POST /v1/payments/{paymentKey}/cancel`.
+struct CancelPaymentRequest: Content {
+    var cancelReason: String?
+    var cancelAmount: Int64?
+    var refundableAmount: Int64?
 }
 
 extension Request {

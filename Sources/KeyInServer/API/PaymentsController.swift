@@ -12,6 +12,8 @@ struct PaymentsController: RouteCollection {
         let payments = routes.grouped("payments")
         payments.on(.POST, "key-in", body: .collect(maxSize: "64kb"), use: keyIn)
         payments.get(":paymentKey", use: byPaymentKey)
+        payments.on(.POST, ":paymentKey", "cancel", body: .collect(maxSize: "16kb"), use: cancel)
+        payments.on(.POST, ":paymentKey", "capture", body: .collect(maxSize: "16kb"), use: capture)
         payments.get("orders", ":orderId", use: byOrderID)
     }
 
@@ -33,7 +35,43 @@ struct PaymentsController: RouteCollection {
             let payment = try await PaymentModel.query(on: request.db)
                 .filter(\.$merchant.$id == request.merchantID).filter(\.$paymentKey == key).first()
         else { throw KeyInError(.notFoundPayment, param: "paymentKey") }
-        return try Self.json(PaymentDTO(payment, language: request.language), status: .ok)
+        return try await Self.paymentResponse(payment, request: request)
+    }
+
+    func cancel(_ request: Request) async throws -> Response {
+        try await IdempotencyGuard(vault: services.vault).run(request) {
+            let payment = try await Self.payment(request)
+            let input = try Self.decode(CancelPaymentRequest.self, from: request)
+            guard let reason = input.cancelReason?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty,
+                reason.count <= 200
+            else { throw KeyInError(.invalidRequest, param: "cancelReason", detail: "1-200 characters") }
+            let canceled = try await services.cancels(request.logger).cancel(
+                payment, .init(reason: reason, amount: input.cancelAmount, refundableAmount: input.refundableAmount))
+            return try await Self.paymentResponse(canceled, request: request)
+        }
+    }
+
+    func capture(_ request: Request) async throws -> Response {
+        try await IdempotencyGuard(vault: services.vault).run(request) {
+            let payment = try await Self.payment(request)
+            let captured = try await services.cancels(request.logger).capture(payment)
+            return try await Self.paymentResponse(captured, request: request)
+        }
+    }
+
+    static func payment(_ request: Request) async throws -> PaymentModel {
+        let key = request.parameters.get("paymentKey") ?? ""
+        guard
+            let payment = try await PaymentModel.query(on: request.db)
+                .filter(\.$merchant.$id == request.merchantID).filter(\.$paymentKey == key).first()
+        else { throw KeyInError(.notFoundPayment, param: "paymentKey") }
+        return payment
+    }
+
+    static func paymentResponse(_ payment: PaymentModel, request: Request) async throws -> Response {
+        let cancels = try await CancelModel.query(on: request.db).filter(\.$payment.$id == payment.requireID())
+            .sort(\.$requestedAt).all()
+        return try json(PaymentDTO(payment, cancels: cancels, language: request.language), status: .ok)
     }
 
     func byOrderID(_ request: Request) async throws -> Response {
@@ -45,7 +83,7 @@ struct PaymentsController: RouteCollection {
                 .sort(\.$requestedAt, .descending).all()
                 .sorted(by: { ($0.orderLock != nil ? 0 : 1) < ($1.orderLock != nil ? 0 : 1) }).first
         else { throw KeyInError(.notFoundPayment, param: "orderId") }
-        return try Self.json(PaymentDTO(payment, language: request.language), status: .ok)
+        return try await Self.paymentResponse(payment, request: request)
     }
 
     /// Decodes a JSON body, naming the field at fault when it does not fit.

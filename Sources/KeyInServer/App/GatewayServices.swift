@@ -19,6 +19,11 @@ public struct GatewayServices: Sendable {
     func payments(_ logger: Logger) -> PaymentService {
         PaymentService(database: database(), link: link, vault: vault, validator: validator, logger: logger, now: now)
     }
+
+    func cancels(_ logger: Logger) -> CancelService {
+        CancelService(
+            database: database(), link: link, vault: vault, payments: payments(logger), logger: logger, now: now)
+    }
 }
 
 /// Wires KeyIn into a Vapor application: database, migrations, middleware, routes. Production (`keyin serve`)

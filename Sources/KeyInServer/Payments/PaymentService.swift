@@ -126,6 +126,15 @@ struct PaymentService: Sendable {
         }
     }
 
+    /// Records a completed cancel: PARTIAL_CANCELED, or CANCELED when nothing remains.
+    func applyCancel(_ payment: PaymentModel, remaining: Int64, cancelAmount: Int64) async throws {
+        try await settle(payment, event: .canceled(remaining: remaining)) { _ in }
+    }
+
+    func applyCapture(_ payment: PaymentModel) async throws {
+        try await settle(payment, event: .captured) { _ in }
+    }
+
     /// Marks a payment ABORTED with the catalog code, frees its order id for another attempt, and destroys the
     /// card data, which no refund will need.
     func fail(_ payment: PaymentModel, with error: KeyInError) async throws {

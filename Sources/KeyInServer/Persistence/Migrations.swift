@@ -5,7 +5,7 @@ import Fluent
 enum Migrations {
     static let all: [any AsyncMigration] = [
         CreateMerchants(), CreateAPIKeys(), CreatePayments(), CreateCardRecords(), CreatePaymentEvents(),
-        CreateIdempotencyRecords(), CreatePendingReversals(),
+        CreateIdempotencyRecords(), CreatePendingReversals(), CreateCancels(), AddLastCancelToPayments(),
     ]
 }
 
@@ -152,5 +152,38 @@ struct CreatePendingReversals: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(PendingReversalModel.schema).delete()
+    }
+}
+
+struct CreateCancels: AsyncMigration {
+    var name: String { "008_create_cancels" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(CancelModel.schema)
+            .id()
+            .field("payment_id", .uuid, .required, .references(PaymentModel.schema, "id"))
+            .field("amount", .int64, .required)
+            .field("reason", .string, .required)
+            .field("status", .string, .required)
+            .field("trace", .string)
+            .field("approve_no", .string)
+            .field("failure_code", .string)
+            .field("requested_at", .datetime, .required)
+            .field("canceled_at", .datetime)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema(CancelModel.schema).delete() }
+}
+
+struct AddLastCancelToPayments: AsyncMigration {
+    var name: String { "009_add_last_cancel_to_payments" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(PaymentModel.schema).field("last_cancel_ms", .int64).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(PaymentModel.schema).deleteField("last_cancel_ms").update()
     }
 }

@@ -75,6 +75,9 @@ final class PaymentModel: Model, @unchecked Sendable {
     @OptionalField(key: "failure_code") var failureCode: String?
     @Field(key: "requested_at") var requestedAt: Date
     @OptionalField(key: "approved_at") var approvedAt: Date?
+    /// When the last cancel was accepted, in epoch milliseconds (an integer, so SQLite and PostgreSQL compare it
+    /// alike in the atomic balance update).
+    @OptionalField(key: "last_cancel_ms") var lastCancelMilliseconds: Int64?
 
     init() {}
 }
@@ -142,6 +145,25 @@ final class PendingReversalModel: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     @Field(key: "body") var body: String
     @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+/// One cancellation (full or partial) of a payment: recorded IN_PROGRESS with its trace before the refund is sent.
+final class CancelModel: Model, @unchecked Sendable {
+    static let schema = "cancels"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "payment_id") var payment: PaymentModel
+    @Field(key: "amount") var amount: Int64
+    @Field(key: "reason") var reason: String
+    /// IN_PROGRESS, DONE or ABORTED.
+    @Field(key: "status") var status: String
+    @OptionalField(key: "trace") var trace: String?
+    @OptionalField(key: "approve_no") var approveNo: String?
+    @OptionalField(key: "failure_code") var failureCode: String?
+    @Field(key: "requested_at") var requestedAt: Date
+    @OptionalField(key: "canceled_at") var canceledAt: Date?
 
     init() {}
 }
