@@ -27,8 +27,14 @@ struct GatewayHarness {
 
     static let responseTimeout: Duration = .seconds(10)
 
-    /// Runs `body` against a fresh gateway, then shuts everything down.
-    static func with<T>(onDisk: Bool = false, _ body: (GatewayHarness) async throws -> T) async throws -> T {
+    /// Where the payment-flow suite's PostgreSQL run connects (an administrative database); CI sets it.
+    static let postgresURL = ProcessInfo.processInfo.environment["KEYIN_TEST_POSTGRES_URL"]
+
+    /// Runs `body` against a fresh gateway, then shuts everything down. With `postgres`, the gateway gets a new
+    /// database of its own on the server `KEYIN_TEST_POSTGRES_URL` names.
+    static func with<T>(
+        onDisk: Bool = false, postgres: Bool = false, _ body: (GatewayHarness) async throws -> T
+    ) async throws -> T {
         let app = try await Application.make(.testing)
         let engine = IssuerEngine()
         let server = IssuerServer(engine: engine)
@@ -43,8 +49,12 @@ struct GatewayHarness {
             onDisk ? FileManager.default.temporaryDirectory.appendingPathComponent("keyin-\(UUID()).sqlite").path : nil
         let result: Result<T, any Error>
         do {
+            var storage: ServerConfiguration.Storage = path.map { .sqliteFile(path: $0) } ?? .sqliteInMemory
+            if postgres, let admin = postgresURL {
+                storage = .postgres(url: try await PostgresTestDatabase.create(adminURL: admin, app: app))
+            }
             let services = try await configure(
-                app, storage: path.map { .sqliteFile(path: $0) } ?? .sqliteInMemory, link: link,
+                app, storage: storage, link: link,
                 vault: CardVault(current: MasterKey.generate().key), now: { wallClock.now })
             let key = try await services.createMerchant(name: "테스트 상점", live: false).secretKey
             let harness = GatewayHarness(

@@ -33,9 +33,9 @@ public func configure(
     now: @escaping @Sendable () -> Date = { Date() }
 ) async throws -> GatewayServices {
     switch storage {
-    case .sqliteFile(let path): app.databases.use(.sqlite(.file(path)), as: .sqlite)
-    case .sqliteInMemory: app.databases.use(.sqlite(.memory), as: .sqlite)
-    case .postgres(let url): try app.databases.use(.postgres(url: url), as: .psql)
+    case .sqliteFile(let path): app.databases.use(.sqlite(.file(path)), as: .sqlite, isDefault: true)
+    case .sqliteInMemory: app.databases.use(.sqlite(.memory), as: .sqlite, isDefault: true)
+    case .postgres(let url): try app.databases.use(.postgres(url: url), as: .psql, isDefault: true)
     }
     app.migrations.add(Migrations.all)
     try await app.autoMigrate()
