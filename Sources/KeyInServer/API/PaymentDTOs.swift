@@ -103,3 +103,79 @@ struct CancelPaymentRequest: Content {
 extension Request {
     var language: Language { Language(acceptLanguage: headers.first(name: .acceptLanguage)) }
 }
+
+/// One page of `GET /v1/payments`.
+struct PaymentPage: Content {
+    let payments: [PaymentDTO]
+    let hasNext: Bool
+    let nextCursor: String?
+}
+
+/// Where the next page starts: the last payment shown, as an opaque token.
+struct PaymentCursor {
+    let requestedAt: Date
+    let id: UUID
+
+    init(payment: PaymentModel) throws {
+        requestedAt = payment.requestedAt
+        id = try payment.requireID()
+    }
+
+    init?(encoded: String) {
+        guard let data = Data(base64Encoded: encoded), let text = String(data: data, encoding: .utf8) else {
+            return nil
+        }
+        let parts = text.split(separator: "|")
+        guard parts.count == 2, let interval = Double(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
+            return nil
+        }
+        requestedAt = Date(timeIntervalSince1970: interval)
+        self.id = id
+    }
+
+    var encoded: String {
+        Data("\(requestedAt.timeIntervalSince1970)|\(id.uuidString)".utf8).base64EncodedString()
+    }
+}
+
+/// The query of `GET /v1/payments`, checked field by field.
+struct PaymentListQuery {
+    let status: PaymentStatus?
+    let from: Date?
+    let to: Date?
+    let limit: Int
+    let cursor: PaymentCursor?
+
+    init(_ request: Request) throws {
+        let query = request.query
+        if let text = query[String.self, at: "status"] {
+            guard let status = PaymentStatus(rawValue: text) else { throw KeyInError(.invalidRequest, param: "status") }
+            self.status = status
+        } else {
+            status = nil
+        }
+        from = try Self.date(query[String.self, at: "from"], param: "from")
+        to = try Self.date(query[String.self, at: "to"], param: "to")
+        if let text = query[String.self, at: "limit"] {
+            guard let limit = Int(text), (1...100).contains(limit) else {
+                throw KeyInError(.invalidRequest, param: "limit")
+            }
+            self.limit = limit
+        } else {
+            limit = 20
+        }
+        if let text = query[String.self, at: "cursor"] {
+            guard let cursor = PaymentCursor(encoded: text) else { throw KeyInError(.invalidRequest, param: "cursor") }
+            self.cursor = cursor
+        } else {
+            cursor = nil
+        }
+    }
+
+    /// ISO 8601 with an offset, e.g. `2026-11-24T00:00:00+09:00`.
+    static func date(_ text: String?, param: String) throws -> Date? {
+        guard let text else { return nil }
+        guard let date = try? Date(text, strategy: .iso8601) else { throw KeyInError(.invalidRequest, param: param) }
+        return date
+    }
+}

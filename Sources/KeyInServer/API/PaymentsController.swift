@@ -11,6 +11,7 @@ struct PaymentsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let payments = routes.grouped("payments")
         payments.on(.POST, "key-in", body: .collect(maxSize: "64kb"), use: keyIn)
+        payments.get(use: list)
         payments.get(":paymentKey", use: byPaymentKey)
         payments.on(.POST, ":paymentKey", "cancel", body: .collect(maxSize: "16kb"), use: cancel)
         payments.on(.POST, ":paymentKey", "capture", body: .collect(maxSize: "16kb"), use: capture)
@@ -57,6 +58,30 @@ struct PaymentsController: RouteCollection {
             let captured = try await services.cancels(request.logger).capture(payment)
             return try await Self.paymentResponse(captured, request: request)
         }
+    }
+
+    /// `GET /v1/payments?status=DONE&from=…&to=…&limit=20&cursor=…`: newest first, cursor pagination.
+    func list(_ request: Request) async throws -> Response {
+        let query = try PaymentListQuery(request)
+        let merchantID = try request.merchantID
+        var builder = PaymentModel.query(on: request.db).filter(\.$merchant.$id == merchantID)
+        if let status = query.status { builder = builder.filter(\.$status == status.rawValue) }
+        if let from = query.from { builder = builder.filter(\.$requestedAt >= from) }
+        if let to = query.to { builder = builder.filter(\.$requestedAt < to) }
+        if let cursor = query.cursor {
+            builder = builder.group(.or) { group in
+                group.filter(\.$requestedAt < cursor.requestedAt)
+                group.group(.and) { same in
+                    same.filter(\.$requestedAt == cursor.requestedAt).filter(\.$id < cursor.id)
+                }
+            }
+        }
+        let page = try await builder.sort(\.$requestedAt, .descending).sort(\.$id, .descending)
+            .limit(query.limit + 1).all()
+        let shown = Array(page.prefix(query.limit))
+        let next = page.count > query.limit ? shown.last.flatMap { try? PaymentCursor(payment: $0).encoded } : nil
+        let items = shown.map { PaymentDTO($0, language: request.language) }
+        return try Self.json(PaymentPage(payments: items, hasNext: next != nil, nextCursor: next), status: .ok)
     }
 
     static func payment(_ request: Request) async throws -> PaymentModel {
