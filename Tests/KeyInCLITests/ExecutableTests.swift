@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// The built `keyin` binary, run as a merchant would run it: exit statuses are part of its contract.
 @Suite("The keyin executable")
 struct ExecutableTests {
@@ -108,4 +112,116 @@ struct IssuerExecutableTests {
         #expect(result.status != 0)
         #expect(result.output.contains("No simulator answers"))
     }
+}
+
+@Suite("keyin serve survives a crash", .timeLimit(.minutes(2)))
+struct ServeCrashTests {
+    /// Starts `keyin` with arguments and environment, returning the process and a reader of its standard output.
+    func launch(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Pipe, URL) {
+        let process = Process()
+        process.executableURL = try ExecutableTests.binary
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        // Start-up problems go to a file the failure message can quote.
+        let errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-stderr-\(UUID()).log")
+        FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: errorLog)
+        try process.run()
+        return (process, output, errorLog)
+    }
+
+    /// Reads standard output until `pattern` matches, and returns all that was read.
+    func read(_ pipe: Pipe, until pattern: Regex<(Substring, Substring)>) -> String? {
+        var text = ""
+        while true {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { return nil }
+            text += String(decoding: chunk, as: UTF8.self)
+            if text.firstMatch(of: pattern) != nil { return text }
+        }
+    }
+
+    static func request(_ method: String, _ url: String, key: String, body: String? = nil) async throws -> [String: Any]
+    {
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = method
+        request.setValue("Basic " + Data((key + ":").utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = body.map { Data($0.utf8) }
+        let (data, _) = try await URLSession.shared.data(for: request)
+        return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+    }
+
+    @Test("Killed between the card company's approval and the commit: the next start reverses and aborts it")
+    func killedMidPayment() async throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-crash-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let (issuer, issuerOutput, _) = try launch(["issuer", "--port", "0", "--admin-port", "0"])
+        defer { issuer.terminate() }
+        let banner = try #require(read(issuerOutput, until: /--admin-port (\d+)/))
+        let issuerPort = try #require(banner.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/)?.1)
+        let adminPort = String(try #require(banner.firstMatch(of: /--admin-port (\d+)/)?.1))
+        let environment = [
+            "KEYIN_ISSUER_HOSTS": "default=127.0.0.1:\(issuerPort)", "KEYIN_RECOVER_AFTER_SECONDS": "0",
+            "KEYIN_LINK_TIMEOUT_SECONDS": "60",
+        ]
+        let httpPort = String(try freeLoopbackPort())
+        let serveArguments = ["serve", "--data-dir", dataDirectory.path, "--port", httpPort]
+        let (first, firstOutput, firstErrors) = try launch(serveArguments, environment: environment)
+        let serveBanner = try #require(
+            read(firstOutput, until: /(test_sk_[A-Za-z0-9]+)/),
+            "\((try? String(contentsOf: firstErrors, encoding: .utf8))?.suffix(2000) ?? "")")
+        let key = String(try #require(serveBanner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1))
+
+        // A card the host approves and never answers: the gateway waits with the payment IN_PROGRESS.
+        let body =
+            #"{"amount":25000,"orderId":"crash-order-01","orderName":"전화 주문","cardNumber":"4000000000009904","cardExpirationYear":"30","cardExpirationMonth":"12"}"#
+        let pending = Task {
+            _ = try? await Self.request("POST", "http://127.0.0.1:\(httpPort)/v1/payments/key-in", key: key, body: body)
+        }
+        var sold = false
+        for _ in 0..<200 where !sold {
+            let ledger = try ExecutableTests().run(["issuer", "ledger", "--admin-port", adminPort]).output
+            sold = ledger.contains(#""kind" : "sale""#)
+        }
+        #expect(sold, "the host never saw the sale")
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        _ = await pending.value
+
+        // The next start settles it before serving.
+        let (second, secondOutput, _) = try launch(serveArguments, environment: environment)
+        defer { second.interrupt() }
+        #expect(read(secondOutput, until: /(listening) on/) != nil)
+        let payment = try await Self.request(
+            "GET", "http://127.0.0.1:\(httpPort)/v1/payments/orders/crash-order-01", key: key)
+        #expect(payment["status"] as? String == "ABORTED")
+        #expect((payment["failure"] as? [String: Any])?["code"] as? String == "FAILED_INTERNAL_SYSTEM_PROCESSING")
+        let ledger = try ExecutableTests().run(["issuer", "ledger", "--admin-port", adminPort]).output
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(ledger.utf8)) as? [String: Any])
+        let totals = try #require(document["totals"] as? [String: Any])
+        #expect(totals["capturedAmount"] as? Int == 0)
+        #expect(totals["reversedCount"] as? Int == 1)
+    }
+}
+
+/// A TCP port nothing on loopback is listening on right now (the kernel picks it).
+func freeLoopbackPort() throws -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw CocoaError(.fileNoSuchFile) }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+            bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
+        }
+    }
+    guard bound else { throw CocoaError(.fileNoSuchFile) }
+    return Int(UInt16(bigEndian: address.sin_port))
 }

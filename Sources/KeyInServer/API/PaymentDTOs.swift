@@ -129,12 +129,12 @@ struct PaymentCursor {
         guard parts.count == 2, let interval = Double(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
             return nil
         }
-        requestedAt = Date(timeIntervalSince1970: interval)
+        requestedAt = Date(timeIntervalSinceReferenceDate: interval)
         self.id = id
     }
 
     var encoded: String {
-        Data("\(requestedAt.timeIntervalSince1970)|\(id.uuidString)".utf8).base64EncodedString()
+        Data("\(requestedAt.timeIntervalSinceReferenceDate)|\(id.uuidString)".utf8).base64EncodedString()
     }
 }
 

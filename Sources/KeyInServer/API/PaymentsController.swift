@@ -69,10 +69,14 @@ struct PaymentsController: RouteCollection {
         if let from = query.from { builder = builder.filter(\.$requestedAt >= from) }
         if let to = query.to { builder = builder.filter(\.$requestedAt < to) }
         if let cursor = query.cursor {
+            // Dates make a round trip through the database and a Double with rounding of a few microseconds, so
+            // "the same instant" is compared within a millisecond and ties are broken by id.
+            let before = cursor.requestedAt.addingTimeInterval(-0.001)
+            let after = cursor.requestedAt.addingTimeInterval(0.001)
             builder = builder.group(.or) { group in
-                group.filter(\.$requestedAt < cursor.requestedAt)
+                group.filter(\.$requestedAt < before)
                 group.group(.and) { same in
-                    same.filter(\.$requestedAt == cursor.requestedAt).filter(\.$id < cursor.id)
+                    same.filter(\.$requestedAt >= before).filter(\.$requestedAt <= after).filter(\.$id < cursor.id)
                 }
             }
         }

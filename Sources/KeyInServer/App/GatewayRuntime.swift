@@ -43,8 +43,12 @@ public struct GatewayRuntime: Sendable {
             throw GatewayStartError(reason: "cannot open the database (\(String(describing: type(of: error))))")
         }
         await link.start()
-        let timeout = Double(configuration.linkResponseTimeout.components.seconds)
-        _ = try await services.recoverStalePayments(logger: app.logger, staleAfter: timeout * 2 + 30)
+        if try await services.recoverStalePayments(logger: app.logger, staleAfter: configuration.recoverAfterSeconds)
+            > 0
+        {
+            // Send the reversals now, before taking new payments.
+            await link.retryPendingReversals()
+        }
         var demoKey: String?
         if createDemoMerchant, try await services.merchantCount() == 0 {
             demoKey = try await services.createMerchant(name: "데모 상점", live: false).secretKey

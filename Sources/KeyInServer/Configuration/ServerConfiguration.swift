@@ -19,11 +19,14 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     public var dataDirectory: URL
     public var linkResponseTimeout: Duration
+    /// How old an IN_PROGRESS payment must be before start-up treats it as left by a crash. Long enough that
+    /// another process on the same database has finished with it.
+    public var recoverAfterSeconds: Double
 
     public init(
         storage: Storage, issuerHosts: [String: LinkConfiguration.HostAddress]?, masterKey: MasterKey,
         hostname: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL,
-        linkResponseTimeout: Duration = .seconds(10)
+        linkResponseTimeout: Duration = .seconds(10), recoverAfterSeconds: Double? = nil
     ) {
         self.storage = storage
         self.issuerHosts = issuerHosts
@@ -32,11 +35,12 @@ public struct ServerConfiguration: Sendable {
         self.port = port
         self.dataDirectory = dataDirectory
         self.linkResponseTimeout = linkResponseTimeout
+        self.recoverAfterSeconds = recoverAfterSeconds ?? Double(linkResponseTimeout.components.seconds) * 2 + 30
     }
 
     /// Reads the environment: `DATABASE_URL` (postgres://…; otherwise a SQLite file in the data directory),
     /// `KEYIN_ISSUER_HOSTS`, `KEYIN_MASTER_KEY` or `KEYIN_MASTER_KEY_FILE` (otherwise a key file created in the
-    /// data directory on first start), `KEYIN_LINK_TIMEOUT_SECONDS`.
+    /// data directory on first start), `KEYIN_LINK_TIMEOUT_SECONDS`, `KEYIN_RECOVER_AFTER_SECONDS`.
     public static func load(
         environment: [String: String], dataDirectory: String, hostname: String, port: Int
     ) throws(ConfigurationError) -> ServerConfiguration {
@@ -78,9 +82,19 @@ public struct ServerConfiguration: Sendable {
             timeout = .milliseconds(Int64(seconds * 1000))
         }
 
+        var recoverAfter: Double?
+        if let text = environment["KEYIN_RECOVER_AFTER_SECONDS"] {
+            guard let seconds = Double(text), seconds >= 0 else {
+                throw ConfigurationError(
+                    setting: "KEYIN_RECOVER_AFTER_SECONDS", problem: "must be a number of seconds, 0 or more")
+            }
+            recoverAfter = seconds
+        }
+
         return ServerConfiguration(
             storage: storage, issuerHosts: hosts, masterKey: try loadMasterKey(environment, directory: directory),
-            hostname: hostname, port: port, dataDirectory: directory, linkResponseTimeout: timeout)
+            hostname: hostname, port: port, dataDirectory: directory, linkResponseTimeout: timeout,
+            recoverAfterSeconds: recoverAfter)
     }
 
     static func loadMasterKey(_ environment: [String: String], directory: URL) throws(ConfigurationError) -> MasterKey {
