@@ -21,10 +21,13 @@ struct ExecutableTests {
         }
     }
 
-    func run(_ arguments: [String], stdin: String = "") throws -> (status: Int32, output: String) {
+    func run(
+        _ arguments: [String], stdin: String = "", environment: [String: String] = [:]
+    ) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = try Self.binary
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input
@@ -126,7 +129,7 @@ struct ServeCrashTests {
         process.standardOutput = output
         // Start-up problems go to a file the failure message can quote.
         let errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-stderr-\(UUID()).log")
-        FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: errorLog)
         try process.run()
         return (process, output, errorLog)
@@ -204,6 +207,53 @@ struct ServeCrashTests {
         let totals = try #require(document["totals"] as? [String: Any])
         #expect(totals["capturedAmount"] as? Int == 0)
         #expect(totals["reversedCount"] as? Int == 1)
+    }
+}
+
+extension ServeCrashTests {
+    @Test("Master key rotation: re-wrapped card records refund under the new key alone")
+    func keyRotation() async throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-rotate-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let oldKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let newKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let httpPort = String(try freeLoopbackPort())
+        let serve = ["serve", "--data-dir", dataDirectory.path, "--port", httpPort]
+        // One card company for both runs, so the refund finds the sale it refers to.
+        let (issuer, issuerOutput, _) = try launch(["issuer", "--port", "0", "--admin-port", "0"])
+        defer { issuer.terminate() }
+        let issuerBanner = try #require(read(issuerOutput, until: /--admin-port (\d+)/))
+        let issuerPort = try #require(issuerBanner.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/)?.1)
+        let hosts = "default=127.0.0.1:\(issuerPort)"
+
+        let (first, firstOutput, _) = try launch(
+            serve, environment: ["KEYIN_MASTER_KEY": oldKey, "KEYIN_ISSUER_HOSTS": hosts])
+        let banner = try #require(read(firstOutput, until: /(test_sk_[A-Za-z0-9]+)/))
+        let key = String(try #require(banner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1))
+        let body =
+            #"{"amount":20000,"orderId":"rotate-order-1","orderName":"키 교체","cardNumber":"4242424242424242","cardExpirationYear":"30","cardExpirationMonth":"12"}"#
+        let paid = try await Self.request(
+            "POST", "http://127.0.0.1:\(httpPort)/v1/payments/key-in", key: key, body: body)
+        let paymentKey = try #require(paid["paymentKey"] as? String)
+        first.interrupt()
+        first.waitUntilExit()
+
+        let rotate = try ExecutableTests().run(
+            ["keys", "rotate", "--data-dir", dataDirectory.path],
+            environment: [
+                "KEYIN_MASTER_KEY": newKey, "KEYIN_PREVIOUS_MASTER_KEYS": oldKey, "KEYIN_ISSUER_HOSTS": hosts,
+            ])
+        #expect(rotate.status == 0)
+        #expect(rotate.output.contains("re-wrapped 1 card records"))
+
+        let (second, secondOutput, _) = try launch(
+            serve, environment: ["KEYIN_MASTER_KEY": newKey, "KEYIN_ISSUER_HOSTS": hosts])
+        defer { second.interrupt() }
+        #expect(read(secondOutput, until: /(listening) on/) != nil)
+        let canceled = try await Self.request(
+            "POST", "http://127.0.0.1:\(httpPort)/v1/payments/\(paymentKey)/cancel", key: key,
+            body: #"{"cancelReason":"키 교체 후 환불"}"#)
+        #expect(canceled["status"] as? String == "CANCELED", "\(canceled)")
     }
 }
 

@@ -36,7 +36,8 @@ public struct GatewayRuntime: Sendable {
         let services: GatewayServices
         do {
             services = try await configure(
-                app, storage: configuration.storage, link: link, vault: CardVault(current: configuration.masterKey))
+                app, storage: configuration.storage, link: link,
+                vault: CardVault(current: configuration.masterKey, previous: configuration.previousMasterKeys))
         } catch {
             try? await simulator?.stop()
             try? await app.asyncShutdown()

@@ -73,3 +73,22 @@ extension GatewayServices {
         try await MerchantModel.query(on: database()).count()
     }
 }
+
+extension GatewayServices {
+    /// Re-wraps every card record's data key with the current master key (`keyin keys rotate`). Returns how many
+    /// records changed; records already under the current key are left as they are.
+    public func rewrapCardRecords() async throws -> Int {
+        let database = database()
+        var changed = 0
+        for record in try await CardRecordModel.query(on: database).filter(\.$masterKeyID != vault.current.id).all() {
+            let sealed = SealedCard(
+                ciphertext: record.ciphertext, wrappedDataKey: record.wrappedDataKey, masterKeyID: record.masterKeyID)
+            let rewrapped = try vault.rewrap(sealed)
+            record.wrappedDataKey = rewrapped.wrappedDataKey
+            record.masterKeyID = rewrapped.masterKeyID
+            try await record.update(on: database)
+            changed += 1
+        }
+        return changed
+    }
+}

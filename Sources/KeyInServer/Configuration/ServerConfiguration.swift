@@ -15,6 +15,8 @@ public struct ServerConfiguration: Sendable {
     /// Card-company hosts; nil runs the built-in simulator in-process on a loopback port.
     public var issuerHosts: [String: LinkConfiguration.HostAddress]?
     public var masterKey: MasterKey
+    /// Keys being rotated out: they still open card records until `keyin keys rotate` re-wraps them.
+    public var previousMasterKeys: [MasterKey] = []
     public var hostname: String
     public var port: Int
     public var dataDirectory: URL
@@ -40,7 +42,8 @@ public struct ServerConfiguration: Sendable {
 
     /// Reads the environment: `DATABASE_URL` (postgres://…; otherwise a SQLite file in the data directory),
     /// `KEYIN_ISSUER_HOSTS`, `KEYIN_MASTER_KEY` or `KEYIN_MASTER_KEY_FILE` (otherwise a key file created in the
-    /// data directory on first start), `KEYIN_LINK_TIMEOUT_SECONDS`, `KEYIN_RECOVER_AFTER_SECONDS`.
+    /// data directory on first start), `KEYIN_PREVIOUS_MASTER_KEYS` (comma-separated, during a rotation),
+    /// `KEYIN_LINK_TIMEOUT_SECONDS`, `KEYIN_RECOVER_AFTER_SECONDS`.
     public static func load(
         environment: [String: String], dataDirectory: String, hostname: String, port: Int
     ) throws(ConfigurationError) -> ServerConfiguration {
@@ -91,10 +94,21 @@ public struct ServerConfiguration: Sendable {
             recoverAfter = seconds
         }
 
-        return ServerConfiguration(
+        var configuration = ServerConfiguration(
             storage: storage, issuerHosts: hosts, masterKey: try loadMasterKey(environment, directory: directory),
             hostname: hostname, port: port, dataDirectory: directory, linkResponseTimeout: timeout,
             recoverAfterSeconds: recoverAfter)
+        if let text = environment["KEYIN_PREVIOUS_MASTER_KEYS"], !text.isEmpty {
+            for (index, item) in text.split(separator: ",").enumerated() {
+                guard let key = try? MasterKey(base64: String(item)) else {
+                    throw ConfigurationError(
+                        setting: "KEYIN_PREVIOUS_MASTER_KEYS",
+                        problem: "entry \(index + 1) is not a base64-encoded 32-byte key")
+                }
+                configuration.previousMasterKeys.append(key)
+            }
+        }
+        return configuration
     }
 
     static func loadMasterKey(_ environment: [String: String], directory: URL) throws(ConfigurationError) -> MasterKey {
