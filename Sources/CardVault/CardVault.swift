@@ -35,7 +35,8 @@ public struct MasterKey: Sendable {
     }
 }
 
-/// A card number as stored: encrypted under its own data key, which is stored wrapped by the master key.
+/// A card number (or another secret, such as a webhook signing secret) as stored: encrypted under its own data
+/// key, which is stored wrapped by the master key.
 public struct SealedCard: Hashable, Sendable, Codable {
     /// AES-256-GCM combined form (nonce, ciphertext, tag) of the card number.
     public let ciphertext: Data
@@ -99,9 +100,22 @@ public struct CardVault: Sendable {
     }
 
     public func seal(_ number: CardNumber) throws(CardVaultError) -> SealedCard {
+        try seal(bytes: Data(number.digits.utf8))
+    }
+
+    /// Seals a secret that is not a card number (a webhook endpoint's signing secret), the same way.
+    public func seal(secret: String) throws(CardVaultError) -> SealedCard {
+        try seal(bytes: Data(secret.utf8))
+    }
+
+    public func openSecret(_ sealed: SealedCard) throws(CardVaultError) -> String {
+        String(decoding: try openBytes(sealed), as: UTF8.self)
+    }
+
+    private func seal(bytes: Data) throws(CardVaultError) -> SealedCard {
         let dataKey = SymmetricKey(size: .bits256)
         do {
-            let ciphertext = try AES.GCM.seal(Data(number.digits.utf8), using: dataKey).combined!
+            let ciphertext = try AES.GCM.seal(bytes, using: dataKey).combined!
             let wrapped = try AES.GCM.seal(dataKey.withUnsafeBytes { Data($0) }, using: current.key).combined!
             return SealedCard(ciphertext: ciphertext, wrappedDataKey: wrapped, masterKeyID: current.id)
         } catch {
@@ -110,13 +124,16 @@ public struct CardVault: Sendable {
     }
 
     public func open(_ sealed: SealedCard) throws(CardVaultError) -> CardNumber {
+        guard let number = CardNumber(typed: String(decoding: try openBytes(sealed), as: UTF8.self)) else {
+            throw .undecryptable
+        }
+        return number
+    }
+
+    private func openBytes(_ sealed: SealedCard) throws(CardVaultError) -> Data {
         let dataKey = try unwrap(sealed)
         do {
-            let plain = try AES.GCM.open(AES.GCM.SealedBox(combined: sealed.ciphertext), using: dataKey)
-            guard let number = CardNumber(typed: String(decoding: plain, as: UTF8.self)) else {
-                throw CardVaultError.undecryptable
-            }
-            return number
+            return try AES.GCM.open(AES.GCM.SealedBox(combined: sealed.ciphertext), using: dataKey)
         } catch {
             throw .undecryptable
         }

@@ -244,7 +244,7 @@ extension ServeCrashTests {
                 "KEYIN_MASTER_KEY": newKey, "KEYIN_PREVIOUS_MASTER_KEYS": oldKey, "KEYIN_ISSUER_HOSTS": hosts,
             ])
         #expect(rotate.status == 0)
-        #expect(rotate.output.contains("re-wrapped 1 card records"))
+        #expect(rotate.output.contains("re-wrapped 1 sealed records"))
 
         let (second, secondOutput, _) = try launch(
             serve, environment: ["KEYIN_MASTER_KEY": newKey, "KEYIN_ISSUER_HOSTS": hosts])

@@ -45,3 +45,40 @@ struct CardDataAtRestTests {
         }
     }
 }
+
+@Suite("Card numbers kept only while refunds need them", .timeLimit(.minutes(2)))
+struct CardRetentionTests {
+    @Test("Past the retention period the number is destroyed and a refund is refused as no longer possible")
+    func retentionShredsOldCards() async throws {
+        try await GatewayHarness.with { gateway in
+            let paid = try await gateway.send(.POST, "v1/payments/key-in", json: GatewayHarness.keyIn())
+            let key = try #require(paid.body["paymentKey"] as? String)
+            #expect(try await gateway.services.shredExpiredCardRecords(retentionDays: 365) == 0)
+            gateway.wallClock.advance(seconds: 364 * 86_400)
+            #expect(try await gateway.services.shredExpiredCardRecords(retentionDays: 365) == 0)
+            gateway.wallClock.advance(seconds: 2 * 86_400)
+            #expect(try await gateway.services.shredExpiredCardRecords(retentionDays: 365) == 1)
+            let cancel = try await gateway.send(.POST, "v1/payments/\(key)/cancel", json: ["cancelReason": "반품"])
+            #expect(cancel.body["code"] as? String == "NOT_CANCELABLE_PAYMENT")
+            let after = try await gateway.send(.GET, "v1/payments/\(key)")
+            #expect(after.body["status"] as? String == "DONE" && after.body["balanceAmount"] as? Int == 15_000)
+        }
+    }
+
+    @Test("A fully cancelled payment's number is destroyed at once; a partly cancelled one keeps it for the rest")
+    func fullCancelShreds() async throws {
+        try await GatewayHarness.with { gateway in
+            let full = try await gateway.send(.POST, "v1/payments/key-in", json: GatewayHarness.keyIn())
+            let partial = try await gateway.send(.POST, "v1/payments/key-in", json: GatewayHarness.keyIn())
+            _ = try await gateway.send(
+                .POST, "v1/payments/\(try #require(full.body["paymentKey"] as? String))/cancel",
+                json: ["cancelReason": "전액 취소"])
+            let partialKey = try #require(partial.body["paymentKey"] as? String)
+            _ = try await gateway.send(
+                .POST, "v1/payments/\(partialKey)/cancel", json: ["cancelReason": "부분 취소", "cancelAmount": 5_000])
+            // Everything older than "now + 1 day" counts as expired: only the partly cancelled card is still held.
+            gateway.wallClock.advance(seconds: 86_400 * 2)
+            #expect(try await gateway.services.shredExpiredCardRecords(retentionDays: 1) == 1)
+        }
+    }
+}

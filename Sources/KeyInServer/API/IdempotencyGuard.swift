@@ -14,7 +14,12 @@ struct IdempotencyGuard {
 
     let vault: CardVault
 
-    func run(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
+    /// With `withheldFields`, those top-level JSON fields of the response are left out of the stored copy (a
+    /// webhook secret is shown when made, and is not to be kept in clear in the idempotency store); a replay then
+    /// answers without them.
+    func run(_ request: Request, withheldFields: Set<String> = [], _ body: () async throws -> Response) async throws
+        -> Response
+    {
         guard let key = request.headers.first(name: "Idempotency-Key") else { return try await body() }
         guard (1...300).contains(key.utf8.count), key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
             throw KeyInError(.invalidIdempotencyKey, param: "Idempotency-Key")
@@ -34,7 +39,8 @@ struct IdempotencyGuard {
         do {
             try await record.create(on: request.db)
         } catch let error as any DatabaseError where error.isConstraintFailure {
-            return try await answerRepeat(request, merchantID: merchantID, key: key, digest: digest, body: body)
+            return try await answerRepeat(
+                request, merchantID: merchantID, key: key, digest: digest, withheldFields: withheldFields, body: body)
         }
 
         let response: Response
@@ -46,9 +52,20 @@ struct IdempotencyGuard {
         }
         record.state = "completed"
         record.responseStatus = Int(response.status.code)
-        record.responseBody = response.body.string
+        record.responseBody = Self.withholding(withheldFields, from: response.body.string)
         try await record.update(on: request.db)
         return response
+    }
+
+    static func withholding(_ fields: Set<String>, from body: String?) -> String? {
+        guard !fields.isEmpty, let body,
+            var object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+        else { return body }
+        for field in fields { object.removeValue(forKey: field) }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
+            return body
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// JSON with its keys sorted, so the same request sent with its fields in another order is still the same
@@ -61,7 +78,8 @@ struct IdempotencyGuard {
     }
 
     private func answerRepeat(
-        _ request: Request, merchantID: UUID, key: String, digest: String, body: () async throws -> Response
+        _ request: Request, merchantID: UUID, key: String, digest: String, withheldFields: Set<String>,
+        body: () async throws -> Response
     ) async throws -> Response {
         guard
             let existing = try await IdempotencyRecordModel.query(on: request.db)
@@ -70,7 +88,7 @@ struct IdempotencyGuard {
         if existing.expiresAt < Date() {
             // Past its retention: the key is free again.
             try await existing.delete(on: request.db)
-            return try await run(request, body)
+            return try await run(request, withheldFields: withheldFields, body)
         }
         guard existing.requestDigest == digest else {
             throw KeyInError(.idempotentRequestConflict, param: "Idempotency-Key")

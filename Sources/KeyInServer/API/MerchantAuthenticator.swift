@@ -5,6 +5,9 @@ import Vapor
 
 /// `Authorization: Basic base64(secretKey + ":")`, as the Korean PGs take it. Everything under /v1 needs it.
 struct MerchantAuthenticator: AsyncMiddleware {
+    /// The gateway's clock: a rotated key works until its grace period ends.
+    let now: @Sendable () -> Date
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let header = request.headers.first(name: .authorization) else {
             throw KeyInError(.unauthorizedKey, detail: "no Authorization header")
@@ -14,7 +17,8 @@ struct MerchantAuthenticator: AsyncMiddleware {
             let credentials = String(data: decoded, encoding: .utf8), let colon = credentials.firstIndex(of: ":")
         else { throw KeyInError(.incorrectBasicAuthFormat) }
         let secret = String(credentials[..<colon])
-        guard let merchant = try await MerchantAccounts(database: request.db).merchant(forSecretKey: secret) else {
+        guard let merchant = try await MerchantAccounts(database: request.db).merchant(forSecretKey: secret, now: now())
+        else {
             throw KeyInError(.unauthorizedKey)
         }
         request.storage[AuthenticatedMerchantKey.self] = merchant.merchantID

@@ -3,10 +3,12 @@ import CardVault
 import Foundation
 import IssuerSimulator
 import Logging
+import Synchronization
 import Vapor
 
-/// A running gateway: the Vapor application, the link, the embedded simulator when no hosts are configured.
-public struct GatewayRuntime: Sendable {
+/// A running gateway: the Vapor application, the link, the embedded simulator when no hosts are configured, and
+/// the background work (webhook outbox, recovery, card-data retention).
+public final class GatewayRuntime: Sendable {
     let app: Application
     public let link: CardNetworkLink
     public let services: GatewayServices
@@ -14,16 +16,36 @@ public struct GatewayRuntime: Sendable {
     let configuration: ServerConfiguration
     /// The demo merchant's test secret key, when this start created it.
     public let demoSecretKey: String?
+    private let background = BackgroundWork()
 
-    /// Opens the database (migrating it), starts the link (and the simulator when no hosts are configured),
-    /// settles payments a crash left behind, and creates the demo merchant on first start.
-    public static func start(_ configuration: ServerConfiguration, createDemoMerchant: Bool = true) async throws
+    /// What the process is for: `serve` takes payments; `administer` (migrate, merchant, keys) only needs the
+    /// database, so it connects to no card company and starts no simulator.
+    public enum Purpose: Sendable {
+        case serve
+        case administer
+    }
+
+    init(
+        app: Application, link: CardNetworkLink, services: GatewayServices, simulator: IssuerServer?,
+        configuration: ServerConfiguration, demoSecretKey: String?
+    ) {
+        self.app = app
+        self.link = link
+        self.services = services
+        self.simulator = simulator
+        self.configuration = configuration
+        self.demoSecretKey = demoSecretKey
+    }
+
+    /// Opens the database (migrating it); to serve, also starts the link (and the simulator when no hosts are
+    /// configured), settles payments a crash left behind, and creates the demo merchant on first start.
+    public static func start(_ configuration: ServerConfiguration, purpose: Purpose = .serve) async throws
         -> GatewayRuntime
     {
         let app = try await Application.make(Environment(name: "production", arguments: ["keyin"]))
         var simulator: IssuerServer?
         var hosts = configuration.issuerHosts ?? [:]
-        if configuration.issuerHosts == nil {
+        if configuration.issuerHosts == nil && purpose == .serve {
             let server = IssuerServer(engine: IssuerEngine(), logger: app.logger)
             let port = try await server.start(host: "127.0.0.1", port: 0)
             hosts = [LinkConfiguration.defaultHostKey: .init(host: "127.0.0.1", port: port)]
@@ -43,34 +65,82 @@ public struct GatewayRuntime: Sendable {
             try? await app.asyncShutdown()
             throw GatewayStartError(reason: "cannot open the database (\(String(describing: type(of: error))))")
         }
-        await link.start()
-        if try await services.recoverStalePayments(logger: app.logger, staleAfter: configuration.recoverAfterSeconds)
-            > 0
-        {
-            // Send the reversals now, before taking new payments.
-            await link.retryPendingReversals()
-        }
         var demoKey: String?
-        if createDemoMerchant, try await services.merchantCount() == 0 {
-            demoKey = try await services.createMerchant(name: "데모 상점", live: false).secretKey
+        if purpose == .serve {
+            await link.start()
+            if try await services.recoverStalePayments(
+                logger: app.logger, staleAfter: configuration.recoverAfterSeconds) > 0
+            {
+                // Send the reversals now, before taking new payments.
+                await link.retryPendingReversals()
+            }
+            if try await services.merchantCount() == 0 {
+                demoKey = try await services.createMerchant(name: "데모 상점", live: false).secretKey
+            }
         }
         return GatewayRuntime(
             app: app, link: link, services: services, simulator: simulator, configuration: configuration,
             demoSecretKey: demoKey)
     }
 
-    /// Starts answering HTTP on the configured address.
+    /// Starts answering HTTP on the configured address, and the background work.
     public func startHTTP() async throws {
         app.http.server.configuration.hostname = configuration.hostname
         app.http.server.configuration.port = configuration.port
         try await app.server.start(address: .hostname(configuration.hostname, port: configuration.port))
+        background.start(services: services, configuration: configuration, logger: app.logger)
     }
 
+    /// Stops taking requests first, then lets in-flight work finish (the HTTP server drains its requests, the
+    /// background loop ends its pass), then closes the link and the database.
     public func shutdown() async {
         await app.server.shutdown()
+        await background.stop()
         await link.shutdown()
         try? await simulator?.stop()
         try? await app.asyncShutdown()
+    }
+}
+
+/// The loop behind a serving gateway: every second the due webhooks; every minute, payments a crash left in
+/// progress (another process's crash, on a shared database), card numbers past retention, expired idempotency
+/// records.
+final class BackgroundWork: Sendable {
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    func start(services: GatewayServices, configuration: ServerConfiguration, logger: Logger) {
+        let loop = Task {
+            var pass = 0
+            while !Task.isCancelled {
+                do {
+                    try await services.deliverDueWebhooks(logger: logger)
+                    if pass % 60 == 0 {
+                        if try await services.recoverStalePayments(
+                            logger: logger, staleAfter: configuration.recoverAfterSeconds) > 0
+                        {
+                            await services.link.retryPendingReversals()
+                        }
+                        try await services.shredExpiredCardRecords(retentionDays: configuration.cardRetentionDays)
+                        try await services.purgeExpiredIdempotencyRecords()
+                    }
+                } catch {
+                    logger.error(
+                        "background work failed", metadata: ["error": "\(String(describing: type(of: error)))"])
+                }
+                pass += 1
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        task.withLock { $0 = loop }
+    }
+
+    func stop() async {
+        let loop = task.withLock { current -> Task<Void, Never>? in
+            defer { current = nil }
+            return current
+        }
+        loop?.cancel()
+        await loop?.value
     }
 }
 

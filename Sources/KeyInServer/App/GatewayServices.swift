@@ -15,9 +15,20 @@ public struct GatewayServices: Sendable {
     public let validator: CardEntryValidator
     public let now: @Sendable () -> Date
     let database: @Sendable () -> any Database
+    let webhookSender: any WebhookSender
 
     func payments(_ logger: Logger) -> PaymentService {
         PaymentService(database: database(), link: link, vault: vault, validator: validator, logger: logger, now: now)
+    }
+
+    func webhooks(_ logger: Logger) -> WebhookDispatcher {
+        WebhookDispatcher(database: database(), vault: vault, sender: webhookSender, logger: logger, now: now)
+    }
+
+    /// Sends every webhook delivery that is due; the runtime calls it every second, tests when they choose.
+    @discardableResult
+    public func deliverDueWebhooks(logger: Logger) async throws -> Int {
+        try await webhooks(logger).deliverDue()
     }
 
     func cancels(_ logger: Logger) -> CancelService {
@@ -43,10 +54,15 @@ public func configure(
     app.middleware = Middlewares()
     app.middleware.use(CatalogErrorMiddleware())
     let database: @Sendable () -> any Database = { [app] in app.db }
+    // Webhook requests: no redirects followed, short connect timeout (the sender adds a per-request deadline).
+    app.http.client.configuration.redirectConfiguration = .disallow
+    app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
     let services = GatewayServices(
-        link: link, vault: vault, validator: CardEntryValidator(now: now), now: now, database: database)
-    let v1 = app.grouped("v1").grouped(MerchantAuthenticator())
+        link: link, vault: vault, validator: CardEntryValidator(now: now), now: now, database: database,
+        webhookSender: HTTPWebhookSender(client: app.client))
+    let v1 = app.grouped("v1").grouped(MerchantAuthenticator(now: now))
     try v1.register(collection: PaymentsController(services: services))
+    try v1.register(collection: WebhooksController(services: services))
     return services
 }
 
@@ -69,14 +85,22 @@ extension GatewayServices {
         return (created.merchantID, created.secretKey)
     }
 
+    /// Issues a new secret key for a merchant and revokes its other keys of that mode after `graceSeconds`.
+    /// Returns nil when there is no such merchant.
+    public func rotateMerchantKey(merchantID: UUID, live: Bool, graceSeconds: TimeInterval) async throws -> String? {
+        guard try await MerchantModel.find(merchantID, on: database()) != nil else { return nil }
+        return try await MerchantAccounts(database: database()).issueKey(
+            for: merchantID, mode: live ? .live : .test, revokingOthersAfter: now().addingTimeInterval(graceSeconds))
+    }
+
     public func merchantCount() async throws -> Int {
         try await MerchantModel.query(on: database()).count()
     }
 }
 
 extension GatewayServices {
-    /// Re-wraps every card record's data key with the current master key (`keyin keys rotate`). Returns how many
-    /// records changed; records already under the current key are left as they are.
+    /// Re-wraps every sealed record's data key (card numbers, webhook secrets) with the current master key
+    /// (`keyin keys rotate`). Returns how many records changed; records already under the current key are left.
     public func rewrapCardRecords() async throws -> Int {
         let database = database()
         var changed = 0
@@ -89,6 +113,42 @@ extension GatewayServices {
             try await record.update(on: database)
             changed += 1
         }
+        for endpoint in try await WebhookEndpointModel.query(on: database)
+            .filter(\.$masterKeyID != vault.current.id).all()
+        {
+            let rewrapped = try vault.rewrap(
+                SealedCard(
+                    ciphertext: endpoint.secretCiphertext, wrappedDataKey: endpoint.secretWrappedKey,
+                    masterKeyID: endpoint.masterKeyID))
+            endpoint.secretWrappedKey = rewrapped.wrappedDataKey
+            endpoint.masterKeyID = rewrapped.masterKeyID
+            try await endpoint.update(on: database)
+            changed += 1
+        }
         return changed
+    }
+}
+
+extension GatewayServices {
+    /// Destroys the card numbers of payments older than the retention period (crypto-shredding: the row holds
+    /// the only wrapped copy of the data key). Returns how many were destroyed.
+    @discardableResult
+    public func shredExpiredCardRecords(retentionDays: Int) async throws -> Int {
+        let cutoff = now().addingTimeInterval(-Double(retentionDays) * 86_400)
+        let database = database()
+        let expired = CardRecordModel.query(on: database).filter(\.$createdAt < cutoff)
+        let count = try await expired.count()
+        if count > 0 { try await CardRecordModel.query(on: database).filter(\.$createdAt < cutoff).delete() }
+        return count
+    }
+
+    /// Forgets idempotency records past their retention.
+    @discardableResult
+    public func purgeExpiredIdempotencyRecords() async throws -> Int {
+        let database = database()
+        let expired = IdempotencyRecordModel.query(on: database).filter(\.$expiresAt < now())
+        let count = try await expired.count()
+        if count > 0 { try await IdempotencyRecordModel.query(on: database).filter(\.$expiresAt < now()).delete() }
+        return count
     }
 }

@@ -24,6 +24,9 @@ public struct ServerConfiguration: Sendable {
     /// How old an IN_PROGRESS payment must be before start-up treats it as left by a crash. Long enough that
     /// another process on the same database has finished with it.
     public var recoverAfterSeconds: Double
+    /// How long a payment's encrypted card number is kept for refunds (captures, partial cancels) before it is
+    /// destroyed. A fully cancelled or aborted payment's number is destroyed at once.
+    public var cardRetentionDays: Int = 365
 
     public init(
         storage: Storage, issuerHosts: [String: LinkConfiguration.HostAddress]?, masterKey: MasterKey,
@@ -43,7 +46,7 @@ public struct ServerConfiguration: Sendable {
     /// Reads the environment: `DATABASE_URL` (postgres://…; otherwise a SQLite file in the data directory),
     /// `KEYIN_ISSUER_HOSTS`, `KEYIN_MASTER_KEY` or `KEYIN_MASTER_KEY_FILE` (otherwise a key file created in the
     /// data directory on first start), `KEYIN_PREVIOUS_MASTER_KEYS` (comma-separated, during a rotation),
-    /// `KEYIN_LINK_TIMEOUT_SECONDS`, `KEYIN_RECOVER_AFTER_SECONDS`.
+    /// `KEYIN_LINK_TIMEOUT_SECONDS`, `KEYIN_RECOVER_AFTER_SECONDS`, `KEYIN_CARD_RETENTION_DAYS`.
     public static func load(
         environment: [String: String], dataDirectory: String, hostname: String, port: Int
     ) throws(ConfigurationError) -> ServerConfiguration {
@@ -94,10 +97,20 @@ public struct ServerConfiguration: Sendable {
             recoverAfter = seconds
         }
 
+        var retentionDays = 365
+        if let text = environment["KEYIN_CARD_RETENTION_DAYS"] {
+            guard let days = Int(text), (1...1825).contains(days) else {
+                throw ConfigurationError(
+                    setting: "KEYIN_CARD_RETENTION_DAYS", problem: "must be a number of days from 1 to 1825")
+            }
+            retentionDays = days
+        }
+
         var configuration = ServerConfiguration(
             storage: storage, issuerHosts: hosts, masterKey: try loadMasterKey(environment, directory: directory),
             hostname: hostname, port: port, dataDirectory: directory, linkResponseTimeout: timeout,
             recoverAfterSeconds: recoverAfter)
+        configuration.cardRetentionDays = retentionDays
         if let text = environment["KEYIN_PREVIOUS_MASTER_KEYS"], !text.isEmpty {
             for (index, item) in text.split(separator: ",").enumerated() {
                 guard let key = try? MasterKey(base64: String(item)) else {

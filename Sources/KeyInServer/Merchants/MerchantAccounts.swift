@@ -23,12 +23,14 @@ struct MerchantAccounts {
         return CreatedMerchant(merchantID: try merchant.requireID(), name: name, secretKey: secret)
     }
 
-    /// A new key for the merchant; with `revokingOthers`, every earlier key of that mode stops working.
-    func issueKey(for merchantID: UUID, mode: Mode, revokingOthers: Bool = false) async throws -> String {
-        if revokingOthers {
+    /// A new key for the merchant; with `revokingOthersAfter`, every earlier key of that mode stops working then
+    /// (now, or after a grace period in which the merchant's servers switch to the new key).
+    func issueKey(for merchantID: UUID, mode: Mode, revokingOthersAfter revokeAt: Date? = nil) async throws -> String {
+        if let revokeAt {
             try await APIKeyModel.query(on: database)
-                .filter(\.$merchant.$id == merchantID).filter(\.$mode == mode.rawValue).filter(\.$revokedAt == nil)
-                .set(\.$revokedAt, to: Date())
+                .filter(\.$merchant.$id == merchantID).filter(\.$mode == mode.rawValue)
+                .group(.or) { $0.filter(\.$revokedAt == nil).filter(\.$revokedAt > revokeAt) }
+                .set(\.$revokedAt, to: revokeAt)
                 .update()
         }
         let random = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
@@ -44,12 +46,11 @@ struct MerchantAccounts {
         return secret
     }
 
-    /// The merchant a secret key belongs to, if the key is live.
-    func merchant(forSecretKey secret: String) async throws -> (merchantID: UUID, mode: Mode)? {
-        guard
-            let key = try await APIKeyModel.query(on: database)
-                .filter(\.$keyHash == Self.hash(secret)).filter(\.$revokedAt == nil).first()
-        else { return nil }
+    /// The merchant a secret key belongs to, if the key is not (yet) revoked.
+    func merchant(forSecretKey secret: String, now: Date = Date()) async throws -> (merchantID: UUID, mode: Mode)? {
+        let matching = APIKeyModel.query(on: database).filter(\.$keyHash == Self.hash(secret))
+            .group(.or) { $0.filter(\.$revokedAt == nil).filter(\.$revokedAt > now) }
+        guard let key = try await matching.first() else { return nil }
         return (key.$merchant.id, Mode(rawValue: key.mode) ?? .test)
     }
 

@@ -87,7 +87,14 @@ struct CancelService: Sendable {
             try await release(amount, of: paymentID)
             cancel.status = "ABORTED"
             cancel.failureCode = catalogError.code.rawValue
-            try await cancel.update(on: database)
+            let refusedAt = now()
+            try await database.transaction { database in
+                try await cancel.update(on: database)
+                if let fresh = try await PaymentModel.find(paymentID, on: database) {
+                    try await WebhookOutbox(database: database).enqueue(
+                        .cancelStatusChanged, payment: fresh, cancel: cancel, at: refusedAt)
+                }
+            }
             logger.notice(
                 "cancel refused", metadata: ["paymentKey": "\(payment.paymentKey)", "code": "\(catalogError.code)"])
             throw catalogError.code == .cardCompanyResponseTimeout || catalogError.code == .cardCompanyConnectionLost
@@ -100,11 +107,10 @@ struct CancelService: Sendable {
         // 3. The outcome, through the state machine.
         cancel.status = "DONE"
         cancel.canceledAt = now()
-        try await cancel.update(on: database)
         guard let fresh = try await PaymentModel.find(paymentID, on: database) else {
             throw KeyInError(.notFoundPayment)
         }
-        try await payments.applyCancel(fresh, remaining: fresh.balanceAmount, cancelAmount: amount)
+        try await payments.applyCancel(fresh, cancel: cancel)
         return fresh
     }
 

@@ -126,9 +126,13 @@ struct PaymentService: Sendable {
         }
     }
 
-    /// Records a completed cancel: PARTIAL_CANCELED, or CANCELED when nothing remains.
-    func applyCancel(_ payment: PaymentModel, remaining: Int64, cancelAmount: Int64) async throws {
-        try await settle(payment, event: .canceled(remaining: remaining)) { _ in }
+    /// Records a completed cancel (its row and the payment's new status, in one transaction): PARTIAL_CANCELED,
+    /// or CANCELED when nothing remains, and then the card number is destroyed since no refund can follow.
+    func applyCancel(_ payment: PaymentModel, cancel: CancelModel) async throws {
+        try await settle(payment, event: .canceled(remaining: payment.balanceAmount), cancel: cancel) { _ in }
+        if payment.balanceAmount == 0 {
+            try await CardRecordModel.query(on: database).filter(\.$payment.$id == payment.requireID()).delete()
+        }
     }
 
     func applyCapture(_ payment: PaymentModel) async throws {
@@ -150,7 +154,8 @@ struct PaymentService: Sendable {
     /// Applies a state-machine event and commits it with its timeline entry. A change the machine refuses (a
     /// late answer trying to flip a settled payment) is not made.
     private func settle(
-        _ payment: PaymentModel, event: PaymentEvent, code: ErrorCode? = nil, changes: (PaymentModel) -> Void
+        _ payment: PaymentModel, event: PaymentEvent, code: ErrorCode? = nil, cancel: CancelModel? = nil,
+        changes: (PaymentModel) -> Void
     ) async throws {
         guard let from = PaymentStatus(rawValue: payment.status),
             let to = PaymentStateMachine.next(after: from, on: event)
@@ -161,12 +166,17 @@ struct PaymentService: Sendable {
         }
         changes(payment)
         payment.status = to.rawValue
+        let at = now()
         try await database.transaction { database in
             try await payment.update(on: database)
+            try await cancel?.update(on: database)
             try await PaymentEventModel(
-                paymentID: try payment.requireID(), from: from.rawValue, to: to.rawValue, code: code?.rawValue,
-                at: now()
+                paymentID: try payment.requireID(), from: from.rawValue, to: to.rawValue, code: code?.rawValue, at: at
             ).create(on: database)
+            // The webhooks are queued with the change they report: both are committed, or neither.
+            let outbox = WebhookOutbox(database: database)
+            try await outbox.enqueue(.paymentStatusChanged, payment: payment, at: at)
+            if let cancel { try await outbox.enqueue(.cancelStatusChanged, payment: payment, cancel: cancel, at: at) }
         }
     }
 

@@ -6,6 +6,7 @@ enum Migrations {
     static let all: [any AsyncMigration] = [
         CreateMerchants(), CreateAPIKeys(), CreatePayments(), CreateCardRecords(), CreatePaymentEvents(),
         CreateIdempotencyRecords(), CreatePendingReversals(), CreateCancels(), AddLastCancelToPayments(),
+        CreateWebhookEndpoints(), CreateWebhookDeliveries(), CreateWebhookAttempts(),
     ]
 }
 
@@ -185,5 +186,74 @@ struct AddLastCancelToPayments: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(PaymentModel.schema).deleteField("last_cancel_ms").update()
+    }
+}
+
+struct CreateWebhookEndpoints: AsyncMigration {
+    var name: String { "010_create_webhook_endpoints" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(WebhookEndpointModel.schema)
+            .id()
+            .field("merchant_id", .uuid, .required, .references(MerchantModel.schema, "id"))
+            .field("url", .string, .required)
+            .field("events", .string, .required)
+            .field("description", .string)
+            .field("secret_ciphertext", .data, .required)
+            .field("secret_wrapped_key", .data, .required)
+            .field("master_key_id", .string, .required)
+            .field("created_at", .datetime, .required)
+            .field("deleted_at", .datetime)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(WebhookEndpointModel.schema).delete()
+    }
+}
+
+struct CreateWebhookDeliveries: AsyncMigration {
+    var name: String { "011_create_webhook_deliveries" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(WebhookDeliveryModel.schema)
+            .id()
+            .field("endpoint_id", .uuid, .required, .references(WebhookEndpointModel.schema, "id"))
+            .field("merchant_id", .uuid, .required, .references(MerchantModel.schema, "id"))
+            .field("event_type", .string, .required)
+            .field("payment_key", .string, .required)
+            .field("payload", .string, .required)
+            .field("status", .string, .required)
+            .field("attempt_count", .int, .required)
+            .field("next_attempt_ms", .int64)
+            .field("created_at", .datetime, .required)
+            .field("last_attempt_at", .datetime)
+            .field("last_response_status", .int)
+            .field("last_error", .string)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(WebhookDeliveryModel.schema).delete()
+    }
+}
+
+struct CreateWebhookAttempts: AsyncMigration {
+    var name: String { "012_create_webhook_attempts" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(WebhookAttemptModel.schema)
+            .id()
+            .field("delivery_id", .uuid, .required, .references(WebhookDeliveryModel.schema, "id"))
+            .field("attempt_number", .int, .required)
+            .field("attempted_at", .datetime, .required)
+            .field("response_status", .int)
+            .field("error", .string)
+            .field("duration_ms", .int, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(WebhookAttemptModel.schema).delete()
     }
 }

@@ -167,3 +167,66 @@ final class CancelModel: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// A merchant's webhook endpoint. The signing secret is kept sealed by the vault (it must be read back to sign).
+final class WebhookEndpointModel: Model, @unchecked Sendable {
+    static let schema = "webhook_endpoints"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "merchant_id") var merchant: MerchantModel
+    @Field(key: "url") var url: String
+    /// Event types, comma-separated.
+    @Field(key: "events") var events: String
+    @OptionalField(key: "description") var endpointDescription: String?
+    @Field(key: "secret_ciphertext") var secretCiphertext: Data
+    @Field(key: "secret_wrapped_key") var secretWrappedKey: Data
+    @Field(key: "master_key_id") var masterKeyID: String
+    @Field(key: "created_at") var createdAt: Date
+    /// Set when the merchant removes the endpoint: nothing new is queued for it, its log stays readable.
+    @OptionalField(key: "deleted_at") var deletedAt: Date?
+
+    init() {}
+
+    var eventTypes: [String] { events.split(separator: ",").map(String.init) }
+}
+
+/// One event for one endpoint: the outbox row, written in the same transaction as the change it reports.
+final class WebhookDeliveryModel: Model, @unchecked Sendable {
+    static let schema = "webhook_deliveries"
+
+    /// Also the delivery id sent in `KeyIn-Delivery-Id`.
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "endpoint_id") var endpoint: WebhookEndpointModel
+    @Field(key: "merchant_id") var merchantID: UUID
+    @Field(key: "event_type") var eventType: String
+    @Field(key: "payment_key") var paymentKey: String
+    /// The exact body sent on every attempt (so a signature is over the same bytes each time).
+    @Field(key: "payload") var payload: String
+    /// PENDING, SUCCEEDED or FAILED (every retry used).
+    @Field(key: "status") var status: String
+    @Field(key: "attempt_count") var attemptCount: Int
+    /// When the next attempt is due, epoch milliseconds (an integer so the claim compares exactly on both
+    /// databases); while an attempt runs it holds the lease's end.
+    @OptionalField(key: "next_attempt_ms") var nextAttemptMilliseconds: Int64?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "last_attempt_at") var lastAttemptAt: Date?
+    @OptionalField(key: "last_response_status") var lastResponseStatus: Int?
+    @OptionalField(key: "last_error") var lastError: String?
+
+    init() {}
+}
+
+/// One try at delivering a webhook: what came back, for the delivery log.
+final class WebhookAttemptModel: Model, @unchecked Sendable {
+    static let schema = "webhook_attempts"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "delivery_id") var delivery: WebhookDeliveryModel
+    @Field(key: "attempt_number") var attemptNumber: Int
+    @Field(key: "attempted_at") var attemptedAt: Date
+    @OptionalField(key: "response_status") var responseStatus: Int?
+    @OptionalField(key: "error") var error: String?
+    @Field(key: "duration_ms") var durationMilliseconds: Int
+
+    init() {}
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import KeyInServer
+
+/// `keyin keys rotate`: after setting a new KEYIN_MASTER_KEY and putting the old one in KEYIN_PREVIOUS_MASTER_KEYS,
+/// re-wraps every stored card's (and webhook secret's) data key with the new key, so the old one can be retired.
+public struct KeysCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "Manage the master key.", subcommands: [KeysRotateCommand.self])
+
+    public init() {}
+}
+
+public struct KeysRotateCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "rotate",
+        abstract: "Re-wrap every card record with the current master key (KEYIN_MASTER_KEY).",
+        discussion: "Keys being retired go in KEYIN_PREVIOUS_MASTER_KEYS (comma-separated base64) while this runs.")
+
+    @Option(help: "Data directory (for the embedded SQLite database).")
+    var dataDir = "./keyin-data"
+
+    public init() {}
+
+    public func run() async throws {
+        let configuration = try loadServerConfiguration(dataDir: dataDir, hostname: "127.0.0.1", port: 0)
+        let gateway = try await GatewayRuntime.start(configuration, purpose: .administer)
+        do {
+            let changed = try await gateway.services.rewrapCardRecords()
+            await gateway.shutdown()
+            print("카드 정보·웹훅 비밀 \(changed)건을 새 마스터 키로 다시 감쌌습니다 · re-wrapped \(changed) sealed records")
+        } catch {
+            await gateway.shutdown()
+            throw ValidationError("키 교체 실패 · rotation failed: \(error)")
+        }
+    }
+}

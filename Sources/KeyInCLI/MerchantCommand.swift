@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import KeyInServer
+
+/// `keyin merchant create --name NAME [--json]`
+public struct MerchantCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "merchant", abstract: "Manage merchants.",
+        subcommands: [MerchantCreateCommand.self, MerchantKeysCommand.self])
+
+    public init() {}
+}
+
+public struct MerchantCreateCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "Create a merchant and print its id and secret key (shown once).")
+
+    @Option(help: "The merchant's name.")
+    var name: String
+
+    @Flag(help: "Issue a live key (live_sk_…) instead of a test key.")
+    var live = false
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @Option(help: "Data directory (for the embedded SQLite database).")
+    var dataDir = "./keyin-data"
+
+    public init() {}
+
+    public func validate() throws {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 100 else {
+            throw ValidationError("--name must be 1 to 100 characters.")
+        }
+    }
+
+    public func run() async throws {
+        let configuration = try loadServerConfiguration(dataDir: dataDir, hostname: "127.0.0.1", port: 0)
+        let gateway = try await GatewayRuntime.start(configuration, purpose: .administer)
+        let created = try await gateway.services.createMerchant(name: name, live: live)
+        await gateway.shutdown()
+        if json {
+            let object = ["merchantId": created.id.uuidString, "name": name, "secretKey": created.secretKey]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("가맹점 · merchant \(name): \(created.id.uuidString)")
+            print("시크릿 키 · secret key (shown once): \(created.secretKey)")
+        }
+    }
+}
+
+/// `keyin merchant keys rotate --merchant ID [--live] [--grace-hours N] [--json]`: a new secret key; the
+/// merchant's other keys of that mode stop working now, or after the grace period.
+public struct MerchantKeysCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "Manage a merchant's secret keys.", subcommands: [MerchantKeysRotateCommand.self]
+    )
+
+    public init() {}
+}
+
+public struct MerchantKeysRotateCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "rotate",
+        abstract: "Issue a new secret key and revoke the merchant's other keys of the same mode.",
+        discussion: "Use --grace-hours to keep the old keys working while the merchant's servers switch over.")
+
+    @Option(help: "The merchant id (from `keyin merchant create`).")
+    var merchant: String
+
+    @Flag(help: "Rotate the live keys (live_sk_…) instead of the test keys.")
+    var live = false
+
+    @Option(help: "Hours the old keys keep working (0 to 168).")
+    var graceHours = 0
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @Option(help: "Data directory (for the embedded SQLite database).")
+    var dataDir = "./keyin-data"
+
+    public init() {}
+
+    public func validate() throws {
+        guard UUID(uuidString: merchant) != nil else { throw ValidationError("--merchant must be a merchant id.") }
+        guard (0...168).contains(graceHours) else { throw ValidationError("--grace-hours must be 0 to 168.") }
+    }
+
+    public func run() async throws {
+        let configuration = try loadServerConfiguration(dataDir: dataDir, hostname: "127.0.0.1", port: 0)
+        let gateway = try await GatewayRuntime.start(configuration, purpose: .administer)
+        let key: String?
+        do {
+            key = try await gateway.services.rotateMerchantKey(
+                merchantID: UUID(uuidString: merchant)!, live: live, graceSeconds: Double(graceHours) * 3600)
+        } catch {
+            await gateway.shutdown()
+            throw error
+        }
+        await gateway.shutdown()
+        guard let key else { throw ValidationError("가맹점이 없습니다 · no merchant with id \(merchant)") }
+        if json {
+            let object: [String: Any] = ["merchantId": merchant, "secretKey": key, "oldKeysRevokedInHours": graceHours]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("새 시크릿 키 · new secret key (shown once): \(key)")
+            print(
+                graceHours == 0
+                    ? "이전 키는 지금부터 쓸 수 없습니다 · the old keys are revoked now"
+                    : "이전 키는 \(graceHours)시간 뒤 폐기됩니다 · the old keys stop working in \(graceHours) h")
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+import KeyInServer
+
+/// `keyin migrate`: applies the database migrations (`keyin serve` also does on start).
+public struct MigrateCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "migrate", abstract: "Apply the database migrations to DATABASE_URL (or the embedded SQLite file)."
+    )
+
+    @Option(help: "Data directory (for the embedded SQLite database).")
+    var dataDir = "./keyin-data"
+
+    public init() {}
+
+    public func run() async throws {
+        let configuration = try loadServerConfiguration(dataDir: dataDir, hostname: "127.0.0.1", port: 0)
+        let gateway = try await GatewayRuntime.start(configuration, purpose: .administer)
+        await gateway.shutdown()
+        print("마이그레이션 완료 · migrations applied")
+    }
+}

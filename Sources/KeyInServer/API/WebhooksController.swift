@@ -1,0 +1,247 @@
+import CardVault
+import Crypto
+import Fluent
+import Foundation
+import KeyInCore
+import Vapor
+
+/// `/v1/webhooks`: a merchant's endpoints and their delivery log.
+struct WebhooksController: RouteCollection {
+    let services: GatewayServices
+
+    static let maximumEndpoints = 10
+
+    func boot(routes: any RoutesBuilder) throws {
+        let webhooks = routes.grouped("webhooks")
+        webhooks.on(.POST, body: .collect(maxSize: "16kb"), use: create)
+        webhooks.get(use: list)
+        webhooks.get(":webhookId", use: show)
+        webhooks.delete(":webhookId", use: remove)
+        webhooks.get(":webhookId", "deliveries", use: deliveries)
+        webhooks.on(
+            .POST, ":webhookId", "deliveries", ":deliveryId", "retry", body: .collect(maxSize: "1kb"), use: retry)
+    }
+
+    func create(_ request: Request) async throws -> Response {
+        try await IdempotencyGuard(vault: services.vault).run(request, withheldFields: ["secret"]) {
+            let input = try PaymentsController.decode(CreateWebhookRequest.self, from: request)
+            let url = try Self.checkURL(input.url)
+            let events = try Self.checkEvents(input.events)
+            if let description = input.description, description.count > 200 {
+                throw KeyInError(.invalidRequest, param: "description", detail: "up to 200 characters")
+            }
+            let merchantID = try request.merchantID
+            let existing = try await WebhookEndpointModel.query(on: request.db)
+                .filter(\.$merchant.$id == merchantID).filter(\.$deletedAt == nil).count()
+            guard existing < Self.maximumEndpoints else {
+                throw KeyInError(.invalidRequest, param: "url", detail: "at most \(Self.maximumEndpoints) endpoints")
+            }
+            let secret = Self.newSecret()
+            let sealed = try services.vault.seal(secret: secret)
+            let endpoint = WebhookEndpointModel()
+            endpoint.$merchant.id = merchantID
+            endpoint.url = url
+            endpoint.events = events.map(\.rawValue).joined(separator: ",")
+            endpoint.endpointDescription = input.description
+            endpoint.secretCiphertext = sealed.ciphertext
+            endpoint.secretWrappedKey = sealed.wrappedDataKey
+            endpoint.masterKeyID = sealed.masterKeyID
+            endpoint.createdAt = services.now()
+            try await endpoint.create(on: request.db)
+            return try PaymentsController.json(WebhookEndpointDTO(endpoint, secret: secret), status: .ok)
+        }
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        let endpoints = try await WebhookEndpointModel.query(on: request.db)
+            .filter(\.$merchant.$id == request.merchantID).filter(\.$deletedAt == nil).sort(\.$createdAt).all()
+        return try PaymentsController.json(
+            WebhookEndpointList(webhooks: endpoints.map { WebhookEndpointDTO($0, secret: nil) }), status: .ok)
+    }
+
+    /// One endpoint, with its signing secret (the merchant's own, behind its secret key).
+    func show(_ request: Request) async throws -> Response {
+        let endpoint = try await Self.endpoint(request)
+        let secret = try services.vault.openSecret(
+            SealedCard(
+                ciphertext: endpoint.secretCiphertext, wrappedDataKey: endpoint.secretWrappedKey,
+                masterKeyID: endpoint.masterKeyID))
+        return try PaymentsController.json(WebhookEndpointDTO(endpoint, secret: secret), status: .ok)
+    }
+
+    /// Stops new events for the endpoint; deliveries still waiting are marked FAILED. Its log stays readable.
+    func remove(_ request: Request) async throws -> Response {
+        let endpoint = try await Self.endpoint(request)
+        endpoint.deletedAt = services.now()
+        try await request.db.transaction { database in
+            try await endpoint.update(on: database)
+            try await WebhookDeliveryModel.query(on: database)
+                .filter(\.$endpoint.$id == endpoint.requireID())
+                .filter(\.$status == WebhookDeliveryStatus.pending.rawValue)
+                .set(\.$status, to: WebhookDeliveryStatus.failed.rawValue)
+                .set(\.$nextAttemptMilliseconds, to: nil)
+                .set(\.$lastError, to: "endpoint removed")
+                .update()
+        }
+        return try PaymentsController.json(WebhookEndpointDTO(endpoint, secret: nil), status: .ok)
+    }
+
+    /// `GET /v1/webhooks/{id}/deliveries?status=FAILED&limit=20`: newest first, each with its attempts.
+    func deliveries(_ request: Request) async throws -> Response {
+        let endpoint = try await Self.endpoint(request)
+        var query = try WebhookDeliveryModel.query(on: request.db).filter(\.$endpoint.$id == endpoint.requireID())
+        if let text = request.query[String.self, at: "status"] {
+            guard let status = WebhookDeliveryStatus(rawValue: text) else {
+                throw KeyInError(.invalidRequest, param: "status")
+            }
+            query = query.filter(\.$status == status.rawValue)
+        }
+        var limit = 20
+        if let text = request.query[String.self, at: "limit"] {
+            guard let value = Int(text), (1...100).contains(value) else {
+                throw KeyInError(.invalidRequest, param: "limit")
+            }
+            limit = value
+        }
+        let deliveries = try await query.sort(\.$createdAt, .descending).limit(limit).all()
+        let ids = try deliveries.map { try $0.requireID() }
+        let attempts =
+            ids.isEmpty
+            ? []
+            : try await WebhookAttemptModel.query(on: request.db).filter(\.$delivery.$id ~~ ids)
+                .sort(\.$attemptNumber).all()
+        let byDelivery = Dictionary(grouping: attempts, by: { $0.$delivery.id })
+        return try PaymentsController.json(
+            WebhookDeliveryList(
+                deliveries: deliveries.map { WebhookDeliveryDTO($0, attempts: byDelivery[$0.id!] ?? []) }),
+            status: .ok)
+    }
+
+    /// Sends a FAILED delivery again, now, with a fresh set of retries (after the merchant fixed the endpoint).
+    func retry(_ request: Request) async throws -> Response {
+        try await IdempotencyGuard(vault: services.vault).run(request) {
+            let endpoint = try await Self.endpoint(request)
+            guard endpoint.deletedAt == nil else { throw KeyInError(.notFoundWebhook, param: "webhookId") }
+            guard let deliveryID = request.parameters.get("deliveryId").flatMap(UUID.init(uuidString:)),
+                let delivery = try await WebhookDeliveryModel.query(on: request.db)
+                    .filter(\.$id == deliveryID).filter(\.$endpoint.$id == endpoint.requireID()).first()
+            else { throw KeyInError(.notFoundWebhook, param: "deliveryId") }
+            if delivery.status == WebhookDeliveryStatus.failed.rawValue {
+                delivery.status = WebhookDeliveryStatus.pending.rawValue
+                delivery.attemptCount = 0
+                delivery.nextAttemptMilliseconds = services.now().epochMilliseconds
+                try await delivery.update(on: request.db)
+            }
+            let attempts = try await WebhookAttemptModel.query(on: request.db)
+                .filter(\.$delivery.$id == deliveryID).sort(\.$attemptedAt).all()
+            return try PaymentsController.json(WebhookDeliveryDTO(delivery, attempts: attempts), status: .ok)
+        }
+    }
+
+    static func endpoint(_ request: Request) async throws -> WebhookEndpointModel {
+        guard let id = request.parameters.get("webhookId").flatMap(UUID.init(uuidString:)),
+            let endpoint = try await WebhookEndpointModel.query(on: request.db)
+                .filter(\.$id == id).filter(\.$merchant.$id == request.merchantID).first()
+        else { throw KeyInError(.notFoundWebhook, param: "webhookId") }
+        return endpoint
+    }
+
+    static func checkURL(_ text: String?) throws -> String {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), text.count <= 500,
+            let components = URLComponents(string: text),
+            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = components.host, !host.isEmpty, components.user == nil, components.password == nil,
+            components.fragment == nil
+        else { throw KeyInError(.invalidWebhookURL, param: "url") }
+        return text
+    }
+
+    static func checkEvents(_ names: [String]?) throws -> [WebhookEventType] {
+        guard let names else { return WebhookEventType.allCases }
+        var events: [WebhookEventType] = []
+        for name in names {
+            guard let event = WebhookEventType(rawValue: name) else {
+                throw KeyInError(.invalidRequest, param: "events", detail: "unknown event \(name.prefix(40))")
+            }
+            if !events.contains(event) { events.append(event) }
+        }
+        guard !events.isEmpty else { throw KeyInError(.invalidRequest, param: "events") }
+        return events
+    }
+
+    /// `whsec_` and 32 random bytes, hex.
+    static func newSecret() -> String {
+        "whsec_" + SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+struct CreateWebhookRequest: Content {
+    var url: String?
+    var events: [String]?
+    var description: String?
+}
+
+struct WebhookEndpointDTO: Content {
+    let webhookId: String
+    let url: String
+    let events: [String]
+    let description: String?
+    /// Only when the endpoint is made and from `GET /v1/webhooks/{id}`.
+    let secret: String?
+    let createdAt: Date
+    let deletedAt: Date?
+
+    init(_ endpoint: WebhookEndpointModel, secret: String?) {
+        webhookId = endpoint.id?.uuidString.lowercased() ?? ""
+        url = endpoint.url
+        events = endpoint.eventTypes
+        description = endpoint.endpointDescription
+        self.secret = secret
+        createdAt = endpoint.createdAt
+        deletedAt = endpoint.deletedAt
+    }
+}
+
+struct WebhookEndpointList: Content {
+    let webhooks: [WebhookEndpointDTO]
+}
+
+struct WebhookDeliveryDTO: Content {
+    struct Attempt: Content {
+        let attemptNumber: Int
+        let attemptedAt: Date
+        let responseStatus: Int?
+        let error: String?
+        let durationMs: Int
+    }
+
+    let deliveryId: String
+    let eventType: String
+    let paymentKey: String
+    let status: String
+    let attemptCount: Int
+    let createdAt: Date
+    let nextAttemptAt: Date?
+    let attempts: [Attempt]
+
+    init(_ delivery: WebhookDeliveryModel, attempts: [WebhookAttemptModel]) {
+        deliveryId = delivery.id?.uuidString.lowercased() ?? ""
+        eventType = delivery.eventType
+        paymentKey = delivery.paymentKey
+        status = delivery.status
+        attemptCount = delivery.attemptCount
+        createdAt = delivery.createdAt
+        nextAttemptAt =
+            delivery.status == WebhookDeliveryStatus.pending.rawValue
+            ? delivery.nextAttemptMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) } : nil
+        self.attempts = attempts.map {
+            Attempt(
+                attemptNumber: $0.attemptNumber, attemptedAt: $0.attemptedAt, responseStatus: $0.responseStatus,
+                error: $0.error, durationMs: $0.durationMilliseconds)
+        }
+    }
+}
+
+struct WebhookDeliveryList: Content {
+    let deliveries: [WebhookDeliveryDTO]
+}
