@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent", from: "4.13.0"),
         .package(url: "https://github.com/vapor/fluent-sqlite-driver", from: "4.9.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver", from: "2.14.0"),
+        // Tests only: reading openapi.yaml to check responses against it.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Card rules, money and the error catalog. Foundation only, so a merchant's server or an iOS app can
@@ -73,7 +75,8 @@ let package = Package(
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            resources: [.copy("Resources/openapi.yaml")]
         ),
         // The `keyin` command tree, kept in a library so tests drive it exactly as the executable does.
         .target(
@@ -122,6 +125,7 @@ let package = Package(
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(
@@ -130,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KeyInCLITests",
-            dependencies: ["KeyInCLI", "KeyInCore"]
+            dependencies: ["KeyInCLI", "KeyInCore", .product(name: "Vapor", package: "vapor")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -117,7 +117,7 @@ struct IssuerExecutableTests {
     }
 }
 
-@Suite("keyin serve survives a crash", .timeLimit(.minutes(2)))
+@Suite("keyin serve as a process: crashes, key rotation, background work", .timeLimit(.minutes(2)))
 struct ServeCrashTests {
     /// Starts `keyin` with arguments and environment, returning the process and a reader of its standard output.
     func launch(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Pipe, URL) {

@@ -87,13 +87,13 @@ struct GatewayHarness {
         var body: ByteBuffer?
         if let json { body = ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)) }
         if let rawBody { body = ByteBuffer(string: rawBody) }
-        var result: (HTTPStatus, HTTPHeaders, [String: Any])?
+        var result: APIResponse?
         try await app.testing().test(method, path, headers: headers, body: body) { response in
-            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
-            result = (response.status, response.headers, object)
+            let raw = Data(buffer: response.body)
+            let object = (try? JSONSerialization.jsonObject(with: raw)) as? [String: Any] ?? [:]
+            result = APIResponse(status: response.status, headers: response.headers, body: object, raw: raw)
         }
-        let (status, responseHeaders, object) = try #require(result)
-        return APIResponse(status: status, headers: responseHeaders, body: object)
+        return try #require(result)
     }
 
     static func keyIn(
@@ -116,6 +116,8 @@ struct APIResponse: @unchecked Sendable {
     let status: HTTPStatus
     let headers: HTTPHeaders
     let body: [String: Any]
+    /// The bytes as sent, for checks that must tell `1` from `true` (the OpenAPI contract).
+    let raw: Data
 }
 
 /// Real time plus an offset a test can move forward.

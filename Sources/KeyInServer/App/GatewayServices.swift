@@ -60,6 +60,7 @@ public func configure(
     let services = GatewayServices(
         link: link, vault: vault, validator: CardEntryValidator(now: now), now: now, database: database,
         webhookSender: HTTPWebhookSender(client: app.client))
+    app.get("openapi.yaml", use: OpenAPIDocument.serve)
     let v1 = app.grouped("v1").grouped(MerchantAuthenticator(now: now))
     try v1.register(collection: PaymentsController(services: services))
     try v1.register(collection: WebhooksController(services: services))

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import Vapor
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+extension ServeCrashTests {
+    @Test("A running keyin serve delivers webhooks on its own, serves /openapi.yaml, and rotates merchant keys")
+    func servedWebhooksAndKeys() async throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-hooks-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+
+        // The merchant's endpoint: every body it receives arrives on a stream.
+        let (bodies, arrived) = AsyncStream.makeStream(of: Data.self)
+        let receiver = try await Application.make(.testing)
+        receiver.on(.POST, "hook", body: .collect(maxSize: "1mb")) { request -> HTTPStatus in
+            arrived.yield(Data(buffer: request.body.data ?? .init()))
+            return .ok
+        }
+        try await receiver.server.start(address: .hostname("127.0.0.1", port: 0))
+        let receiverPort = try #require(receiver.http.server.shared.localAddress?.port)
+
+        let httpPort = String(try freeLoopbackPort())
+        let (server, output, errors) = try launch(["serve", "--data-dir", dataDirectory.path, "--port", httpPort])
+        let banner = try #require(
+            read(output, until: /(test_sk_[A-Za-z0-9]+)/), "\((try? String(contentsOf: errors, encoding: .utf8)) ?? "")"
+        )
+        let key = String(try #require(banner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1))
+        let base = "http://127.0.0.1:\(httpPort)"
+
+        let (document, _) = try await URLSession.shared.data(from: URL(string: "\(base)/openapi.yaml")!)
+        #expect(String(decoding: document, as: UTF8.self).hasPrefix("openapi: 3.1"))
+
+        let hook = try await Self.request(
+            "POST", "\(base)/v1/webhooks", key: key, body: #"{"url":"http://127.0.0.1:\#(receiverPort)/hook"}"#)
+        #expect(hook["secret"] is String)
+        let paid = try await Self.request(
+            "POST", "\(base)/v1/payments/key-in", key: key,
+            body:
+                #"{"amount":12000,"orderId":"hook-order-1","orderName":"웹훅","cardNumber":"4242424242424242","cardExpirationYear":"30","cardExpirationMonth":"12"}"#
+        )
+        let paymentKey = try #require(paid["paymentKey"] as? String)
+        // No test code sends it: the server's own background loop does.
+        var delivered: [String: Any] = [:]
+        for await body in bodies {
+            delivered = (try JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
+            break
+        }
+        #expect((delivered["data"] as? [String: Any])?["paymentKey"] as? String == paymentKey)
+        server.interrupt()
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+        await receiver.server.shutdown()
+        try await receiver.asyncShutdown()
+
+        // Key rotation on the same data directory, with the server stopped.
+        let created = try ExecutableTests().run(
+            ["merchant", "create", "--name", "교체 상점", "--json", "--data-dir", dataDirectory.path])
+        let merchant = try #require(
+            try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: Any])
+        let merchantID = try #require(merchant["merchantId"] as? String)
+        let rotated = try ExecutableTests().run(
+            ["merchant", "keys", "rotate", "--merchant", merchantID, "--json", "--data-dir", dataDirectory.path])
+        #expect(rotated.status == 0, "\(rotated.output)")
+        let rotation = try #require(try JSONSerialization.jsonObject(with: Data(rotated.output.utf8)) as? [String: Any])
+        let newKey = try #require(rotation["secretKey"] as? String)
+        #expect(newKey.hasPrefix("test_sk_") && newKey != merchant["secretKey"] as? String)
+        let unknown = try ExecutableTests().run(
+            ["merchant", "keys", "rotate", "--merchant", UUID().uuidString, "--data-dir", dataDirectory.path])
+        #expect(unknown.status != 0 && unknown.output.contains("no merchant"))
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import KeyInCore
+import KeyInServer
+import Logging
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite("openapi.yaml: served, complete, and what the API really answers", .timeLimit(.minutes(2)))
+struct OpenAPIConformanceTests {
+    typealias Operation = OpenAPIContract.Operation
+
+    static func contract(_ gateway: GatewayHarness) async throws -> OpenAPIContract {
+        let served = try await gateway.send(.GET, "openapi.yaml", authenticated: false)
+        #expect(served.status == .ok)
+        #expect(served.headers.contentType?.subType == "yaml")
+        return try OpenAPIContract(yaml: String(decoding: served.raw, as: UTF8.self))
+    }
+
+    @Test("Every route the server has is documented, and every documented operation exists")
+    func routesMatchDocument() async throws {
+        try await GatewayHarness.with { gateway in
+            let contract = try await Self.contract(gateway)
+            let served = Set(
+                gateway.app.routes.all.map { route in
+                    Operation(
+                        method: route.method.rawValue,
+                        path: "/"
+                            + route.path.map { component in
+                                if case .parameter(let name) = component { return "{\(name)}" }
+                                return component.description
+                            }.joined(separator: "/"))
+                })
+            #expect(
+                served.subtracting(contract.operations).isEmpty,
+                "undocumented: \(served.subtracting(contract.operations))")
+            #expect(
+                contract.operations.subtracting(served).isEmpty,
+                "not served: \(contract.operations.subtracting(served))")
+        }
+    }
+
+    @Test("The documented error codes are exactly the catalog's")
+    func errorCodesMatchCatalog() async throws {
+        try await GatewayHarness.with { gateway in
+            let contract = try await Self.contract(gateway)
+            let documented = contract.schema(named: "ErrorCode")?["enum"]?.array?.compactMap(\.string) ?? []
+            #expect(documented == ErrorCode.allCases.map(\.rawValue))
+        }
+    }
+
+    @Test("The checker finds a wrong type, a missing field, an undocumented field and an unknown status")
+    func checkerCatchesMismatches() async throws {
+        try await GatewayHarness.with { gateway in
+            let contract = try await Self.contract(gateway)
+            let schema = try #require(contract.schema(named: "Error"))
+            let good = try JSONDecoder().decode(
+                JSONValue.self,
+                from: Data(
+                    #"{"code":"INVALID_REQUEST","message":"m","category":"request","retryable":false,"customerMessage":{"ko":"가","en":"a"},"helpUrl":"/help/x"}"#
+                        .utf8))
+            #expect(contract.violations(of: good, against: schema).isEmpty)
+            let bad = try JSONDecoder().decode(
+                JSONValue.self,
+                from: Data(
+                    #"{"code":"NO_SUCH_CODE","message":"m","category":"request","retryable":1,"helpUrl":"/help/x","extra":true}"#
+                        .utf8))
+            let problems = contract.violations(of: bad, against: schema)
+            #expect(problems.contains { $0.contains("/code") })
+            #expect(problems.contains { $0.contains("/retryable") && $0.contains("boolean") })
+            #expect(problems.contains { $0.contains("customerMessage is missing") })
+            #expect(problems.contains { $0.contains("extra is not documented") })
+        }
+    }
+
+    @Test("Every operation, on its success and its errors, answers as the document says")
+    func responsesMatchDocument() async throws {
+        let logger = Logger(label: "openapi-tests")
+        try await WebhookReceiver.with { receiver in
+            try await GatewayHarness.with { gateway in
+                let contract = try await Self.contract(gateway)
+                var exercised: Set<Operation> = [Operation(method: "GET", path: "/openapi.yaml")]
+                var problems: [String] = []
+
+                func check(
+                    _ method: HTTPMethod, _ template: String, _ path: String, json: [String: any Sendable]? = nil,
+                    rawBody: String? = nil, headers: HTTPHeaders = [:], secret: String? = nil,
+                    authenticated: Bool = true
+                ) async throws -> APIResponse {
+                    let response = try await gateway.send(
+                        method, path, json: json, rawBody: rawBody, headers: headers, secret: secret,
+                        authenticated: authenticated)
+                    let operation = Operation(method: method.rawValue, path: template)
+                    let status = Int(response.status.code)
+                    guard let schema = contract.responseSchema(for: operation, status: status) else {
+                        problems.append("\(operation) answered \(status), which is not documented")
+                        return response
+                    }
+                    let value = try JSONDecoder().decode(JSONValue.self, from: response.raw)
+                    problems += contract.violations(of: value, against: schema).map { "\(operation) \(status) \($0)" }
+                    if status == 200 { exercised.insert(operation) }
+                    return response
+                }
+
+                // Webhooks first, so the payments below produce events.
+                let hook = try await check(
+                    .POST, "/v1/webhooks", "v1/webhooks", json: ["url": receiver.url, "description": "주문 서버"])
+                let webhookID = try #require(hook.body["webhookId"] as? String)
+                _ = try await check(.POST, "/v1/webhooks", "v1/webhooks", json: ["url": "mailto:ops@shop.example"])
+                _ = try await check(.GET, "/v1/webhooks", "v1/webhooks")
+                _ = try await check(.GET, "/v1/webhooks/{webhookId}", "v1/webhooks/\(webhookID)")
+                _ = try await check(.GET, "/v1/webhooks/{webhookId}", "v1/webhooks/\(UUID().uuidString)")
+
+                // Payments: approved, held, refused by the rules, declined, unauthenticated, malformed.
+                let keyIn = "/v1/payments/key-in"
+                let sale = try await check(
+                    .POST, keyIn, "v1/payments/key-in",
+                    json: GatewayHarness.keyIn(
+                        amount: 60_000, extra: ["cardInstallmentPlan": 3, "metadata": ["채널": "전화"]]),
+                    headers: ["Idempotency-Key": "openapi-sale"])
+                let saleKey = try #require(sale.body["paymentKey"] as? String)
+                let orderID = try #require(sale.body["orderId"] as? String)
+                _ = try await check(
+                    .POST, keyIn, "v1/payments/key-in", json: GatewayHarness.keyIn(amount: 60_000),
+                    headers: ["Idempotency-Key": "openapi-sale"])
+                let held = try await check(
+                    .POST, keyIn, "v1/payments/key-in", json: GatewayHarness.keyIn(extra: ["capture": false]))
+                let heldKey = try #require(held.body["paymentKey"] as? String)
+                _ = try await check(
+                    .POST, keyIn, "v1/payments/key-in",
+                    json: GatewayHarness.keyIn(
+                        card: "4242424242424241", amount: 50, extra: ["cardExpirationMonth": "13"]))
+                _ = try await check(
+                    .POST, keyIn, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "4000000000000002"),
+                    headers: ["Accept-Language": "en"])
+                _ = try await check(
+                    .POST, keyIn, "v1/payments/key-in", json: GatewayHarness.keyIn(), authenticated: false)
+                _ = try await check(.POST, keyIn, "v1/payments/key-in", rawBody: "{not json")
+
+                // Lookups.
+                let page = try await check(.GET, "/v1/payments", "v1/payments?limit=1")
+                let cursor = try #require(page.body["nextCursor"] as? String)
+                _ = try await check(
+                    .GET, "/v1/payments",
+                    "v1/payments?limit=1&cursor=\(cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+                )
+                _ = try await check(.GET, "/v1/payments", "v1/payments?status=PAID")
+                _ = try await check(.GET, "/v1/payments/{paymentKey}", "v1/payments/\(saleKey)")
+                _ = try await check(.GET, "/v1/payments/{paymentKey}", "v1/payments/pay_missing")
+                _ = try await check(.GET, "/v1/payments/orders/{orderId}", "v1/payments/orders/\(orderID)")
+
+                // Capture, cancels.
+                _ = try await check(.POST, "/v1/payments/{paymentKey}/capture", "v1/payments/\(heldKey)/capture")
+                _ = try await check(.POST, "/v1/payments/{paymentKey}/capture", "v1/payments/\(heldKey)/capture")
+                let cancel = "/v1/payments/{paymentKey}/cancel"
+                _ = try await check(
+                    .POST, cancel, "v1/payments/\(saleKey)/cancel",
+                    json: ["cancelReason": "부분 반품", "cancelAmount": 10_000])
+                _ = try await check(
+                    .POST, cancel, "v1/payments/\(saleKey)/cancel",
+                    json: ["cancelReason": "부분 반품", "cancelAmount": 10_000])
+                _ = try await check(.POST, cancel, "v1/payments/\(saleKey)/cancel", json: ["cancelAmount": 10])
+
+                // The webhooks those payments produced, and their log.
+                try await gateway.services.deliverDueWebhooks(logger: logger)
+                let eventSchema = try #require(contract.schema(named: "WebhookEvent"))
+                #expect(receiver.received.count >= 4)
+                for delivery in receiver.received {
+                    let value = try JSONDecoder().decode(JSONValue.self, from: delivery.body)
+                    problems += contract.violations(of: value, against: eventSchema).map { "webhook event \($0)" }
+                }
+                let log = try await check(
+                    .GET, "/v1/webhooks/{webhookId}/deliveries", "v1/webhooks/\(webhookID)/deliveries?limit=100")
+                let deliveryID = try #require(
+                    (log.body["deliveries"] as? [[String: Any]])?.first?["deliveryId"] as? String)
+                _ = try await check(
+                    .GET, "/v1/webhooks/{webhookId}/deliveries", "v1/webhooks/\(webhookID)/deliveries?status=LOST")
+                _ = try await check(
+                    .POST, "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/retry",
+                    "v1/webhooks/\(webhookID)/deliveries/\(deliveryID)/retry")
+                _ = try await check(.DELETE, "/v1/webhooks/{webhookId}", "v1/webhooks/\(webhookID)")
+
+                // A route that does not exist still answers with a catalog error.
+                let missing = try await gateway.send(.GET, "v1/refunds")
+                let errorSchema = try #require(contract.schema(named: "Error"))
+                problems += contract.violations(
+                    of: try JSONDecoder().decode(JSONValue.self, from: missing.raw), against: errorSchema)
+                #expect(missing.body["code"] as? String == "NOT_FOUND_ROUTE")
+
+                #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+                #expect(
+                    contract.operations.subtracting(exercised).isEmpty,
+                    "never answered 200 here: \(contract.operations.subtracting(exercised))")
+            }
+        }
+    }
+}
