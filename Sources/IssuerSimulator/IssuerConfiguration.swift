@@ -66,6 +66,9 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
         case neverAnswers = "never_answers"
         case answersLate = "answers_late"
         case dropsConnection = "drops_connection"
+        /// Sales and authorizations are answered; captures and refunds are processed and recorded but never
+        /// answered.
+        case neverAnswersFollowUps = "never_answers_follow_ups"
     }
 
     public var accounts: [Account]

@@ -56,14 +56,20 @@ public actor IssuerEngine {
             return .respond([request.response(code: "00")])
         case .authorizationRequest, .financialRequest, .financialAdvice:
             if isDuplicate(request) { return .respond([request.response(code: "94")]) }
-            if request.mti == .financialAdvice { return .respond([capture(request)]) }
-            if request[.processingCode] == "200000" { return .respond([refund(request)]) }
+            if request.mti == .financialAdvice { return followUpReply(capture(request), to: request) }
+            if request[.processingCode] == "200000" { return followUpReply(refund(request), to: request) }
             return authorize(request)
         case .reversalRequest, .reversalRepeat:
             return .respond(reverse(request))
         default:
             return .respond([request.response(code: "12")])
         }
+    }
+
+    /// A capture's or refund's answer, withheld for a card scripted never to answer them.
+    private func followUpReply(_ response: ISO8583Message, to request: ISO8583Message) -> IssuerReply {
+        let account = configuration.accounts.first { $0.cardNumber == request[.primaryAccountNumber] }
+        return account?.behaviour == .neverAnswersFollowUps ? .noAnswer : .respond([response])
     }
 
     // MARK: Authorizations and sales
@@ -105,6 +111,7 @@ public actor IssuerEngine {
         switch account?.behaviour {
         case .neverAnswers?: return .noAnswer
         case .dropsConnection?: return .dropConnection
+        case .neverAnswersFollowUps?: return .respond([response])
         case .answersLate?:
             let key = Self.requestKey(request)
             heldAnswers[key] = response

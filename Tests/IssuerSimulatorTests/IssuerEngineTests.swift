@@ -145,7 +145,7 @@ struct IssuerEngineTests {
         let partial = try IssuerConfiguration.load(json: Data(#"{"lateAnswerMilliseconds": 500}"#.utf8))
         #expect(partial.lateAnswerMilliseconds == 500)
         #expect(partial.cardholderBirthDate == "900101")
-        #expect(IssuerConfiguration.default.accounts.count == 16)
+        #expect(IssuerConfiguration.default.accounts.count == 17)
         #expect(IssuerConfiguration.default.maintenanceWindows == [.init(company: "21", start: "23:50", end: "00:10")])
         let badTime = try IssuerConfiguration.load(
             json: Data(#"{"maintenanceWindows": [{"company": "41", "start": "25:00", "end": "01:00"}]}"#.utf8))

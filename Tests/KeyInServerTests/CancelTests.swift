@@ -1,4 +1,5 @@
 import Foundation
+import ISO8583
 import IssuerSimulator
 import KeyInCore
 import KeyInServer
@@ -121,6 +122,58 @@ struct CancelTests {
             #expect(notCancelable.body["code"] as? String == "NOT_CANCELABLE_PAYMENT")
             let notCapturable = try await gateway.send(.POST, "v1/payments/\(abortedKey)/capture", json: [:])
             #expect(notCapturable.body["code"] as? String == "NOT_CAPTURABLE_PAYMENT")
+        }
+    }
+}
+
+extension CancelTests {
+    /// Sends `path` and, once the card company has the request with `processingCode` (or MTI 0220), lets the
+    /// link's timeout pass.
+    func sendUnanswered(
+        _ gateway: GatewayHarness, _ path: String, json: [String: any Sendable],
+        waitingFor matches: @escaping @Sendable (ISO8583Message) -> Bool
+    ) async throws -> APIResponse {
+        let request = Task { try await gateway.send(.POST, path, json: json) }
+        for await message in gateway.engine.received where matches(message) { break }
+        gateway.clock.advance(by: GatewayHarness.responseTimeout)
+        return try await request.value
+    }
+
+    @Test("A refund the card company never answers is withdrawn: CANCEL_OR_CAPTURE_NOT_COMPLETED, payment unchanged")
+    func refundTimeout() async throws {
+        try await GatewayHarness.with { gateway in
+            let paid = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "4000000000009938", amount: 30_000))
+            let key = try #require(paid.body["paymentKey"] as? String)
+            let response = try await sendUnanswered(
+                gateway, "v1/payments/\(key)/cancel", json: ["cancelReason": "반품"],
+                waitingFor: { $0[.processingCode] == "200000" })
+            #expect(response.status == .gatewayTimeout)
+            #expect(response.body["code"] as? String == "CANCEL_OR_CAPTURE_NOT_COMPLETED")
+            #expect(response.body["retryable"] as? Bool == true)
+            #expect((response.body["customerMessage"] as? [String: String])?["ko"]?.contains("요청 전 그대로") == true)
+            let payment = try await gateway.send(.GET, "v1/payments/\(key)")
+            #expect(payment.body["status"] as? String == "DONE" && payment.body["balanceAmount"] as? Int == 30_000)
+            // The card company's side agrees once the reversal of the refund has landed: the sale stands whole.
+            for await event in gateway.link.events {
+                if case .reversalSettled = event { break }
+            }
+            #expect(await gateway.engine.entries().totals.capturedAmount == 30_000)
+        }
+    }
+
+    @Test("A capture the card company never answers is withdrawn: still WAITING_FOR_CAPTURE, and can be captured")
+    func captureTimeout() async throws {
+        try await GatewayHarness.with { gateway in
+            let held = try await gateway.send(
+                .POST, "v1/payments/key-in",
+                json: GatewayHarness.keyIn(card: "4000000000009938", amount: 30_000, extra: ["capture": false]))
+            let key = try #require(held.body["paymentKey"] as? String)
+            let response = try await sendUnanswered(
+                gateway, "v1/payments/\(key)/capture", json: [:], waitingFor: { $0.mti == .financialAdvice })
+            #expect(response.body["code"] as? String == "CANCEL_OR_CAPTURE_NOT_COMPLETED")
+            let payment = try await gateway.send(.GET, "v1/payments/\(key)")
+            #expect(payment.body["status"] as? String == "WAITING_FOR_CAPTURE")
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import IssuerSimulator
 import KeyInCore
 import KeyInServer
+import Logging
 import Testing
 import Vapor
 import VaporTesting
@@ -79,6 +80,37 @@ struct PostgresPaymentFlowTests {
             let balance = try await gateway.send(.GET, "v1/payments/\(key)").body["balanceAmount"] as? Int
             #expect(balance == 30_000 - accepted * 10_000)
             #expect(await gateway.engine.entries().totals.capturedAmount == Int64(30_000 - accepted * 10_000))
+        }
+    }
+}
+
+extension PostgresPaymentFlowTests {
+    @Test("Webhooks: queued with the change, claimed once by concurrent dispatchers, retried on the backoff")
+    func webhooks() async throws {
+        let logger = Logger(label: "pg-webhooks")
+        try await WebhookReceiver.with { receiver in
+            try await GatewayHarness.with(postgres: true) { gateway in
+                let created = try await gateway.send(.POST, "v1/webhooks", json: ["url": receiver.url])
+                let webhookID = try #require(created.body["webhookId"] as? String)
+                receiver.answerAlways(.serviceUnavailable)
+                for _ in 0..<3 {
+                    _ = try await gateway.send(.POST, "v1/payments/key-in", json: GatewayHarness.keyIn())
+                }
+                async let first = gateway.services.deliverDueWebhooks(logger: logger)
+                async let second = gateway.services.deliverDueWebhooks(logger: logger)
+                #expect(try await first + second == 3)
+                #expect(receiver.received.count == 3)
+                gateway.wallClock.advance(seconds: 55)
+                #expect(try await gateway.services.deliverDueWebhooks(logger: logger) == 0)
+                gateway.wallClock.advance(seconds: 10)
+                receiver.answerAlways(.ok)
+                #expect(try await gateway.services.deliverDueWebhooks(logger: logger) == 3)
+                let log = try await gateway.send(.GET, "v1/webhooks/\(webhookID)/deliveries")
+                let deliveries = try #require(log.body["deliveries"] as? [[String: Any]])
+                #expect(deliveries.count == 3)
+                #expect(
+                    deliveries.allSatisfy { $0["status"] as? String == "SUCCEEDED" && $0["attemptCount"] as? Int == 2 })
+            }
         }
     }
 }

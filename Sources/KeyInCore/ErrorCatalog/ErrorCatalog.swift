@@ -239,6 +239,14 @@ extension ErrorCode {
                 customer: .init(
                     ko: "카드사와의 연결이 끊겨 결제를 자동으로 취소했습니다. 청구된 금액은 없으니 잠시 후 다시 결제해 주세요.",
                     en: "The connection to your card company was lost, so the payment was cancelled automatically. You have not been charged; please try again in a moment."))
+        case .cancelOrCaptureNotCompleted:
+            CatalogEntry(self, .network, 504, .afterDelay(seconds: 5),
+                explanation: .init(
+                    ko: "카드사가 취소(또는 매입) 요청에 제때 응답하지 않았거나 연결이 끊겨, KeyIn이 그 요청을 망취소했습니다. 결제는 요청 전 상태 그대로이니 잠시 후 같은 요청을 다시 보내면 됩니다.",
+                    en: "The card company did not answer the cancel (or capture) in time, or the connection broke, so KeyIn withdrew the request with a reversal. The payment is as it was before the request; send the same request again in a moment."),
+                customer: .init(
+                    ko: "카드사 응답이 늦어 요청을 처리하지 못했습니다. 결제 내역은 요청 전 그대로이니 잠시 후 다시 시도해 주세요.",
+                    en: "Your card company took too long to answer, so the request was not completed. Your payment is unchanged; please try again in a moment."))
         case .cardCompanyUnavailable:
             CatalogEntry(self, .network, 503, .afterDelay(seconds: 30),
                 explanation: .init(

@@ -37,6 +37,7 @@ public enum ErrorCode: String, CaseIterable, Sendable, Codable {
     case cardProcessingError = "CARD_PROCESSING_ERROR"
     case cardCompanyFormatError = "CARD_COMPANY_FORMAT_ERROR"
     case cardCompanyDuplicateTransmission = "CARD_COMPANY_DUPLICATE_TRANSMISSION"
+    case cancelOrCaptureNotCompleted = "CANCEL_OR_CAPTURE_NOT_COMPLETED"
     case failedInternalSystemProcessing = "FAILED_INTERNAL_SYSTEM_PROCESSING"
 
     // Maintenance.

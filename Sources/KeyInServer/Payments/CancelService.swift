@@ -97,8 +97,8 @@ struct CancelService: Sendable {
             }
             logger.notice(
                 "cancel refused", metadata: ["paymentKey": "\(payment.paymentKey)", "code": "\(catalogError.code)"])
-            throw catalogError.code == .cardCompanyResponseTimeout || catalogError.code == .cardCompanyConnectionLost
-                ? catalogError
+            throw Self.followUpWasWithdrawn(catalogError)
+                ? KeyInError(.cancelOrCaptureNotCompleted)
                 : KeyInError(
                     catalogError.code == .rejectInvalidTransaction ? .refundRejected : catalogError.code,
                     detail: catalogError.detail)
@@ -127,14 +127,24 @@ struct CancelService: Sendable {
         let trace = link.newTrace(
             terminalID: PaymentService.terminalID(for: payment.$merchant.id),
             merchantID: PaymentService.acceptorID(for: payment.$merchant.id))
-        _ = try await link.followUp(
-            CardFollowUpRequest(
-                kind: .capture, cardNumber: number,
-                amount: Money(minorUnits: payment.totalAmount, currency: Currency(code: payment.currency) ?? .krw),
-                originalRRN: rrn, companyCode: payment.cardCompanyCode),
-            trace: trace)
+        do throws(KeyInError) {
+            _ = try await link.followUp(
+                CardFollowUpRequest(
+                    kind: .capture, cardNumber: number,
+                    amount: Money(minorUnits: payment.totalAmount, currency: Currency(code: payment.currency) ?? .krw),
+                    originalRRN: rrn, companyCode: payment.cardCompanyCode),
+                trace: trace)
+        } catch {
+            throw Self.followUpWasWithdrawn(error) ? KeyInError(.cancelOrCaptureNotCompleted) : error
+        }
         try await payments.applyCapture(payment)
         return payment
+    }
+
+    /// A timeout or a broken connection on a refund or capture: the link has reversed that request, so the
+    /// payment is as it was. The payment-worded codes ("nothing was charged") would mislead here.
+    static func followUpWasWithdrawn(_ error: KeyInError) -> Bool {
+        error.code == .cardCompanyResponseTimeout || error.code == .cardCompanyConnectionLost
     }
 
     /// Takes `amount` off the balance if it is still there and no cancel was accepted in the last second.
