@@ -1,3 +1,5 @@
+import CardNetworkLink
+import CardVault
 import Foundation
 import IssuerSimulator
 import KeyInCore
@@ -112,5 +114,41 @@ extension PostgresPaymentFlowTests {
                     deliveries.allSatisfy { $0["status"] as? String == "SUCCEEDED" && $0["attemptCount"] as? Int == 2 })
             }
         }
+    }
+}
+
+extension PostgresPaymentFlowTests {
+    @Test("Several gateway processes starting at once on one new database: one migrates, the others wait, all run")
+    func concurrentStarts() async throws {
+        let admin = try #require(GatewayHarness.postgresURL)
+        let setup = try await Application.make(.testing)
+        let url: String
+        do {
+            url = try await PostgresTestDatabase.create(adminURL: admin, app: setup)
+        } catch {
+            try? await setup.asyncShutdown()
+            throw error
+        }
+        try await setup.asyncShutdown()
+        let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    let app = try await Application.make(.testing)
+                    do {
+                        let services = try await configure(
+                            app, storage: .postgres(url: url), link: CardNetworkLink(configuration: .init(hosts: [:])),
+                            vault: CardVault(current: MasterKey.generate().key))
+                        let count = try await services.merchantCount()
+                        try await app.asyncShutdown()
+                        return count
+                    } catch {
+                        try? await app.asyncShutdown()
+                        throw error
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(counts == [0, 0, 0, 0])
     }
 }

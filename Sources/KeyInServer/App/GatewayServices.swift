@@ -49,7 +49,11 @@ public func configure(
     case .postgres(let url): try app.databases.use(.postgres(url: url), as: .psql, isDefault: true)
     }
     app.migrations.add(Migrations.all)
-    try await app.autoMigrate()
+    if case .postgres(let url) = storage {
+        try await MigrationLock.withLock(postgresURL: url, logger: app.logger) { try await app.autoMigrate() }
+    } else {
+        try await app.autoMigrate()
+    }
 
     app.middleware = Middlewares()
     app.middleware.use(CatalogErrorMiddleware())
