@@ -26,7 +26,6 @@ public struct BenchCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        LoggingSystem.bootstrap { _ in SwiftLogNoOpLogHandler() }
         let codec = try measureCodec()
         print(
             String(format: "ISO 8583 pack+unpack (0200 sale): %.0f per second (%d round trips)", codec, codecIterations)
@@ -59,11 +58,13 @@ public struct BenchCommand: AsyncParsableCommand {
         var issuer = IssuerConfiguration.default
         issuer.defaultCreditLimit = .max / 2
         let engine = IssuerEngine(configuration: issuer)
-        let server = IssuerServer(engine: engine)
+        // Measured without logging: the numbers are the link's, not the terminal's.
+        let quiet = Logger(label: "keyin.bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        let server = IssuerServer(engine: engine, logger: quiet)
         let port = try await server.start(port: 0)
         var configuration = LinkConfiguration(hosts: ["default": .init(host: "127.0.0.1", port: port)])
         configuration.responseTimeout = .seconds(30)
-        let link = CardNetworkLink(configuration: configuration)
+        let link = CardNetworkLink(configuration: configuration, logger: quiet)
         let request = CardAuthorizationRequest(
             cardNumber: CardNumber(typed: "4242424242424242")!, expiry: CardExpiry(year: 2030, month: 12)!,
             amount: .krw(15_000), cvc: "123", customerIdentity: CustomerIdentityNumber(parsing: "900101"),

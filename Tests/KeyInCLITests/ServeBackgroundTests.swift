@@ -72,3 +72,65 @@ extension ServeCrashTests {
         #expect(unknown.status != 0 && unknown.output.contains("no merchant"))
     }
 }
+
+extension ServeCrashTests {
+    @Test("Even at trace level, nothing keyin serve logs holds a card number, CVC, card password or identity number")
+    func logsHoldNoCardData() async throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-logs-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let httpPort = String(try freeLoopbackPort())
+        let (server, output, errors) = try launch(
+            ["serve", "--data-dir", dataDirectory.path, "--port", httpPort], environment: ["KEYIN_LOG_LEVEL": "trace"])
+        let banner = try #require(read(output, until: /(test_sk_[A-Za-z0-9]+)/))
+        let key = String(try #require(banner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1))
+        let base = "http://127.0.0.1:\(httpPort)/v1/payments"
+
+        func keyIn(_ card: String, identity: String, order: String) -> String {
+            #"{"amount":30000,"orderId":"\#(order)","orderName":"로그 점검","cardNumber":"\#(card)","cardExpirationYear":"30","cardExpirationMonth":"12","cardCvc":"737","cardPassword":"12","customerIdentityNumber":"\#(identity)"}"#
+        }
+        let sale = try await Self.request(
+            "POST", "\(base)/key-in", key: key,
+            body: keyIn("5555 5555 5555 4444", identity: "900101", order: "log-order-1"))
+        #expect(sale["status"] as? String == "DONE", "\(sale)")
+        let paymentKey = try #require(sale["paymentKey"] as? String)
+        let mismatch = try await Self.request(
+            "POST", "\(base)/key-in", key: key,
+            body: keyIn("4000000000000564", identity: "850315", order: "log-order-2"))
+        #expect(mismatch["code"] as? String == "INVALID_CARD_IDENTITY")
+        let typo = try await Self.request(
+            "POST", "\(base)/key-in", key: key,
+            body: keyIn("4242424242424241", identity: "900101", order: "log-order-3"))
+        #expect(typo["code"] as? String == "INVALID_CARD_NUMBER")
+        let corporate = try await Self.request(
+            "POST", "\(base)/key-in", key: key,
+            body: keyIn("4242424242424242", identity: "1248100998", order: "log-order-4"))
+        #expect(corporate["status"] as? String == "DONE")
+        let cancel = try await Self.request(
+            "POST", "\(base)/\(paymentKey)/cancel", key: key, body: #"{"cancelReason":"부분 반품","cancelAmount":1000}"#)
+        #expect(cancel["status"] as? String == "PARTIAL_CANCELED")
+        server.interrupt()
+        server.waitUntilExit()
+
+        var logged = String(decoding: try Data(contentsOf: errors), as: UTF8.self)
+        logged += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // Trace logging really was on (so the search below means something): requests and SQL were logged.
+        #expect(logged.contains("/v1/payments/key-in"))
+        #expect(logged.localizedCaseInsensitiveContains("insert into"))
+        for secret in [
+            "5555555555554444", "4000000000000564", "4242424242424241", "4242424242424242", "1248100998", "900101",
+            "850315", "737",
+        ] {
+            // Whole tokens only: "737" inside a UUID, a port or a longer number is not a CVC.
+            let pattern = try Regex("(^|[^0-9A-Za-z])\(secret)($|[^0-9A-Za-z])")
+            let hits = logged.matches(of: pattern).map { match in
+                let start =
+                    logged.index(match.range.lowerBound, offsetBy: -60, limitedBy: logged.startIndex)
+                    ?? logged.startIndex
+                return String(logged[start..<match.range.upperBound])
+            }
+            #expect(hits.isEmpty, "the logs hold \(secret): \(hits.prefix(3))")
+        }
+        #expect(!logged.contains("5555 5555 5555 4444"))
+        #expect(!logged.contains(#""cardCvc":"#) && !logged.contains(#""cardPassword":"#))
+    }
+}

@@ -43,6 +43,15 @@ public func configure(
     _ app: Application, storage: ServerConfiguration.Storage, link: CardNetworkLink, vault: CardVault,
     now: @escaping @Sendable () -> Date = { Date() }
 ) async throws -> GatewayServices {
+    if storage.isSQLite {
+        // SQLite calls block a thread of the application's pool, and SQLiteNIO answers a locked database by
+        // retrying at once, forever: a connection waiting for another's write transaction spins on its thread. On
+        // the process-wide default pool (one thread per core, shared by every application in the process) two
+        // such waiters can take every thread, and the transaction they wait for can then never finish. A pool of
+        // this gateway's own, with a thread more than its connections (one per event loop), always leaves the
+        // lock holder a thread.
+        app.threadPool = NIOThreadPool(numberOfThreads: System.coreCount + 2)
+    }
     switch storage {
     case .sqliteFile(let path): app.databases.use(.sqlite(.file(path)), as: .sqlite, isDefault: true)
     case .sqliteInMemory: app.databases.use(.sqlite(.memory), as: .sqlite, isDefault: true)

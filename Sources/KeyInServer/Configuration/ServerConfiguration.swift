@@ -9,6 +9,13 @@ public struct ServerConfiguration: Sendable {
         case sqliteFile(path: String)
         case sqliteInMemory
         case postgres(url: String)
+
+        var isSQLite: Bool {
+            switch self {
+            case .sqliteFile, .sqliteInMemory: true
+            case .postgres: false
+            }
+        }
     }
 
     public var storage: Storage
