@@ -76,7 +76,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
-            resources: [.copy("Resources/openapi.yaml")]
+            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/Public")]
         ),
         // The `keyin` command tree, kept in a library so tests drive it exactly as the executable does.
         .target(

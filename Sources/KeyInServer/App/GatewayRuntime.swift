@@ -59,7 +59,8 @@ public final class GatewayRuntime: Sendable {
         do {
             services = try await configure(
                 app, storage: configuration.storage, link: link,
-                vault: CardVault(current: configuration.masterKey, previous: configuration.previousMasterKeys))
+                vault: CardVault(current: configuration.masterKey, previous: configuration.previousMasterKeys),
+                publicBaseURL: configuration.publicBaseURL)
         } catch {
             try? await simulator?.stop()
             try? await app.asyncShutdown()
@@ -102,7 +103,7 @@ public final class GatewayRuntime: Sendable {
     }
 }
 
-/// The loop behind a serving gateway: every second the due webhooks; every minute, payments a crash left in
+/// The loop behind a serving gateway: every second the due webhooks and waiting customer messages; every minute, payments a crash left in
 /// progress (another process's crash, on a shared database), card numbers past retention, expired idempotency
 /// records.
 final class BackgroundWork: Sendable {
@@ -114,6 +115,7 @@ final class BackgroundWork: Sendable {
             while !Task.isCancelled {
                 do {
                     try await services.deliverDueWebhooks(logger: logger)
+                    try await services.sendPendingMessages(logger: logger)
                     if pass % 60 == 0 {
                         if try await services.recoverStalePayments(
                             logger: logger, staleAfter: configuration.recoverAfterSeconds) > 0

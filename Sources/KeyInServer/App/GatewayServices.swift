@@ -16,9 +16,26 @@ public struct GatewayServices: Sendable {
     public let now: @Sendable () -> Date
     let database: @Sendable () -> any Database
     let webhookSender: any WebhookSender
+    let messageSender: any MessageSender
+    /// Where customers reach this gateway (payment links, receipts), without a trailing slash.
+    let publicBaseURL: String
 
     func payments(_ logger: Logger) -> PaymentService {
         PaymentService(database: database(), link: link, vault: vault, validator: validator, logger: logger, now: now)
+    }
+
+    func paymentLinks() -> PaymentLinkService {
+        PaymentLinkService(database: database(), now: now)
+    }
+
+    func messages(_ logger: Logger) -> MessageOutbox {
+        MessageOutbox(database: database(), sender: messageSender, logger: logger, now: now)
+    }
+
+    /// Hands waiting customer messages (payment links by SMS, KakaoTalk, e-mail) to the sender.
+    @discardableResult
+    public func sendPendingMessages(logger: Logger) async throws -> Int {
+        try await messages(logger).sendPending()
     }
 
     func webhooks(_ logger: Logger) -> WebhookDispatcher {
@@ -41,7 +58,7 @@ public struct GatewayServices: Sendable {
 /// and tests call the same function.
 public func configure(
     _ app: Application, storage: ServerConfiguration.Storage, link: CardNetworkLink, vault: CardVault,
-    now: @escaping @Sendable () -> Date = { Date() }
+    publicBaseURL: String = "http://127.0.0.1:8080", now: @escaping @Sendable () -> Date = { Date() }
 ) async throws -> GatewayServices {
     if storage.isSQLite {
         // SQLite calls block a thread of the application's pool, and SQLiteNIO answers a locked database by
@@ -72,11 +89,14 @@ public func configure(
     app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
     let services = GatewayServices(
         link: link, vault: vault, validator: CardEntryValidator(now: now), now: now, database: database,
-        webhookSender: HTTPWebhookSender(client: app.client))
+        webhookSender: HTTPWebhookSender(client: app.client), messageSender: RecordingMessageSender(),
+        publicBaseURL: publicBaseURL)
     app.get("openapi.yaml", use: OpenAPIDocument.serve)
     let v1 = app.grouped("v1").grouped(MerchantAuthenticator(now: now))
     try v1.register(collection: PaymentsController(services: services))
     try v1.register(collection: WebhooksController(services: services))
+    try v1.register(collection: PaymentLinksController(services: services))
+    try app.register(collection: PagesController(services: services))
     return services
 }
 

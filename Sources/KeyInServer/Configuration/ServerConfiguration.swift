@@ -34,6 +34,9 @@ public struct ServerConfiguration: Sendable {
     /// How long a payment's encrypted card number is kept for refunds (captures, partial cancels) before it is
     /// destroyed. A fully cancelled or aborted payment's number is destroyed at once.
     public var cardRetentionDays: Int = 365
+    /// The address customers use to reach this gateway, for payment links and receipts in messages
+    /// (`KEYIN_PUBLIC_URL`; default the listening address).
+    public var publicBaseURL: String
 
     public init(
         storage: Storage, issuerHosts: [String: LinkConfiguration.HostAddress]?, masterKey: MasterKey,
@@ -48,12 +51,13 @@ public struct ServerConfiguration: Sendable {
         self.dataDirectory = dataDirectory
         self.linkResponseTimeout = linkResponseTimeout
         self.recoverAfterSeconds = recoverAfterSeconds ?? Double(linkResponseTimeout.components.seconds) * 2 + 30
+        self.publicBaseURL = "http://\(hostname):\(port)"
     }
 
     /// Reads the environment: `DATABASE_URL` (postgres://…; otherwise a SQLite file in the data directory),
     /// `KEYIN_ISSUER_HOSTS`, `KEYIN_MASTER_KEY` or `KEYIN_MASTER_KEY_FILE` (otherwise a key file created in the
     /// data directory on first start), `KEYIN_PREVIOUS_MASTER_KEYS` (comma-separated, during a rotation),
-    /// `KEYIN_LINK_TIMEOUT_SECONDS`, `KEYIN_RECOVER_AFTER_SECONDS`, `KEYIN_CARD_RETENTION_DAYS`.
+    /// `KEYIN_LINK_TIMEOUT_SECONDS`, `KEYIN_RECOVER_AFTER_SECONDS`, `KEYIN_CARD_RETENTION_DAYS`, `KEYIN_PUBLIC_URL`.
     public static func load(
         environment: [String: String], dataDirectory: String, hostname: String, port: Int
     ) throws(ConfigurationError) -> ServerConfiguration {
@@ -118,6 +122,15 @@ public struct ServerConfiguration: Sendable {
             hostname: hostname, port: port, dataDirectory: directory, linkResponseTimeout: timeout,
             recoverAfterSeconds: recoverAfter)
         configuration.cardRetentionDays = retentionDays
+        if let text = environment["KEYIN_PUBLIC_URL"], !text.isEmpty {
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
+                url.query == nil
+            else {
+                throw ConfigurationError(
+                    setting: "KEYIN_PUBLIC_URL", problem: "is not an http(s)://host[:port] address")
+            }
+            configuration.publicBaseURL = text.hasSuffix("/") ? String(text.dropLast()) : text
+        }
         if let text = environment["KEYIN_PREVIOUS_MASTER_KEYS"], !text.isEmpty {
             for (index, item) in text.split(separator: ",").enumerated() {
                 guard let key = try? MasterKey(base64: String(item)) else {

@@ -6,7 +6,8 @@ enum Migrations {
     static let all: [any AsyncMigration] = [
         CreateMerchants(), CreateAPIKeys(), CreatePayments(), CreateCardRecords(), CreatePaymentEvents(),
         CreateIdempotencyRecords(), CreatePendingReversals(), CreateCancels(), AddLastCancelToPayments(),
-        CreateWebhookEndpoints(), CreateWebhookDeliveries(), CreateWebhookAttempts(),
+        CreateWebhookEndpoints(), CreateWebhookDeliveries(), CreateWebhookAttempts(), CreatePaymentLinks(),
+        CreateOutboundMessages(),
     ]
 }
 
@@ -255,5 +256,57 @@ struct CreateWebhookAttempts: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(WebhookAttemptModel.schema).delete()
+    }
+}
+
+struct CreatePaymentLinks: AsyncMigration {
+    var name: String { "013_create_payment_links" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(PaymentLinkModel.schema)
+            .id()
+            .field("merchant_id", .uuid, .required, .references(MerchantModel.schema, "id"))
+            .field("link_key", .string, .required)
+            .field("amount", .int64, .required)
+            .field("currency", .string, .required)
+            .field("order_id", .string, .required)
+            .field("order_name", .string, .required)
+            .field("customer_name", .string)
+            .field("customer_email", .string)
+            .field("customer_mobile_phone", .string)
+            .field("expires_at", .datetime, .required)
+            .field("canceled_at", .datetime)
+            .field("payment_key", .string)
+            .field("created_at", .datetime, .required)
+            .unique(on: "link_key")
+            .unique(on: "merchant_id", "order_id")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(PaymentLinkModel.schema).delete()
+    }
+}
+
+struct CreateOutboundMessages: AsyncMigration {
+    var name: String { "014_create_outbound_messages" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(OutboundMessageModel.schema)
+            .id()
+            .field("merchant_id", .uuid, .required, .references(MerchantModel.schema, "id"))
+            .field("channel", .string, .required)
+            .field("recipient", .string, .required)
+            .field("body", .string, .required)
+            .field("subject_ref", .string, .required)
+            .field("status", .string, .required)
+            .field("created_at", .datetime, .required)
+            .field("sent_at", .datetime)
+            .field("error", .string)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(OutboundMessageModel.schema).delete()
     }
 }

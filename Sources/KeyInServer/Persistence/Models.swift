@@ -230,3 +230,51 @@ final class WebhookAttemptModel: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// A payment link: an amount and order a customer pays once, on the hosted page at `/pay/{linkKey}`.
+final class PaymentLinkModel: Model, @unchecked Sendable {
+    static let schema = "payment_links"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "merchant_id") var merchant: MerchantModel
+    /// The unguessable token in the link's URL (the link's id stays internal).
+    @Field(key: "link_key") var linkKey: String
+    @Field(key: "amount") var amount: Int64
+    @Field(key: "currency") var currency: String
+    @Field(key: "order_id") var orderID: String
+    @Field(key: "order_name") var orderName: String
+    @OptionalField(key: "customer_name") var customerName: String?
+    @OptionalField(key: "customer_email") var customerEmail: String?
+    @OptionalField(key: "customer_mobile_phone") var customerMobilePhone: String?
+    @Field(key: "expires_at") var expiresAt: Date
+    /// Set when the merchant withdraws the link before it is paid.
+    @OptionalField(key: "canceled_at") var canceledAt: Date?
+    /// The payment that paid it; set once.
+    @OptionalField(key: "payment_key") var paymentKey: String?
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+/// A message KeyIn sends on a merchant's behalf (a payment link by SMS or KakaoTalk, a receipt): queued here,
+/// then handed to the configured sender. The default sender only records it, so the console shows what would
+/// have been sent.
+final class OutboundMessageModel: Model, @unchecked Sendable {
+    static let schema = "outbound_messages"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "merchant_id") var merchant: MerchantModel
+    /// SMS, KAKAOTALK or EMAIL.
+    @Field(key: "channel") var channel: String
+    @Field(key: "recipient") var recipient: String
+    @Field(key: "body") var body: String
+    /// What the message is about: `payment_link:<id>` or `payment:<paymentKey>`.
+    @Field(key: "subject_ref") var subjectReference: String
+    /// PENDING, SENT (or RECORDED by the default sender) or FAILED.
+    @Field(key: "status") var status: String
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "sent_at") var sentAt: Date?
+    @OptionalField(key: "error") var error: String?
+
+    init() {}
+}

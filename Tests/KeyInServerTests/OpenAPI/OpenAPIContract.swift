@@ -31,12 +31,17 @@ struct OpenAPIContract {
 
     static let methods: Set<String> = ["get", "post", "put", "patch", "delete"]
 
-    /// The JSON schema of the response `operation` documents for `status` (or its `default`).
-    func responseSchema(for operation: Operation, status: Int) -> JSONValue? {
+    /// The media types (with their schemas) the response `operation` documents for `status` (or its `default`).
+    func responseContent(for operation: Operation, status: Int) -> [String: JSONValue]? {
         guard let responses = document["paths"]?[operation.path]?[operation.method.lowercased()]?["responses"],
             let response = responses[String(status)] ?? responses["default"]
         else { return nil }
-        return resolve(response)["content"]?["application/json"]?["schema"]
+        return resolve(response)["content"]?.object
+    }
+
+    /// The JSON schema of the response `operation` documents for `status` (or its `default`).
+    func responseSchema(for operation: Operation, status: Int) -> JSONValue? {
+        responseContent(for: operation, status: status)?["application/json"]?["schema"]
     }
 
     func schema(named name: String) -> JSONValue? { document["components"]?["schemas"]?[name] }

@@ -1,0 +1,200 @@
+import Fluent
+import Foundation
+import KeyInCore
+import Vapor
+
+/// `/v1/payment-links`: links a customer pays once on the hosted page, and sending them by SMS or KakaoTalk.
+struct PaymentLinksController: RouteCollection {
+    let services: GatewayServices
+
+    func boot(routes: any RoutesBuilder) throws {
+        let links = routes.grouped("payment-links")
+        links.on(.POST, body: .collect(maxSize: "16kb"), use: create)
+        links.get(use: list)
+        links.get(":paymentLinkId", use: show)
+        links.on(.POST, ":paymentLinkId", "cancel", body: .collect(maxSize: "1kb"), use: cancel)
+        links.on(.POST, ":paymentLinkId", "send", body: .collect(maxSize: "4kb"), use: send)
+    }
+
+    func create(_ request: Request) async throws -> Response {
+        try await IdempotencyGuard(vault: services.vault).run(request) {
+            let input = try PaymentsController.decode(CreatePaymentLinkRequest.self, from: request)
+            let merchantID = try request.merchantID
+            let link = try await services.paymentLinks().create(input, merchantID: merchantID)
+            for channel in input.send ?? [] {
+                try await queue(link, channel: channel, recipient: nil, request: request)
+            }
+            return try await respond(link, request: request)
+        }
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        var limit = 20
+        if let text = request.query[String.self, at: "limit"] {
+            guard let value = Int(text), (1...100).contains(value) else {
+                throw KeyInError(.invalidRequest, param: "limit")
+            }
+            limit = value
+        }
+        let links = try await PaymentLinkModel.query(on: request.db).filter(\.$merchant.$id == request.merchantID)
+            .sort(\.$createdAt, .descending).limit(limit).all()
+        let service = services.paymentLinks()
+        return try PaymentsController.json(
+            PaymentLinkList(
+                paymentLinks: links.map {
+                    PaymentLinkDTO($0, status: service.status(of: $0), baseURL: services.publicBaseURL, messages: [])
+                }),
+            status: .ok)
+    }
+
+    func show(_ request: Request) async throws -> Response {
+        try await respond(try await Self.link(request), request: request)
+    }
+
+    /// Withdraws an unpaid link: its page then says it can no longer be paid.
+    func cancel(_ request: Request) async throws -> Response {
+        try await IdempotencyGuard(vault: services.vault).run(request) {
+            let link = try await Self.link(request)
+            switch services.paymentLinks().status(of: link) {
+            case .paid: throw KeyInError(.alreadyPaidPaymentLink)
+            case .canceled, .expired: break
+            case .active:
+                link.canceledAt = services.now()
+                try await link.update(on: request.db)
+            }
+            return try await respond(link, request: request)
+        }
+    }
+
+    /// `{"channel": "SMS" | "KAKAOTALK" | "EMAIL", "recipient"?}`: the customer's number or address on the link
+    /// when no recipient is given.
+    func send(_ request: Request) async throws -> Response {
+        try await IdempotencyGuard(vault: services.vault).run(request) {
+            let link = try await Self.link(request)
+            guard services.paymentLinks().status(of: link) == .active else {
+                throw KeyInError(link.paymentKey != nil ? .alreadyPaidPaymentLink : .expiredPaymentLink)
+            }
+            let input = try PaymentsController.decode(SendPaymentLinkRequest.self, from: request)
+            guard let channel = input.channel else { throw KeyInError(.invalidRequest, param: "channel") }
+            try await queue(link, channel: channel, recipient: input.recipient, request: request)
+            return try await respond(link, request: request)
+        }
+    }
+
+    private func queue(
+        _ link: PaymentLinkModel, channel: MessageChannel, recipient: String?, request: Request
+    ) async throws {
+        let contact = try ContactCheck(
+            name: nil, email: channel == .email ? recipient ?? link.customerEmail : nil,
+            mobilePhone: channel == .email ? nil : recipient ?? link.customerMobilePhone)
+        guard let to = channel == .email ? contact.email : contact.mobilePhone else {
+            throw KeyInError(
+                .invalidRequest, param: "recipient", detail: "no \(channel == .email ? "e-mail" : "phone number")")
+        }
+        let merchant = try await MerchantModel.find(link.$merchant.id, on: request.db)
+        let body = PaymentLinkMessage.text(
+            link, merchantName: merchant?.name ?? "", url: PaymentLinkDTO.url(link, baseURL: services.publicBaseURL))
+        try await services.messages(request.logger).enqueue(
+            channel, to: to, body: body, about: "payment_link:\(try link.requireID().uuidString)",
+            merchantID: link.$merchant.id)
+    }
+
+    private func respond(_ link: PaymentLinkModel, request: Request) async throws -> Response {
+        let messages = try await OutboundMessageModel.query(on: request.db)
+            .filter(\.$subjectReference == "payment_link:\(try link.requireID().uuidString)").sort(\.$createdAt).all()
+        return try PaymentsController.json(
+            PaymentLinkDTO(
+                link, status: services.paymentLinks().status(of: link), baseURL: services.publicBaseURL,
+                messages: messages),
+            status: .ok)
+    }
+
+    static func link(_ request: Request) async throws -> PaymentLinkModel {
+        guard let id = request.parameters.get("paymentLinkId").flatMap(UUID.init(uuidString:)),
+            let link = try await PaymentLinkModel.query(on: request.db)
+                .filter(\.$id == id).filter(\.$merchant.$id == request.merchantID).first()
+        else { throw KeyInError(.notFoundPaymentLink, param: "paymentLinkId") }
+        return link
+    }
+}
+
+/// The text that carries a link to the customer, as a Korean shop would write it.
+enum PaymentLinkMessage {
+    static func text(_ link: PaymentLinkModel, merchantName: String, url: String) -> String {
+        let amount = DisplayFormat.amount(link.amount, currency: link.currency, language: .korean)
+        let until = DisplayFormat.time(link.expiresAt, language: .korean)
+        return "[\(merchantName)] \(link.orderName) \(amount) 결제 요청입니다. 아래 링크에서 카드로 결제해 주세요."
+            + " (\(until)까지)\n\(url)"
+    }
+}
+
+struct CreatePaymentLinkRequest: Content {
+    var amount: Int64?
+    var currency: String?
+    var orderId: String?
+    var orderName: String?
+    /// Hours until the link expires (default 72, at most 720).
+    var validHours: Int?
+    var customerName: String?
+    var customerEmail: String?
+    var customerMobilePhone: String?
+    /// Channels to send the link on right away.
+    var send: [MessageChannel]?
+}
+
+struct SendPaymentLinkRequest: Content {
+    var channel: MessageChannel?
+    var recipient: String?
+}
+
+struct PaymentLinkDTO: Content {
+    struct Message: Content {
+        let channel: String
+        let recipient: String
+        let body: String
+        let status: String
+        let createdAt: Date
+    }
+
+    let paymentLinkId: String
+    let url: String
+    let status: String
+    let amount: Int64
+    let currency: String
+    let orderId: String
+    let orderName: String
+    let customerName: String?
+    let customerEmail: String?
+    let customerMobilePhone: String?
+    let expiresAt: Date
+    let createdAt: Date
+    let paymentKey: String?
+    let messages: [Message]
+
+    init(_ link: PaymentLinkModel, status: PaymentLinkService.Status, baseURL: String, messages: [OutboundMessageModel])
+    {
+        paymentLinkId = link.id?.uuidString.lowercased() ?? ""
+        url = Self.url(link, baseURL: baseURL)
+        self.status = status.rawValue
+        amount = link.amount
+        currency = link.currency
+        orderId = link.orderID
+        orderName = link.orderName
+        customerName = link.customerName
+        customerEmail = link.customerEmail
+        customerMobilePhone = link.customerMobilePhone
+        expiresAt = link.expiresAt
+        createdAt = link.createdAt
+        paymentKey = link.paymentKey
+        self.messages = messages.map {
+            Message(
+                channel: $0.channel, recipient: $0.recipient, body: $0.body, status: $0.status, createdAt: $0.createdAt)
+        }
+    }
+
+    static func url(_ link: PaymentLinkModel, baseURL: String) -> String { "\(baseURL)/pay/\(link.linkKey)" }
+}
+
+struct PaymentLinkList: Content {
+    let paymentLinks: [PaymentLinkDTO]
+}

@@ -1,0 +1,124 @@
+import Fluent
+import Foundation
+import KeyInCore
+import Vapor
+
+/// Payment links: made by a merchant, paid once by a customer on the hosted page.
+struct PaymentLinkService: Sendable {
+    let database: any Database
+    let now: @Sendable () -> Date
+
+    static let defaultValidHours = 72
+    static let maximumValidHours = 24 * 30
+
+    enum Status: String {
+        case active = "ACTIVE"
+        case paid = "PAID"
+        case expired = "EXPIRED"
+        case canceled = "CANCELED"
+    }
+
+    func status(of link: PaymentLinkModel) -> Status {
+        if link.paymentKey != nil { return .paid }
+        if link.canceledAt != nil { return .canceled }
+        return link.expiresAt <= now() ? .expired : .active
+    }
+
+    func create(_ input: CreatePaymentLinkRequest, merchantID: UUID) async throws -> PaymentLinkModel {
+        guard let amountValue = input.amount else { throw KeyInError(.invalidRequest, param: "amount") }
+        let currencyCode = input.currency ?? "KRW"
+        guard let currency = Currency(code: currencyCode) else {
+            throw KeyInError(.notSupportedCurrency, param: "currency")
+        }
+        if let problem = PaymentAmountRules.problem(amount: amountValue, currency: currency) {
+            throw KeyInError(problem, param: "amount")
+        }
+        let amount = Money(minorUnits: amountValue, currency: currency)
+        guard let name = input.orderName?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty,
+            name.count <= 100
+        else { throw KeyInError(.invalidRequest, param: "orderName", detail: "1-100 characters") }
+        let orderID = input.orderId ?? "link-" + Self.randomToken(length: 12)
+        guard (6...64).contains(orderID.count),
+            orderID.unicodeScalars.allSatisfy({
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_")
+            })
+        else { throw KeyInError(.invalidRequest, param: "orderId", detail: "6-64 of A-Z a-z 0-9 - _") }
+        let validHours = input.validHours ?? Self.defaultValidHours
+        guard (1...Self.maximumValidHours).contains(validHours) else {
+            throw KeyInError(.invalidRequest, param: "validHours", detail: "1-\(Self.maximumValidHours)")
+        }
+        let contact = try ContactCheck(
+            name: input.customerName, email: input.customerEmail, mobilePhone: input.customerMobilePhone)
+
+        let link = PaymentLinkModel()
+        link.$merchant.id = merchantID
+        link.linkKey = Self.randomToken(length: 24)
+        link.amount = amount.minorUnits
+        link.currency = currency.code
+        link.orderID = orderID
+        link.orderName = name
+        link.customerName = contact.name
+        link.customerEmail = contact.email
+        link.customerMobilePhone = contact.mobilePhone
+        link.createdAt = now()
+        link.expiresAt = link.createdAt.addingTimeInterval(Double(validHours) * 3600)
+        do {
+            try await link.create(on: database)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw KeyInError(.duplicatedOrderID, param: "orderId")
+        }
+        return link
+    }
+
+    /// The link behind a hosted page, if it can still be paid; otherwise the catalog error that says why.
+    func payable(linkKey: String) async throws -> PaymentLinkModel {
+        guard let link = try await PaymentLinkModel.query(on: database).filter(\.$linkKey == linkKey).first() else {
+            throw KeyInError(.notFoundPaymentLink)
+        }
+        switch status(of: link) {
+        case .active: return link
+        case .paid: throw KeyInError(.alreadyPaidPaymentLink)
+        case .expired, .canceled: throw KeyInError(.expiredPaymentLink)
+        }
+    }
+
+    /// Records the payment that paid the link, once: a second payment can never claim it.
+    func markPaid(_ link: PaymentLinkModel, paymentKey: String) async throws {
+        try await PaymentLinkModel.query(on: database)
+            .filter(\.$id == link.requireID()).filter(\.$paymentKey == nil)
+            .set(\.$paymentKey, to: paymentKey).update()
+        link.paymentKey = paymentKey
+    }
+
+    /// URL-safe random letters and digits.
+    static func randomToken(length: Int) -> String {
+        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<length).map { _ in alphabet[Int(generator.next(upperBound: UInt(alphabet.count)))] })
+    }
+}
+
+/// A customer's contact details as a merchant types them: each optional, each checked when given.
+struct ContactCheck {
+    let name: String?
+    let email: String?
+    let mobilePhone: String?
+
+    init(name: String?, email: String?, mobilePhone: String?) throws {
+        let name = name?.trimmingCharacters(in: .whitespaces)
+        if let name, name.count > 50 { throw KeyInError(.invalidRequest, param: "customerName") }
+        let email = email?.trimmingCharacters(in: .whitespaces)
+        if let email, !email.isEmpty, !(email.contains("@") && email.count <= 100) {
+            throw KeyInError(.invalidRequest, param: "customerEmail")
+        }
+        let phone = mobilePhone?.trimmingCharacters(in: .whitespaces)
+        if let phone, !phone.isEmpty,
+            !(phone.filter(\.isNumber).count >= 9 && phone.allSatisfy({ $0.isNumber || $0 == "-" }))
+        {
+            throw KeyInError(.invalidRequest, param: "customerMobilePhone")
+        }
+        self.name = name.flatMap { $0.isEmpty ? nil : $0 }
+        self.email = email.flatMap { $0.isEmpty ? nil : $0 }
+        self.mobilePhone = phone.flatMap { $0.isEmpty ? nil : $0 }
+    }
+}

@@ -1,0 +1,278 @@
+// KeyIn hosted payment page: formats and checks card details as they are typed, and pays once per attempt.
+// The rules mirror KeyInCore (CardBrand, CardNumberFormatter, Luhn, CardExpiry); the messages come from the
+// server's error catalog, embedded in the page.
+"use strict";
+(function () {
+  const page = JSON.parse(document.getElementById("keyin-page").textContent);
+  const $ = (id) => document.getElementById(id);
+  const form = $("pay-form");
+  const button = $("pay-button");
+  const fields = {
+    cardNumber: $("cardNumber"),
+    cardExpiry: $("cardExpiry"),
+    cardCvc: $("cardCvc"),
+    customerIdentityNumber: $("customerIdentityNumber"),
+    cardPassword: $("cardPassword"),
+  };
+  const touched = new Set();
+  let attemptKey = null; // one Idempotency-Key per attempt: a double tap sends the same one
+  let inFlight = false;
+
+  // Brand by IIN, with the lengths each brand issues and how its number is grouped.
+  const brands = [
+    { id: "amex", name: "American Express", test: (d) => /^3[47]/.test(d), lengths: [15], groups: [4, 6, 5], cvc: 4 },
+    { id: "diners", name: "Diners Club", test: (d) => /^(30[0-5]|309|36|3[89])/.test(d), lengths: [14, 16, 17, 18, 19], groups: null, cvc: 3 },
+    { id: "jcb", name: "JCB", test: (d) => /^35(2[89]|[3-8])/.test(d), lengths: [16, 17, 18, 19], groups: null, cvc: 3 },
+    { id: "mastercard", name: "Mastercard", test: (d) => /^(5[1-5]|222[1-9]|22[3-9]|2[3-6]|27[01]|2720)/.test(d), lengths: [16], groups: null, cvc: 3 },
+    { id: "visa", name: "Visa", test: (d) => /^4/.test(d), lengths: [13, 16, 19], groups: null, cvc: 3 },
+    { id: "unionpay", name: "UnionPay", test: (d) => /^62/.test(d), lengths: [16, 17, 18, 19], groups: null, cvc: 3 },
+    { id: "discover", name: "Discover", test: (d) => /^(6011|64[4-9]|65)/.test(d), lengths: [16, 17, 18, 19], groups: null, cvc: 3 },
+    { id: "domestic", name: page.language === "ko" ? "국내 전용" : "Domestic", test: (d) => /^9/.test(d), lengths: [16], groups: null, cvc: 0 },
+  ];
+  const brandOf = (digits) => brands.find((b) => b.test(digits)) || null;
+  const maxLength = (digits) => { const b = brandOf(digits); return b ? Math.max(...b.lengths) : 19; };
+
+  function groupsFor(digits) {
+    const b = brandOf(digits);
+    if (b && b.groups) return b.groups;
+    if (b && b.id === "diners" && digits.length <= 14) return [4, 6, 4];
+    return [4, 4, 4, 4, 3];
+  }
+
+  function group(digits) {
+    const parts = [];
+    let at = 0;
+    for (const size of groupsFor(digits)) {
+      if (at >= digits.length) break;
+      parts.push(digits.slice(at, at + size));
+      at += size;
+    }
+    return parts.join(" ");
+  }
+
+  function luhn(digits) {
+    let sum = 0;
+    for (let i = 0; i < digits.length; i++) {
+      let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+      if (i % 2 === 1) { d *= 2; if (d > 9) d -= 9; }
+      sum += d;
+    }
+    return sum % 10 === 0;
+  }
+
+  const onlyDigits = (text) => text.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\D/g, "");
+
+  // Keeps the caret after the same number of digits it was after before formatting.
+  function reformat(input, format, limit) {
+    const caret = input.selectionStart == null ? input.value.length : input.selectionStart;
+    const digitsBeforeCaret = onlyDigits(input.value.slice(0, caret)).length;
+    const digits = onlyDigits(input.value).slice(0, limit(onlyDigits(input.value)));
+    const text = format(digits);
+    input.value = text;
+    let seen = 0, position = 0;
+    while (position < text.length && seen < digitsBeforeCaret) {
+      if (/\d/.test(text[position])) seen++;
+      position++;
+    }
+    if (document.activeElement === input) input.setSelectionRange(position, position);
+    return digits;
+  }
+
+  function formatExpiry(digits) {
+    if (digits.length === 1 && digits > "1") digits = "0" + digits; // "4" means April: 04/
+    if (digits.length <= 2) return digits.length === 2 ? digits + "/" : digits;
+    return digits.slice(0, 2) + "/" + digits.slice(2, 4);
+  }
+
+  // Each check returns a catalog code, or null when the field is fine.
+  const checks = {
+    cardNumber() {
+      const digits = onlyDigits(fields.cardNumber.value);
+      if (digits.length === 0) return "INVALID_CARD_NUMBER_LENGTH";
+      const b = brandOf(digits);
+      if (!b) return digits.length >= 6 ? "NOT_SUPPORTED_CARD_TYPE" : "INVALID_CARD_NUMBER_LENGTH";
+      if (!b.lengths.includes(digits.length)) return "INVALID_CARD_NUMBER_LENGTH";
+      return luhn(digits) ? null : "INVALID_CARD_NUMBER";
+    },
+    cardExpiry() {
+      const m = /^(\d{2})\/(\d{2})$/.exec(fields.cardExpiry.value);
+      if (!m) return "INVALID_CARD_EXPIRATION";
+      const month = Number(m[1]), year = 2000 + Number(m[2]);
+      if (month < 1 || month > 12) return "INVALID_CARD_EXPIRATION";
+      const now = new Date(Date.now() + 9 * 3600 * 1000); // Seoul
+      const current = now.getUTCFullYear() * 12 + now.getUTCMonth();
+      const given = year * 12 + (month - 1);
+      if (given < current) return "EXPIRED_CARD";
+      if (given > current + 20 * 12) return "INVALID_CARD_EXPIRATION";
+      return null;
+    },
+    cardCvc() {
+      const b = brandOf(onlyDigits(fields.cardNumber.value));
+      const cvc = fields.cardCvc.value;
+      if (b && b.cvc === 0 && cvc === "") return null;
+      const need = b ? b.cvc : 3;
+      return new RegExp("^\\d{" + need + "}$").test(cvc) ? null : "INVALID_CARD_CVC";
+    },
+    customerIdentityNumber() {
+      const v = fields.customerIdentityNumber.value;
+      if (/^\d{6}$/.test(v)) {
+        const month = Number(v.slice(2, 4)), day = Number(v.slice(4, 6));
+        const date = new Date(Date.UTC(2000 + Number(v.slice(0, 2)), month - 1, day));
+        return date.getUTCMonth() === month - 1 && date.getUTCDate() === day ? null : "INVALID_CARD_IDENTITY_FORMAT";
+      }
+      if (/^\d{10}$/.test(v)) {
+        const weights = [1, 3, 7, 1, 3, 7, 1, 3, 5];
+        let sum = 0;
+        for (let i = 0; i < 9; i++) sum += Number(v[i]) * weights[i];
+        sum += Math.floor((Number(v[8]) * 5) / 10);
+        return (10 - (sum % 10)) % 10 === Number(v[9]) ? null : "INVALID_CARD_IDENTITY_FORMAT";
+      }
+      return "INVALID_CARD_IDENTITY_FORMAT";
+    },
+    cardPassword() {
+      return /^\d{2}$/.test(fields.cardPassword.value) ? null : "INVALID_CARD_PASSWORD_FORMAT";
+    },
+  };
+
+  function show(name, code) {
+    const error = $(name + "-error");
+    const input = fields[name];
+    if (code) {
+      error.textContent = page.messages[code] || code;
+      input.setAttribute("aria-invalid", "true");
+    } else {
+      error.textContent = "";
+      input.removeAttribute("aria-invalid");
+    }
+  }
+
+  const valid = () => Object.keys(checks).every((name) => checks[name]() === null);
+  const refresh = () => { button.disabled = inFlight || !valid(); };
+
+  fields.cardNumber.addEventListener("input", () => {
+    const digits = reformat(fields.cardNumber, group, maxLength);
+    const b = brandOf(digits);
+    $("card-brand").textContent = b ? b.name : "";
+    fields.cardCvc.maxLength = b && b.cvc === 4 ? 4 : 3;
+    $("cvc-field").hidden = !!(b && b.cvc === 0);
+    attemptKey = null;
+    refresh();
+  });
+  fields.cardExpiry.addEventListener("input", (event) => {
+    if (event.inputType === "deleteContentBackward" && /\/$/.test(fields.cardExpiry.value) === false && fields.cardExpiry.value.length === 2) {
+      fields.cardExpiry.value = fields.cardExpiry.value.slice(0, 1); // deleting the slash deletes its digit too
+    }
+    reformat(fields.cardExpiry, formatExpiry, () => 4);
+    attemptKey = null;
+    refresh();
+  });
+  for (const name of ["cardCvc", "customerIdentityNumber", "cardPassword"]) {
+    fields[name].addEventListener("input", () => {
+      fields[name].value = onlyDigits(fields[name].value).slice(0, fields[name].maxLength);
+      attemptKey = null;
+      refresh();
+    });
+  }
+  for (const name of Object.keys(fields)) {
+    fields[name].addEventListener("blur", () => {
+      if (fields[name].value !== "" || touched.has(name)) { touched.add(name); show(name, checks[name]()); }
+    });
+  }
+  for (const id of ["expiryMonth", "expiryYear"]) {
+    $(id).addEventListener("change", () => {
+      const month = $("expiryMonth").value, year = $("expiryYear").value;
+      if (month && year) {
+        fields.cardExpiry.value = month + "/" + year.padStart(2, "0");
+        touched.add("cardExpiry");
+        show("cardExpiry", checks.cardExpiry());
+        refresh();
+      }
+    });
+  }
+  $("installment-field") && $("cardInstallmentPlan").addEventListener("change", () => { attemptKey = null; });
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return "k" + Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+
+  function result(html) {
+    const section = $("result");
+    section.innerHTML = html;
+    section.hidden = false;
+    section.focus && section.setAttribute("tabindex", "-1");
+    section.focus && section.focus();
+  }
+
+  const escape = (text) => String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    for (const name of Object.keys(checks)) { touched.add(name); show(name, checks[name]()); }
+    if (inFlight || !valid()) return;
+    inFlight = true;
+    attemptKey = attemptKey || newKey();
+    button.disabled = true;
+    button.textContent = page.labels.paying;
+    const [month, year] = fields.cardExpiry.value.split("/");
+    const body = {
+      cardNumber: onlyDigits(fields.cardNumber.value),
+      cardExpirationMonth: month,
+      cardExpirationYear: year,
+      cardCvc: fields.cardCvc.value || undefined,
+      customerIdentityNumber: fields.customerIdentityNumber.value,
+      cardPassword: fields.cardPassword.value,
+      cardInstallmentPlan: $("cardInstallmentPlan") ? Number($("cardInstallmentPlan").value) : 0,
+    };
+    let response, answer;
+    try {
+      response = await fetch(page.postURL, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Idempotency-Key": attemptKey, "Accept-Language": page.language },
+        body: JSON.stringify(body),
+      });
+      answer = await response.json();
+    } catch (error) {
+      answer = { code: "FAILED_INTERNAL_SYSTEM_PROCESSING", customerMessage: { ko: page.messages.FAILED_INTERNAL_SYSTEM_PROCESSING, en: page.messages.FAILED_INTERNAL_SYSTEM_PROCESSING } };
+    }
+    inFlight = false;
+    button.textContent = page.labels.pay;
+    if (response && response.ok && answer.status) {
+      form.hidden = true;
+      result(
+        '<h2 id="result-title">' + escape(page.labels.approved) + "</h2>" +
+        '<dl><dt>' + escape(page.labels.amount) + "</dt><dd>" + escape(page.amountText) + "</dd>" +
+        "<dt>" + escape(page.labels.approvalNumber) + '</dt><dd id="approve-no">' + escape(answer.card.approveNo || "") + "</dd>" +
+        "<dt>" + escape(page.labels.card) + "</dt><dd>" + escape((answer.card.company || "") + " " + answer.card.number) + "</dd></dl>" +
+        '<p><a id="receipt-link" href="' + escape(answer.receiptUrl) + "?lang=" + page.language + '">' + escape(page.labels.receipt) + "</a></p>" +
+        "<p>" + escape(page.labels.after) + "</p>");
+      return;
+    }
+    // A failure: the field at fault says so; otherwise the catalog's customer message and what to do next.
+    attemptKey = null;
+    const problems = answer.problems || (answer.param && fields[answer.param] ? [{ param: answer.param, code: answer.code }] : []);
+    let fieldShown = false;
+    for (const problem of problems) {
+      const name = problem.param === "cardExpiration" ? "cardExpiry" : problem.param;
+      if (fields[name]) { show(name, problem.code); fieldShown = true; }
+    }
+    const message = (answer.customerMessage && answer.customerMessage[page.language]) || page.messages.FAILED_INTERNAL_SYSTEM_PROCESSING;
+    result(
+      '<h2 id="result-title">' + escape(page.labels.failed) + "</h2>" +
+      '<p id="failure-message" role="alert">' + escape(message) + "</p>" +
+      '<p class="code"><code>' + escape(answer.code || "") + "</code> · " +
+      '<a href="' + escape((answer.helpUrl || "/help") + "?lang=" + page.language) + '">' + escape(page.labels.help) + "</a></p>" +
+      '<p><button type="button" id="retry-button">' + escape(page.labels.retry) + "</button></p>" +
+      "<p>" + escape(page.labels.support) + "</p>");
+    // Retry keeps every field but the secrets the customer must type again.
+    $("retry-button").addEventListener("click", () => {
+      $("result").hidden = true;
+      fields.cardCvc.value = "";
+      fields.cardPassword.value = "";
+      refresh();
+      (fieldShown ? fields[Object.keys(fields).find((n) => fields[n].getAttribute("aria-invalid"))] : fields.cardNumber).focus();
+    });
+    refresh();
+  });
+  refresh();
+})();

@@ -1,0 +1,2 @@
+"use strict";
+document.getElementById("print-button").addEventListener("click", () => window.print());

@@ -1,0 +1,118 @@
+import Foundation
+import KeyInCore
+
+/// The key-in form a customer fills in on a phone or a desktop. The server renders what it knows (order, amount,
+/// whether instalments are allowed); `pay.js` formats and checks fields as they are typed and sends the payment.
+struct HostedPaymentPage {
+    let link: PaymentLinkModel
+    let merchantName: String
+    let language: Language
+
+    /// What the script needs: where to post, the language, and the catalog's customer messages for field problems
+    /// (so a field says exactly what the API would say).
+    struct ScriptConfiguration: Encodable {
+        let language: String
+        let postURL: String
+        let amountText: String
+        let labels: [String: String]
+        let messages: [String: String]
+    }
+
+    static let fieldCodes: [ErrorCode] = [
+        .invalidCardNumber, .invalidCardNumberLength, .invalidCardNumberFormat, .notSupportedCardType,
+        .invalidCardExpiration, .expiredCard, .invalidCardCVC, .invalidCardIdentityFormat,
+        .invalidCardPasswordFormat, .failedInternalSystemProcessing,
+    ]
+
+    var html: HTML {
+        let t = { (text: LocalizedText) in text.text(in: language) }
+        let amountText = DisplayFormat.amount(link.amount, currency: link.currency, language: language)
+        let other: Language = language == .korean ? .english : .korean
+        let allowsInstallments =
+            PaymentAmountRules.problem(
+                installmentMonths: 2,
+                amount: Money(minorUnits: link.amount, currency: Currency(code: link.currency) ?? .krw)) == nil
+        let installment: HTML =
+            allowsInstallments
+            ? """
+            <div class="field" id="installment-field">
+            <label for="cardInstallmentPlan">\(t(PageText.installment))</label>
+            <select id="cardInstallmentPlan" name="cardInstallmentPlan">
+            \((([0] + Array(2...12)).map { months -> HTML in
+                "<option value=\"\(months)\">\(DisplayFormat.installment(months, language: language))</option>"
+            }))
+            </select>
+            </div>
+            """ : ""
+        let thisYear = SeoulTime.calendar.component(.year, from: Date())
+        let configuration = ScriptConfiguration(
+            language: language.rawValue, postURL: "/pay/\(link.linkKey)", amountText: amountText,
+            labels: [
+                "pay": "\(amountText) \(t(PageText.pay))", "paying": t(PageText.paying),
+                "approved": t(PageText.approved), "approvalNumber": t(PageText.approvalNumber),
+                "card": t(PageText.card), "receipt": t(PageText.receipt), "after": t(PageText.afterApproval),
+                "failed": t(PageText.failed), "retry": t(PageText.retry), "help": t(PageText.help),
+                "support": t(PageText.support), "amount": t(PageText.amount),
+            ],
+            messages: Dictionary(
+                uniqueKeysWithValues: Self.fieldCodes.map {
+                    ($0.rawValue, KeyInError($0).customerMessage.text(in: language))
+                }
+            ))
+        return """
+            <main class="page pay">
+            <header class="bar">
+            <span class="merchant">\(merchantName)</span>
+            <a class="lang" href="?lang=\(other.rawValue)" lang="\(other.rawValue)">\(PageText.switchLanguage.text(in: language))</a>
+            </header>
+            <section class="order" aria-label="\(t(PageText.orderName))">
+            <p class="order-name">\(link.orderName)</p>
+            <p class="amount"><span class="label">\(t(PageText.amount))</span> <strong id="amount">\(amountText)</strong></p>
+            </section>
+            <form id="pay-form" novalidate>
+            <div class="field">
+            <label for="cardNumber">\(t(PageText.cardNumber))</label>
+            <div class="with-badge">
+            <input id="cardNumber" name="cardNumber" inputmode="numeric" autocomplete="cc-number" placeholder="0000 0000 0000 0000" aria-describedby="cardNumber-error" required>
+            <span id="card-brand" class="badge" aria-live="polite"></span>
+            </div>
+            <p id="cardNumber-error" class="error" aria-live="polite"></p>
+            </div>
+            <div class="row">
+            <div class="field">
+            <label for="cardExpiry">\(t(PageText.expiry))</label>
+            <input id="cardExpiry" name="cardExpiry" inputmode="numeric" autocomplete="cc-exp" placeholder="MM/YY" maxlength="5" aria-describedby="cardExpiry-error" required>
+            <details class="picker"><summary>\(t(PageText.expiryPicker))</summary>
+            <label for="expiryMonth">\(t(PageText.month))</label>
+            <select id="expiryMonth"><option value=""></option>\((1...12).map { month -> HTML in "<option value=\"\(String(format: "%02d", month))\">\(String(format: "%02d", month))</option>" })</select>
+            <label for="expiryYear">\(t(PageText.year))</label>
+            <select id="expiryYear"><option value=""></option>\((thisYear...(thisYear + 15)).map { year -> HTML in "<option value=\"\(String(year % 100))\">\(year)</option>" })</select>
+            </details>
+            <p id="cardExpiry-error" class="error" aria-live="polite"></p>
+            </div>
+            <div class="field" id="cvc-field">
+            <label for="cardCvc">\(t(PageText.cvc))</label>
+            <input id="cardCvc" name="cardCvc" inputmode="numeric" autocomplete="cc-csc" maxlength="4" aria-describedby="cardCvc-error">
+            <p id="cardCvc-error" class="error" aria-live="polite"></p>
+            </div>
+            </div>
+            <div class="field">
+            <label for="customerIdentityNumber">\(t(PageText.identity))</label>
+            <input id="customerIdentityNumber" name="customerIdentityNumber" inputmode="numeric" maxlength="10" autocomplete="off" aria-describedby="customerIdentityNumber-error" required>
+            <p id="customerIdentityNumber-error" class="error" aria-live="polite"></p>
+            </div>
+            <div class="field">
+            <label for="cardPassword">\(t(PageText.password))</label>
+            <input id="cardPassword" name="cardPassword" type="password" inputmode="numeric" maxlength="2" autocomplete="off" aria-describedby="cardPassword-error" required>
+            <p id="cardPassword-error" class="error" aria-live="polite"></p>
+            </div>
+            \(installment)
+            <button id="pay-button" type="submit" disabled>\(amountText) \(t(PageText.pay))</button>
+            <p class="fine">\(t(PageText.secureNote))</p>
+            </form>
+            <section id="result" class="result" aria-live="assertive" hidden></section>
+            </main>
+            <script type="application/json" id="keyin-page">\(HTML.jsonScript(configuration))</script>
+            """
+    }
+}

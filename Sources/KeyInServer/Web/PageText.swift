@@ -1,0 +1,69 @@
+import KeyInCore
+
+/// The words on KeyIn's pages, in both languages, in one place.
+enum PageText {
+    static let payTitle = LocalizedText(ko: "카드 결제", en: "Card payment")
+    static let orderName = LocalizedText(ko: "주문 내용", en: "Order")
+    static let amount = LocalizedText(ko: "결제 금액", en: "Amount")
+    static let cardNumber = LocalizedText(ko: "카드 번호", en: "Card number")
+    static let expiry = LocalizedText(ko: "유효기간 (MM/YY)", en: "Expiry (MM/YY)")
+    static let expiryPicker = LocalizedText(ko: "달력에서 고르기", en: "Pick month and year")
+    static let month = LocalizedText(ko: "월", en: "Month")
+    static let year = LocalizedText(ko: "년", en: "Year")
+    static let cvc = LocalizedText(
+        ko: "CVC (카드 뒷면 3자리, 아멕스는 앞면 4자리)", en: "CVC (3 digits on the back; Amex: 4 on the front)")
+    static let identity = LocalizedText(
+        ko: "생년월일 6자리 (법인카드는 사업자등록번호 10자리)",
+        en: "Date of birth, YYMMDD (corporate cards: 10-digit business number)")
+    static let password = LocalizedText(ko: "카드 비밀번호 앞 2자리", en: "First 2 digits of the card PIN")
+    static let installment = LocalizedText(ko: "할부", en: "Instalments")
+    static let pay = LocalizedText(ko: "결제하기", en: "Pay")
+    static let paying = LocalizedText(ko: "결제 중입니다…", en: "Paying…")
+    static let switchLanguage = LocalizedText(ko: "English", en: "한국어")
+    static let secureNote = LocalizedText(
+        ko: "카드 정보는 암호화되어 전송되며, CVC·비밀번호·생년월일은 저장하지 않습니다.",
+        en: "Card details are sent encrypted; the CVC, PIN digits and date of birth are never stored.")
+    static let approved = LocalizedText(ko: "결제가 완료되었습니다", en: "Payment complete")
+    static let approvalNumber = LocalizedText(ko: "승인번호", en: "Approval number")
+    static let card = LocalizedText(ko: "카드", en: "Card")
+    static let receipt = LocalizedText(ko: "영수증 보기", en: "View receipt")
+    static let afterApproval = LocalizedText(
+        ko: "결제 내역은 카드사 문자로도 안내됩니다. 이 창은 닫으셔도 됩니다.",
+        en: "Your card company will also notify you. You can close this page.")
+    static let failed = LocalizedText(ko: "결제하지 못했습니다", en: "The payment did not go through")
+    static let retry = LocalizedText(ko: "다시 결제하기", en: "Try again")
+    static let help = LocalizedText(ko: "자세한 안내", en: "More help")
+    static let support = LocalizedText(
+        ko: "문제가 계속되면 가맹점에 문의해 주세요.", en: "If this keeps happening, please contact the shop.")
+    static let linkUnavailable = LocalizedText(ko: "결제할 수 없는 링크입니다", en: "This link cannot be paid")
+    static let receiptTitle = LocalizedText(ko: "카드 매출전표", en: "Card receipt")
+    static let merchant = LocalizedText(ko: "가맹점", en: "Merchant")
+    static let approvedAt = LocalizedText(ko: "거래일시", en: "Date")
+    static let cardCompany = LocalizedText(ko: "카드사", en: "Card company")
+    static let supplyAmount = LocalizedText(ko: "공급가액", en: "Supply amount")
+    static let vat = LocalizedText(ko: "부가세", en: "VAT")
+    static let total = LocalizedText(ko: "합계", en: "Total")
+    static let status = LocalizedText(ko: "상태", en: "Status")
+    static let cancellations = LocalizedText(ko: "취소 내역", en: "Cancellations")
+    static let balance = LocalizedText(ko: "남은 금액", en: "Remaining")
+    static let print = LocalizedText(ko: "인쇄", en: "Print")
+    static let helpTitle = LocalizedText(ko: "도움말", en: "Help")
+    static let search = LocalizedText(ko: "검색", en: "Search")
+    static let whatHappened = LocalizedText(ko: "무슨 일인가요 · 가맹점 안내", en: "What happened · for the merchant")
+    static let customerCanDo = LocalizedText(ko: "고객님이 하실 일", en: "What the customer can do")
+    static let retryRule = LocalizedText(ko: "다시 시도", en: "Retrying")
+    static let generalQuestions = LocalizedText(ko: "자주 묻는 질문", en: "Frequently asked questions")
+    static let errorCodes = LocalizedText(ko: "오류 코드별 안내", en: "Error codes")
+    static let noResults = LocalizedText(ko: "찾는 내용이 없습니다.", en: "Nothing matches.")
+
+    static func status(_ status: PaymentStatus) -> LocalizedText {
+        switch status {
+        case .inProgress: LocalizedText(ko: "처리 중", en: "In progress")
+        case .waitingForCapture: LocalizedText(ko: "승인 (매입 대기)", en: "Authorized")
+        case .done: LocalizedText(ko: "승인", en: "Approved")
+        case .partialCanceled: LocalizedText(ko: "부분 취소", en: "Partly cancelled")
+        case .canceled: LocalizedText(ko: "취소", en: "Cancelled")
+        case .aborted: LocalizedText(ko: "실패", en: "Failed")
+        }
+    }
+}

@@ -1,0 +1,163 @@
+import Fluent
+import Foundation
+import KeyInCore
+import Vapor
+
+/// The pages people meet: the hosted key-in page of a payment link, receipts, help, and their static assets.
+struct PagesController: RouteCollection {
+    let services: GatewayServices
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("pay", ":linkKey", use: paymentPage)
+        routes.on(.POST, "pay", ":linkKey", body: .collect(maxSize: "16kb"), use: pay)
+        routes.get("receipts", ":paymentKey", use: receipt)
+        routes.get("help", use: helpIndex)
+        routes.get("help", ":entry", use: helpEntry)
+        routes.get("assets", ":file", use: asset)
+    }
+
+    func paymentPage(_ request: Request) async throws -> Response {
+        let language = PageLayout.language(request)
+        let link: PaymentLinkModel
+        do {
+            link = try await services.paymentLinks().payable(linkKey: request.parameters.get("linkKey") ?? "")
+        } catch let error as KeyInError {
+            return PageLayout.problem(
+                error, title: PageText.linkUnavailable, language: language,
+                status: HTTPStatus(statusCode: error.entry.httpStatus))
+        }
+        let merchant = try await MerchantModel.find(link.$merchant.id, on: request.db)
+        let page = HostedPaymentPage(link: link, merchantName: merchant?.name ?? "", language: language)
+        return PageLayout.document(
+            title: "\(PageText.payTitle.text(in: language)) · \(merchant?.name ?? "KeyIn")", language: language,
+            body: page.html, scripts: "<script src=\"/assets/pay.js\"></script>")
+    }
+
+    /// The hosted page's payment: the link's amount and order with the card details the customer typed. The
+    /// page sends one `Idempotency-Key` per attempt, so a double tap pays once.
+    func pay(_ request: Request) async throws -> Response {
+        let links = services.paymentLinks()
+        let link = try await links.payable(linkKey: request.parameters.get("linkKey") ?? "")
+        request.storage[AuthenticatedMerchantKey.self] = link.$merchant.id
+        return try await IdempotencyGuard(vault: services.vault).run(request) {
+            let card = try PaymentsController.decode(HostedPaymentRequest.self, from: request)
+            var input = KeyInPaymentRequest()
+            input.amount = link.amount
+            input.currency = link.currency
+            input.orderId = link.orderID
+            input.orderName = link.orderName
+            input.cardNumber = card.cardNumber
+            input.cardExpirationYear = card.cardExpirationYear
+            input.cardExpirationMonth = card.cardExpirationMonth
+            input.cardCvc = card.cardCvc
+            input.customerIdentityNumber = card.customerIdentityNumber
+            input.cardPassword = card.cardPassword
+            input.cardInstallmentPlan = card.cardInstallmentPlan
+            input.customerName = link.customerName
+            input.customerEmail = link.customerEmail
+            input.customerMobilePhone = link.customerMobilePhone
+            input.metadata = ["paymentLink": link.linkKey]
+            let outcome = try await services.payments(request.logger).keyIn(input, merchantID: link.$merchant.id)
+            if let error = outcome.error {
+                return ErrorRendering.response(
+                    for: APIError(error: error, paymentKey: outcome.payment.paymentKey), request: request)
+            }
+            try await links.markPaid(link, paymentKey: outcome.payment.paymentKey)
+            return try PaymentsController.json(
+                PaymentDTO(outcome.payment, language: request.language), status: .ok)
+        }
+    }
+
+    /// A receipt, found by its payment key (long and random: the key is the capability, as with the PGs' receipt
+    /// links).
+    func receipt(_ request: Request) async throws -> Response {
+        let language = PageLayout.language(request)
+        let key = request.parameters.get("paymentKey") ?? ""
+        guard let payment = try await PaymentModel.query(on: request.db).filter(\.$paymentKey == key).first(),
+            payment.approveNo != nil
+        else {
+            return PageLayout.problem(
+                KeyInError(.notFoundPayment), title: PageText.receiptTitle, language: language, status: .notFound)
+        }
+        let cancels = try await CancelModel.query(on: request.db).filter(\.$payment.$id == payment.requireID())
+            .sort(\.$requestedAt).all()
+        let merchant = try await MerchantModel.find(payment.$merchant.id, on: request.db)
+        let page = ReceiptPage(
+            payment: payment, cancels: cancels, merchantName: merchant?.name ?? "", language: language)
+        return PageLayout.document(
+            title: PageText.receiptTitle.text(in: language), language: language, body: page.html,
+            scripts: "<script src=\"/assets/receipt.js\"></script>")
+    }
+
+    func helpIndex(_ request: Request) async throws -> Response {
+        let language = PageLayout.language(request)
+        let query = String((request.query[String.self, at: "q"] ?? "").prefix(100))
+        return PageLayout.document(
+            title: PageText.helpTitle.text(in: language), language: language,
+            body: HelpPages(language: language).index(query: query))
+    }
+
+    func helpEntry(_ request: Request) async throws -> Response {
+        let language = PageLayout.language(request)
+        let id = request.parameters.get("entry") ?? ""
+        guard let code = ErrorCode.allCases.first(where: { $0.entry.helpPageID == id }) else {
+            return PageLayout.problem(
+                KeyInError(.notFoundRoute), title: PageText.helpTitle, language: language, status: .notFound)
+        }
+        return PageLayout.document(
+            title: "\(code.rawValue) · \(PageText.helpTitle.text(in: language))", language: language,
+            body: HelpPages(language: language).entry(code))
+    }
+
+    func asset(_ request: Request) async throws -> Response {
+        guard let name = request.parameters.get("file"), let asset = PageAssets.shared[name] else {
+            throw KeyInError(.notFoundRoute)
+        }
+        let response = Response(status: .ok, body: .init(string: asset.text))
+        response.headers.contentType = asset.contentType
+        response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=300")
+        return response
+    }
+}
+
+/// The card details the hosted page sends; the amount and order come from the link, never from the browser.
+struct HostedPaymentRequest: Content {
+    var cardNumber: String?
+    var cardExpirationYear: String?
+    var cardExpirationMonth: String?
+    var cardCvc: String?
+    var customerIdentityNumber: String?
+    var cardPassword: String?
+    var cardInstallmentPlan: Int?
+}
+
+/// The script and stylesheet the pages load, read once from the resources. Served by KeyIn itself: no CDN.
+struct PageAssets: Sendable {
+    struct Asset: Sendable {
+        let text: String
+        let contentType: HTTPMediaType
+    }
+
+    static let shared = PageAssets()
+    private let assets: [String: Asset]
+
+    init() {
+        var assets: [String: Asset] = [:]
+        for (name, type) in [
+            ("pay.js", HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])),
+            ("receipt.js", HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])),
+            ("keyin.css", HTTPMediaType(type: "text", subType: "css", parameters: ["charset": "utf-8"])),
+        ] {
+            let parts = name.split(separator: ".")
+            if let url = Bundle.module.url(
+                forResource: String(parts[0]), withExtension: String(parts[1]), subdirectory: "Public"),
+                let text = try? String(contentsOf: url, encoding: .utf8)
+            {
+                assets[name] = Asset(text: text, contentType: type)
+            }
+        }
+        self.assets = assets
+    }
+
+    subscript(name: String) -> Asset? { assets[name] }
+}

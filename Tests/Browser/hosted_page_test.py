@@ -1,0 +1,181 @@
+"""Browser tests of KeyIn's hosted payment page, in headless Chromium through Selenium.
+
+Run by Tests/KeyInCLITests/BrowserTests.swift against a real `keyin serve`; it passes the address and the demo
+merchant's secret key in KEYIN_BASE_URL and KEYIN_SECRET_KEY, and where to keep screenshots in
+KEYIN_SCREENSHOT_DIR. Expected customer messages are read from the API, not written here.
+"""
+import base64
+import json
+import os
+import shutil
+import sys
+import unittest
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+BASE = os.environ["KEYIN_BASE_URL"]
+SECRET = os.environ["KEYIN_SECRET_KEY"]
+SHOTS = os.environ.get("KEYIN_SCREENSHOT_DIR")
+
+
+def api(method, path, body=None, key=None):
+    request = urllib.request.Request(BASE + path, method=method)
+    request.add_header("Authorization", "Basic " + base64.b64encode((SECRET + ":").encode()).decode())
+    request.add_header("Content-Type", "application/json")
+    if key:
+        request.add_header("Idempotency-Key", key)
+    data = json.dumps(body).encode() if body is not None else None
+    try:
+        with urllib.request.urlopen(request, data) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return json.loads(error.read())
+
+
+def new_link(amount=55000, name="맞춤 셔츠 1벌"):
+    return api("POST", "/v1/payment-links", {"amount": amount, "orderName": name})
+
+
+class HostedPageTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        options = webdriver.ChromeOptions()
+        for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=412,915", "--lang=ko-KR"]:
+            options.add_argument(argument)
+        # A Korean customer's phone: the page answers in Korean unless English is asked for.
+        options.add_experimental_option("prefs", {"intl.accept_languages": "ko-KR,ko"})
+        # Debian's chromium and chromium-driver, found on the PATH (no driver download).
+        if shutil.which("chromium"):
+            options.binary_location = shutil.which("chromium")
+        cls.driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
+        cls.wait = WebDriverWait(cls.driver, 20)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+
+    def shot(self, name):
+        if SHOTS:
+            self.driver.save_screenshot(os.path.join(SHOTS, name + ".png"))
+
+    def open_link(self, link):
+        self.driver.get(link["url"])
+        self.wait.until(EC.presence_of_element_located((By.ID, "cardNumber")))
+
+    def field(self, name):
+        return self.driver.find_element(By.ID, name)
+
+    def type_slowly(self, name, text):
+        element = self.field(name)
+        element.click()
+        for character in text:
+            element.send_keys(character)
+        return element
+
+    def fill(self, number, expiry="1230", cvc="123", identity="900101", password="12"):
+        for name, value in [("cardNumber", number), ("cardExpiry", expiry), ("cardCvc", cvc),
+                            ("customerIdentityNumber", identity), ("cardPassword", password)]:
+            element = self.field(name)
+            element.clear()
+            self.type_slowly(name, value)
+        self.field("cardPassword").send_keys(Keys.TAB)
+
+    def test_card_number_is_grouped_as_typed(self):
+        self.open_link(new_link())
+        self.shot("pay-page")
+        number = self.type_slowly("cardNumber", "4242424242424242")
+        self.assertEqual(number.get_attribute("value"), "4242 4242 4242 4242")
+        self.assertEqual(self.field("card-brand").text, "Visa")
+        number.send_keys("9")  # Visa numbers run to 19 digits: a 17th is kept, grouped 4-4-4-4-3
+        self.assertEqual(number.get_attribute("value"), "4242 4242 4242 4242 9")
+        number.clear()
+        self.type_slowly("cardNumber", "378282246310005")
+        self.assertEqual(number.get_attribute("value"), "3782 822463 10005")
+        self.assertEqual(self.field("cardCvc").get_attribute("maxlength"), "4")
+        # A correction in the middle keeps the caret after the digit typed.
+        number.clear()
+        self.type_slowly("cardNumber", "42424242")
+        self.driver.execute_script("arguments[0].setSelectionRange(2, 2)", number)
+        number.send_keys("1")
+        self.assertEqual(number.get_attribute("value"), "4214 2424 2")
+        self.assertEqual(self.driver.execute_script("return arguments[0].selectionStart", number), 3)
+        # Pasting a number written with hyphens.
+        number.clear()
+        self.driver.execute_script(
+            "arguments[0].value = '5555-5555-5555-4444'; arguments[0].dispatchEvent(new InputEvent('input'))", number)
+        self.assertEqual(number.get_attribute("value"), "5555 5555 5555 4444")
+        expiry = self.type_slowly("cardExpiry", "1230")
+        self.assertEqual(expiry.get_attribute("value"), "12/30")
+        self.assertEqual(self.field("cardNumber").get_attribute("inputmode"), "numeric")
+
+    def test_field_problems_show_on_blur_and_pay_waits_for_a_valid_form(self):
+        self.open_link(new_link())
+        self.type_slowly("cardNumber", "4242424242424241").send_keys(Keys.TAB)
+        error = self.field("cardNumber-error")
+        self.assertIn("카드번호를 다시 확인해 주세요", error.text)
+        self.assertEqual(self.field("cardNumber").get_attribute("aria-invalid"), "true")
+        self.assertFalse(self.field("pay-button").is_enabled())
+        self.fill("4242424242424242")
+        self.assertEqual(error.text, "")
+        self.assertTrue(self.field("pay-button").is_enabled())
+        self.shot("pay-page-filled")
+
+    def test_a_declined_card_shows_its_korean_message_and_retry_keeps_the_fields(self):
+        expected = api("POST", "/v1/payments/key-in", {
+            "amount": 1000, "orderId": "browser-decline-probe", "orderName": "probe", "cardNumber": "4000000000000002",
+            "cardExpirationYear": "30", "cardExpirationMonth": "12"})["customerMessage"]["ko"]
+        self.open_link(new_link())
+        self.fill("4000000000000002")
+        self.field("pay-button").click()
+        message = self.wait.until(EC.visibility_of_element_located((By.ID, "failure-message")))
+        self.assertEqual(message.text, expected)
+        self.shot("pay-declined")
+        self.field("retry-button").click()
+        self.assertEqual(self.field("cardNumber").get_attribute("value"), "4000 0000 0000 0002")
+        self.assertEqual(self.field("cardExpiry").get_attribute("value"), "12/30")
+        self.assertEqual(self.field("customerIdentityNumber").get_attribute("value"), "900101")
+        self.assertEqual(self.field("cardCvc").get_attribute("value"), "")
+        self.assertEqual(self.field("cardPassword").get_attribute("value"), "")
+
+    def test_a_good_card_reaches_the_receipt_and_a_double_click_pays_once(self):
+        link = new_link()
+        self.open_link(link)
+        self.fill("4242424242424242")
+        ActionChains(self.driver).double_click(self.field("pay-button")).perform()
+        approval_number = self.wait.until(EC.visibility_of_element_located((By.ID, "approve-no"))).text
+        self.assertTrue(approval_number)
+        self.shot("pay-approved")
+        shown = api("GET", "/v1/payment-links/" + link["paymentLinkId"])
+        self.assertEqual(shown["status"], "PAID")
+        payments = api("GET", "/v1/payments?limit=100")["payments"]
+        mine = [p for p in payments if p["orderId"] == link["orderId"]]
+        self.assertEqual(len(mine), 1, mine)
+        self.assertEqual(mine[0]["status"], "DONE")
+        self.field("receipt-link").click()
+        self.wait.until(EC.presence_of_element_located((By.ID, "approval-number")))
+        self.assertEqual(self.field("approval-number").text, approval_number)
+        self.assertIn("55,000원", self.field("receipt-total").text)
+        self.shot("receipt")
+
+    def test_english_page_and_help(self):
+        link = new_link(30000, "Gift box")
+        self.driver.get(link["url"] + "?lang=en")
+        self.wait.until(EC.presence_of_element_located((By.ID, "cardNumber")))
+        self.assertIn("Card number", self.driver.page_source)
+        self.assertEqual(self.driver.find_elements(By.ID, "cardInstallmentPlan"), [])
+        self.driver.get(BASE + "/help?q=CVC")
+        self.assertIn("INVALID_CARD_CVC", self.driver.page_source)
+        self.shot("help")
+
+
+if __name__ == "__main__":
+    result = unittest.main(exit=False, verbosity=2).result
+    sys.exit(0 if result.wasSuccessful() else 1)

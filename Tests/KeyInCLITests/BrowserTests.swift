@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+/// The hosted page in a real browser: `Tests/Browser/hosted_page_test.py` (Selenium, headless Chromium) against a
+/// running `keyin serve`. `.ci/run` installs Chromium, its driver and Selenium and sets KEYIN_TEST_BROWSER=1;
+/// without it this suite does not run. KEYIN_SCREENSHOT_DIR keeps the screenshots (docs/screenshots is made so).
+@Suite(
+    "The hosted page in a real browser", .enabled(if: ProcessInfo.processInfo.environment["KEYIN_TEST_BROWSER"] != nil),
+    .timeLimit(.minutes(5)))
+struct BrowserTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Browser/hosted_page_test.py")
+
+    @Test("Typing, grouping, a declined card, a good card to its receipt, a double click that pays once, help")
+    func hostedPage() async throws {
+        let process = ServeCrashTests()
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-browser-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let port = try freeLoopbackPort()
+        let (server, output, _) = try process.launch(
+            ["serve", "--data-dir", dataDirectory.path, "--port", String(port)],
+            environment: ["KEYIN_PUBLIC_URL": "http://127.0.0.1:\(port)"])
+        defer { server.interrupt() }
+        let banner = try #require(process.read(output, until: /(test_sk_[A-Za-z0-9]+)/))
+        let key = String(try #require(banner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1))
+
+        var environment = ProcessInfo.processInfo.environment
+        environment["KEYIN_BASE_URL"] = "http://127.0.0.1:\(port)"
+        environment["KEYIN_SECRET_KEY"] = key
+        let (status, log) = try await Self.runOffThePool("/usr/bin/env", ["python3", Self.script.path], environment)
+        #expect(status == 0, "\(log)")
+    }
+
+    /// Runs a program to its end on a thread of its own: waiting for it must not hold one of the few threads
+    /// Swift's concurrency runs everything else on.
+    static func runOffThePool(
+        _ executable: String, _ arguments: [String], _ environment: [String: String]
+    ) async throws -> (Int32, String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: executable)
+                process.arguments = arguments
+                process.environment = environment
+                let pipe = Pipe()
+                process.standardOutput = pipe
+                process.standardError = pipe
+                do {
+                    try process.run()
+                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+    }
+}

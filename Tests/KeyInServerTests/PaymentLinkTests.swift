@@ -1,0 +1,197 @@
+import Foundation
+import KeyInCore
+import KeyInServer
+import Logging
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite("Payment links, the hosted page, receipts and help", .timeLimit(.minutes(2)))
+struct PaymentLinkTests {
+    let logger = Logger(label: "payment-link-tests")
+
+    func createLink(
+        _ gateway: GatewayHarness, amount: Int = 55_000, orderName: String = "맞춤 셔츠 1벌",
+        extra: [String: any Sendable] = [:]
+    ) async throws -> (id: String, key: String, body: [String: Any]) {
+        var json: [String: any Sendable] = ["amount": amount, "orderName": orderName]
+        for (name, value) in extra { json[name] = value }
+        let created = try await gateway.send(.POST, "v1/payment-links", json: json)
+        #expect(created.status == .ok, "\(created.body)")
+        let url = try #require(created.body["url"] as? String)
+        return (
+            try #require(created.body["paymentLinkId"] as? String),
+            String(try #require(url.split(separator: "/").last)),
+            created.body
+        )
+    }
+
+    func page(_ gateway: GatewayHarness, _ path: String) async throws -> (status: HTTPStatus, html: String) {
+        let response = try await gateway.send(.GET, path, authenticated: false)
+        return (response.status, String(decoding: response.raw, as: UTF8.self))
+    }
+
+    static let card: [String: any Sendable] = [
+        "cardNumber": "4242424242424242", "cardExpirationYear": "30", "cardExpirationMonth": "12",
+        "customerIdentityNumber": "900101", "cardPassword": "12", "cardCvc": "123",
+    ]
+
+    @Test("A link is made, sent by SMS through the outbox (recorded, not sent), and says what the customer pays")
+    func createAndSend() async throws {
+        try await GatewayHarness.with { gateway in
+            let link = try await createLink(
+                gateway, extra: ["customerMobilePhone": "010-1234-5678", "send": ["SMS"], "validHours": 24])
+            #expect(link.body["status"] as? String == "ACTIVE")
+            #expect((link.body["url"] as? String)?.hasPrefix("http://127.0.0.1:8080/pay/") == true)
+            #expect(try await gateway.services.sendPendingMessages(logger: logger) == 1)
+            let shown = try await gateway.send(.GET, "v1/payment-links/\(link.id)")
+            let message = try #require((shown.body["messages"] as? [[String: Any]])?.first)
+            #expect(message["channel"] as? String == "SMS" && message["recipient"] as? String == "010-1234-5678")
+            #expect(message["status"] as? String == "RECORDED")
+            let text = try #require(message["body"] as? String)
+            #expect(text.contains("55,000원") && text.contains("맞춤 셔츠 1벌") && text.contains("/pay/\(link.key)"))
+            // No phone number to send to: said plainly.
+            let other = try await createLink(gateway, amount: 10_000)
+            let noPhone = try await gateway.send(
+                .POST, "v1/payment-links/\(other.id)/send", json: ["channel": "KAKAOTALK"])
+            #expect(
+                noPhone.body["code"] as? String == "INVALID_REQUEST" && noPhone.body["param"] as? String == "recipient")
+            let bad = try await gateway.send(.POST, "v1/payment-links", json: ["amount": 50, "orderName": "x"])
+            #expect(bad.body["code"] as? String == "BELOW_MINIMUM_AMOUNT")
+        }
+    }
+
+    @Test("The hosted page: numeric keypad, amount, instalments only from 50,000 KRW, English on request, under 60 KB")
+    func hostedPage() async throws {
+        try await GatewayHarness.with { gateway in
+            let big = try await createLink(gateway, amount: 55_000)
+            let (status, html) = try await page(gateway, "pay/\(big.key)")
+            #expect(status == .ok)
+            #expect(html.contains(#"id="cardNumber" name="cardNumber" inputmode="numeric""#))
+            #expect(html.contains("55,000원") && html.contains("카드 번호") && html.contains("cardInstallmentPlan"))
+            #expect(html.contains(#"type="password" inputmode="numeric" maxlength="2""#))
+            #expect(html.contains(#"aria-live="polite""#))
+            let small = try await createLink(gateway, amount: 49_000)
+            #expect(!(try await page(gateway, "pay/\(small.key)")).html.contains("cardInstallmentPlan"))
+            let english = try await page(gateway, "pay/\(big.key)?lang=en")
+            #expect(english.html.contains("Card number") && english.html.contains("KRW 55,000"))
+            // The page, its script and its stylesheet together.
+            let script = try await gateway.send(.GET, "assets/pay.js", authenticated: false)
+            let styles = try await gateway.send(.GET, "assets/keyin.css", authenticated: false)
+            #expect(script.status == .ok && styles.status == .ok)
+            #expect(html.utf8.count + script.raw.count + styles.raw.count < 60_000)
+        }
+    }
+
+    @Test("Text a merchant typed is shown as text, never run as markup")
+    func escaping() async throws {
+        try await GatewayHarness.with { gateway in
+            let link = try await createLink(gateway, orderName: #"<script>alert("x")</script> 셔츠"#)
+            let html = try await page(gateway, "pay/\(link.key)").html
+            #expect(!html.contains("<script>alert"))
+            #expect(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; 셔츠"))
+        }
+    }
+
+    @Test("Paid once: a decline leaves the link payable, an approval closes it, and its page then says so")
+    func paidOnce() async throws {
+        try await GatewayHarness.with { gateway in
+            let link = try await createLink(gateway)
+            var declinedCard = Self.card
+            declinedCard["cardNumber"] = "4000000000000002"
+            let declined = try await gateway.send(
+                .POST, "pay/\(link.key)", json: declinedCard, headers: ["Idempotency-Key": "try-1"],
+                authenticated: false)
+            #expect(declined.body["code"] as? String == "REJECT_CARD_COMPANY")
+            #expect((declined.body["customerMessage"] as? [String: String])?["ko"]?.isEmpty == false)
+            #expect(try await gateway.send(.GET, "v1/payment-links/\(link.id)").body["status"] as? String == "ACTIVE")
+
+            let paid = try await gateway.send(
+                .POST, "pay/\(link.key)", json: Self.card, headers: ["Idempotency-Key": "try-2"], authenticated: false)
+            #expect(paid.status == .ok && paid.body["status"] as? String == "DONE")
+            #expect(paid.body["totalAmount"] as? Int == 55_000)
+            let shown = try await gateway.send(.GET, "v1/payment-links/\(link.id)")
+            #expect(shown.body["status"] as? String == "PAID")
+            #expect(shown.body["paymentKey"] as? String == paid.body["paymentKey"] as? String)
+
+            let again = try await gateway.send(
+                .POST, "pay/\(link.key)", json: Self.card, headers: ["Idempotency-Key": "try-3"], authenticated: false)
+            #expect(again.status == .conflict && again.body["code"] as? String == "ALREADY_PAID_PAYMENT_LINK")
+            let closed = try await page(gateway, "pay/\(link.key)")
+            #expect(closed.status == .conflict && closed.html.contains("이미 결제가 완료된 링크입니다"))
+            #expect(await gateway.engine.entries().filter { $0.isApproved }.count == 1)
+        }
+    }
+
+    @Test("A double tap sends one Idempotency-Key twice: one payment, one authorization")
+    func doubleTap() async throws {
+        try await GatewayHarness.with { gateway in
+            let path = "pay/\(try await createLink(gateway).key)"
+            async let first = gateway.send(
+                .POST, path, json: Self.card, headers: ["Idempotency-Key": "tap"], authenticated: false)
+            async let second = gateway.send(
+                .POST, path, json: Self.card, headers: ["Idempotency-Key": "tap"], authenticated: false)
+            let answers = try await [first, second]
+            #expect(answers.contains { $0.body["status"] as? String == "DONE" })
+            #expect(await gateway.engine.entries().filter { $0.isApproved }.count == 1)
+        }
+    }
+
+    @Test("Expired and withdrawn links say so plainly; an unknown link too")
+    func expiredAndWithdrawn() async throws {
+        try await GatewayHarness.with { gateway in
+            let expiring = try await createLink(gateway, extra: ["validHours": 1])
+            gateway.wallClock.advance(seconds: 3601)
+            let expired = try await page(gateway, "pay/\(expiring.key)")
+            #expect(expired.status == .gone && expired.html.contains("유효기간이 지났습니다"))
+            let paying = try await gateway.send(.POST, "pay/\(expiring.key)", json: Self.card, authenticated: false)
+            #expect(paying.body["code"] as? String == "EXPIRED_PAYMENT_LINK")
+
+            let withdrawn = try await createLink(gateway)
+            let canceled = try await gateway.send(.POST, "v1/payment-links/\(withdrawn.id)/cancel")
+            #expect(canceled.body["status"] as? String == "CANCELED")
+            #expect(try await page(gateway, "pay/\(withdrawn.key)").status == .gone)
+            let unknown = try await page(gateway, "pay/nothing-here")
+            #expect(unknown.status == .notFound && unknown.html.contains("결제 링크를 찾을 수 없습니다"))
+        }
+    }
+
+    @Test("The receipt shows merchant, card, approval number and the VAT split; cancels and balance follow")
+    func receipt() async throws {
+        try await GatewayHarness.with { gateway in
+            let paid = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(amount: 55_000))
+            let key = try #require(paid.body["paymentKey"] as? String)
+            let approveNo = try #require((paid.body["card"] as? [String: Any])?["approveNo"] as? String)
+            _ = try await gateway.send(
+                .POST, "v1/payments/\(key)/cancel", json: ["cancelReason": "부분 반품", "cancelAmount": 11_000])
+            let (status, html) = try await page(gateway, "receipts/\(key)")
+            #expect(status == .ok)
+            for expected in [
+                "카드 매출전표", "테스트 상점", "424242******4242", approveNo, "50,000원", "5,000원", "55,000원", "부분 반품",
+                "44,000원", "부분 취소",
+            ] {
+                #expect(html.contains(expected), "the receipt lacks \(expected)")
+            }
+            #expect(try await page(gateway, "receipts/pay_unknown").status == .notFound)
+        }
+    }
+
+    @Test("Help: every catalog code has an entry, searchable, and the API's helpUrl leads to it")
+    func help() async throws {
+        try await GatewayHarness.with { gateway in
+            let declined = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "4242424242424241"))
+            let helpURL = try #require(declined.body["helpUrl"] as? String)
+            let entry = try await page(gateway, String(helpURL.dropFirst()))
+            #expect(entry.status == .ok && entry.html.contains("INVALID_CARD_NUMBER"))
+            #expect(entry.html.contains("카드번호를 다시 확인해 주세요"))
+            let index = try await page(gateway, "help")
+            #expect(index.html.components(separatedBy: "<li><a href=\"/help/").count - 1 == ErrorCode.allCases.count)
+            let search = try await page(gateway, "help?q=%ED%95%A0%EB%B6%80")  // 할부
+            #expect(search.html.contains("NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN_BELOW_AMOUNT"))
+            #expect(!search.html.contains("INVALID_CARD_PASSWORD_FORMAT"))
+            #expect(try await page(gateway, "help/no-such-entry").status == .notFound)
+        }
+    }
+}
