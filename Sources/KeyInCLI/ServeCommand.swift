@@ -44,6 +44,12 @@ public struct ServeCommand: AsyncParsableCommand {
 
                 """
         }
+        if let login = gateway.demoConsoleLogin {
+            banner += """
+                콘솔 · console: http://\(configuration.hostname):\(configuration.port)/console  \(login.email) / \(login.password)
+
+                """
+        }
         FileHandle.standardOutput.write(Data(banner.utf8))
         await waitForTermination()
         await gateway.shutdown()

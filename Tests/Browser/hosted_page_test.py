@@ -24,6 +24,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 BASE = os.environ["KEYIN_BASE_URL"]
 SECRET = os.environ["KEYIN_SECRET_KEY"]
 SHOTS = os.environ.get("KEYIN_SCREENSHOT_DIR")
+CONSOLE_EMAIL = os.environ["KEYIN_CONSOLE_EMAIL"]
+CONSOLE_PASSWORD = os.environ["KEYIN_CONSOLE_PASSWORD"]
 
 
 def api(method, path, body=None, key=None):
@@ -44,7 +46,9 @@ def new_link(amount=55000, name="맞춤 셔츠 1벌"):
     return api("POST", "/v1/payment-links", {"amount": amount, "orderName": name})
 
 
-class HostedPageTests(unittest.TestCase):
+class BrowserCase(unittest.TestCase):
+    """One headless Chromium per test class, sized like a phone, set to Korean."""
+
     @classmethod
     def setUpClass(cls):
         options = webdriver.ChromeOptions()
@@ -88,6 +92,9 @@ class HostedPageTests(unittest.TestCase):
             self.type_slowly(name, value)
         self.field("cardPassword").send_keys(Keys.TAB)
 
+
+
+class HostedPageTests(BrowserCase):
     def test_card_number_is_grouped_as_typed(self):
         self.open_link(new_link())
         self.shot("pay-page")
@@ -174,6 +181,58 @@ class HostedPageTests(unittest.TestCase):
         self.driver.get(BASE + "/help?q=CVC")
         self.assertIn("INVALID_CARD_CVC", self.driver.page_source)
         self.shot("help")
+
+
+class ConsoleTests(BrowserCase):
+    """The merchant console: sign in, see the dashboard, refund a payment, key in a phone order."""
+
+    def sign_in(self):
+        self.driver.set_window_size(1280, 900)  # staff use the console on a desktop
+        self.driver.get(BASE + "/console/login")
+        self.wait.until(EC.presence_of_element_located((By.ID, "email")))
+        self.field("email").send_keys(CONSOLE_EMAIL)
+        self.field("password").send_keys(CONSOLE_PASSWORD)
+        self.field("login-button").click()
+        self.wait.until(EC.presence_of_element_located((By.CLASS_NAME, "figures")))
+
+    def test_console_signs_in_and_refunds(self):
+        paid = api("POST", "/v1/payments/key-in", {
+            "amount": 33000, "orderId": "browser-refund-1", "orderName": "환불할 주문", "cardNumber": "5555555555554444",
+            "cardExpirationYear": "30", "cardExpirationMonth": "12", "customerIdentityNumber": "900101",
+            "cardPassword": "12"})
+        self.assertEqual(paid["status"], "DONE", paid)
+        for number, order in [("4000000000000564", "browser-fail-1"), ("4000000000000911", "browser-fail-2"),
+                              ("4000000000000002", "browser-fail-3")]:
+            failed = api("POST", "/v1/payments/key-in", {
+                "amount": 21000, "orderId": order, "orderName": "실패할 주문", "cardNumber": number,
+                "cardExpirationYear": "30", "cardExpirationMonth": "12", "customerIdentityNumber": "900101",
+                "cardPassword": "12"})
+            self.assertIn("code", failed)
+        self.sign_in()
+        self.assertIn("대시보드", self.driver.page_source)
+        self.shot("console-dashboard")
+        self.driver.get(BASE + "/console/payments?q=browser-refund-1")
+        self.driver.find_element(By.LINK_TEXT, "browser-refund-1").click()
+        self.wait.until(EC.presence_of_element_located((By.ID, "cancel-button")))
+        self.field("cancelReason").send_keys("고객 요청 환불")
+        self.field("cancel-button").click()
+        self.wait.until(EC.presence_of_element_located((By.ID, "console-done")))
+        self.assertEqual(self.field("payment-status").text, "취소")
+        self.assertEqual(self.field("balance").text, "0원")
+        self.shot("console-payment")
+        self.assertEqual(api("GET", "/v1/payments/" + paid["paymentKey"])["status"], "CANCELED")
+
+    def test_virtual_terminal_keys_in_a_phone_order(self):
+        self.sign_in()
+        self.driver.get(BASE + "/console/terminal")
+        amount = self.type_slowly("amount-input", "52000")
+        self.assertEqual(amount.get_attribute("value"), "52,000")
+        self.assertTrue(self.field("installment-field").is_displayed())
+        self.type_slowly("orderName-input", "전화 주문 - 텀블러")
+        self.fill("4242424242424242")
+        self.shot("console-terminal")
+        self.field("pay-button").click()
+        self.assertTrue(self.wait.until(EC.visibility_of_element_located((By.ID, "approve-no"))).text)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ struct BrowserTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Browser/hosted_page_test.py")
 
-    @Test("Typing, grouping, a declined card, a good card to its receipt, a double click that pays once, help")
+    @Test("Typing, grouping, a declined card, a good card to its receipt, a double click that pays once, help, console")
     func hostedPage() async throws {
         let process = ServeCrashTests()
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-browser-\(UUID())")
@@ -23,10 +23,15 @@ struct BrowserTests {
         defer { server.interrupt() }
         let banner = try #require(process.read(output, until: /(test_sk_[A-Za-z0-9]+)/))
         let key = String(try #require(banner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1))
+        let fullBanner =
+            banner.contains("console: ") ? banner : banner + (process.read(output, until: /console: (\S+)/) ?? "")
+        let login = try #require(fullBanner.firstMatch(of: /console: \S+\s+(\S+) \/ (\S+)/))
 
         var environment = ProcessInfo.processInfo.environment
         environment["KEYIN_BASE_URL"] = "http://127.0.0.1:\(port)"
         environment["KEYIN_SECRET_KEY"] = key
+        environment["KEYIN_CONSOLE_EMAIL"] = String(login.1)
+        environment["KEYIN_CONSOLE_PASSWORD"] = String(login.2)
         let (status, log) = try await Self.runOffThePool("/usr/bin/env", ["python3", Self.script.path], environment)
         #expect(status == 0, "\(log)")
     }

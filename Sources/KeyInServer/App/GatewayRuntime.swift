@@ -16,6 +16,8 @@ public final class GatewayRuntime: Sendable {
     let configuration: ServerConfiguration
     /// The demo merchant's test secret key, when this start created it.
     public let demoSecretKey: String?
+    /// The demo merchant's console sign-in (e-mail, password), when this start created it.
+    public let demoConsoleLogin: (email: String, password: String)?
     private let background = BackgroundWork()
 
     /// What the process is for: `serve` takes payments; `administer` (migrate, merchant, keys) only needs the
@@ -27,7 +29,7 @@ public final class GatewayRuntime: Sendable {
 
     init(
         app: Application, link: CardNetworkLink, services: GatewayServices, simulator: IssuerServer?,
-        configuration: ServerConfiguration, demoSecretKey: String?
+        configuration: ServerConfiguration, demoSecretKey: String?, demoConsoleLogin: (email: String, password: String)?
     ) {
         self.app = app
         self.link = link
@@ -35,6 +37,7 @@ public final class GatewayRuntime: Sendable {
         self.simulator = simulator
         self.configuration = configuration
         self.demoSecretKey = demoSecretKey
+        self.demoConsoleLogin = demoConsoleLogin
     }
 
     /// Opens the database (migrating it); to serve, also starts the link (and the simulator when no hosts are
@@ -67,6 +70,7 @@ public final class GatewayRuntime: Sendable {
             throw GatewayStartError(reason: "cannot open the database (\(String(describing: type(of: error))))")
         }
         var demoKey: String?
+        var demoLogin: (email: String, password: String)?
         if purpose == .serve {
             await link.start()
             if try await services.recoverStalePayments(
@@ -76,12 +80,17 @@ public final class GatewayRuntime: Sendable {
                 await link.retryPendingReversals()
             }
             if try await services.merchantCount() == 0 {
-                demoKey = try await services.createMerchant(name: "데모 상점", live: false).secretKey
+                let demo = try await services.createMerchant(name: "데모 상점", live: false)
+                demoKey = demo.secretKey
+                let login = (email: "owner@demo.keyin.local", password: StaffAccounts.randomHex(8))
+                try await services.createStaff(
+                    merchantID: demo.id, email: login.email, password: login.password, owner: true)
+                demoLogin = login
             }
         }
         return GatewayRuntime(
             app: app, link: link, services: services, simulator: simulator, configuration: configuration,
-            demoSecretKey: demoKey)
+            demoSecretKey: demoKey, demoConsoleLogin: demoLogin)
     }
 
     /// Starts answering HTTP on the configured address, and the background work.

@@ -28,6 +28,16 @@ public struct GatewayServices: Sendable {
         PaymentLinkService(database: database(), now: now)
     }
 
+    func staff() -> StaffAccounts {
+        StaffAccounts(database: database(), now: now)
+    }
+
+    /// Adds a console sign-in for a merchant (`owner` sees everything, API keys included; `staff` the rest).
+    public func createStaff(merchantID: UUID, email: String, password: String, owner: Bool) async throws {
+        _ = try await staff().create(
+            merchantID: merchantID, email: email, password: password, role: owner ? .owner : .staff)
+    }
+
     func messages(_ logger: Logger) -> MessageOutbox {
         MessageOutbox(database: database(), sender: messageSender, logger: logger, now: now)
     }
@@ -97,6 +107,7 @@ public func configure(
     try v1.register(collection: WebhooksController(services: services))
     try v1.register(collection: PaymentLinksController(services: services))
     try app.register(collection: PagesController(services: services))
+    try app.register(collection: ConsoleController(services: services))
     return services
 }
 

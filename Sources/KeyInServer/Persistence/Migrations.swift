@@ -7,7 +7,7 @@ enum Migrations {
         CreateMerchants(), CreateAPIKeys(), CreatePayments(), CreateCardRecords(), CreatePaymentEvents(),
         CreateIdempotencyRecords(), CreatePendingReversals(), CreateCancels(), AddLastCancelToPayments(),
         CreateWebhookEndpoints(), CreateWebhookDeliveries(), CreateWebhookAttempts(), CreatePaymentLinks(),
-        CreateOutboundMessages(),
+        CreateOutboundMessages(), CreateStaffAccounts(), CreateConsoleSessions(),
     ]
 }
 
@@ -308,5 +308,47 @@ struct CreateOutboundMessages: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(OutboundMessageModel.schema).delete()
+    }
+}
+
+struct CreateStaffAccounts: AsyncMigration {
+    var name: String { "015_create_staff_accounts" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(StaffAccountModel.schema)
+            .id()
+            .field("merchant_id", .uuid, .required, .references(MerchantModel.schema, "id"))
+            .field("email", .string, .required)
+            .field("password_hash", .string, .required)
+            .field("role", .string, .required)
+            .field("failed_sign_ins", .int, .required)
+            .field("locked_until", .datetime)
+            .field("created_at", .datetime, .required)
+            .unique(on: "email")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(StaffAccountModel.schema).delete()
+    }
+}
+
+struct CreateConsoleSessions: AsyncMigration {
+    var name: String { "016_create_console_sessions" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(ConsoleSessionModel.schema)
+            .id()
+            .field("staff_id", .uuid, .required, .references(StaffAccountModel.schema, "id"))
+            .field("token_hash", .string, .required)
+            .field("csrf_token", .string, .required)
+            .field("created_at", .datetime, .required)
+            .field("expires_at", .datetime, .required)
+            .unique(on: "token_hash")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(ConsoleSessionModel.schema).delete()
     }
 }

@@ -278,3 +278,36 @@ final class OutboundMessageModel: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// A person at a merchant who signs in to the console: an owner (everything, staff and keys included) or staff.
+final class StaffAccountModel: Model, @unchecked Sendable {
+    static let schema = "staff_accounts"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "merchant_id") var merchant: MerchantModel
+    @Field(key: "email") var email: String
+    /// bcrypt.
+    @Field(key: "password_hash") var passwordHash: String
+    /// `owner` or `staff`.
+    @Field(key: "role") var role: String
+    @Field(key: "failed_sign_ins") var failedSignIns: Int
+    @OptionalField(key: "locked_until") var lockedUntil: Date?
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+/// A signed-in console session. The cookie holds a random token; only its SHA-256 is stored.
+final class ConsoleSessionModel: Model, @unchecked Sendable {
+    static let schema = "console_sessions"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "staff_id") var staff: StaffAccountModel
+    @Field(key: "token_hash") var tokenHash: String
+    /// Sent back with every form; a request from another site cannot know it.
+    @Field(key: "csrf_token") var csrfToken: String
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "expires_at") var expiresAt: Date
+
+    init() {}
+}

@@ -9,33 +9,47 @@ struct HostedPaymentPage {
     let language: Language
 
     /// What the script needs: where to post, the language, and the catalog's customer messages for field problems
-    /// (so a field says exactly what the API would say).
+    /// (so a field says exactly what the API would say). The virtual terminal adds its CSRF token.
     struct ScriptConfiguration: Encodable {
         let language: String
         let postURL: String
         let amountText: String
         let labels: [String: String]
         let messages: [String: String]
+        var csrfToken: String? = nil
+        var terminal = false
     }
 
     static let fieldCodes: [ErrorCode] = [
         .invalidCardNumber, .invalidCardNumberLength, .invalidCardNumberFormat, .notSupportedCardType,
         .invalidCardExpiration, .expiredCard, .invalidCardCVC, .invalidCardIdentityFormat,
-        .invalidCardPasswordFormat, .failedInternalSystemProcessing,
+        .invalidCardPasswordFormat, .invalidAmount, .belowMinimumAmount, .failedInternalSystemProcessing,
     ]
 
-    var html: HTML {
+    static func messages(in language: Language) -> [String: String] {
+        Dictionary(
+            uniqueKeysWithValues: fieldCodes.map { ($0.rawValue, KeyInError($0).customerMessage.text(in: language)) })
+    }
+
+    static func labels(in language: Language, payLabel: String) -> [String: String] {
         let t = { (text: LocalizedText) in text.text(in: language) }
-        let amountText = DisplayFormat.amount(link.amount, currency: link.currency, language: language)
-        let other: Language = language == .korean ? .english : .korean
-        let allowsInstallments =
-            PaymentAmountRules.problem(
-                installmentMonths: 2,
-                amount: Money(minorUnits: link.amount, currency: Currency(code: link.currency) ?? .krw)) == nil
+        return [
+            "pay": payLabel, "paying": t(PageText.paying), "approved": t(PageText.approved),
+            "approvalNumber": t(PageText.approvalNumber), "card": t(PageText.card), "receipt": t(PageText.receipt),
+            "after": t(PageText.afterApproval), "failed": t(PageText.failed), "retry": t(PageText.retry),
+            "help": t(PageText.help), "support": t(PageText.support), "amount": t(PageText.amount),
+        ]
+    }
+
+    /// The card fields, shared by the hosted page and the virtual terminal. With `installments` the instalment
+    /// choice is rendered (the terminal shows it once the amount allows it).
+    static func cardFields(language: Language, installments: Bool, hiddenInstallments: Bool = true) -> HTML {
+        let t = { (text: LocalizedText) in text.text(in: language) }
+        let thisYear = SeoulTime.calendar.component(.year, from: Date())
         let installment: HTML =
-            allowsInstallments
+            installments
             ? """
-            <div class="field" id="installment-field">
+            <div class="field" id="installment-field"\(hiddenInstallments ? " hidden" as HTML : "")>
             <label for="cardInstallmentPlan">\(t(PageText.installment))</label>
             <select id="cardInstallmentPlan" name="cardInstallmentPlan">
             \((([0] + Array(2...12)).map { months -> HTML in
@@ -44,32 +58,7 @@ struct HostedPaymentPage {
             </select>
             </div>
             """ : ""
-        let thisYear = SeoulTime.calendar.component(.year, from: Date())
-        let configuration = ScriptConfiguration(
-            language: language.rawValue, postURL: "/pay/\(link.linkKey)", amountText: amountText,
-            labels: [
-                "pay": "\(amountText) \(t(PageText.pay))", "paying": t(PageText.paying),
-                "approved": t(PageText.approved), "approvalNumber": t(PageText.approvalNumber),
-                "card": t(PageText.card), "receipt": t(PageText.receipt), "after": t(PageText.afterApproval),
-                "failed": t(PageText.failed), "retry": t(PageText.retry), "help": t(PageText.help),
-                "support": t(PageText.support), "amount": t(PageText.amount),
-            ],
-            messages: Dictionary(
-                uniqueKeysWithValues: Self.fieldCodes.map {
-                    ($0.rawValue, KeyInError($0).customerMessage.text(in: language))
-                }
-            ))
         return """
-            <main class="page pay">
-            <header class="bar">
-            <span class="merchant">\(merchantName)</span>
-            <a class="lang" href="?lang=\(other.rawValue)" lang="\(other.rawValue)">\(PageText.switchLanguage.text(in: language))</a>
-            </header>
-            <section class="order" aria-label="\(t(PageText.orderName))">
-            <p class="order-name">\(link.orderName)</p>
-            <p class="amount"><span class="label">\(t(PageText.amount))</span> <strong id="amount">\(amountText)</strong></p>
-            </section>
-            <form id="pay-form" novalidate>
             <div class="field">
             <label for="cardNumber">\(t(PageText.cardNumber))</label>
             <div class="with-badge">
@@ -107,6 +96,33 @@ struct HostedPaymentPage {
             <p id="cardPassword-error" class="error" aria-live="polite"></p>
             </div>
             \(installment)
+            """
+    }
+
+    var html: HTML {
+        let t = { (text: LocalizedText) in text.text(in: language) }
+        let amountText = DisplayFormat.amount(link.amount, currency: link.currency, language: language)
+        let other: Language = language == .korean ? .english : .korean
+        let allowsInstallments =
+            PaymentAmountRules.problem(
+                installmentMonths: 2,
+                amount: Money(minorUnits: link.amount, currency: Currency(code: link.currency) ?? .krw)) == nil
+        let configuration = ScriptConfiguration(
+            language: language.rawValue, postURL: "/pay/\(link.linkKey)", amountText: amountText,
+            labels: Self.labels(in: language, payLabel: "\(amountText) \(t(PageText.pay))"),
+            messages: Self.messages(in: language))
+        return """
+            <main class="page pay">
+            <header class="bar">
+            <span class="merchant">\(merchantName)</span>
+            <a class="lang" href="?lang=\(other.rawValue)" lang="\(other.rawValue)">\(PageText.switchLanguage.text(in: language))</a>
+            </header>
+            <section class="order" aria-label="\(t(PageText.orderName))">
+            <p class="order-name">\(link.orderName)</p>
+            <p class="amount"><span class="label">\(t(PageText.amount))</span> <strong id="amount">\(amountText)</strong></p>
+            </section>
+            <form id="pay-form" novalidate>
+            \(Self.cardFields(language: language, installments: allowsInstallments, hiddenInstallments: false))
             <button id="pay-button" type="submit" disabled>\(amountText) \(t(PageText.pay))</button>
             <p class="fine">\(t(PageText.secureNote))</p>
             </form>

@@ -31,12 +31,17 @@ struct OpenAPIContract {
 
     static let methods: Set<String> = ["get", "post", "put", "patch", "delete"]
 
-    /// The media types (with their schemas) the response `operation` documents for `status` (or its `default`).
-    func responseContent(for operation: Operation, status: Int) -> [String: JSONValue]? {
+    /// The response `operation` documents for `status` (or its `default`).
+    func response(for operation: Operation, status: Int) -> JSONValue? {
         guard let responses = document["paths"]?[operation.path]?[operation.method.lowercased()]?["responses"],
             let response = responses[String(status)] ?? responses["default"]
         else { return nil }
-        return resolve(response)["content"]?.object
+        return resolve(response)
+    }
+
+    /// The media types (with their schemas) the response `operation` documents for `status` (or its `default`).
+    func responseContent(for operation: Operation, status: Int) -> [String: JSONValue]? {
+        response(for: operation, status: status)?["content"]?.object
     }
 
     /// The JSON schema of the response `operation` documents for `status` (or its `default`).

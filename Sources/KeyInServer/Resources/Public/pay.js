@@ -14,6 +14,13 @@
     customerIdentityNumber: $("customerIdentityNumber"),
     cardPassword: $("cardPassword"),
   };
+  // The console's virtual terminal: staff type the amount and order too, and the session's CSRF token goes along.
+  const terminal = page.terminal === true;
+  if (terminal) {
+    fields["amount-input"] = $("amount-input");
+    fields["orderName-input"] = $("orderName-input");
+  }
+  const amountValue = () => Number((fields["amount-input"] ? fields["amount-input"].value : "").replace(/\D/g, ""));
   const touched = new Set();
   let attemptKey = null; // one Idempotency-Key per attempt: a double tap sends the same one
   let inFlight = false;
@@ -133,10 +140,18 @@
       return /^\d{2}$/.test(fields.cardPassword.value) ? null : "INVALID_CARD_PASSWORD_FORMAT";
     },
   };
+  if (terminal) {
+    checks["amount-input"] = () => {
+      if (!/\d/.test(fields["amount-input"].value)) return "INVALID_AMOUNT";
+      return amountValue() < 100 ? "BELOW_MINIMUM_AMOUNT" : null;
+    };
+    checks["orderName-input"] = () => (fields["orderName-input"].value.trim() ? null : "INVALID_REQUEST");
+  }
 
   function show(name, code) {
     const error = $(name + "-error");
     const input = fields[name];
+    if (!error) { code ? input.setAttribute("aria-invalid", "true") : input.removeAttribute("aria-invalid"); return; }
     if (code) {
       error.textContent = page.messages[code] || code;
       input.setAttribute("aria-invalid", "true");
@@ -166,6 +181,18 @@
     attemptKey = null;
     refresh();
   });
+  if (terminal) {
+    // Amounts are grouped with commas as typed; instalments appear from 50,000 KRW.
+    fields["amount-input"].addEventListener("input", () => {
+      reformat(fields["amount-input"], (d) => (d ? Number(d).toLocaleString("en-US") : ""), () => 12);
+      const allowed = amountValue() >= 50000;
+      $("installment-field").hidden = !allowed;
+      if (!allowed) $("cardInstallmentPlan").value = "0";
+      attemptKey = null;
+      refresh();
+    });
+    fields["orderName-input"].addEventListener("input", () => { attemptKey = null; refresh(); });
+  }
   for (const name of ["cardCvc", "customerIdentityNumber", "cardPassword"]) {
     fields[name].addEventListener("input", () => {
       fields[name].value = onlyDigits(fields[name].value).slice(0, fields[name].maxLength);
@@ -224,13 +251,17 @@
       cardPassword: fields.cardPassword.value,
       cardInstallmentPlan: $("cardInstallmentPlan") ? Number($("cardInstallmentPlan").value) : 0,
     };
+    const headers = { "Content-Type": "application/json", "Idempotency-Key": attemptKey, "Accept-Language": page.language };
+    if (terminal) {
+      body.amount = amountValue();
+      body.orderName = fields["orderName-input"].value.trim();
+      body.orderId = "vt-" + attemptKey.replace(/[^A-Za-z0-9]/g, "").slice(0, 24);
+      headers["X-CSRF-Token"] = page.csrfToken;
+    }
+    const amountText = terminal ? amountValue().toLocaleString("en-US") + "원" : page.amountText;
     let response, answer;
     try {
-      response = await fetch(page.postURL, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "Idempotency-Key": attemptKey, "Accept-Language": page.language },
-        body: JSON.stringify(body),
-      });
+      response = await fetch(page.postURL, { method: "POST", headers, credentials: "same-origin", body: JSON.stringify(body) });
       answer = await response.json();
     } catch (error) {
       answer = { code: "FAILED_INTERNAL_SYSTEM_PROCESSING", customerMessage: { ko: page.messages.FAILED_INTERNAL_SYSTEM_PROCESSING, en: page.messages.FAILED_INTERNAL_SYSTEM_PROCESSING } };
@@ -241,11 +272,13 @@
       form.hidden = true;
       result(
         '<h2 id="result-title">' + escape(page.labels.approved) + "</h2>" +
-        '<dl><dt>' + escape(page.labels.amount) + "</dt><dd>" + escape(page.amountText) + "</dd>" +
+        '<dl><dt>' + escape(page.labels.amount) + "</dt><dd>" + escape(amountText) + "</dd>" +
         "<dt>" + escape(page.labels.approvalNumber) + '</dt><dd id="approve-no">' + escape(answer.card.approveNo || "") + "</dd>" +
         "<dt>" + escape(page.labels.card) + "</dt><dd>" + escape((answer.card.company || "") + " " + answer.card.number) + "</dd></dl>" +
         '<p><a id="receipt-link" href="' + escape(answer.receiptUrl) + "?lang=" + page.language + '">' + escape(page.labels.receipt) + "</a></p>" +
-        "<p>" + escape(page.labels.after) + "</p>");
+        (terminal
+          ? '<p><a id="console-payment-link" href="/console/payments/' + escape(answer.paymentKey) + '">결제 상세</a> · <a href="/console/terminal">새 결제</a></p>'
+          : "<p>" + escape(page.labels.after) + "</p>"));
       return;
     }
     // A failure: the field at fault says so; otherwise the catalog's customer message and what to do next.

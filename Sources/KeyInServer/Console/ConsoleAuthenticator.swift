@@ -1,0 +1,53 @@
+import Foundation
+import KeyInCore
+import Vapor
+
+/// Guards `/console`: a page without a live session goes to the sign-in page; a form or script request (any
+/// POST) must carry the session's CSRF token, in the `_csrf` field or the `X-CSRF-Token` header.
+struct ConsoleAuthenticator: AsyncMiddleware {
+    let services: GatewayServices
+    static let cookieName = "keyin_console"
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let token = request.cookies[Self.cookieName]?.string,
+            let (session, staff) = try await services.staff().session(token: token)
+        else {
+            if request.method == .GET { return request.redirect(to: "/console/login") }
+            throw KeyInError(.sessionExpired)
+        }
+        if request.method != .GET {
+            let sent =
+                request.headers.first(name: "X-CSRF-Token")
+                ?? (try? request.content.get(String.self, at: "_csrf"))
+            guard let sent, sent == session.csrfToken else { throw KeyInError(.invalidCSRFToken) }
+        }
+        request.storage[ConsoleStaffKey.self] = ConsoleStaff(
+            id: try staff.requireID(), merchantID: staff.$merchant.id, email: staff.email,
+            role: StaffAccounts.Role(rawValue: staff.role) ?? .staff, csrfToken: session.csrfToken)
+        // The merchant API's helpers (idempotency, scoping) key on the merchant.
+        request.storage[AuthenticatedMerchantKey.self] = staff.$merchant.id
+        return try await next.respond(to: request)
+    }
+}
+
+/// Who is signed in to the console.
+struct ConsoleStaff: Sendable {
+    let id: UUID
+    let merchantID: UUID
+    let email: String
+    let role: StaffAccounts.Role
+    let csrfToken: String
+}
+
+enum ConsoleStaffKey: StorageKey {
+    typealias Value = ConsoleStaff
+}
+
+extension Request {
+    var consoleStaff: ConsoleStaff {
+        get throws {
+            guard let staff = storage[ConsoleStaffKey.self] else { throw KeyInError(.sessionExpired) }
+            return staff
+        }
+    }
+}

@@ -1,0 +1,286 @@
+import Fluent
+import Foundation
+import KeyInCore
+import Vapor
+
+/// `/console`: merchant staff sign in, see how payments go, find and cancel payments, and key in phone orders.
+struct ConsoleController: RouteCollection {
+    let services: GatewayServices
+
+    func boot(routes: any RoutesBuilder) throws {
+        let console = routes.grouped("console")
+        console.get("login", use: loginPage)
+        console.on(.POST, "login", body: .collect(maxSize: "4kb"), use: login)
+        let signedIn = console.grouped(ConsoleAuthenticator(services: services))
+        signedIn.on(.POST, "logout", body: .collect(maxSize: "1kb"), use: logout)
+        signedIn.get(use: dashboard)
+        signedIn.get("payments", use: payments)
+        signedIn.get("payments", ":paymentKey", use: payment)
+        signedIn.on(.POST, "payments", ":paymentKey", "cancel", body: .collect(maxSize: "4kb"), use: cancel)
+        signedIn.get("terminal", use: terminalPage)
+        signedIn.on(.POST, "terminal", body: .collect(maxSize: "16kb"), use: terminalPay)
+        signedIn.get("links", use: links)
+        signedIn.on(.POST, "links", body: .collect(maxSize: "4kb"), use: createLink)
+        signedIn.get("webhooks", use: webhooks)
+        signedIn.get("keys", use: keys)
+    }
+
+    func page(_ title: String, _ request: Request, current: String, _ body: HTML, scripts: HTML = "") throws
+        -> Response
+    {
+        PageLayout.document(
+            title: "\(title) · KeyIn 콘솔", language: .korean,
+            body: ConsolePages.layout(title, staff: try request.consoleStaff, current: current, body: body),
+            scripts: scripts)
+    }
+
+    // MARK: Sign-in
+
+    struct LoginForm: Content {
+        var email: String?
+        var password: String?
+    }
+
+    func loginPage(_ request: Request) async throws -> Response {
+        PageLayout.document(
+            title: "KeyIn 콘솔 로그인", language: .korean, body: ConsolePages.login(error: nil, email: ""))
+    }
+
+    func login(_ request: Request) async throws -> Response {
+        let form = (try? request.content.decode(LoginForm.self)) ?? LoginForm()
+        do {
+            let (token, session) = try await services.staff().signIn(
+                email: form.email ?? "", password: form.password ?? "")
+            let response = request.redirect(to: "/console", redirectType: .normal)
+            response.cookies[ConsoleAuthenticator.cookieName] = HTTPCookies.Value(
+                string: token, expires: session.expiresAt, maxAge: Int(StaffAccounts.sessionSeconds), path: "/console",
+                isSecure: services.publicBaseURL.hasPrefix("https:"), isHTTPOnly: true, sameSite: .strict)
+            return response
+        } catch let error as KeyInError {
+            let response = PageLayout.document(
+                title: "KeyIn 콘솔 로그인", language: .korean,
+                body: ConsolePages.login(error: error, email: form.email ?? ""))
+            response.status = HTTPStatus(statusCode: error.entry.httpStatus)
+            return response
+        }
+    }
+
+    func logout(_ request: Request) async throws -> Response {
+        if let token = request.cookies[ConsoleAuthenticator.cookieName]?.string {
+            try await services.staff().signOut(token: token)
+        }
+        let response = request.redirect(to: "/console/login", redirectType: .normal)
+        response.cookies[ConsoleAuthenticator.cookieName] = HTTPCookies.Value(
+            string: "", expires: Date(timeIntervalSince1970: 0), path: "/console", isHTTPOnly: true, sameSite: .strict)
+        return response
+    }
+
+    // MARK: Dashboard and payments
+
+    func dashboard(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        let since = DashboardFigures.periodStarts(of: services.now()).week
+        let recent = try await PaymentModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
+            .filter(\.$requestedAt >= min(since, DashboardFigures.periodStarts(of: services.now()).day)).all()
+        return try page(
+            "대시보드", request, current: "/console",
+            ConsolePages.dashboard(DashboardFigures(payments: recent, now: services.now())))
+    }
+
+    func payments(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        var filter = ConsolePages.PaymentFilter()
+        filter.status = request.query[String.self, at: "status"] ?? ""
+        filter.category = request.query[String.self, at: "category"] ?? ""
+        filter.company = request.query[String.self, at: "company"] ?? ""
+        filter.query = String(
+            (request.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces).prefix(64))
+        var query = PaymentModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
+        if PaymentStatus(rawValue: filter.status) != nil { query = query.filter(\.$status == filter.status) }
+        if !filter.company.isEmpty { query = query.filter(\.$cardCompanyCode == filter.company) }
+        var found = try await query.sort(\.$requestedAt, .descending).limit(500).all()
+        if let category = ErrorCategory(rawValue: filter.category) {
+            found = found.filter { $0.failureCode.flatMap(ErrorCode.init(rawValue:))?.entry.category == category }
+        }
+        if !filter.query.isEmpty {
+            let text = filter.query
+            found = found.filter {
+                $0.orderID.localizedCaseInsensitiveContains(text) || $0.paymentKey == text
+                    || (text.count == 4 && $0.cardMasked.hasSuffix(text))
+            }
+        }
+        return try page(
+            "결제 내역", request, current: "/console/payments",
+            ConsolePages.payments(Array(found.prefix(100)), filter: filter))
+    }
+
+    func payment(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        let payment = try await PaymentsController.payment(request)
+        let id = try payment.requireID()
+        let events = try await PaymentEventModel.query(on: request.db).filter(\.$payment.$id == id).sort(\.$at).all()
+        let cancels = try await CancelModel.query(on: request.db).filter(\.$payment.$id == id).sort(\.$requestedAt)
+            .all()
+        let deliveries = try await WebhookDeliveryModel.query(on: request.db)
+            .filter(\.$merchantID == staff.merchantID).filter(\.$paymentKey == payment.paymentKey)
+            .sort(\.$createdAt).all()
+        var notice: HTML?
+        if let code = request.query[String.self, at: "error"].flatMap(ErrorCode.init(rawValue:)) {
+            notice =
+                "<p class=\"notice\" role=\"alert\" id=\"console-error\">\(code.rawValue): \(code.entry.explanation.ko)</p>"
+        } else if request.query[String.self, at: "canceled"] != nil {
+            notice = "<p class=\"done\" role=\"status\" id=\"console-done\">취소했습니다.</p>"
+        }
+        return try page(
+            "결제 상세", request, current: "/console/payments",
+            ConsolePages.paymentDetail(
+                payment, events: events, cancels: cancels, deliveries: deliveries, staff: staff, notice: notice))
+    }
+
+    struct CancelForm: Content {
+        var cancelAmount: String?
+        var cancelReason: String?
+    }
+
+    /// The console's cancel: the same service as the API, answered with the detail page and what happened.
+    func cancel(_ request: Request) async throws -> Response {
+        let payment = try await PaymentsController.payment(request)
+        let form = (try? request.content.decode(CancelForm.self)) ?? CancelForm()
+        let target = "/console/payments/\(payment.paymentKey)"
+        do {
+            let amountText = (form.cancelAmount ?? "").filter { $0 != "," }.trimmingCharacters(in: .whitespaces)
+            var amount: Int64?
+            if !amountText.isEmpty {
+                guard let value = Int64(amountText) else {
+                    throw KeyInError(.notCancelableAmount, param: "cancelAmount")
+                }
+                amount = value
+            }
+            guard let reason = form.cancelReason?.trimmingCharacters(in: .whitespaces), !reason.isEmpty else {
+                throw KeyInError(.invalidRequest, param: "cancelReason")
+            }
+            _ = try await services.cancels(request.logger).cancel(
+                payment, .init(reason: String(reason.prefix(200)), amount: amount, refundableAmount: nil))
+            return request.redirect(to: target + "?canceled=1", redirectType: .normal)
+        } catch let error as KeyInError {
+            return request.redirect(to: target + "?error=\(error.code.rawValue)", redirectType: .normal)
+        }
+    }
+
+    // MARK: Virtual terminal
+
+    func terminalPage(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        return try page(
+            "가상 단말기", request, current: "/console/terminal", VirtualTerminalPage(csrfToken: staff.csrfToken).html,
+            scripts: "<script src=\"/assets/pay.js\"></script>")
+    }
+
+    struct TerminalRequest: Content {
+        var amount: Int64?
+        var orderName: String?
+        var orderId: String?
+        var cardNumber: String?
+        var cardExpirationYear: String?
+        var cardExpirationMonth: String?
+        var cardCvc: String?
+        var customerIdentityNumber: String?
+        var cardPassword: String?
+        var cardInstallmentPlan: Int?
+    }
+
+    /// A phone order keyed in by staff: the same checks and the same payment as the API, one per attempt.
+    func terminalPay(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        return try await IdempotencyGuard(vault: services.vault).run(request) {
+            let form = try PaymentsController.decode(TerminalRequest.self, from: request)
+            var input = KeyInPaymentRequest()
+            input.amount = form.amount
+            input.orderName = form.orderName
+            input.orderId = form.orderId
+            input.cardNumber = form.cardNumber
+            input.cardExpirationYear = form.cardExpirationYear
+            input.cardExpirationMonth = form.cardExpirationMonth
+            input.cardCvc = form.cardCvc
+            input.customerIdentityNumber = form.customerIdentityNumber
+            input.cardPassword = form.cardPassword
+            input.cardInstallmentPlan = form.cardInstallmentPlan
+            input.metadata = ["channel": "virtual_terminal", "staff": staff.email]
+            let outcome = try await services.payments(request.logger).keyIn(input, merchantID: staff.merchantID)
+            if let error = outcome.error {
+                return ErrorRendering.response(
+                    for: APIError(error: error, paymentKey: outcome.payment.paymentKey), request: request)
+            }
+            return try PaymentsController.json(PaymentDTO(outcome.payment, language: .korean), status: .ok)
+        }
+    }
+
+    // MARK: Links, webhooks, keys
+
+    struct LinkForm: Content {
+        var amount: String?
+        var orderName: String?
+        var customerMobilePhone: String?
+        var sendSMS: String?
+    }
+
+    func links(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        let links = try await PaymentLinkModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
+            .sort(\.$createdAt, .descending).limit(50).all()
+        let messages = try await OutboundMessageModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
+            .sort(\.$createdAt, .descending).limit(50).all()
+        let service = services.paymentLinks()
+        var notice: HTML?
+        if let code = request.query[String.self, at: "error"].flatMap(ErrorCode.init(rawValue:)) {
+            notice = "<p class=\"notice\" role=\"alert\">\(code.rawValue): \(code.entry.explanation.ko)</p>"
+        }
+        return try page(
+            "결제 링크", request, current: "/console/links",
+            ConsoleListPages.links(
+                links, status: { service.status(of: $0).rawValue }, baseURL: services.publicBaseURL,
+                messages: messages, csrf: staff.csrfToken, notice: notice))
+    }
+
+    func createLink(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        let form = (try? request.content.decode(LinkForm.self)) ?? LinkForm()
+        do {
+            var input = CreatePaymentLinkRequest()
+            input.amount = Int64((form.amount ?? "").filter { $0 != "," }.trimmingCharacters(in: .whitespaces))
+            input.orderName = form.orderName
+            input.customerMobilePhone = form.customerMobilePhone
+            let link = try await services.paymentLinks().create(input, merchantID: staff.merchantID)
+            if form.sendSMS != nil, let phone = link.customerMobilePhone {
+                let merchant = try await MerchantModel.find(staff.merchantID, on: request.db)
+                try await services.messages(request.logger).enqueue(
+                    .sms, to: phone,
+                    body: PaymentLinkMessage.text(
+                        link, merchantName: merchant?.name ?? "",
+                        url: PaymentLinkDTO.url(link, baseURL: services.publicBaseURL)),
+                    about: "payment_link:\(try link.requireID().uuidString)", merchantID: staff.merchantID)
+            }
+            return request.redirect(to: "/console/links", redirectType: .normal)
+        } catch let error as KeyInError {
+            return request.redirect(to: "/console/links?error=\(error.code.rawValue)", redirectType: .normal)
+        }
+    }
+
+    func webhooks(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        let endpoints = try await WebhookEndpointModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
+            .sort(\.$createdAt).all()
+        let deliveries = try await WebhookDeliveryModel.query(on: request.db).filter(\.$merchantID == staff.merchantID)
+            .sort(\.$createdAt, .descending).limit(50).all()
+        return try page(
+            "웹훅", request, current: "/console/webhooks", ConsoleListPages.webhooks(endpoints, deliveries: deliveries))
+    }
+
+    func keys(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        guard staff.role == .owner else { throw KeyInError(.forbiddenRequest) }
+        let keys = try await APIKeyModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
+            .sort(\.$createdAt, .descending).all()
+        return try page("API 키", request, current: "/console/keys", ConsoleListPages.keys(keys, now: services.now()))
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import KeyInCore
+
+/// The console's simpler pages: payment links (with the messages sent), webhook endpoints and their delivery
+/// log, API keys.
+enum ConsoleListPages {
+    static func links(
+        _ links: [PaymentLinkModel], status: (PaymentLinkModel) -> String, baseURL: String,
+        messages: [OutboundMessageModel], csrf: String, notice: HTML?
+    ) -> HTML {
+        let statusNames = ["ACTIVE": "결제 대기", "PAID": "결제 완료", "EXPIRED": "만료", "CANCELED": "중지"]
+        let rows: [HTML] = links.map { link in
+            let state = status(link)
+            return """
+                <tr><td>\(link.orderName)</td><td class="num">\(ConsolePages.money(link.amount, link.currency))</td>
+                <td>\(statusNames[state] ?? state)</td><td>\(DisplayFormat.time(link.expiresAt, language: .korean))</td>
+                <td><a href="\(PaymentLinkDTO.url(link, baseURL: baseURL))">링크</a>\(link.paymentKey.map { " · <a href=\"/console/payments/\($0)\">결제</a>" as HTML })</td></tr>
+                """
+        }
+        let messageRows: [HTML] = messages.map { message in
+            "<li><strong>\(message.channel)</strong> \(message.recipient) · \(message.status == "RECORDED" ? "기록만 함 (발송 안 함)" : message.status) · \(DisplayFormat.time(message.createdAt, language: .korean))<pre>\(message.body)</pre></li>"
+        }
+        return """
+            \(notice)
+            <form method="post" action="/console/links" class="inline-form">
+            <input type="hidden" name="_csrf" value="\(csrf)">
+            <div class="field"><label for="link-amount">금액 (원)</label><input id="link-amount" name="amount" inputmode="numeric" required></div>
+            <div class="field"><label for="link-order">주문 내용</label><input id="link-order" name="orderName" required maxlength="100"></div>
+            <div class="field"><label for="link-phone">고객 휴대폰 번호</label><input id="link-phone" name="customerMobilePhone" inputmode="tel"></div>
+            <label class="check"><input type="checkbox" name="sendSMS" value="1"> 문자로 보내기</label>
+            <button type="submit">결제 링크 만들기</button>
+            </form>
+            <table class="list"><thead><tr><th>주문 내용</th><th>금액</th><th>상태</th><th>유효기간</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
+            <h2>보낸 메시지</h2>
+            <p class="fine">기본 발송기는 메시지를 보내지 않고 기록만 합니다. 문자·알림톡 발송 업체를 연결하면 실제로 보냅니다.</p>
+            <ul class="messages">\(messageRows)</ul>
+            """
+    }
+
+    static func webhooks(_ endpoints: [WebhookEndpointModel], deliveries: [WebhookDeliveryModel]) -> HTML {
+        let endpointRows: [HTML] = endpoints.map { endpoint in
+            "<tr><td>\(endpoint.url)</td><td>\(endpoint.events.replacingOccurrences(of: ",", with: ", "))</td><td>\(endpoint.deletedAt == nil ? "사용 중" : "삭제됨")</td></tr>"
+        }
+        let deliveryRows: [HTML] = deliveries.map { delivery in
+            """
+            <tr><td>\(DisplayFormat.time(delivery.createdAt, language: .korean))</td><td>\(delivery.eventType)</td>
+            <td><a href="/console/payments/\(delivery.paymentKey)">\(delivery.paymentKey)</a></td><td>\(delivery.status)</td>
+            <td class="num">\(delivery.attemptCount)</td><td>\(delivery.lastError ?? "")</td></tr>
+            """
+        }
+        return """
+            <p class="fine">엔드포인트는 API(<code>POST /v1/webhooks</code>)로 등록합니다.</p>
+            <table class="list"><thead><tr><th>URL</th><th>이벤트</th><th>상태</th></tr></thead><tbody>\(endpointRows)</tbody></table>
+            <h2>전송 기록</h2>
+            <table class="list"><thead><tr><th>시각</th><th>이벤트</th><th>결제</th><th>상태</th><th>시도</th><th>마지막 오류</th></tr></thead><tbody>\(deliveryRows)</tbody></table>
+            """
+    }
+
+    static func keys(_ keys: [APIKeyModel], now: Date) -> HTML {
+        let rows: [HTML] = keys.map { key in
+            let state: String =
+                key.revokedAt.map { $0 <= now ? "폐기됨" : "\(DisplayFormat.time($0, language: .korean))에 폐기" } ?? "사용 중"
+            return
+                "<tr><td><code>\(key.keyPrefix)…</code></td><td>\(key.mode == "live" ? "실거래" : "테스트")</td><td>\(key.createdAt.map { DisplayFormat.time($0, language: .korean) } ?? "")</td><td>\(state)</td></tr>"
+        }
+        return """
+            <p class="fine">시크릿 키는 만들 때 한 번만 보여 주고 해시로만 저장합니다. 교체: <code>keyin merchant keys rotate --merchant 가맹점ID [--grace-hours N]</code></p>
+            <table class="list"><thead><tr><th>키</th><th>종류</th><th>만든 시각</th><th>상태</th></tr></thead><tbody>\(rows)</tbody></table>
+            """
+    }
+}

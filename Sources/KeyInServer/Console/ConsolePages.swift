@@ -1,0 +1,158 @@
+import Foundation
+import KeyInCore
+
+/// The console's markup: one layout with the navigation, and a page per task. Korean, as merchant staff use it.
+enum ConsolePages {
+    static let sections: [(path: String, title: String)] = [
+        ("/console", "대시보드"), ("/console/payments", "결제 내역"), ("/console/terminal", "가상 단말기"),
+        ("/console/links", "결제 링크"), ("/console/webhooks", "웹훅"), ("/console/keys", "API 키"),
+    ]
+
+    static func layout(_ title: String, staff: ConsoleStaff, current: String, body: HTML) -> HTML {
+        """
+        <div class="console">
+        <nav class="side" aria-label="콘솔 메뉴">
+        <p class="brand">KeyIn 콘솔</p>
+        <ul>\(sections.map { section -> HTML in
+            "<li><a href=\"\(section.path)\"\(section.path == current ? " aria-current=\"page\"" as HTML : "")>\(section.title)</a></li>"
+        })</ul>
+        <form method="post" action="/console/logout"><input type="hidden" name="_csrf" value="\(staff.csrfToken)">
+        <p class="who">\(staff.email) · \(staff.role == .owner ? "소유자" : "직원")</p>
+        <button type="submit" class="link">로그아웃</button></form>
+        </nav>
+        <main class="console-main" id="main">
+        <h1>\(title)</h1>
+        \(body)
+        </main>
+        </div>
+        """
+    }
+
+    static func login(error: KeyInError?, email: String) -> HTML {
+        """
+        <main class="page narrow login">
+        <h1>KeyIn 콘솔 로그인</h1>
+        \(error.map { "<p class=\"notice\" role=\"alert\" id=\"login-error\">\($0.customerMessage.text(in: .korean))</p>" as HTML })
+        <form method="post" action="/console/login">
+        <div class="field"><label for="email">이메일</label><input id="email" name="email" type="email" autocomplete="username" value="\(email)" required></div>
+        <div class="field"><label for="password">비밀번호</label><input id="password" name="password" type="password" autocomplete="current-password" required></div>
+        <button type="submit" id="login-button">로그인</button>
+        </form>
+        </main>
+        """
+    }
+
+    static func money(_ amount: Int64, _ currency: String = "KRW") -> String {
+        DisplayFormat.amount(amount, currency: currency, language: .korean)
+    }
+
+    static func dashboard(_ figures: DashboardFigures) -> HTML {
+        func card(_ title: String, _ period: DashboardFigures.Period) -> HTML {
+            let rate = period.approvalRate.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
+            return """
+                <section class="figure"><h2>\(title)</h2>
+                <p class="big">\(money(period.approvedAmount))</p>
+                <p>승인 \(period.approvedCount)건 · 실패 \(period.failedCount)건 · 승인율 <strong>\(rate)</strong></p></section>
+                """
+        }
+        let categoryChart = BarChart(
+            title: "이번 주 실패 원인",
+            bars: figures.failuresByCategory.map {
+                .init(
+                    label: $0.category.displayName.ko, value: $0.count,
+                    link: "/console/payments?status=ABORTED&category=\($0.category.rawValue)")
+            })
+        let companyChart = BarChart(
+            title: "이번 주 카드사별 실패",
+            bars: figures.failuresByCompany.map { entry in
+                .init(
+                    label: BINTable.bundled.companies.first { $0.code == entry.code }?.name.ko ?? "알 수 없음",
+                    value: entry.count, link: "/console/payments?status=ABORTED&company=\(entry.code)")
+            })
+        return """
+            <div class="figures">\(card("오늘", figures.today))\(card("이번 주", figures.week))</div>
+            <div class="charts">\(categoryChart.html)\(figures.failuresByCompany.isEmpty ? "<p>이번 주에는 실패한 결제가 없습니다.</p>" as HTML : companyChart.html)</div>
+            """
+    }
+
+    struct PaymentFilter {
+        var status: String = ""
+        var category: String = ""
+        var company: String = ""
+        var query: String = ""
+    }
+
+    static func payments(_ payments: [PaymentModel], filter: PaymentFilter) -> HTML {
+        let statuses = PaymentStatus.allCases
+        let rows: [HTML] = payments.map { payment in
+            let code = payment.failureCode.flatMap(ErrorCode.init(rawValue:))
+            return """
+                <tr><td><a href="/console/payments/\(payment.paymentKey)">\(payment.orderID)</a></td><td>\(payment.orderName)</td>
+                <td class="num">\(money(payment.totalAmount, payment.currency))</td>
+                <td><span class="status \(payment.status.lowercased())">\(PaymentStatus(rawValue: payment.status).map { PageText.status($0).ko } ?? payment.status)</span></td>
+                <td>\(code.map { "\($0.entry.category.displayName.ko) · \($0.rawValue)" } ?? "")</td>
+                <td>\(payment.cardMasked)</td><td>\(DisplayFormat.time(payment.requestedAt, language: .korean))</td></tr>
+                """
+        }
+        return """
+            <form class="filters" method="get" action="/console/payments">
+            <label for="q">주문번호·결제키·카드 끝 4자리</label><input id="q" name="q" value="\(filter.query)">
+            <label for="status">상태</label><select id="status" name="status"><option value="">전체</option>\(statuses.map { status -> HTML in
+                "<option value=\"\(status.rawValue)\"\(filter.status == status.rawValue ? " selected" as HTML : "")>\(PageText.status(status).ko)</option>"
+            })</select>
+            <label for="category">실패 원인</label><select id="category" name="category"><option value="">전체</option>\(ErrorCategory.allCases.map { category -> HTML in
+                "<option value=\"\(category.rawValue)\"\(filter.category == category.rawValue ? " selected" as HTML : "")>\(category.displayName.ko)</option>"
+            })</select>
+            <input type="hidden" name="company" value="\(filter.company)">
+            <button type="submit">검색</button>
+            </form>
+            <table class="list" id="payments"><thead><tr><th>주문번호</th><th>주문 내용</th><th>금액</th><th>상태</th><th>실패 원인</th><th>카드</th><th>요청 시각</th></tr></thead>
+            <tbody>\(rows)</tbody></table>
+            \(payments.isEmpty ? "<p>조건에 맞는 결제가 없습니다.</p>" as HTML : "")
+            """
+    }
+
+    static func paymentDetail(
+        _ payment: PaymentModel, events: [PaymentEventModel], cancels: [CancelModel],
+        deliveries: [WebhookDeliveryModel], staff: ConsoleStaff, notice: HTML?
+    ) -> HTML {
+        let status = PaymentStatus(rawValue: payment.status)
+        let cancellable = status == .done || status == .partialCanceled || status == .waitingForCapture
+        let timeline: [HTML] = events.map { event in
+            let code = event.code.flatMap(ErrorCode.init(rawValue:))
+            return """
+                <li><time>\(DisplayFormat.time(event.at, language: .korean))</time> \(event.fromStatus.flatMap(PaymentStatus.init(rawValue:)).map { PageText.status($0).ko + " → " } ?? "")\(PaymentStatus(rawValue: event.toStatus).map { PageText.status($0).ko } ?? event.toStatus)\(code.map { " · \($0.rawValue): \($0.entry.explanation.ko)" } ?? "")</li>
+                """
+        }
+        let cancelRows: [HTML] = cancels.map { cancel in
+            "<li>\(DisplayFormat.time(cancel.requestedAt, language: .korean)) \(money(cancel.amount, payment.currency)) · \(cancel.reason) · \(cancel.status)\(cancel.failureCode.map { " (\($0))" } ?? "")</li>"
+        }
+        let deliveryRows: [HTML] = deliveries.map { delivery in
+            "<li>\(DisplayFormat.time(delivery.createdAt, language: .korean)) \(delivery.eventType) · \(delivery.status) · 시도 \(delivery.attemptCount)회\(delivery.lastError.map { " · \($0)" } ?? "")</li>"
+        }
+        return """
+            \(notice)
+            <dl class="receipt-lines">
+            <dt>결제키</dt><dd>\(payment.paymentKey)</dd><dt>주문</dt><dd>\(payment.orderID) · \(payment.orderName)</dd>
+            <dt>상태</dt><dd id="payment-status">\(status.map { PageText.status($0).ko } ?? payment.status)</dd>
+            <dt>결제 금액</dt><dd>\(money(payment.totalAmount, payment.currency))</dd>
+            <dt>취소 가능 금액</dt><dd id="balance">\(money(payment.balanceAmount, payment.currency))</dd>
+            <dt>카드</dt><dd>\(payment.cardMasked) · \(DisplayFormat.installment(payment.installmentMonths, language: .korean))</dd>
+            <dt>승인번호</dt><dd>\(payment.approveNo ?? "-")</dd>
+            \(payment.approveNo == nil ? "" : "<dt>영수증</dt><dd><a href=\"/receipts/\(payment.paymentKey)\">매출전표 보기</a></dd>" as HTML)
+            </dl>
+            <h2>타임라인</h2><ol class="timeline">\(timeline)</ol>
+            \(cancels.isEmpty ? "" : "<h2>취소 요청</h2><ul>\(cancelRows)</ul>" as HTML)
+            \(deliveries.isEmpty ? "" : "<h2>웹훅 전송</h2><ul>\(deliveryRows)</ul>" as HTML)
+            \(cancellable ? """
+            <h2>결제 취소</h2>
+            <form method="post" action="/console/payments/\(payment.paymentKey)/cancel" class="cancel-form">
+            <input type="hidden" name="_csrf" value="\(staff.csrfToken)">
+            <div class="field"><label for="cancelAmount">취소 금액 (비우면 전액)</label><input id="cancelAmount" name="cancelAmount" inputmode="numeric" pattern="[0-9]*"></div>
+            <div class="field"><label for="cancelReason">취소 사유</label><input id="cancelReason" name="cancelReason" required maxlength="200"></div>
+            <button type="submit" id="cancel-button">취소하기</button>
+            </form>
+            """ as HTML : "")
+            """
+    }
+}
