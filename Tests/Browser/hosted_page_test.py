@@ -160,6 +160,9 @@ class HostedPageTests(BrowserCase):
         approval_number = self.wait.until(EC.visibility_of_element_located((By.ID, "approve-no"))).text
         self.assertTrue(approval_number)
         self.shot("pay-approved")
+        # The one-question survey under the result.
+        self.driver.find_element(By.CSS_SELECTOR, '.rate[data-rating="5"]').click()
+        self.wait.until(EC.text_to_be_present_in_element((By.ID, "feedback-status"), "의견 감사합니다"))
         shown = api("GET", "/v1/payment-links/" + link["paymentLinkId"])
         self.assertEqual(shown["status"], "PAID")
         payments = api("GET", "/v1/payments?limit=100")["payments"]

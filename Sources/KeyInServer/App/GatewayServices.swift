@@ -38,6 +38,10 @@ public struct GatewayServices: Sendable {
             merchantID: merchantID, email: email, password: password, role: owner ? .owner : .staff)
     }
 
+    func support(_ logger: Logger) -> SupportService {
+        SupportService(database: database(), messages: messages(logger), now: now)
+    }
+
     func messages(_ logger: Logger) -> MessageOutbox {
         MessageOutbox(database: database(), sender: messageSender, logger: logger, now: now)
     }
@@ -108,6 +112,7 @@ public func configure(
     try v1.register(collection: PaymentLinksController(services: services))
     try app.register(collection: PagesController(services: services))
     try app.register(collection: ConsoleController(services: services))
+    try app.register(collection: SupportController(services: services))
     return services
 }
 

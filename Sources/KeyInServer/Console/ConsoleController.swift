@@ -23,6 +23,12 @@ struct ConsoleController: RouteCollection {
         signedIn.on(.POST, "links", body: .collect(maxSize: "4kb"), use: createLink)
         signedIn.get("webhooks", use: webhooks)
         signedIn.get("keys", use: keys)
+        signedIn.get("inquiries", use: inquiries)
+        signedIn.get("inquiries", ":inquiryId", use: inquiry)
+        signedIn.on(.POST, "inquiries", ":inquiryId", "reply", body: .collect(maxSize: "8kb"), use: replyToInquiry)
+        signedIn.get("feedback", use: feedback)
+        signedIn.get("settings", use: settings)
+        signedIn.on(.POST, "settings", body: .collect(maxSize: "4kb"), use: saveSettings)
     }
 
     func page(_ title: String, _ request: Request, current: String, _ body: HTML, scripts: HTML = "") throws

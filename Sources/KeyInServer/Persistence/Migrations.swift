@@ -7,7 +7,8 @@ enum Migrations {
         CreateMerchants(), CreateAPIKeys(), CreatePayments(), CreateCardRecords(), CreatePaymentEvents(),
         CreateIdempotencyRecords(), CreatePendingReversals(), CreateCancels(), AddLastCancelToPayments(),
         CreateWebhookEndpoints(), CreateWebhookDeliveries(), CreateWebhookAttempts(), CreatePaymentLinks(),
-        CreateOutboundMessages(), CreateStaffAccounts(), CreateConsoleSessions(),
+        CreateOutboundMessages(), CreateStaffAccounts(), CreateConsoleSessions(), AddSupportContactToMerchants(),
+        CreateFeedback(), CreateInquiries(), CreateInquiryMessages(),
     ]
 }
 
@@ -350,5 +351,78 @@ struct CreateConsoleSessions: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(ConsoleSessionModel.schema).delete()
+    }
+}
+
+struct AddSupportContactToMerchants: AsyncMigration {
+    var name: String { "017_add_support_contact_to_merchants" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(MerchantModel.schema).field("support_phone", .string).update()
+        try await database.schema(MerchantModel.schema).field("support_hours", .string).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(MerchantModel.schema).deleteField("support_hours").update()
+        try await database.schema(MerchantModel.schema).deleteField("support_phone").update()
+    }
+}
+
+struct CreateFeedback: AsyncMigration {
+    var name: String { "018_create_feedback" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(FeedbackModel.schema)
+            .id()
+            .field("merchant_id", .uuid, .required, .references(MerchantModel.schema, "id"))
+            .field("payment_key", .string, .required)
+            .field("rating", .int, .required)
+            .field("comment", .string)
+            .field("outcome_status", .string, .required)
+            .field("outcome_code", .string)
+            .field("created_at", .datetime, .required)
+            .unique(on: "payment_key")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema(FeedbackModel.schema).delete() }
+}
+
+struct CreateInquiries: AsyncMigration {
+    var name: String { "019_create_inquiries" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(InquiryModel.schema)
+            .id()
+            .field("merchant_id", .uuid, .required, .references(MerchantModel.schema, "id"))
+            .field("payment_key", .string)
+            .field("channel", .string, .required)
+            .field("customer_name", .string)
+            .field("contact", .string)
+            .field("status", .string, .required)
+            .field("created_at", .datetime, .required)
+            .field("updated_at", .datetime, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema(InquiryModel.schema).delete() }
+}
+
+struct CreateInquiryMessages: AsyncMigration {
+    var name: String { "020_create_inquiry_messages" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(InquiryMessageModel.schema)
+            .id()
+            .field("inquiry_id", .uuid, .required, .references(InquiryModel.schema, "id"))
+            .field("author", .string, .required)
+            .field("staff_email", .string)
+            .field("body", .string, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(InquiryMessageModel.schema).delete()
     }
 }

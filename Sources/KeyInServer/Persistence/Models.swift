@@ -10,6 +10,9 @@ final class MerchantModel: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     @Field(key: "name") var name: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    /// Shown to customers beside support (chat, inquiries): e.g. `02-1234-5678`, `평일 10:00–18:00`.
+    @OptionalField(key: "support_phone") var supportPhone: String?
+    @OptionalField(key: "support_hours") var supportHours: String?
 
     init() {}
 
@@ -308,6 +311,59 @@ final class ConsoleSessionModel: Model, @unchecked Sendable {
     @Field(key: "csrf_token") var csrfToken: String
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "expires_at") var expiresAt: Date
+
+    init() {}
+}
+
+/// A customer's answer to the one-question survey after a payment, kept with the payment's outcome.
+final class FeedbackModel: Model, @unchecked Sendable {
+    static let schema = "feedback"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "merchant_id") var merchant: MerchantModel
+    @Field(key: "payment_key") var paymentKey: String
+    /// 1 (bad) to 5 (good).
+    @Field(key: "rating") var rating: Int
+    @OptionalField(key: "comment") var comment: String?
+    /// The payment's status and error code when the answer was given.
+    @Field(key: "outcome_status") var outcomeStatus: String
+    @OptionalField(key: "outcome_code") var outcomeCode: String?
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+/// A customer's question to a merchant: sent from a payment's result page or receipt, or a chat no staff member
+/// was there to answer.
+final class InquiryModel: Model, @unchecked Sendable {
+    static let schema = "inquiries"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "merchant_id") var merchant: MerchantModel
+    @OptionalField(key: "payment_key") var paymentKey: String?
+    /// FORM or CHAT.
+    @Field(key: "channel") var channel: String
+    @OptionalField(key: "customer_name") var customerName: String?
+    /// A phone number or e-mail address the answer goes to.
+    @OptionalField(key: "contact") var contact: String?
+    /// OPEN or ANSWERED.
+    @Field(key: "status") var status: String
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+}
+
+final class InquiryMessageModel: Model, @unchecked Sendable {
+    static let schema = "inquiry_messages"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "inquiry_id") var inquiry: InquiryModel
+    /// CUSTOMER, STAFF or SYSTEM.
+    @Field(key: "author") var author: String
+    @OptionalField(key: "staff_email") var staffEmail: String?
+    @Field(key: "body") var body: String
+    @Field(key: "created_at") var createdAt: Date
 
     init() {}
 }

@@ -6,6 +6,7 @@ import KeyInCore
 struct HostedPaymentPage {
     let link: PaymentLinkModel
     let merchantName: String
+    let supportText: String?
     let language: Language
 
     /// What the script needs: where to post, the language, and the catalog's customer messages for field problems
@@ -18,6 +19,15 @@ struct HostedPaymentPage {
         let messages: [String: String]
         var csrfToken: String? = nil
         var terminal = false
+        /// The shop's support phone and hours, shown beside the result.
+        var supportText: String? = nil
+    }
+
+    /// `고객센터 02-1234-5678 (평일 10:00–18:00)`, when the shop has set it.
+    static func supportText(_ merchant: MerchantModel?, language: Language) -> String? {
+        guard let phone = merchant?.supportPhone else { return nil }
+        let hours = merchant?.supportHours.map { " (\($0))" } ?? ""
+        return "\(PageText.supportContact.text(in: language)) \(phone)\(hours)"
     }
 
     static let fieldCodes: [ErrorCode] = [
@@ -38,6 +48,10 @@ struct HostedPaymentPage {
             "approvalNumber": t(PageText.approvalNumber), "card": t(PageText.card), "receipt": t(PageText.receipt),
             "after": t(PageText.afterApproval), "failed": t(PageText.failed), "retry": t(PageText.retry),
             "help": t(PageText.help), "support": t(PageText.support), "amount": t(PageText.amount),
+            "feedbackQuestion": t(PageText.feedbackQuestion), "feedbackComment": t(PageText.feedbackComment),
+            "feedbackThanks": t(PageText.feedbackThanks), "inquiry": t(PageText.inquiry),
+            "inquiryContact": t(PageText.inquiryContact), "inquiryMessage": t(PageText.inquiryMessage),
+            "inquirySend": t(PageText.inquirySend), "inquirySent": t(PageText.inquirySent),
         ]
     }
 
@@ -107,10 +121,11 @@ struct HostedPaymentPage {
             PaymentAmountRules.problem(
                 installmentMonths: 2,
                 amount: Money(minorUnits: link.amount, currency: Currency(code: link.currency) ?? .krw)) == nil
-        let configuration = ScriptConfiguration(
+        var configuration = ScriptConfiguration(
             language: language.rawValue, postURL: "/pay/\(link.linkKey)", amountText: amountText,
             labels: Self.labels(in: language, payLabel: "\(amountText) \(t(PageText.pay))"),
             messages: Self.messages(in: language))
+        configuration.supportText = supportText
         return """
             <main class="page pay">
             <header class="bar">

@@ -56,6 +56,17 @@ enum PageText {
     static let errorCodes = LocalizedText(ko: "오류 코드별 안내", en: "Error codes")
     static let noResults = LocalizedText(ko: "찾는 내용이 없습니다.", en: "Nothing matches.")
 
+    static let feedbackQuestion = LocalizedText(ko: "이번 결제는 어떠셨나요?", en: "How was paying today?")
+    static let feedbackComment = LocalizedText(ko: "하고 싶은 말 (선택)", en: "Anything to add? (optional)")
+    static let feedbackThanks = LocalizedText(ko: "의견 감사합니다.", en: "Thank you for your feedback.")
+    static let inquiry = LocalizedText(ko: "가맹점에 문의하기", en: "Ask the shop")
+    static let inquiryContact = LocalizedText(ko: "답변 받을 휴대폰 번호 또는 이메일", en: "Phone number or e-mail for the answer")
+    static let inquiryMessage = LocalizedText(ko: "문의 내용", en: "Your question")
+    static let inquirySend = LocalizedText(ko: "문의 보내기", en: "Send")
+    static let inquirySent = LocalizedText(
+        ko: "문의를 보냈습니다. 답변은 남기신 연락처로 드립니다.", en: "Sent. The shop will answer at the contact you gave.")
+    static let supportContact = LocalizedText(ko: "고객센터", en: "Customer service")
+
     static func status(_ status: PaymentStatus) -> LocalizedText {
         switch status {
         case .inProgress: LocalizedText(ko: "처리 중", en: "In progress")

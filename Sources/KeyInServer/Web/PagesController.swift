@@ -27,7 +27,9 @@ struct PagesController: RouteCollection {
                 status: HTTPStatus(statusCode: error.entry.httpStatus))
         }
         let merchant = try await MerchantModel.find(link.$merchant.id, on: request.db)
-        let page = HostedPaymentPage(link: link, merchantName: merchant?.name ?? "", language: language)
+        let page = HostedPaymentPage(
+            link: link, merchantName: merchant?.name ?? "",
+            supportText: HostedPaymentPage.supportText(merchant, language: language), language: language)
         return PageLayout.document(
             title: "\(PageText.payTitle.text(in: language)) · \(merchant?.name ?? "KeyIn")", language: language,
             body: page.html, scripts: "<script src=\"/assets/pay.js\"></script>")
@@ -83,7 +85,8 @@ struct PagesController: RouteCollection {
             .sort(\.$requestedAt).all()
         let merchant = try await MerchantModel.find(payment.$merchant.id, on: request.db)
         let page = ReceiptPage(
-            payment: payment, cancels: cancels, merchantName: merchant?.name ?? "", language: language)
+            payment: payment, cancels: cancels, merchantName: merchant?.name ?? "",
+            supportText: HostedPaymentPage.supportText(merchant, language: language), language: language)
         return PageLayout.document(
             title: PageText.receiptTitle.text(in: language), language: language, body: page.html,
             scripts: "<script src=\"/assets/receipt.js\"></script>")

@@ -6,6 +6,7 @@ struct ReceiptPage {
     let payment: PaymentModel
     let cancels: [CancelModel]
     let merchantName: String
+    let supportText: String?
     let language: Language
 
     /// 공급가액 and 부가세 of a VAT-inclusive KRW total: supply = round(total / 1.1), VAT = the rest.
@@ -53,6 +54,14 @@ struct ReceiptPage {
             <tr class="total"><th colspan="2">\(t(PageText.balance))</th><td class="num">\(money(payment.balanceAmount))</td></tr>
             </table>
             """ as HTML)
+            <details class="inquiry no-print" id="inquiry"><summary>\(t(PageText.inquiry))</summary>
+            <form id="inquiry-form" data-payment-key="\(payment.paymentKey)" data-sent="\(t(PageText.inquirySent))">
+            <div class="field"><label for="inquiry-contact">\(t(PageText.inquiryContact))</label><input id="inquiry-contact" required maxlength="100"></div>
+            <div class="field"><label for="inquiry-message">\(t(PageText.inquiryMessage))</label><textarea id="inquiry-message" required maxlength="1000" rows="3"></textarea></div>
+            <button type="submit">\(t(PageText.inquirySend))</button>
+            <p id="inquiry-status" aria-live="polite"></p>
+            </form></details>
+            \(supportText.map { "<p class=\"support\">\($0)</p>" as HTML })
             </main>
             """
     }

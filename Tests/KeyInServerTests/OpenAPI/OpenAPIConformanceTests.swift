@@ -288,6 +288,38 @@ struct OpenAPIConformanceTests {
                 _ = try await check(
                     .POST, "/console/links", "console/links",
                     rawBody: "_csrf=\(csrf)&amount=10000&orderName=link", headers: formSession, authenticated: false)
+                // Support: the survey and an inquiry from the customer, the inbox, a reply, settings.
+                _ = try await check(
+                    .POST, "/feedback", "feedback", json: ["paymentKey": phoneKey, "rating": 4], authenticated: false)
+                _ = try await check(
+                    .POST, "/feedback", "feedback", json: ["paymentKey": phoneKey, "rating": 5], authenticated: false)
+                _ = try await check(
+                    .POST, "/inquiries", "inquiries",
+                    json: ["paymentKey": phoneKey, "contact": "010-1234-5678", "message": "영수증을 다시 받을 수 있나요?"],
+                    authenticated: false)
+                _ = try await check(
+                    .POST, "/inquiries", "inquiries", json: ["paymentKey": phoneKey, "message": "연락처 없음"],
+                    authenticated: false)
+                let inbox = try await check(
+                    .GET, "/console/inquiries", "console/inquiries", headers: session, authenticated: false)
+                let inquiryID = String(
+                    try #require(
+                        String(decoding: inbox.raw, as: UTF8.self).firstMatch(
+                            of: /\/console\/inquiries\/([0-9A-F-]{36})/)?.1))
+                _ = try await check(
+                    .GET, "/console/inquiries/{inquiryId}", "console/inquiries/\(inquiryID)", headers: session,
+                    authenticated: false)
+                _ = try await check(
+                    .POST, "/console/inquiries/{inquiryId}/reply", "console/inquiries/\(inquiryID)/reply",
+                    rawBody: "_csrf=\(csrf)&body=%EB%84%A4", headers: formSession, authenticated: false)
+                _ = try await check(
+                    .GET, "/console/feedback", "console/feedback", headers: session, authenticated: false)
+                _ = try await check(
+                    .GET, "/console/settings", "console/settings", headers: session, authenticated: false)
+                _ = try await check(
+                    .POST, "/console/settings", "console/settings",
+                    rawBody: "_csrf=\(csrf)&supportPhone=02-123-4567&supportHours=weekdays", headers: formSession,
+                    authenticated: false)
                 _ = try await check(
                     .POST, "/console/logout", "console/logout", rawBody: "_csrf=\(csrf)", headers: formSession,
                     authenticated: false)

@@ -231,6 +231,43 @@
     section.focus && section.focus();
   }
 
+  // After a payment (approved or not): the one-question survey, an inquiry to the shop, the shop's support line.
+  function supportPanel(paymentKey) {
+    if (!paymentKey || terminal) return "";
+    const l = page.labels;
+    return '<section class="feedback" aria-labelledby="feedback-title"><h3 id="feedback-title">' + escape(l.feedbackQuestion) + "</h3>" +
+      '<div class="stars" role="group" aria-labelledby="feedback-title">' +
+      [1, 2, 3, 4, 5].map((n) => '<button type="button" class="rate" data-rating="' + n + '">' + n + "</button>").join("") + "</div>" +
+      '<label for="feedback-comment">' + escape(l.feedbackComment) + '</label><textarea id="feedback-comment" maxlength="500" rows="2"></textarea>' +
+      '<p id="feedback-status" aria-live="polite"></p></section>' +
+      '<details class="inquiry"><summary>' + escape(l.inquiry) + "</summary>" +
+      '<label for="inquiry-contact">' + escape(l.inquiryContact) + '</label><input id="inquiry-contact" maxlength="100">' +
+      '<label for="inquiry-message">' + escape(l.inquiryMessage) + '</label><textarea id="inquiry-message" maxlength="1000" rows="3"></textarea>' +
+      '<button type="button" id="inquiry-send">' + escape(l.inquirySend) + '</button><p id="inquiry-status" aria-live="polite"></p></details>' +
+      (page.supportText ? '<p class="support">' + escape(page.supportText) + "</p>" : "");
+  }
+
+  async function postJSON(url, body) {
+    const response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json", "Accept-Language": page.language }, body: JSON.stringify(body) });
+    return { ok: response.ok, answer: await response.json() };
+  }
+
+  function wireSupport(paymentKey) {
+    if (!paymentKey || terminal) return;
+    for (const button of document.querySelectorAll(".rate")) {
+      button.addEventListener("click", async () => {
+        const { ok, answer } = await postJSON("/feedback", { paymentKey, rating: Number(button.dataset.rating), comment: $("feedback-comment").value });
+        $("feedback-status").textContent = ok ? page.labels.feedbackThanks : ((answer.customerMessage || {})[page.language] || answer.code);
+        if (ok) for (const other of document.querySelectorAll(".rate")) other.disabled = true;
+      });
+    }
+    $("inquiry-send").addEventListener("click", async () => {
+      const { ok, answer } = await postJSON("/inquiries", { paymentKey, contact: $("inquiry-contact").value, message: $("inquiry-message").value });
+      $("inquiry-status").textContent = ok ? page.labels.inquirySent : ((answer.customerMessage || {})[page.language] || answer.code);
+      if (ok) $("inquiry-send").disabled = true;
+    });
+  }
+
   const escape = (text) => String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
   form.addEventListener("submit", async (event) => {
@@ -278,7 +315,8 @@
         '<p><a id="receipt-link" href="' + escape(answer.receiptUrl) + "?lang=" + page.language + '">' + escape(page.labels.receipt) + "</a></p>" +
         (terminal
           ? '<p><a id="console-payment-link" href="/console/payments/' + escape(answer.paymentKey) + '">결제 상세</a> · <a href="/console/terminal">새 결제</a></p>'
-          : "<p>" + escape(page.labels.after) + "</p>"));
+          : "<p>" + escape(page.labels.after) + "</p>") + supportPanel(answer.paymentKey));
+      wireSupport(answer.paymentKey);
       return;
     }
     // A failure: the field at fault says so; otherwise the catalog's customer message and what to do next.
@@ -296,7 +334,8 @@
       '<p class="code"><code>' + escape(answer.code || "") + "</code> · " +
       '<a href="' + escape((answer.helpUrl || "/help") + "?lang=" + page.language) + '">' + escape(page.labels.help) + "</a></p>" +
       '<p><button type="button" id="retry-button">' + escape(page.labels.retry) + "</button></p>" +
-      "<p>" + escape(page.labels.support) + "</p>");
+      "<p>" + escape(page.labels.support) + "</p>" + supportPanel(answer.paymentKey));
+    wireSupport(answer.paymentKey);
     // Retry keeps every field but the secrets the customer must type again.
     $("retry-button").addEventListener("click", () => {
       $("result").hidden = true;

@@ -1,0 +1,145 @@
+import Fluent
+import Foundation
+import KeyInCore
+import Vapor
+
+/// The console's support pages: the inquiry inbox with replies, the feedback survey's answers, and the shop's
+/// support contact shown to customers.
+extension ConsoleController {
+    func inquiries(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        let inquiries = try await InquiryModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
+            .sort(\.$updatedAt, .descending).limit(100).all()
+        let rows: [HTML] = inquiries.map { inquiry in
+            """
+            <tr><td><a href="/console/inquiries/\(inquiry.id?.uuidString ?? "")">\(DisplayFormat.time(inquiry.createdAt, language: .korean))</a></td>
+            <td>\(inquiry.channel == "CHAT" ? "채팅" : "문의")</td><td>\(inquiry.customerName ?? "")</td><td>\(inquiry.contact ?? "")</td>
+            <td>\(inquiry.status == "OPEN" ? "답변 대기" : "답변함")</td></tr>
+            """
+        }
+        return try page(
+            "고객 문의", request, current: "/console/inquiries",
+            """
+            <table class="list" id="inquiries"><thead><tr><th>받은 시각</th><th>경로</th><th>이름</th><th>연락처</th><th>상태</th></tr></thead>
+            <tbody>\(rows)</tbody></table>
+            \(inquiries.isEmpty ? "<p>받은 문의가 없습니다.</p>" as HTML : "")
+            """)
+    }
+
+    func inquiry(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        let inquiry = try await Self.inquiry(request)
+        let messages = try await InquiryMessageModel.query(on: request.db).filter(\.$inquiry.$id == inquiry.requireID())
+            .sort(\.$createdAt).all()
+        let thread: [HTML] = messages.map { message in
+            let who =
+                message.author == "STAFF"
+                ? "직원 \(message.staffEmail ?? "")" : (message.author == "SYSTEM" ? "안내" : "고객")
+            return
+                "<li class=\"\(message.author.lowercased())\"><strong>\(who)</strong> <time>\(DisplayFormat.time(message.createdAt, language: .korean))</time><p>\(message.body)</p></li>"
+        }
+        return try page(
+            "문의", request, current: "/console/inquiries",
+            """
+            <dl class="receipt-lines"><dt>이름</dt><dd>\(inquiry.customerName ?? "-")</dd><dt>연락처</dt><dd>\(inquiry.contact ?? "-")</dd>
+            \(inquiry.paymentKey.map { "<dt>결제</dt><dd><a href=\"/console/payments/\($0)\">\($0)</a></dd>" as HTML })</dl>
+            <ol class="thread" id="thread">\(thread)</ol>
+            <form method="post" action="/console/inquiries/\(inquiry.id?.uuidString ?? "")/reply">
+            <input type="hidden" name="_csrf" value="\(staff.csrfToken)">
+            <div class="field"><label for="reply-body">답변</label><textarea id="reply-body" name="body" rows="4" maxlength="1000" required></textarea></div>
+            <button type="submit" id="reply-button">답변 보내기</button>
+            <p class="fine">\(inquiry.contact == nil ? "연락처가 없어 답변은 이 기록에만 남습니다." : "답변은 고객 연락처(\(inquiry.contact ?? ""))로 보냅니다.")</p>
+            </form>
+            """)
+    }
+
+    struct ReplyForm: Content {
+        var body: String?
+    }
+
+    func replyToInquiry(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        let inquiry = try await Self.inquiry(request)
+        let form = (try? request.content.decode(ReplyForm.self)) ?? ReplyForm()
+        try await services.support(request.logger).reply(to: inquiry, from: staff.email, body: form.body ?? "")
+        return request.redirect(to: "/console/inquiries/\(try inquiry.requireID().uuidString)", redirectType: .normal)
+    }
+
+    static func inquiry(_ request: Request) async throws -> InquiryModel {
+        let staff = try request.consoleStaff
+        guard let id = request.parameters.get("inquiryId").flatMap(UUID.init(uuidString:)),
+            let inquiry = try await InquiryModel.query(on: request.db).filter(\.$id == id)
+                .filter(\.$merchant.$id == staff.merchantID).first()
+        else { throw KeyInError(.notFoundRoute) }
+        return inquiry
+    }
+
+    func feedback(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        let answers = try await FeedbackModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
+            .sort(\.$createdAt, .descending).limit(200).all()
+        func average(_ items: [FeedbackModel]) -> String {
+            items.isEmpty ? "-" : String(format: "%.1f", Double(items.map(\.rating).reduce(0, +)) / Double(items.count))
+        }
+        let approved = answers.filter { $0.outcomeStatus != PaymentStatus.aborted.rawValue }
+        let failed = answers.filter { $0.outcomeStatus == PaymentStatus.aborted.rawValue }
+        let rows: [HTML] = answers.map { answer in
+            """
+            <tr><td>\(DisplayFormat.time(answer.createdAt, language: .korean))</td><td class="num">\(answer.rating)</td>
+            <td>\(PaymentStatus(rawValue: answer.outcomeStatus).map { PageText.status($0).ko } ?? answer.outcomeStatus)\(answer.outcomeCode.map { " · \($0)" } ?? "")</td>
+            <td>\(answer.comment ?? "")</td><td><a href="/console/payments/\(answer.paymentKey)">결제</a></td></tr>
+            """
+        }
+        return try page(
+            "고객 만족도", request, current: "/console/feedback",
+            """
+            <div class="figures">
+            <section class="figure"><h2>전체 평균</h2><p class="big" id="average-rating">\(average(answers))</p><p>\(answers.count)명 응답</p></section>
+            <section class="figure"><h2>결제 성공 후</h2><p class="big">\(average(approved))</p><p>\(approved.count)명</p></section>
+            <section class="figure"><h2>결제 실패 후</h2><p class="big">\(average(failed))</p><p>\(failed.count)명</p></section>
+            </div>
+            <table class="list"><thead><tr><th>시각</th><th>점수</th><th>결제 결과</th><th>의견</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
+            """)
+    }
+
+    func settings(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        guard staff.role == .owner else { throw KeyInError(.forbiddenRequest) }
+        let merchant = try await MerchantModel.find(staff.merchantID, on: request.db)
+        let saved: HTML =
+            request.query[String.self, at: "saved"] != nil ? "<p class=\"done\" role=\"status\">저장했습니다.</p>" : ""
+        return try page(
+            "상점 설정", request, current: "/console/settings",
+            """
+            \(saved)
+            <form method="post" action="/console/settings" class="terminal">
+            <input type="hidden" name="_csrf" value="\(staff.csrfToken)">
+            <div class="field"><label for="supportPhone">고객센터 전화번호</label><input id="supportPhone" name="supportPhone" inputmode="tel" value="\(merchant?.supportPhone ?? "")"></div>
+            <div class="field"><label for="supportHours">상담 시간</label><input id="supportHours" name="supportHours" maxlength="60" placeholder="평일 10:00–18:00" value="\(merchant?.supportHours ?? "")"></div>
+            <button type="submit">저장</button>
+            <p class="fine">결제 페이지와 영수증의 문의 안내에 보여 줍니다.</p>
+            </form>
+            """)
+    }
+
+    struct SettingsForm: Content {
+        var supportPhone: String?
+        var supportHours: String?
+    }
+
+    func saveSettings(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        guard staff.role == .owner else { throw KeyInError(.forbiddenRequest) }
+        let form = (try? request.content.decode(SettingsForm.self)) ?? SettingsForm()
+        let contact = try ContactCheck(name: nil, email: nil, mobilePhone: form.supportPhone)
+        let hours = form.supportHours?.trimmingCharacters(in: .whitespaces)
+        guard (hours ?? "").count <= 60 else { throw KeyInError(.invalidRequest, param: "supportHours") }
+        guard let merchant = try await MerchantModel.find(staff.merchantID, on: request.db) else {
+            throw KeyInError(.forbiddenRequest)
+        }
+        merchant.supportPhone = contact.mobilePhone
+        merchant.supportHours = hours.flatMap { $0.isEmpty ? nil : $0 }
+        try await merchant.update(on: request.db)
+        return request.redirect(to: "/console/settings?saved=1", redirectType: .normal)
+    }
+}
