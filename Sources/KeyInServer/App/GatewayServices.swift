@@ -19,6 +19,8 @@ public struct GatewayServices: Sendable {
     let messageSender: any MessageSender
     /// Where customers reach this gateway (payment links, receipts), without a trailing slash.
     let publicBaseURL: String
+    /// Live chat connections in this process.
+    let chatHub = ChatHub()
 
     func payments(_ logger: Logger) -> PaymentService {
         PaymentService(database: database(), link: link, vault: vault, validator: validator, logger: logger, now: now)
@@ -40,6 +42,10 @@ public struct GatewayServices: Sendable {
 
     func support(_ logger: Logger) -> SupportService {
         SupportService(database: database(), messages: messages(logger), now: now)
+    }
+
+    func chat(_ logger: Logger) -> ChatService {
+        ChatService(database: database(), support: support(logger), now: now)
     }
 
     func messages(_ logger: Logger) -> MessageOutbox {
@@ -113,6 +119,7 @@ public func configure(
     try app.register(collection: PagesController(services: services))
     try app.register(collection: ConsoleController(services: services))
     try app.register(collection: SupportController(services: services))
+    try app.register(collection: ChatController(services: services, hub: services.chatHub))
     return services
 }
 

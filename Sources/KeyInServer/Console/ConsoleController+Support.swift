@@ -74,6 +74,38 @@ extension ConsoleController {
         return inquiry
     }
 
+    /// Live chat: the shop's open chat conversations, and new ones as customers write (`chat-console.js`).
+    func chat(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        let open = try await InquiryModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
+            .filter(\.$channel == "CHAT").sort(\.$updatedAt, .descending).limit(20).all()
+        var sections: [HTML] = []
+        for inquiry in open {
+            let id = try inquiry.requireID()
+            let messages = try await InquiryMessageModel.query(on: request.db).filter(\.$inquiry.$id == id)
+                .sort(\.$createdAt).all()
+            let items: [HTML] = messages.map { message in
+                "<li class=\"\(message.author.lowercased())\">\(message.author == "STAFF" ? "직원: " : message.author == "SYSTEM" ? "안내: " : "고객: ")\(message.body)</li>"
+            }
+            sections.append(
+                """
+                <section class="conversation" data-inquiry="\(id.uuidString)">
+                <h2>\(DisplayFormat.time(inquiry.createdAt, language: .korean))\(inquiry.contact.map { " · \($0)" } ?? "")</h2>
+                <ol class="thread">\(items)</ol>
+                <label for="reply-\(id.uuidString)">답장</label><input id="reply-\(id.uuidString)" maxlength="1000">
+                <button type="button" class="reply-send">보내기</button>
+                </section>
+                """)
+        }
+        return try page(
+            "채팅 상담", request, current: "/console/chat",
+            """
+            <p id="chat-status" aria-live="polite">연결 중…</p>
+            <p class="fine">이 화면을 열어 두면 상담 가능 상태가 됩니다. 아무도 없을 때 온 채팅은 고객 문의함으로 갑니다.</p>
+            <div id="conversations">\(sections)</div>
+            """, scripts: "<script src=\"/assets/chat-console.js\"></script>")
+    }
+
     func feedback(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
         let answers = try await FeedbackModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)

@@ -27,6 +27,7 @@ struct ConsoleController: RouteCollection {
         signedIn.get("inquiries", ":inquiryId", use: inquiry)
         signedIn.on(.POST, "inquiries", ":inquiryId", "reply", body: .collect(maxSize: "8kb"), use: replyToInquiry)
         signedIn.get("feedback", use: feedback)
+        signedIn.get("chat", use: chat)
         signedIn.get("settings", use: settings)
         signedIn.on(.POST, "settings", body: .collect(maxSize: "4kb"), use: saveSettings)
     }

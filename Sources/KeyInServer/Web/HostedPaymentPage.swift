@@ -52,6 +52,7 @@ struct HostedPaymentPage {
             "feedbackThanks": t(PageText.feedbackThanks), "inquiry": t(PageText.inquiry),
             "inquiryContact": t(PageText.inquiryContact), "inquiryMessage": t(PageText.inquiryMessage),
             "inquirySend": t(PageText.inquirySend), "inquirySent": t(PageText.inquirySent),
+            "chatOnline": t(PageText.chatOnline), "chatOffline": t(PageText.chatOffline),
         ]
     }
 
@@ -142,6 +143,14 @@ struct HostedPaymentPage {
             <p class="fine">\(t(PageText.secureNote))</p>
             </form>
             <section id="result" class="result" aria-live="assertive" hidden></section>
+            <details class="chat" id="chat"><summary>\(t(PageText.chat))</summary>
+            <p id="chat-status" aria-live="polite"></p>
+            <ol id="chat-log" class="thread" aria-live="polite"></ol>
+            <label for="chat-contact">\(t(PageText.chatContact))</label><input id="chat-contact" maxlength="100" autocomplete="tel">
+            <label for="chat-input">\(t(PageText.chatMessage))</label>
+            <div class="row"><input id="chat-input" maxlength="1000"><button type="button" id="chat-send">\(t(PageText.chatSend))</button></div>
+            </details>
+            \(supportText.map { "<p class=\"support\">\($0)</p>" as HTML })
             </main>
             <script type="application/json" id="keyin-page">\(HTML.jsonScript(configuration))</script>
             """

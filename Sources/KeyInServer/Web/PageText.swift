@@ -66,6 +66,14 @@ enum PageText {
     static let inquirySent = LocalizedText(
         ko: "문의를 보냈습니다. 답변은 남기신 연락처로 드립니다.", en: "Sent. The shop will answer at the contact you gave.")
     static let supportContact = LocalizedText(ko: "고객센터", en: "Customer service")
+    static let chat = LocalizedText(ko: "채팅 상담", en: "Chat with the shop")
+    static let chatContact = LocalizedText(ko: "답변 받을 연락처 (선택)", en: "Phone or e-mail for an answer (optional)")
+    static let chatMessage = LocalizedText(ko: "메시지", en: "Message")
+    static let chatSend = LocalizedText(ko: "보내기", en: "Send")
+    static let chatOnline = LocalizedText(ko: "상담 직원과 연결되었습니다.", en: "You are connected to the shop's staff.")
+    static let chatOffline = LocalizedText(
+        ko: "지금은 상담 직원이 없습니다. 메시지를 남기시면 문의로 접수됩니다.",
+        en: "No one is available right now; your message will be saved as an inquiry.")
 
     static func status(_ status: PaymentStatus) -> LocalizedText {
         switch status {

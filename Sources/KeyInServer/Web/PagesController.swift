@@ -149,6 +149,7 @@ struct PageAssets: Sendable {
         for (name, type) in [
             ("pay.js", HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])),
             ("receipt.js", HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])),
+            ("chat-console.js", HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])),
             ("keyin.css", HTTPMediaType(type: "text", subType: "css", parameters: ["charset": "utf-8"])),
         ] {
             let parts = name.split(separator: ".")

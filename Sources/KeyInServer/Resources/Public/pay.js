@@ -346,5 +346,37 @@
     });
     refresh();
   });
+  // Live chat with the shop's staff (the hosted page only): stored as an inquiry when no one is online.
+  const chat = $("chat");
+  if (chat && !terminal) {
+    let socket = null;
+    const log = $("chat-log");
+    const append = (who, text) => {
+      const item = document.createElement("li");
+      item.className = who.toLowerCase();
+      item.textContent = text;
+      log.appendChild(item);
+    };
+    chat.addEventListener("toggle", () => {
+      if (!chat.open || socket) return;
+      socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + page.postURL + "/chat?lang=" + page.language);
+      socket.addEventListener("message", (event) => {
+        const frame = JSON.parse(event.data);
+        if (frame.type === "hello") $("chat-status").textContent = frame.staffOnline ? page.labels.chatOnline : page.labels.chatOffline;
+        else if (frame.type === "message" && frame.author === "STAFF") append("staff", frame.body);
+        else if (frame.type === "system") append("system", frame.body);
+      });
+      socket.addEventListener("close", () => { socket = null; });
+    });
+    const send = () => {
+      const body = $("chat-input").value.trim();
+      if (!body || !socket || socket.readyState !== 1) return;
+      socket.send(JSON.stringify({ type: "message", body, contact: $("chat-contact").value || undefined }));
+      append("customer", body);
+      $("chat-input").value = "";
+    };
+    $("chat-send").addEventListener("click", send);
+    $("chat-input").addEventListener("keydown", (event) => { if (event.key === "Enter") { event.preventDefault(); send(); } });
+  }
   refresh();
 })();

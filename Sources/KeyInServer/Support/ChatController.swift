@@ -1,0 +1,185 @@
+import Fluent
+import Foundation
+import KeyInCore
+import Vapor
+
+/// Live chat over WebSocket: `/pay/{linkKey}/chat` for the customer on a payment page, `/console/chat/ws` for
+/// staff. Every message is stored as part of an inquiry (channel CHAT) before it is relayed, so when no staff
+/// member is online the conversation is simply an inquiry in the console's inbox, answered by SMS or e-mail.
+struct ChatController: RouteCollection {
+    let services: GatewayServices
+    let hub: ChatHub
+
+    static let unattended = LocalizedText(
+        ko: "지금은 상담 가능한 직원이 없어 문의로 접수했습니다. 연락처를 남겨 주시면 답변을 보내 드립니다.",
+        en:
+            "No one is available to chat right now, so your message was saved as an inquiry. Leave a phone number or e-mail and the shop will answer."
+    )
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.webSocket("pay", ":linkKey", "chat", shouldUpgrade: Self.sameOrigin, onUpgrade: customer)
+        routes.grouped("console").grouped(ConsoleAuthenticator(services: services))
+            .webSocket("chat", "ws", shouldUpgrade: Self.sameOrigin, onUpgrade: staff)
+    }
+
+    /// Refuses a WebSocket opened by another site's page (its Origin is not this host).
+    @Sendable static func sameOrigin(_ request: Request) -> EventLoopFuture<HTTPHeaders?> {
+        let origin = request.headers.first(name: .origin).flatMap { URL(string: $0)?.host }
+        let host = request.headers.first(name: .host)?.split(separator: ":").first.map(String.init)
+        let allowed = origin == nil || origin == host
+        return request.eventLoop.makeSucceededFuture(allowed ? [:] : nil)
+    }
+
+    @Sendable func customer(_ request: Request, _ socket: WebSocket) {
+        let linkKey = request.parameters.get("linkKey") ?? ""
+        let language = PageLayout.language(request)
+        let logger = request.logger
+        Task {
+            guard let link = try? await PaymentLinkModel.query(on: request.db).filter(\.$linkKey == linkKey).first()
+            else {
+                try? await socket.close(code: .policyViolation)
+                return
+            }
+            let merchantID = link.$merchant.id
+            let merchant = try? await MerchantModel.find(merchantID, on: request.db)
+            let conversation = Conversation()
+            try? await socket.send(
+                ChatFrame(
+                    type: "hello", staffOnline: await hub.isStaffOnline(merchantID: merchantID),
+                    support: HostedPaymentPage.supportText(merchant, language: language)
+                ).text)
+            socket.onText { socket, text in
+                guard let frame = ChatFrame.decode(text), frame.type == "message",
+                    let body = frame.body?.trimmingCharacters(in: .whitespacesAndNewlines),
+                    (1...1000).contains(body.count)
+                else { return }
+                do {
+                    let chat = services.chat(logger)
+                    let (inquiry, isNew) = try await chat.customerSaid(
+                        body, contact: frame.contact, inquiryID: await conversation.inquiryID, link: link)
+                    let inquiryID = try inquiry.requireID()
+                    if isNew {
+                        await conversation.set(inquiryID)
+                        await hub.addCustomer(inquiryID: inquiryID, socket: socket)
+                    }
+                    await hub.sendToStaff(
+                        merchantID: merchantID,
+                        ChatFrame(
+                            type: "message", inquiryId: inquiryID.uuidString, author: "CUSTOMER", body: body,
+                            contact: inquiry.contact, orderName: link.orderName, at: services.now()
+                        ).text)
+                    if await !hub.isStaffOnline(merchantID: merchantID) {
+                        if isNew { try await chat.systemSaid(Self.unattended.ko, in: inquiry) }
+                        try await socket.send(ChatFrame(type: "system", body: Self.unattended.text(in: language)).text)
+                    }
+                } catch {
+                    logger.notice(
+                        "chat message not stored", metadata: ["error": "\(String(describing: type(of: error)))"])
+                }
+            }
+            socket.onClose.whenComplete { _ in
+                Task { if let id = await conversation.inquiryID { await hub.removeCustomer(inquiryID: id) } }
+            }
+        }
+    }
+
+    @Sendable func staff(_ request: Request, _ socket: WebSocket) {
+        guard let staff = try? request.consoleStaff else {
+            _ = socket.close(code: .policyViolation)
+            return
+        }
+        let connection = UUID()
+        let logger = request.logger
+        Task {
+            await hub.addStaff(merchantID: staff.merchantID, connection: connection, socket: socket)
+            try? await socket.send(ChatFrame(type: "hello", staffOnline: true).text)
+        }
+        socket.onText { socket, text in
+            guard let frame = ChatFrame.decode(text), frame.type == "message",
+                let inquiryID = frame.inquiryId.flatMap(UUID.init(uuidString:)),
+                let body = frame.body?.trimmingCharacters(in: .whitespacesAndNewlines), (1...1000).contains(body.count)
+            else { return }
+            do {
+                guard
+                    let inquiry = try await InquiryModel.query(on: request.db).filter(\.$id == inquiryID)
+                        .filter(\.$merchant.$id == staff.merchantID).first()
+                else { return }
+                let delivered = await hub.isCustomerConnected(inquiryID: inquiryID)
+                try await services.chat(logger).staffSaid(
+                    body, in: inquiry, by: staff.email, customerConnected: delivered)
+                let frame = ChatFrame(
+                    type: "message", inquiryId: inquiryID.uuidString, author: "STAFF", body: body, at: services.now())
+                await hub.sendToCustomer(inquiryID: inquiryID, frame.text)
+                await hub.sendToStaff(merchantID: staff.merchantID, frame.text)
+            } catch {
+                logger.notice("chat reply not stored", metadata: ["error": "\(String(describing: type(of: error)))"])
+            }
+        }
+        socket.onClose.whenComplete { _ in
+            Task { await hub.removeStaff(merchantID: staff.merchantID, connection: connection) }
+        }
+    }
+}
+
+/// The inquiry one customer connection writes to, once its first message made it.
+private actor Conversation {
+    var inquiryID: UUID?
+    func set(_ id: UUID) { inquiryID = id }
+}
+
+/// Chat's persistence: messages join the inquiry of their conversation.
+struct ChatService: Sendable {
+    let database: any Database
+    let support: SupportService
+    let now: @Sendable () -> Date
+
+    func customerSaid(_ body: String, contact: String?, inquiryID: UUID?, link: PaymentLinkModel) async throws
+        -> (InquiryModel, isNew: Bool)
+    {
+        let contact = try ContactCheck(
+            name: nil, email: contact?.contains("@") == true ? contact : nil,
+            mobilePhone: contact?.contains("@") == true ? nil : contact)
+        let at = now()
+        if let inquiryID, let inquiry = try await InquiryModel.find(inquiryID, on: database) {
+            if let given = contact.email ?? contact.mobilePhone { inquiry.contact = given }
+            inquiry.status = "OPEN"
+            inquiry.updatedAt = at
+            try await inquiry.update(on: database)
+            try await SupportService.message(inquiry, author: "CUSTOMER", staffEmail: nil, body: body, at: at)
+                .create(on: database)
+            return (inquiry, false)
+        }
+        let inquiry = InquiryModel()
+        inquiry.$merchant.id = link.$merchant.id
+        inquiry.paymentKey = link.paymentKey
+        inquiry.channel = "CHAT"
+        inquiry.contact = contact.email ?? contact.mobilePhone
+        inquiry.status = "OPEN"
+        inquiry.createdAt = at
+        inquiry.updatedAt = at
+        try await database.transaction { database in
+            try await inquiry.create(on: database)
+            try await SupportService.message(inquiry, author: "CUSTOMER", staffEmail: nil, body: body, at: at)
+                .create(on: database)
+        }
+        return (inquiry, true)
+    }
+
+    func systemSaid(_ body: String, in inquiry: InquiryModel) async throws {
+        try await SupportService.message(inquiry, author: "SYSTEM", staffEmail: nil, body: body, at: now())
+            .create(on: database)
+    }
+
+    /// A staff member's chat reply: in the thread; when the customer has left, sent to them like an inquiry's reply.
+    func staffSaid(_ body: String, in inquiry: InquiryModel, by email: String, customerConnected: Bool) async throws {
+        if customerConnected {
+            try await SupportService.message(inquiry, author: "STAFF", staffEmail: email, body: body, at: now())
+                .create(on: database)
+            inquiry.status = "ANSWERED"
+            inquiry.updatedAt = now()
+            try await inquiry.update(on: database)
+        } else {
+            try await support.reply(to: inquiry, from: email, body: body)
+        }
+    }
+}

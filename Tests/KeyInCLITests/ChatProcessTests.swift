@@ -1,0 +1,119 @@
+import Foundation
+import NIOPosix
+import Synchronization
+import Testing
+import Vapor
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// A WebSocket client whose received frames arrive in order on a stream.
+struct ChatClient {
+    let socket: WebSocket
+    var frames: AsyncStream<[String: Any]>.Iterator
+
+    static func connect(_ url: String, headers: HTTPHeaders = [:]) async throws -> ChatClient {
+        let (stream, continuation) = AsyncStream.makeStream(of: [String: Any].self)
+        let resumed = Mutex(false)
+        // The socket is handed over when the upgrade completes, which may be after `connect` itself succeeds.
+        let socket: WebSocket = try await withCheckedThrowingContinuation { upgraded in
+            let connecting = WebSocket.connect(to: url, headers: headers, on: MultiThreadedEventLoopGroup.singleton) {
+                socket in
+                socket.onText { _, text in
+                    continuation.yield(
+                        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:])
+                }
+                socket.onClose.whenComplete { _ in continuation.finish() }
+                if resumed.withLock({ done in
+                    defer { done = true }; return !done
+                }) {
+                    upgraded.resume(returning: socket)
+                }
+            }
+            connecting.whenFailure { error in
+                if resumed.withLock({ done in
+                    defer { done = true }; return !done
+                }) {
+                    upgraded.resume(throwing: error)
+                }
+            }
+        }
+        return ChatClient(socket: socket, frames: stream.makeAsyncIterator())
+    }
+
+    mutating func next() async -> [String: Any]? { await frames.next() }
+
+    func send(_ frame: [String: String]) async throws {
+        try await socket.send(String(decoding: try JSONSerialization.data(withJSONObject: frame), as: UTF8.self))
+    }
+}
+
+/// Keeps a redirect's response (and its Set-Cookie) instead of following it.
+final class NoRedirects: NSObject, URLSessionTaskDelegate, Sendable {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
+    }
+}
+
+extension ServeCrashTests {
+    @Test("Live chat: with no staff online it becomes an inquiry; with staff online messages go both ways")
+    func liveChat() async throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-chat-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let port = try freeLoopbackPort()
+        let (server, output, _) = try launch(["serve", "--data-dir", dataDirectory.path, "--port", String(port)])
+        defer { server.interrupt() }
+        var banner = try #require(read(output, until: /(test_sk_[A-Za-z0-9]+)/))
+        if !banner.contains("console: ") { banner += read(output, until: /console: (\S+)/) ?? "" }
+        let key = String(try #require(banner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1))
+        let login = try #require(banner.firstMatch(of: /console: \S+\s+(\S+) \/ (\S+)/))
+        let base = "http://127.0.0.1:\(port)"
+        let link = try await Self.request(
+            "POST", "\(base)/v1/payment-links", key: key, body: #"{"amount":30000,"orderName":"원피스"}"#)
+        let linkKey = String(try #require((link["url"] as? String)?.split(separator: "/").last))
+        let chatURL = "ws://127.0.0.1:\(port)/pay/\(linkKey)/chat"
+
+        // Nobody at the shop: kept as an inquiry, and the customer is told so.
+        var alone = try await ChatClient.connect(chatURL)
+        #expect(await alone.next()?["staffOnline"] as? Bool == false)
+        try await alone.send(["type": "message", "body": "사이즈 교환 되나요?", "contact": "010-1111-2222"])
+        let note = try #require(await alone.next())
+        #expect(note["type"] as? String == "system" && (note["body"] as? String)?.contains("문의로 접수") == true)
+        try await alone.socket.close()
+
+        // Staff sign in to the console.
+        var signIn = URLRequest(url: URL(string: "\(base)/console/login")!)
+        signIn.httpMethod = "POST"
+        signIn.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        signIn.httpBody = Data(
+            "email=\(login.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&password=\(login.2)".utf8)
+        let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
+        let (_, response) = try await session.data(for: signIn)
+        let setCookie = try #require((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Set-Cookie"))
+        let cookie = String(try #require(setCookie.split(separator: ";").first))
+        var inboxRequest = URLRequest(url: URL(string: "\(base)/console/inquiries")!)
+        inboxRequest.setValue(cookie, forHTTPHeaderField: "Cookie")
+        let inbox = String(decoding: try await session.data(for: inboxRequest).0, as: UTF8.self)
+        #expect(inbox.contains("채팅") && inbox.contains("010-1111-2222"))
+
+        // Staff online: live both ways.
+        var staff = try await ChatClient.connect("ws://127.0.0.1:\(port)/console/chat/ws", headers: ["Cookie": cookie])
+        #expect(await staff.next()?["type"] as? String == "hello")
+        var customer = try await ChatClient.connect(chatURL)
+        #expect(await customer.next()?["staffOnline"] as? Bool == true)
+        try await customer.send(["type": "message", "body": "결제가 안 돼요"])
+        let arrived = try #require(await staff.next())
+        #expect(arrived["author"] as? String == "CUSTOMER" && arrived["body"] as? String == "결제가 안 돼요")
+        #expect(arrived["orderName"] as? String == "원피스")
+        let inquiryID = try #require(arrived["inquiryId"] as? String)
+        try await staff.send(["type": "message", "inquiryId": inquiryID, "body": "카드 번호를 다시 확인해 주세요"])
+        let reply = try #require(await customer.next())
+        #expect(reply["author"] as? String == "STAFF" && reply["body"] as? String == "카드 번호를 다시 확인해 주세요")
+        try await customer.socket.close()
+        try await staff.socket.close()
+    }
+}
