@@ -183,35 +183,12 @@ struct ConsoleController: RouteCollection {
             scripts: "<script src=\"/assets/pay.js\"></script>")
     }
 
-    struct TerminalRequest: Content {
-        var amount: Int64?
-        var orderName: String?
-        var orderId: String?
-        var cardNumber: String?
-        var cardExpirationYear: String?
-        var cardExpirationMonth: String?
-        var cardCvc: String?
-        var customerIdentityNumber: String?
-        var cardPassword: String?
-        var cardInstallmentPlan: Int?
-    }
-
     /// A phone order keyed in by staff: the same checks and the same payment as the API, one per attempt.
     func terminalPay(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
         return try await IdempotencyGuard(vault: services.vault).run(request) {
-            let form = try PaymentsController.decode(TerminalRequest.self, from: request)
-            var input = KeyInPaymentRequest()
-            input.amount = form.amount
-            input.orderName = form.orderName
-            input.orderId = form.orderId
-            input.cardNumber = form.cardNumber
-            input.cardExpirationYear = form.cardExpirationYear
-            input.cardExpirationMonth = form.cardExpirationMonth
-            input.cardCvc = form.cardCvc
-            input.customerIdentityNumber = form.customerIdentityNumber
-            input.cardPassword = form.cardPassword
-            input.cardInstallmentPlan = form.cardInstallmentPlan
+            // The same request as `POST /v1/payments/key-in`, marked as keyed in by this staff member.
+            var input = try PaymentsController.decode(KeyInPaymentRequest.self, from: request)
             input.metadata = ["channel": "virtual_terminal", "staff": staff.email]
             let outcome = try await services.payments(request.logger).keyIn(input, merchantID: staff.merchantID)
             if let error = outcome.error {

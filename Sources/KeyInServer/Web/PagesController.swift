@@ -42,19 +42,13 @@ struct PagesController: RouteCollection {
         let link = try await links.payable(linkKey: request.parameters.get("linkKey") ?? "")
         request.storage[AuthenticatedMerchantKey.self] = link.$merchant.id
         return try await IdempotencyGuard(vault: services.vault).run(request) {
-            let card = try PaymentsController.decode(HostedPaymentRequest.self, from: request)
-            var input = KeyInPaymentRequest()
+            // The card fields as the API takes them; the amount and order come from the link, never the browser.
+            var input = try PaymentsController.decode(KeyInPaymentRequest.self, from: request)
             input.amount = link.amount
             input.currency = link.currency
             input.orderId = link.orderID
             input.orderName = link.orderName
-            input.cardNumber = card.cardNumber
-            input.cardExpirationYear = card.cardExpirationYear
-            input.cardExpirationMonth = card.cardExpirationMonth
-            input.cardCvc = card.cardCvc
-            input.customerIdentityNumber = card.customerIdentityNumber
-            input.cardPassword = card.cardPassword
-            input.cardInstallmentPlan = card.cardInstallmentPlan
+            input.capture = true
             input.customerName = link.customerName
             input.customerEmail = link.customerEmail
             input.customerMobilePhone = link.customerMobilePhone
@@ -121,17 +115,6 @@ struct PagesController: RouteCollection {
         response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=300")
         return response
     }
-}
-
-/// The card details the hosted page sends; the amount and order come from the link, never from the browser.
-struct HostedPaymentRequest: Content {
-    var cardNumber: String?
-    var cardExpirationYear: String?
-    var cardExpirationMonth: String?
-    var cardCvc: String?
-    var customerIdentityNumber: String?
-    var cardPassword: String?
-    var cardInstallmentPlan: Int?
 }
 
 /// The script and stylesheet the pages load, read once from the resources. Served by KeyIn itself: no CDN.
