@@ -153,6 +153,12 @@ struct ConsoleTests {
             let detail = html(
                 try await gateway.send(.GET, "console/payments/\(key)", headers: headers, authenticated: false))
             #expect(detail.contains("부분 취소") && detail.contains("20,000원") && detail.contains("처리 중 → 승인"))
+            // The card-network conversation: the sale and its answer, the refund and its answer.
+            let network = try #require(
+                detail.firstMatch(of: /<table class="list" id="network-messages">(?s)(.*?)<\/table>/)?.1)
+            #expect(network.components(separatedBy: "<code>0200</code>").count - 1 == 2)
+            #expect(network.components(separatedBy: "<code>0210</code>").count - 1 == 2)
+            #expect(network.contains("승인 요청") && network.contains("환불 요청 (처리코드 200000)"))
             gateway.wallClock.advance(seconds: 2)
             let tooMuch = try await gateway.send(
                 .POST, "console/payments/\(key)/cancel",

@@ -128,6 +128,7 @@ struct ConsoleController: RouteCollection {
         let events = try await PaymentEventModel.query(on: request.db).filter(\.$payment.$id == id).sort(\.$at).all()
         let cancels = try await CancelModel.query(on: request.db).filter(\.$payment.$id == id).sort(\.$requestedAt)
             .all()
+        let network = try await NetworkMessageModel.query(on: request.db).filter(\.$payment.$id == id).sort(\.$at).all()
         let deliveries = try await WebhookDeliveryModel.query(on: request.db)
             .filter(\.$merchantID == staff.merchantID).filter(\.$paymentKey == payment.paymentKey)
             .sort(\.$createdAt).all()
@@ -141,7 +142,8 @@ struct ConsoleController: RouteCollection {
         return try page(
             "결제 상세", request, current: "/console/payments",
             ConsolePages.paymentDetail(
-                payment, events: events, cancels: cancels, deliveries: deliveries, staff: staff, notice: notice))
+                payment, events: events, network: network, cancels: cancels, deliveries: deliveries, staff: staff,
+                notice: notice))
     }
 
     struct CancelForm: Content {

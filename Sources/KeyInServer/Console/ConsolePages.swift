@@ -115,7 +115,7 @@ enum ConsolePages {
     }
 
     static func paymentDetail(
-        _ payment: PaymentModel, events: [PaymentEventModel], cancels: [CancelModel],
+        _ payment: PaymentModel, events: [PaymentEventModel], network: [NetworkMessageModel], cancels: [CancelModel],
         deliveries: [WebhookDeliveryModel], staff: ConsoleStaff, notice: HTML?
     ) -> HTML {
         let status = PaymentStatus(rawValue: payment.status)
@@ -124,6 +124,15 @@ enum ConsolePages {
             let code = event.code.flatMap(ErrorCode.init(rawValue:))
             return """
                 <li><time>\(DisplayFormat.time(event.at, language: .korean))</time> \(event.fromStatus.flatMap(PaymentStatus.init(rawValue:)).map { PageText.status($0).ko + " → " } ?? "")\(PaymentStatus(rawValue: event.toStatus).map { PageText.status($0).ko } ?? event.toStatus)\(code.map { " · \($0.rawValue): \($0.entry.explanation.ko)" } ?? "")</li>
+                """
+        }
+        let directions = ["SENT": "보냄", "RECEIVED": "받음", "NO_ANSWER": "응답 없음", "REVERSAL": "망취소"]
+        let networkRows: [HTML] = network.map { message in
+            let code = message.code.flatMap(ErrorCode.init(rawValue:))
+            return """
+                <tr><td>\(DisplayFormat.time(message.at, language: .korean))</td><td>\(directions[message.direction] ?? message.direction)</td>
+                <td><code>\(message.mti)</code></td><td>\(message.stan)</td>
+                <td>\(code.map { "\($0.rawValue)" } ?? message.code ?? "")</td><td>\(message.note ?? "")</td></tr>
                 """
         }
         let cancelRows: [HTML] = cancels.map { cancel in
@@ -144,6 +153,9 @@ enum ConsolePages {
             \(payment.approveNo == nil ? "" : "<dt>영수증</dt><dd><a href=\"/receipts/\(payment.paymentKey)\">매출전표 보기</a></dd>" as HTML)
             </dl>
             <h2>타임라인</h2><ol class="timeline">\(timeline)</ol>
+            <h2>카드사 통신</h2>
+            <table class="list" id="network-messages"><thead><tr><th>시각</th><th>방향</th><th>전문</th><th>STAN</th><th>응답</th><th>내용</th></tr></thead>
+            <tbody>\(networkRows)</tbody></table>
             \(cancels.isEmpty ? "" : "<h2>취소 요청</h2><ul>\(cancelRows)</ul>" as HTML)
             \(deliveries.isEmpty ? "" : "<h2>웹훅 전송</h2><ul>\(deliveryRows)</ul>" as HTML)
             \(cancellable ? """

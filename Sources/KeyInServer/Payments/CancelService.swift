@@ -65,25 +65,32 @@ struct CancelService: Sendable {
 
         // 2. The card company: a refund of a captured sale, or a reversal (void) of an authorization.
         let currency = Currency(code: payment.currency) ?? .krw
+        let network = NetworkMessageLog(database: database, logger: logger, now: now)
+        let void = status == .waitingForCapture
         do {
-            if status == .waitingForCapture {
+            if void {
                 let original = try JSONDecoder().decode(TransactionTrace.self, from: Data((payment.trace ?? "").utf8))
+                await network.sent("0400", trace: original, paymentID: paymentID, note: "승인 취소 (원거래 망취소)")
                 try await link.reverse(
                     originalMessageType: .authorizationRequest, trace: original,
                     amount: Money(minorUnits: payment.totalAmount, currency: currency),
                     companyCode: payment.cardCompanyCode)
+                await network.answered("0410", trace: original, paymentID: paymentID, approvalCode: nil)
             } else {
                 guard let rrn = payment.retrievalReferenceNumber else { throw KeyInError(.notCancelablePayment) }
                 let number = try await cardNumber(of: paymentID)
+                await network.sent("0200", trace: trace, paymentID: paymentID, note: "환불 요청 (처리코드 200000)")
                 let approval = try await link.followUp(
                     CardFollowUpRequest(
                         kind: .refund, cardNumber: number, amount: Money(minorUnits: amount, currency: currency),
                         originalRRN: rrn, companyCode: payment.cardCompanyCode),
                     trace: trace)
+                await network.answered("0210", trace: trace, paymentID: paymentID, approvalCode: approval.approvalCode)
                 cancel.approveNo = approval.approvalCode
             }
         } catch {
             let catalogError = (error as? KeyInError) ?? KeyInError(.failedInternalSystemProcessing)
+            await network.failed(void ? "0410" : "0210", trace: trace, paymentID: paymentID, error: catalogError)
             try await release(amount, of: paymentID)
             cancel.status = "ABORTED"
             cancel.failureCode = catalogError.code.rawValue
@@ -127,14 +134,19 @@ struct CancelService: Sendable {
         let trace = link.newTrace(
             terminalID: PaymentService.terminalID(for: payment.$merchant.id),
             merchantID: PaymentService.acceptorID(for: payment.$merchant.id))
+        let network = NetworkMessageLog(database: database, logger: logger, now: now)
+        let paymentID = try payment.requireID()
+        await network.sent("0220", trace: trace, paymentID: paymentID, note: "매입 요청")
         do throws(KeyInError) {
-            _ = try await link.followUp(
+            let approval = try await link.followUp(
                 CardFollowUpRequest(
                     kind: .capture, cardNumber: number,
                     amount: Money(minorUnits: payment.totalAmount, currency: Currency(code: payment.currency) ?? .krw),
                     originalRRN: rrn, companyCode: payment.cardCompanyCode),
                 trace: trace)
+            await network.answered("0230", trace: trace, paymentID: paymentID, approvalCode: approval.approvalCode)
         } catch {
+            await network.failed("0230", trace: trace, paymentID: paymentID, error: error)
             throw Self.followUpWasWithdrawn(error) ? KeyInError(.cancelOrCaptureNotCompleted) : error
         }
         try await payments.applyCapture(payment)

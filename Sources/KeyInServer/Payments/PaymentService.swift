@@ -88,6 +88,10 @@ struct PaymentService: Sendable {
             throw KeyInError(.duplicatedOrderID, param: "orderId")
         }
 
+        let network = NetworkMessageLog(database: database, logger: logger, now: now)
+        let paymentID = try payment.requireID()
+        await network.sent(payment.capture ? "0200" : "0100", trace: trace, paymentID: paymentID, note: "승인 요청")
+
         // 2. The card company decides.
         let request = CardAuthorizationRequest(
             cardNumber: number, expiry: expiryDate, amount: amount, cvc: input.cardCvc.nonEmpty,
@@ -96,10 +100,14 @@ struct PaymentService: Sendable {
             capture: payment.capture, posCondition: .mailOrTelephoneOrder, companyCode: check.company?.code)
         do throws(KeyInError) {
             let approval = try await link.authorize(request, trace: trace)
+            await network.answered(
+                payment.capture ? "0210" : "0110", trace: trace, paymentID: paymentID,
+                approvalCode: approval.approvalCode)
             let approvedAt = now()
             try await settleApproval(payment, approval: approval, at: approvedAt)
             return Outcome(payment: payment, error: nil)
         } catch {
+            await network.failed(payment.capture ? "0210" : "0110", trace: trace, paymentID: paymentID, error: error)
             try await fail(payment, with: error)
             return Outcome(payment: payment, error: error)
         }

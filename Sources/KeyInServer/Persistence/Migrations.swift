@@ -8,7 +8,7 @@ enum Migrations {
         CreateIdempotencyRecords(), CreatePendingReversals(), CreateCancels(), AddLastCancelToPayments(),
         CreateWebhookEndpoints(), CreateWebhookDeliveries(), CreateWebhookAttempts(), CreatePaymentLinks(),
         CreateOutboundMessages(), CreateStaffAccounts(), CreateConsoleSessions(), AddSupportContactToMerchants(),
-        CreateFeedback(), CreateInquiries(), CreateInquiryMessages(),
+        CreateFeedback(), CreateInquiries(), CreateInquiryMessages(), CreateNetworkMessages(),
     ]
 }
 
@@ -424,5 +424,26 @@ struct CreateInquiryMessages: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(InquiryMessageModel.schema).delete()
+    }
+}
+
+struct CreateNetworkMessages: AsyncMigration {
+    var name: String { "021_create_network_messages" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(NetworkMessageModel.schema)
+            .id()
+            .field("payment_id", .uuid, .required, .references(PaymentModel.schema, "id"))
+            .field("at", .datetime, .required)
+            .field("direction", .string, .required)
+            .field("mti", .string, .required)
+            .field("stan", .string, .required)
+            .field("code", .string)
+            .field("note", .string)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(NetworkMessageModel.schema).delete()
     }
 }

@@ -367,3 +367,21 @@ final class InquiryMessageModel: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// One message of a payment's conversation with its card company, for the console's timeline: what was sent
+/// (MTI, STAN), what came back (response, catalog code), and what the link did about silence (a reversal).
+final class NetworkMessageModel: Model, @unchecked Sendable {
+    static let schema = "network_messages"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "payment_id") var payment: PaymentModel
+    @Field(key: "at") var at: Date
+    /// SENT, RECEIVED, NO_ANSWER or REVERSAL.
+    @Field(key: "direction") var direction: String
+    @Field(key: "mti") var mti: String
+    @Field(key: "stan") var stan: String
+    @OptionalField(key: "code") var code: String?
+    @OptionalField(key: "note") var note: String?
+
+    init() {}
+}
