@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import KeyInCore
 import KeyInServer
 
 /// `keyin merchant create --name NAME [--json]`
 public struct MerchantCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "merchant", abstract: "Manage merchants.",
-        subcommands: [MerchantCreateCommand.self, MerchantKeysCommand.self])
+        subcommands: [MerchantCreateCommand.self, MerchantKeysCommand.self, MerchantStaffCommand.self])
 
     public init() {}
 }
@@ -112,6 +113,84 @@ public struct MerchantKeysRotateCommand: AsyncParsableCommand {
                 graceHours == 0
                     ? "이전 키는 지금부터 쓸 수 없습니다 · the old keys are revoked now"
                     : "이전 키는 \(graceHours)시간 뒤 폐기됩니다 · the old keys stop working in \(graceHours) h")
+        }
+    }
+}
+
+/// `keyin merchant staff add --merchant ID --email E [--owner] [--json]`: a console sign-in for a merchant's
+/// staff. The password is read from standard input when `--password-stdin` is given, else generated and printed
+/// once.
+public struct MerchantStaffCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "staff", abstract: "Manage who signs in to a merchant's console.",
+        subcommands: [MerchantStaffAddCommand.self])
+
+    public init() {}
+}
+
+public struct MerchantStaffAddCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Add a console sign-in (owner or staff) for a merchant.")
+
+    @Option(help: "The merchant id (from `keyin merchant create`).")
+    var merchant: String
+
+    @Option(help: "The staff member's e-mail, used to sign in.")
+    var email: String
+
+    @Flag(help: "An owner (sees API keys and settings) instead of staff.")
+    var owner = false
+
+    @Flag(help: "Read the password (at least 10 characters) from standard input instead of generating one.")
+    var passwordStdin = false
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @Option(help: "Data directory (for the embedded SQLite database).")
+    var dataDir = "./keyin-data"
+
+    public init() {}
+
+    public func validate() throws {
+        guard UUID(uuidString: merchant) != nil else { throw ValidationError("--merchant must be a merchant id.") }
+    }
+
+    public func run() async throws {
+        var password = String((0..<4).map { _ in UUID().uuidString.prefix(4).lowercased() }.joined(separator: "-"))
+        if passwordStdin {
+            guard let line = readLine(strippingNewline: true), line.count >= 10 else {
+                throw ValidationError("the password on standard input must be at least 10 characters")
+            }
+            password = line
+        }
+        let configuration = try loadServerConfiguration(dataDir: dataDir, hostname: "127.0.0.1", port: 0)
+        let gateway = try await GatewayRuntime.start(configuration, purpose: .administer)
+        do {
+            guard try await gateway.services.merchantExists(UUID(uuidString: merchant)!) else {
+                throw ValidationError("가맹점이 없습니다 · no merchant with id \(merchant)")
+            }
+            try await gateway.services.createStaff(
+                merchantID: UUID(uuidString: merchant)!, email: email, password: password, owner: owner)
+        } catch {
+            await gateway.shutdown()
+            if let problem = error as? KeyInError {
+                throw ValidationError("\(problem.code.rawValue): \(problem.entry.explanation.ko)")
+            }
+            throw error
+        }
+        await gateway.shutdown()
+        let shown = passwordStdin ? nil : password
+        if json {
+            var object: [String: Any] = ["merchantId": merchant, "email": email, "role": owner ? "owner" : "staff"]
+            object["password"] = shown
+            print(
+                String(
+                    decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+            )
+        } else {
+            print("콘솔 계정을 만들었습니다 · console sign-in created: \(email) (\(owner ? "owner" : "staff"))")
+            if let shown { print("비밀번호 · password (shown once): \(shown)") }
         }
     }
 }

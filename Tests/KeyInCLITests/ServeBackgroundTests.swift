@@ -134,3 +134,52 @@ extension ServeCrashTests {
         #expect(!logged.contains(#""cardCvc":"#) && !logged.contains(#""cardPassword":"#))
     }
 }
+
+extension ServeCrashTests {
+    @Test("keyin merchant staff add: a console sign-in that works; duplicates, short passwords, unknown shops refused")
+    func staffAccounts() async throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-staff-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let data = ["--data-dir", dataDirectory.path]
+        // Standard output only holds the JSON; the first run's migration logs (standard error) are kept quiet here,
+        // where both streams are read together.
+        let quiet = ["KEYIN_LOG_LEVEL": "error"]
+        let created = try ExecutableTests().run(
+            ["merchant", "create", "--name", "직원 상점", "--json"] + data, environment: quiet)
+        let merchant = try #require(try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: Any])
+        let merchantID = try #require(merchant["merchantId"] as? String)
+        let added = try ExecutableTests().run(
+            ["merchant", "staff", "add", "--merchant", merchantID, "--email", "clerk@shop.example", "--json"] + data,
+            environment: quiet)
+        #expect(added.status == 0, "\(added.output)")
+        let account = try #require(try JSONSerialization.jsonObject(with: Data(added.output.utf8)) as? [String: Any])
+        let password = try #require(account["password"] as? String)
+        #expect(account["role"] as? String == "staff" && password.count >= 10)
+        let again = try ExecutableTests().run(
+            ["merchant", "staff", "add", "--merchant", merchantID, "--email", "clerk@shop.example"] + data,
+            environment: quiet)
+        #expect(again.status != 0 && again.output.contains("INVALID_REQUEST"))
+        let short = try ExecutableTests().run(
+            ["merchant", "staff", "add", "--merchant", merchantID, "--email", "b@shop.example", "--password-stdin"]
+                + data,
+            stdin: "short\n", environment: quiet)
+        #expect(short.status != 0 && short.output.contains("at least 10"))
+        let unknown = try ExecutableTests().run(
+            ["merchant", "staff", "add", "--merchant", UUID().uuidString, "--email", "c@shop.example"] + data,
+            environment: quiet)
+        #expect(unknown.status != 0 && unknown.output.contains("no merchant"))
+
+        // The new sign-in opens the console of a running gateway.
+        let port = try freeLoopbackPort()
+        let (server, output, _) = try launch(["serve", "--port", String(port)] + data)
+        defer { server.interrupt() }
+        #expect(read(output, until: /(listening) on/) != nil)
+        var signIn = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/console/login")!)
+        signIn.httpMethod = "POST"
+        signIn.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        signIn.httpBody = Data("email=clerk%40shop.example&password=\(password)".utf8)
+        let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
+        let response = try await session.data(for: signIn).1 as? HTTPURLResponse
+        #expect(response?.statusCode == 303 && response?.value(forHTTPHeaderField: "Location") == "/console")
+    }
+}

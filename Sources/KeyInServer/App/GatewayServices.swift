@@ -150,6 +150,10 @@ extension GatewayServices {
             for: merchantID, mode: live ? .live : .test, revokingOthersAfter: now().addingTimeInterval(graceSeconds))
     }
 
+    public func merchantExists(_ id: UUID) async throws -> Bool {
+        try await MerchantModel.find(id, on: database()) != nil
+    }
+
     public func merchantCount() async throws -> Int {
         try await MerchantModel.query(on: database()).count()
     }
