@@ -226,4 +226,49 @@ struct ConsoleTests {
             #expect(page.contains("/pay/"))
         }
     }
+
+    @Test("Owners add and remove staff; a removed member's session ends at once; staff cannot manage staff")
+    func staffManagement() async throws {
+        try await GatewayHarness.with { gateway in
+            let shop = try await shop(gateway)
+            let owner = try await signIn(gateway, email: shop.owner.email, password: shop.owner.password)
+            var headers = Self.form
+            headers.add(name: "Cookie", value: owner.cookie)
+            let added = try await gateway.send(
+                .POST, "console/staff",
+                rawBody: Self.formBody([
+                    "_csrf": owner.csrf, "email": "new@shop.example", "password": "new member pw", "role": "staff",
+                ]),
+                headers: headers, authenticated: false)
+            #expect(added.headers.first(name: .location) == "/console/staff")
+            let short = try await gateway.send(
+                .POST, "console/staff",
+                rawBody: Self.formBody(["_csrf": owner.csrf, "email": "x@shop.example", "password": "short"]),
+                headers: headers, authenticated: false)
+            #expect(short.headers.first(name: .location) == "/console/staff?error=INVALID_REQUEST")
+            let member = try await signIn(gateway, email: "new@shop.example", password: "new member pw")
+            #expect(
+                try await gateway.send(.GET, "console/staff", headers: ["Cookie": member.cookie], authenticated: false)
+                    .status == .forbidden)
+
+            let page = html(try await gateway.send(.GET, "console/staff", headers: headers, authenticated: false))
+            #expect(page.contains("new@shop.example") && page.contains("본인"))
+            let removals = page.matches(of: /\/console\/staff\/([0-9A-F-]{36})\/remove/).map { String($0.1) }
+            #expect(removals.count == 2)  // the clerk and the new member; never the owner's own
+            for id in removals {
+                _ = try await gateway.send(
+                    .POST, "console/staff/\(id)/remove", rawBody: Self.formBody(["_csrf": owner.csrf]),
+                    headers: headers,
+                    authenticated: false)
+            }
+            #expect(
+                try await gateway.send(.GET, "console", headers: ["Cookie": member.cookie], authenticated: false).status
+                    == .seeOther)
+            let again = try await gateway.send(
+                .POST, "console/login",
+                rawBody: Self.formBody(["email": "new@shop.example", "password": "new member pw"]),
+                headers: Self.form, authenticated: false)
+            #expect(again.status == .unauthorized)
+        }
+    }
 }

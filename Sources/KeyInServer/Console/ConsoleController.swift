@@ -28,6 +28,9 @@ struct ConsoleController: RouteCollection {
         signedIn.on(.POST, "inquiries", ":inquiryId", "reply", body: .collect(maxSize: "8kb"), use: replyToInquiry)
         signedIn.get("feedback", use: feedback)
         signedIn.get("chat", use: chat)
+        signedIn.get("staff", use: staffPage)
+        signedIn.on(.POST, "staff", body: .collect(maxSize: "4kb"), use: addStaff)
+        signedIn.on(.POST, "staff", ":staffId", "remove", body: .collect(maxSize: "1kb"), use: removeStaff)
         signedIn.get("settings", use: settings)
         signedIn.on(.POST, "settings", body: .collect(maxSize: "4kb"), use: saveSettings)
     }

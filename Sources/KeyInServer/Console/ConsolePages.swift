@@ -7,7 +7,8 @@ enum ConsolePages {
         ("/console", "대시보드"), ("/console/payments", "결제 내역"), ("/console/terminal", "가상 단말기"),
         ("/console/links", "결제 링크"), ("/console/chat", "채팅 상담"), ("/console/inquiries", "고객 문의"),
         ("/console/feedback", "고객 만족도"),
-        ("/console/webhooks", "웹훅"), ("/console/keys", "API 키"), ("/console/settings", "상점 설정"),
+        ("/console/webhooks", "웹훅"), ("/console/keys", "API 키"), ("/console/staff", "직원 관리"),
+        ("/console/settings", "상점 설정"),
     ]
 
     static func layout(_ title: String, staff: ConsoleStaff, current: String, body: HTML) -> HTML {

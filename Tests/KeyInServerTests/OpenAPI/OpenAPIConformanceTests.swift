@@ -315,6 +315,20 @@ struct OpenAPIConformanceTests {
                 _ = try await check(
                     .GET, "/console/feedback", "console/feedback", headers: session, authenticated: false)
                 _ = try await check(.GET, "/console/chat", "console/chat", headers: session, authenticated: false)
+                _ = try await check(.GET, "/console/staff", "console/staff", headers: session, authenticated: false)
+                _ = try await check(
+                    .POST, "/console/staff", "console/staff",
+                    rawBody: "_csrf=\(csrf)&email=new%40console.example&password=new%20password%201&role=staff",
+                    headers: formSession, authenticated: false)
+                let staffPage = try await gateway.send(
+                    .GET, "console/staff", headers: session, authenticated: false)
+                let staffID = String(
+                    try #require(
+                        String(decoding: staffPage.raw, as: UTF8.self).firstMatch(
+                            of: /\/console\/staff\/([0-9A-F-]{36})\/remove/)?.1))
+                _ = try await check(
+                    .POST, "/console/staff/{staffId}/remove", "console/staff/\(staffID)/remove",
+                    rawBody: "_csrf=\(csrf)", headers: formSession, authenticated: false)
                 _ = try await check(.GET, "/console/chat/ws", "console/chat/ws", headers: session, authenticated: false)
                 _ = try await check(.GET, "/pay/{linkKey}/chat", "pay/\(linkKey)/chat", authenticated: false)
                 _ = try await check(
