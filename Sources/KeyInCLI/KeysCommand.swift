@@ -23,15 +23,12 @@ public struct KeysRotateCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        let configuration = try loadServerConfiguration(dataDir: dataDir, hostname: "127.0.0.1", port: 0)
-        let gateway = try await GatewayRuntime.start(configuration, purpose: .administer)
+        let changed: Int
         do {
-            let changed = try await gateway.services.rewrapCardRecords()
-            await gateway.shutdown()
-            print("카드 정보·웹훅 비밀 \(changed)건을 새 마스터 키로 다시 감쌌습니다 · re-wrapped \(changed) sealed records")
+            changed = try await withAdministrativeGateway(dataDir: dataDir) { try await $0.rewrapCardRecords() }
         } catch {
-            await gateway.shutdown()
             throw ValidationError("키 교체 실패 · rotation failed: \(error)")
         }
+        print("카드 정보·웹훅 비밀 \(changed)건을 새 마스터 키로 다시 감쌌습니다 · re-wrapped \(changed) sealed records")
     }
 }

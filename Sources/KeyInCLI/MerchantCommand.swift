@@ -37,14 +37,11 @@ public struct MerchantCreateCommand: AsyncParsableCommand {
     }
 
     public func run() async throws {
-        let configuration = try loadServerConfiguration(dataDir: dataDir, hostname: "127.0.0.1", port: 0)
-        let gateway = try await GatewayRuntime.start(configuration, purpose: .administer)
-        let created = try await gateway.services.createMerchant(name: name, live: live)
-        await gateway.shutdown()
+        let created = try await withAdministrativeGateway(dataDir: dataDir) { services in
+            try await services.createMerchant(name: name, live: live)
+        }
         if json {
-            let object = ["merchantId": created.id.uuidString, "name": name, "secretKey": created.secretKey]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            try printJSON(["merchantId": created.id.uuidString, "name": name, "secretKey": created.secretKey])
         } else {
             print("가맹점 · merchant \(name): \(created.id.uuidString)")
             print("시크릿 키 · secret key (shown once): \(created.secretKey)")
@@ -91,22 +88,13 @@ public struct MerchantKeysRotateCommand: AsyncParsableCommand {
     }
 
     public func run() async throws {
-        let configuration = try loadServerConfiguration(dataDir: dataDir, hostname: "127.0.0.1", port: 0)
-        let gateway = try await GatewayRuntime.start(configuration, purpose: .administer)
-        let key: String?
-        do {
-            key = try await gateway.services.rotateMerchantKey(
+        let key = try await withAdministrativeGateway(dataDir: dataDir) { services in
+            try await services.rotateMerchantKey(
                 merchantID: UUID(uuidString: merchant)!, live: live, graceSeconds: Double(graceHours) * 3600)
-        } catch {
-            await gateway.shutdown()
-            throw error
         }
-        await gateway.shutdown()
         guard let key else { throw ValidationError("가맹점이 없습니다 · no merchant with id \(merchant)") }
         if json {
-            let object: [String: Any] = ["merchantId": merchant, "secretKey": key, "oldKeysRevokedInHours": graceHours]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            try printJSON(["merchantId": merchant, "secretKey": key, "oldKeysRevokedInHours": graceHours])
         } else {
             print("새 시크릿 키 · new secret key (shown once): \(key)")
             print(
@@ -164,30 +152,22 @@ public struct MerchantStaffAddCommand: AsyncParsableCommand {
             }
             password = line
         }
-        let configuration = try loadServerConfiguration(dataDir: dataDir, hostname: "127.0.0.1", port: 0)
-        let gateway = try await GatewayRuntime.start(configuration, purpose: .administer)
         do {
-            guard try await gateway.services.merchantExists(UUID(uuidString: merchant)!) else {
-                throw ValidationError("가맹점이 없습니다 · no merchant with id \(merchant)")
+            try await withAdministrativeGateway(dataDir: dataDir) { services in
+                guard try await services.merchantExists(UUID(uuidString: merchant)!) else {
+                    throw ValidationError("가맹점이 없습니다 · no merchant with id \(merchant)")
+                }
+                try await services.createStaff(
+                    merchantID: UUID(uuidString: merchant)!, email: email, password: password, owner: owner)
             }
-            try await gateway.services.createStaff(
-                merchantID: UUID(uuidString: merchant)!, email: email, password: password, owner: owner)
-        } catch {
-            await gateway.shutdown()
-            if let problem = error as? KeyInError {
-                throw ValidationError("\(problem.code.rawValue): \(problem.entry.explanation.ko)")
-            }
-            throw error
+        } catch let problem as KeyInError {
+            throw ValidationError("\(problem.code.rawValue): \(problem.entry.explanation.ko)")
         }
-        await gateway.shutdown()
         let shown = passwordStdin ? nil : password
         if json {
             var object: [String: Any] = ["merchantId": merchant, "email": email, "role": owner ? "owner" : "staff"]
             object["password"] = shown
-            print(
-                String(
-                    decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
-            )
+            try printJSON(object)
         } else {
             print("콘솔 계정을 만들었습니다 · console sign-in created: \(email) (\(owner ? "owner" : "staff"))")
             if let shown { print("비밀번호 · password (shown once): \(shown)") }

@@ -14,9 +14,8 @@ public struct MigrateCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        let configuration = try loadServerConfiguration(dataDir: dataDir, hostname: "127.0.0.1", port: 0)
-        let gateway = try await GatewayRuntime.start(configuration, purpose: .administer)
-        await gateway.shutdown()
+        // Opening the database applies the migrations.
+        try await withAdministrativeGateway(dataDir: dataDir) { _ in }
         print("마이그레이션 완료 · migrations applied")
     }
 }
