@@ -34,15 +34,8 @@ struct PaymentLinkService: Sendable {
             throw KeyInError(problem, param: "amount")
         }
         let amount = Money(minorUnits: amountValue, currency: currency)
-        guard let name = input.orderName?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty,
-            name.count <= 100
-        else { throw KeyInError(.invalidRequest, param: "orderName", detail: "1-100 characters") }
-        let orderID = input.orderId ?? "link-" + Self.randomToken(length: 12)
-        guard (6...64).contains(orderID.count),
-            orderID.unicodeScalars.allSatisfy({
-                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_")
-            })
-        else { throw KeyInError(.invalidRequest, param: "orderId", detail: "6-64 of A-Z a-z 0-9 - _") }
+        let name = try PaymentService.checkOrderName(input.orderName)
+        let orderID = try PaymentService.checkOrderID(input.orderId ?? "link-" + Self.randomToken(length: 12))
         let validHours = input.validHours ?? Self.defaultValidHours
         guard (1...Self.maximumValidHours).contains(validHours) else {
             throw KeyInError(.invalidRequest, param: "validHours", detail: "1-\(Self.maximumValidHours)")

@@ -195,15 +195,26 @@ struct PaymentService: Sendable {
         let name: String
     }
 
-    static func checkOrder(_ input: KeyInPaymentRequest) throws -> Order {
-        guard let id = input.orderId, (6...64).contains(id.count),
+    /// An order id as merchants may choose it: 6–64 of `A–Z a–z 0–9 - _` (payments and payment links alike).
+    static func checkOrderID(_ id: String?) throws -> String {
+        guard let id, (6...64).contains(id.count),
             id.unicodeScalars.allSatisfy({
                 $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_")
             })
         else { throw KeyInError(.invalidRequest, param: "orderId", detail: "6-64 of A-Z a-z 0-9 - _") }
-        guard let name = input.orderName?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty,
-            name.count <= 100
+        return id
+    }
+
+    /// An order name: 1–100 characters once trimmed.
+    static func checkOrderName(_ name: String?) throws -> String {
+        guard let name = name?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty, name.count <= 100
         else { throw KeyInError(.invalidRequest, param: "orderName", detail: "1-100 characters") }
+        return name
+    }
+
+    static func checkOrder(_ input: KeyInPaymentRequest) throws -> Order {
+        let id = try checkOrderID(input.orderId)
+        let name = try checkOrderName(input.orderName)
         if let metadata = input.metadata {
             guard metadata.count <= 10,
                 metadata.allSatisfy({ (1...40).contains($0.key.count) && $0.value.count <= 500 })
