@@ -10,10 +10,7 @@ extension ConsoleController {
         guard me.role == .owner else { throw KeyInError(.forbiddenRequest) }
         let members = try await StaffAccountModel.query(on: request.db).filter(\.$merchant.$id == me.merchantID)
             .sort(\.$createdAt).all()
-        var notice: HTML = ""
-        if let code = request.query[String.self, at: "error"].flatMap(ErrorCode.init(rawValue:)) {
-            notice = "<p class=\"notice\" role=\"alert\">\(code.rawValue): \(code.entry.explanation.ko)</p>"
-        }
+        let notice = ConsolePages.errorNotice(request)
         let rows: [HTML] = members.map { member in
             let removable = member.id != me.id
             return """

@@ -135,11 +135,8 @@ struct ConsoleController: RouteCollection {
         let deliveries = try await WebhookDeliveryModel.query(on: request.db)
             .filter(\.$merchantID == staff.merchantID).filter(\.$paymentKey == payment.paymentKey)
             .sort(\.$createdAt).all()
-        var notice: HTML?
-        if let code = request.query[String.self, at: "error"].flatMap(ErrorCode.init(rawValue:)) {
-            notice =
-                "<p class=\"notice\" role=\"alert\" id=\"console-error\">\(code.rawValue): \(code.entry.explanation.ko)</p>"
-        } else if request.query[String.self, at: "canceled"] != nil {
+        var notice = ConsolePages.errorNotice(request)
+        if notice == nil, request.query[String.self, at: "canceled"] != nil {
             notice = "<p class=\"done\" role=\"status\" id=\"console-done\">취소했습니다.</p>"
         }
         return try page(
@@ -220,10 +217,7 @@ struct ConsoleController: RouteCollection {
         let messages = try await OutboundMessageModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
             .sort(\.$createdAt, .descending).limit(50).all()
         let service = services.paymentLinks()
-        var notice: HTML?
-        if let code = request.query[String.self, at: "error"].flatMap(ErrorCode.init(rawValue:)) {
-            notice = "<p class=\"notice\" role=\"alert\">\(code.rawValue): \(code.entry.explanation.ko)</p>"
-        }
+        let notice = ConsolePages.errorNotice(request)
         return try page(
             "결제 링크", request, current: "/console/links",
             ConsoleListPages.links(

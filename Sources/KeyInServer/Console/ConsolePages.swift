@@ -1,5 +1,6 @@
 import Foundation
 import KeyInCore
+import Vapor
 
 /// The console's markup: one layout with the navigation, and a page per task. Korean, as merchant staff use it.
 enum ConsolePages {
@@ -29,6 +30,15 @@ enum ConsolePages {
         </main>
         </div>
         """
+    }
+
+    /// What went wrong with the form just sent (`?error=CODE` after its redirect): the catalog's explanation for the
+    /// merchant, with a link to the code's help entry.
+    static func errorNotice(_ request: Request) -> HTML? {
+        guard let code = request.query[String.self, at: "error"].flatMap(ErrorCode.init(rawValue:)) else { return nil }
+        return """
+            <p class="notice" role="alert" id="console-error">\(code.rawValue): \(code.entry.explanation.ko) <a href="/help/\(code.entry.helpPageID)">도움말</a></p>
+            """
     }
 
     static func login(error: KeyInError?, email: String) -> HTML {
