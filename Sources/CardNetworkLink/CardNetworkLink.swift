@@ -219,7 +219,7 @@ public actor CardNetworkLink {
             let answer = try await connection(for: address).exchange(
                 message, timeout: configuration.responseTimeout, breakerUse: .bypassing)
             let code = answer[.responseCode] ?? "--"
-            try? await store.remove(id: reversal.id)
+            try? await store.settle(reversal, responseCode: code)
             reversalBackoff[reversal.id] = nil
             logger.notice("reversal settled", metadata: ["reversal": "\(reversal.id)", "responseCode": "\(code)"])
             linkEvents.emit(.reversalSettled(id: reversal.id.uuidString, responseCode: code))

@@ -51,6 +51,15 @@ public protocol PendingReversalStore: Sendable {
     func save(_ reversal: PendingReversal) async throws
     func remove(id: UUID) async throws
     func all() async throws -> [PendingReversal]
+    /// The host answered the reversal (0410) with `responseCode`: it is owed no longer. Stores that keep a record
+    /// of what happened (the gateway's payment timeline) write it here, together with the removal.
+    func settle(_ reversal: PendingReversal, responseCode: String) async throws
+}
+
+extension PendingReversalStore {
+    public func settle(_ reversal: PendingReversal, responseCode: String) async throws {
+        try await remove(id: reversal.id)
+    }
 }
 
 /// Keeps pending reversals in memory only: for tests and throwaway demos.

@@ -1,4 +1,5 @@
 import Foundation
+import ISO8583
 import KeyInServer
 import Testing
 import Vapor
@@ -128,6 +129,42 @@ struct ConsoleTests {
                     .GET, "console/payments?status=ABORTED&category=card_info", headers: ["Cookie": session.cookie],
                     authenticated: false))
             #expect(cardInfo.contains("INVALID_CARD_IDENTITY") && !cardInfo.contains("CARD_COMPANY_UNAVAILABLE"))
+        }
+    }
+
+    @Test("A payment the card company never answered shows the silence, the reversal sent, and the reversal's answer")
+    func reversalInNetworkTimeline() async throws {
+        try await GatewayHarness.with { gateway in
+            let shop = try await shop(gateway)
+            let request = Task {
+                try await gateway.send(
+                    .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "4000000000009904"),
+                    secret: shop.secretKey)
+            }
+            for await message in gateway.engine.received where message[.primaryAccountNumber] == "4000000000009904" {
+                break
+            }
+            gateway.clock.advance(by: GatewayHarness.responseTimeout)
+            let key = try #require(try await request.value.body["paymentKey"] as? String)
+            for await event in gateway.link.events {
+                if case .reversalSettled = event { break }
+            }
+            let session = try await signIn(gateway, email: shop.clerk.email, password: shop.clerk.password)
+            let detail = html(
+                try await gateway.send(
+                    .GET, "console/payments/\(key)", headers: ["Cookie": session.cookie], authenticated: false))
+            let network = try #require(
+                detail.firstMatch(of: /<table class="list" id="network-messages">(?s)(.*?)<\/table>/)?.1)
+            let rows = network.split(separator: "<tr>").dropFirst(2).map(String.init)
+            #expect(rows.count == 4, "\(network)")
+            guard rows.count == 4 else { return }
+            #expect(rows[0].contains("보냄") && rows[0].contains("<code>0200</code>"))
+            #expect(rows[1].contains("응답 없음") && rows[1].contains("CARD_COMPANY_RESPONSE_TIMEOUT"))
+            #expect(rows[2].contains("망취소") && rows[2].contains("<code>0400</code>"))
+            #expect(rows[3].contains("망취소 응답") && rows[3].contains("<code>0410</code>") && rows[3].contains(">00<"))
+            // Every row is about the same message: the sale's STAN.
+            let stans = Set(rows.compactMap { $0.firstMatch(of: /<td>(\d{6})<\/td>/)?.1 })
+            #expect(stans.count == 1)
         }
     }
 

@@ -132,8 +132,10 @@ extension GatewayServices {
     }
 
     /// The pending-reversal store the link should use: the gateway's database.
-    public static func reversalStore(_ app: Application) -> any PendingReversalStore {
-        DatabaseReversalStore(databaseProvider: { [app] in app.db })
+    public static func reversalStore(
+        _ app: Application, now: @escaping @Sendable () -> Date = { Date() }
+    ) -> any PendingReversalStore {
+        DatabaseReversalStore(databaseProvider: { [app] in app.db }, now: now)
     }
 
     /// Creates a merchant with a secret key (shown once).

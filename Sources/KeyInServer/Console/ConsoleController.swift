@@ -131,7 +131,8 @@ struct ConsoleController: RouteCollection {
         let events = try await PaymentEventModel.query(on: request.db).filter(\.$payment.$id == id).sort(\.$at).all()
         let cancels = try await CancelModel.query(on: request.db).filter(\.$payment.$id == id).sort(\.$requestedAt)
             .all()
-        let network = try await NetworkMessageModel.query(on: request.db).filter(\.$payment.$id == id).sort(\.$at).all()
+        let network = NetworkMessageLog.conversationOrder(
+            try await NetworkMessageModel.query(on: request.db).filter(\.$payment.$id == id).all())
         let deliveries = try await WebhookDeliveryModel.query(on: request.db)
             .filter(\.$merchantID == staff.merchantID).filter(\.$paymentKey == payment.paymentKey)
             .sort(\.$createdAt).all()

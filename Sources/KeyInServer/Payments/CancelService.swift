@@ -70,12 +70,13 @@ struct CancelService: Sendable {
         do {
             if void {
                 let original = try JSONDecoder().decode(TransactionTrace.self, from: Data((payment.trace ?? "").utf8))
-                await network.sent("0400", trace: original, paymentID: paymentID, note: "승인 취소 (원거래 망취소)")
+                // The link keeps the reversal durably and repeats it until the card company answers; the answer
+                // (0410) joins this timeline when it comes (`DatabaseReversalStore.settle`).
+                await network.reversalQueued(trace: original, paymentID: paymentID, note: "승인 취소 (원거래 망취소)")
                 try await link.reverse(
                     originalMessageType: .authorizationRequest, trace: original,
                     amount: Money(minorUnits: payment.totalAmount, currency: currency),
                     companyCode: payment.cardCompanyCode)
-                await network.answered("0410", trace: original, paymentID: paymentID, approvalCode: nil)
             } else {
                 guard let rrn = payment.retrievalReferenceNumber else { throw KeyInError(.notCancelablePayment) }
                 let number = try await cardNumber(of: paymentID)

@@ -24,10 +24,15 @@ struct NetworkMessageLog: Sendable {
         switch error.code {
         case .cardCompanyResponseTimeout, .cardCompanyConnectionLost:
             await write(paymentID, "NO_ANSWER", mti, trace, code: error.code.rawValue, note: nil)
-            await write(paymentID, "REVERSAL", "0400", trace, code: nil, note: "망취소 요청 (응답이 올 때까지 반복)")
+            await reversalQueued(trace: trace, paymentID: paymentID, note: "망취소 요청")
         default:
             await write(paymentID, "RECEIVED", mti, trace, code: error.code.rawValue, note: nil)
         }
+    }
+
+    /// A reversal (0400) the link now owes and repeats until answered; its 0410 is added when it settles.
+    func reversalQueued(trace: TransactionTrace, paymentID: UUID, note: String) async {
+        await write(paymentID, "REVERSAL", "0400", trace, code: nil, note: note + " (응답이 올 때까지 반복)")
     }
 
     private func write(
@@ -46,5 +51,23 @@ struct NetworkMessageLog: Sendable {
         } catch {
             logger.warning("network message not logged", metadata: ["paymentId": "\(paymentID)"])
         }
+    }
+}
+
+extension NetworkMessageLog {
+    /// The rows in the order of the conversation. Time order, except that a reversal's answer always follows the
+    /// reversal: the link sends it the moment the request times out, so its 0410 can be written a moment before the
+    /// gateway notes the silence and the reversal.
+    static func conversationOrder(_ messages: [NetworkMessageModel]) -> [NetworkMessageModel] {
+        var ordered = messages.sorted { $0.at < $1.at }
+        for answer in ordered where answer.direction == "REVERSAL_SETTLED" {
+            guard let answerIndex = ordered.firstIndex(where: { $0 === answer }),
+                let reversalIndex = ordered.lastIndex(where: { $0.direction == "REVERSAL" && $0.stan == answer.stan }),
+                reversalIndex > answerIndex
+            else { continue }
+            ordered.remove(at: answerIndex)
+            ordered.insert(answer, at: reversalIndex)
+        }
+        return ordered
     }
 }

@@ -29,6 +29,8 @@ struct PaymentRecovery {
                 let trace = try? JSONDecoder().decode(TransactionTrace.self, from: Data(text.utf8)),
                 let currency = Currency(code: payment.currency)
             {
+                await NetworkMessageLog(database: database, logger: logger, now: { now }).reversalQueued(
+                    trace: trace, paymentID: try payment.requireID(), note: "재시작 후 정리: 답을 받지 못한 요청의 망취소")
                 try await link.reverse(
                     originalMessageType: payment.capture ? .financialRequest : .authorizationRequest, trace: trace,
                     amount: Money(minorUnits: payment.totalAmount, currency: currency),

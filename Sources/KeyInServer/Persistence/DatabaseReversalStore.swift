@@ -7,6 +7,7 @@ import Foundation
 struct DatabaseReversalStore: PendingReversalStore {
     /// Read when used, so the store can be handed to the link before the database is configured.
     let databaseProvider: @Sendable () -> any Database
+    let now: @Sendable () -> Date
 
     var database: any Database { databaseProvider() }
 
@@ -26,6 +27,29 @@ struct DatabaseReversalStore: PendingReversalStore {
 
     func remove(id: UUID) async throws {
         try await PendingReversalModel.query(on: database).filter(\.$id == id).delete()
+    }
+
+    /// Removes the reversal and adds its answer to the timeline of the payment whose message it reversed, in one
+    /// transaction. The payment is the one that most recently sent (or reversed) a message with the original's STAN:
+    /// those rows are written before the link is called, so they exist by the time any answer comes.
+    func settle(_ reversal: PendingReversal, responseCode: String) async throws {
+        try await database.transaction { database in
+            try await PendingReversalModel.query(on: database).filter(\.$id == reversal.id).delete()
+            guard
+                let original = try await NetworkMessageModel.query(on: database)
+                    .filter(\.$direction ~~ ["SENT", "REVERSAL"]).filter(\.$stan == reversal.originalSTAN)
+                    .sort(\.$at, .descending).first()
+            else { return }
+            let answer = NetworkMessageModel()
+            answer.$payment.id = original.$payment.id
+            answer.at = now()
+            answer.direction = "REVERSAL_SETTLED"
+            answer.mti = "0410"
+            answer.stan = reversal.originalSTAN
+            answer.code = responseCode
+            answer.note = "망취소 완료 (\(reversal.attempts + 1)번째 요청에 응답)"
+            try await answer.create(on: database)
+        }
     }
 
     func all() async throws -> [PendingReversal] {

@@ -376,7 +376,7 @@ final class NetworkMessageModel: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     @Parent(key: "payment_id") var payment: PaymentModel
     @Field(key: "at") var at: Date
-    /// SENT, RECEIVED, NO_ANSWER or REVERSAL.
+    /// SENT, RECEIVED, NO_ANSWER, REVERSAL (queued on silence) or REVERSAL_SETTLED (its 0410 came).
     @Field(key: "direction") var direction: String
     @Field(key: "mti") var mti: String
     @Field(key: "stan") var stan: String
