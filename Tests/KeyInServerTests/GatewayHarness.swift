@@ -44,7 +44,8 @@ struct GatewayHarness {
         let clock = ManualClock()
         let wallClock = WallClock()
         let link = CardNetworkLink(
-            configuration: configuration, store: GatewayServices.reversalStore(app, now: { wallClock.now }), clock: clock)
+            configuration: configuration, store: GatewayServices.reversalStore(app, now: { wallClock.now }),
+            clock: clock)
         let path =
             onDisk ? FileManager.default.temporaryDirectory.appendingPathComponent("keyin-\(UUID()).sqlite").path : nil
         let result: Result<T, any Error>

@@ -137,7 +137,9 @@ enum ConsolePages {
                 <li><time>\(DisplayFormat.time(event.at, language: .korean))</time> \(event.fromStatus.flatMap(PaymentStatus.init(rawValue:)).map { PageText.status($0).ko + " → " } ?? "")\(PaymentStatus(rawValue: event.toStatus).map { PageText.status($0).ko } ?? event.toStatus)\(code.map { " · \($0.rawValue): \($0.entry.explanation.ko)" } ?? "")</li>
                 """
         }
-        let directions = ["SENT": "보냄", "RECEIVED": "받음", "NO_ANSWER": "응답 없음", "REVERSAL": "망취소", "REVERSAL_SETTLED": "망취소 응답"]
+        let directions = [
+            "SENT": "보냄", "RECEIVED": "받음", "NO_ANSWER": "응답 없음", "REVERSAL": "망취소", "REVERSAL_SETTLED": "망취소 응답",
+        ]
         let networkRows: [HTML] = network.map { message in
             let code = message.code.flatMap(ErrorCode.init(rawValue:))
             return """
