@@ -9,8 +9,6 @@ import Vapor
 struct WebhooksController: RouteCollection {
     let services: GatewayServices
 
-    static let maximumEndpoints = 10
-
     func boot(routes: any RoutesBuilder) throws {
         let webhooks = routes.grouped("webhooks")
         webhooks.on(.POST, body: .collect(maxSize: "16kb"), use: create)
@@ -25,30 +23,11 @@ struct WebhooksController: RouteCollection {
     func create(_ request: Request) async throws -> Response {
         try await IdempotencyGuard(vault: services.vault).run(request, withheldFields: ["secret"]) {
             let input = try PaymentsController.decode(CreateWebhookRequest.self, from: request)
-            let url = try Self.checkURL(input.url)
-            let events = try Self.checkEvents(input.events)
-            if let description = input.description, description.count > 200 {
-                throw KeyInError(.invalidRequest, param: "description", detail: "up to 200 characters")
-            }
-            let merchantID = try request.merchantID
-            let existing = try await WebhookEndpointModel.query(on: request.db)
-                .filter(\.$merchant.$id == merchantID).filter(\.$deletedAt == nil).count()
-            guard existing < Self.maximumEndpoints else {
-                throw KeyInError(.invalidRequest, param: "url", detail: "at most \(Self.maximumEndpoints) endpoints")
-            }
-            let secret = Self.newSecret()
-            let sealed = try services.vault.seal(secret: secret)
-            let endpoint = WebhookEndpointModel()
-            endpoint.$merchant.id = merchantID
-            endpoint.url = url
-            endpoint.events = events.map(\.rawValue).joined(separator: ",")
-            endpoint.endpointDescription = input.description
-            endpoint.secretCiphertext = sealed.ciphertext
-            endpoint.secretWrappedKey = sealed.wrappedDataKey
-            endpoint.masterKeyID = sealed.masterKeyID
-            endpoint.createdAt = services.now()
-            try await endpoint.create(on: request.db)
-            return try PaymentsController.json(WebhookEndpointDTO(endpoint, secret: secret), status: .ok)
+            let created = try await services.webhookEndpoints().create(
+                merchantID: try request.merchantID, url: input.url, events: input.events,
+                description: input.description)
+            return try PaymentsController.json(
+                WebhookEndpointDTO(created.endpoint, secret: created.secret), status: .ok)
         }
     }
 
@@ -61,34 +40,21 @@ struct WebhooksController: RouteCollection {
 
     /// One endpoint, with its signing secret (the merchant's own, behind its secret key).
     func show(_ request: Request) async throws -> Response {
-        let endpoint = try await Self.endpoint(request)
-        let secret = try services.vault.openSecret(
-            SealedCard(
-                ciphertext: endpoint.secretCiphertext, wrappedDataKey: endpoint.secretWrappedKey,
-                masterKeyID: endpoint.masterKeyID))
+        let endpoint = try await endpoint(request)
+        let secret = try services.webhookEndpoints().secret(of: endpoint)
         return try PaymentsController.json(WebhookEndpointDTO(endpoint, secret: secret), status: .ok)
     }
 
     /// Stops new events for the endpoint; deliveries still waiting are marked FAILED. Its log stays readable.
     func remove(_ request: Request) async throws -> Response {
-        let endpoint = try await Self.endpoint(request)
-        endpoint.deletedAt = services.now()
-        try await request.db.transaction { database in
-            try await endpoint.update(on: database)
-            try await WebhookDeliveryModel.query(on: database)
-                .filter(\.$endpoint.$id == endpoint.requireID())
-                .filter(\.$status == WebhookDeliveryStatus.pending.rawValue)
-                .set(\.$status, to: WebhookDeliveryStatus.failed.rawValue)
-                .set(\.$nextAttemptMilliseconds, to: nil)
-                .set(\.$lastError, to: "endpoint removed")
-                .update()
-        }
+        let endpoint = try await endpoint(request)
+        try await services.webhookEndpoints().remove(endpoint)
         return try PaymentsController.json(WebhookEndpointDTO(endpoint, secret: nil), status: .ok)
     }
 
     /// `GET /v1/webhooks/{id}/deliveries?status=FAILED&limit=20`: newest first, each with its attempts.
     func deliveries(_ request: Request) async throws -> Response {
-        let endpoint = try await Self.endpoint(request)
+        let endpoint = try await endpoint(request)
         var query = try WebhookDeliveryModel.query(on: request.db).filter(\.$endpoint.$id == endpoint.requireID())
         if let text = request.query[String.self, at: "status"] {
             guard let status = WebhookDeliveryStatus(rawValue: text) else {
@@ -120,58 +86,18 @@ struct WebhooksController: RouteCollection {
     /// Sends a FAILED delivery again, now, with a fresh set of retries (after the merchant fixed the endpoint).
     func retry(_ request: Request) async throws -> Response {
         try await IdempotencyGuard(vault: services.vault).run(request) {
-            let endpoint = try await Self.endpoint(request)
-            guard endpoint.deletedAt == nil else { throw KeyInError(.notFoundWebhook, param: "webhookId") }
-            guard let deliveryID = request.parameters.get("deliveryId").flatMap(UUID.init(uuidString:)),
-                let delivery = try await WebhookDeliveryModel.query(on: request.db)
-                    .filter(\.$id == deliveryID).filter(\.$endpoint.$id == endpoint.requireID()).first()
-            else { throw KeyInError(.notFoundWebhook, param: "deliveryId") }
-            if delivery.status == WebhookDeliveryStatus.failed.rawValue {
-                delivery.status = WebhookDeliveryStatus.pending.rawValue
-                delivery.attemptCount = 0
-                delivery.nextAttemptMilliseconds = services.now().epochMilliseconds
-                try await delivery.update(on: request.db)
-            }
+            let endpoint = try await endpoint(request)
+            let delivery = try await services.webhookEndpoints().retry(
+                deliveryID: request.parameters.get("deliveryId").flatMap(UUID.init(uuidString:)), of: endpoint)
             let attempts = try await WebhookAttemptModel.query(on: request.db)
-                .filter(\.$delivery.$id == deliveryID).sort(\.$attemptedAt).all()
+                .filter(\.$delivery.$id == delivery.requireID()).sort(\.$attemptedAt).all()
             return try PaymentsController.json(WebhookDeliveryDTO(delivery, attempts: attempts), status: .ok)
         }
     }
 
-    static func endpoint(_ request: Request) async throws -> WebhookEndpointModel {
-        guard let id = request.parameters.get("webhookId").flatMap(UUID.init(uuidString:)),
-            let endpoint = try await WebhookEndpointModel.query(on: request.db)
-                .filter(\.$id == id).filter(\.$merchant.$id == request.merchantID).first()
-        else { throw KeyInError(.notFoundWebhook, param: "webhookId") }
-        return endpoint
-    }
-
-    static func checkURL(_ text: String?) throws -> String {
-        guard let text = text?.trimmingCharacters(in: .whitespaces), text.count <= 500,
-            let components = URLComponents(string: text),
-            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            let host = components.host, !host.isEmpty, components.user == nil, components.password == nil,
-            components.fragment == nil
-        else { throw KeyInError(.invalidWebhookURL, param: "url") }
-        return text
-    }
-
-    static func checkEvents(_ names: [String]?) throws -> [WebhookEventType] {
-        guard let names else { return WebhookEventType.allCases }
-        var events: [WebhookEventType] = []
-        for name in names {
-            guard let event = WebhookEventType(rawValue: name) else {
-                throw KeyInError(.invalidRequest, param: "events", detail: "unknown event \(name.prefix(40))")
-            }
-            if !events.contains(event) { events.append(event) }
-        }
-        guard !events.isEmpty else { throw KeyInError(.invalidRequest, param: "events") }
-        return events
-    }
-
-    /// `whsec_` and 32 random bytes, hex.
-    static func newSecret() -> String {
-        "whsec_" + SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }.joined()
+    func endpoint(_ request: Request) async throws -> WebhookEndpointModel {
+        try await services.webhookEndpoints().endpoint(
+            id: request.parameters.get("webhookId").flatMap(UUID.init(uuidString:)), merchantID: request.merchantID)
     }
 }
 

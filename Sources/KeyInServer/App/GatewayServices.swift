@@ -30,6 +30,10 @@ public struct GatewayServices: Sendable {
         PaymentLinkService(database: database(), now: now)
     }
 
+    func webhookEndpoints() -> WebhookEndpoints {
+        WebhookEndpoints(database: database(), vault: vault, now: now)
+    }
+
     func staff() -> StaffAccounts {
         StaffAccounts(database: database(), now: now)
     }

@@ -22,6 +22,11 @@ struct ConsoleController: RouteCollection {
         signedIn.get("links", use: links)
         signedIn.on(.POST, "links", body: .collect(maxSize: "4kb"), use: createLink)
         signedIn.get("webhooks", use: webhooks)
+        signedIn.on(.POST, "webhooks", body: .collect(maxSize: "4kb"), use: createWebhook)
+        signedIn.on(.POST, "webhooks", ":webhookId", "remove", body: .collect(maxSize: "1kb"), use: removeWebhook)
+        signedIn.on(
+            .POST, "webhooks", ":webhookId", "deliveries", ":deliveryId", "retry", body: .collect(maxSize: "1kb"),
+            use: retryWebhookDelivery)
         signedIn.get("keys", use: keys)
         signedIn.get("inquiries", use: inquiries)
         signedIn.get("inquiries", ":inquiryId", use: inquiry)
@@ -248,16 +253,6 @@ struct ConsoleController: RouteCollection {
         } catch let error as KeyInError {
             return request.redirect(to: "/console/links?error=\(error.code.rawValue)", redirectType: .normal)
         }
-    }
-
-    func webhooks(_ request: Request) async throws -> Response {
-        let staff = try request.consoleStaff
-        let endpoints = try await WebhookEndpointModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
-            .sort(\.$createdAt).all()
-        let deliveries = try await WebhookDeliveryModel.query(on: request.db).filter(\.$merchantID == staff.merchantID)
-            .sort(\.$createdAt, .descending).limit(50).all()
-        return try page(
-            "웹훅", request, current: "/console/webhooks", ConsoleListPages.webhooks(endpoints, deliveries: deliveries))
     }
 
     func keys(_ request: Request) async throws -> Response {

@@ -37,22 +37,64 @@ enum ConsoleListPages {
             """
     }
 
-    static func webhooks(_ endpoints: [WebhookEndpointModel], deliveries: [WebhookDeliveryModel]) -> HTML {
+    static let webhookEventNames: [(event: WebhookEventType, name: String)] = [
+        (.paymentStatusChanged, "결제 상태 변경 (승인·실패·매입·취소)"), (.cancelStatusChanged, "취소 처리 결과"),
+    ]
+
+    static func webhooks(
+        _ endpoints: [WebhookEndpointModel], deliveries: [WebhookDeliveryModel], staff: ConsoleStaff, notice: HTML?
+    ) -> HTML {
+        let owner = staff.role == .owner
+        let live = Set(endpoints.filter { $0.deletedAt == nil }.compactMap(\.id))
         let endpointRows: [HTML] = endpoints.map { endpoint in
-            "<tr><td>\(endpoint.url)</td><td>\(endpoint.events.replacingOccurrences(of: ",", with: ", "))</td><td>\(endpoint.deletedAt == nil ? "사용 중" : "삭제됨")</td></tr>"
+            let id = endpoint.id?.uuidString ?? ""
+            let events = endpoint.eventTypes.map { type in
+                webhookEventNames.first { $0.event.rawValue == type }?.name ?? type
+            }
+            let remove: HTML =
+                owner && endpoint.deletedAt == nil
+                ? """
+                <form method="post" action="/console/webhooks/\(id)/remove"><input type="hidden" name="_csrf" value="\(staff.csrfToken)"><button type="submit" class="link">삭제</button></form>
+                """ : ""
+            return """
+                <tr><td>\(endpoint.url)\(endpoint.endpointDescription.map { "<br><span class=\"fine\">\($0)</span>" as HTML })</td>
+                <td>\(events.joined(separator: ", "))</td><td>\(endpoint.deletedAt == nil ? "사용 중" : "삭제됨")</td><td>\(remove)</td></tr>
+                """
         }
         let deliveryRows: [HTML] = deliveries.map { delivery in
-            """
-            <tr><td>\(DisplayFormat.time(delivery.createdAt, language: .korean))</td><td>\(delivery.eventType)</td>
-            <td><a href="/console/payments/\(delivery.paymentKey)">\(delivery.paymentKey)</a></td><td>\(delivery.status)</td>
-            <td class="num">\(delivery.attemptCount)</td><td>\(delivery.lastError ?? "")</td></tr>
-            """
+            let retry: HTML =
+                delivery.status == WebhookDeliveryStatus.failed.rawValue && live.contains(delivery.$endpoint.id)
+                ? """
+                <form method="post" action="/console/webhooks/\(delivery.$endpoint.id.uuidString)/deliveries/\(delivery.id?.uuidString ?? "")/retry"><input type="hidden" name="_csrf" value="\(staff.csrfToken)"><button type="submit" class="link">다시 보내기</button></form>
+                """ : ""
+            return """
+                <tr><td>\(DisplayFormat.time(delivery.createdAt, language: .korean))</td><td>\(delivery.eventType)</td>
+                <td><a href="/console/payments/\(delivery.paymentKey)">\(delivery.paymentKey)</a></td><td>\(delivery.status)</td>
+                <td class="num">\(delivery.attemptCount)</td><td>\(delivery.lastError ?? "")</td><td>\(retry)</td></tr>
+                """
         }
+        let form: HTML =
+            owner
+            ? """
+            <h2>엔드포인트 추가</h2>
+            <form method="post" action="/console/webhooks" class="terminal" id="webhook-form">
+            <input type="hidden" name="_csrf" value="\(staff.csrfToken)">
+            <div class="field"><label for="webhook-url">받을 주소 (https://…)</label><input id="webhook-url" name="url" type="url" required maxlength="500" placeholder="https://shop.example/keyin/webhook"></div>
+            <fieldset><legend>받을 이벤트</legend>\(webhookEventNames.map { entry -> HTML in
+                "<label class=\"check\"><input type=\"checkbox\" name=\"events[]\" value=\"\(entry.event.rawValue)\" checked> \(entry.name)</label>"
+            })</fieldset>
+            <div class="field"><label for="webhook-description">메모 (선택)</label><input id="webhook-description" name="description" maxlength="200"></div>
+            <button type="submit">등록</button>
+            </form>
+            """
+            : "<p class=\"fine\">엔드포인트 추가와 삭제는 소유자만 할 수 있습니다.</p>"
         return """
-            <p class="fine">엔드포인트는 API(<code>POST /v1/webhooks</code>)로 등록합니다.</p>
-            <table class="list"><thead><tr><th>URL</th><th>이벤트</th><th>상태</th></tr></thead><tbody>\(endpointRows)</tbody></table>
+            \(notice)
+            <p class="fine">이벤트마다 <code>KeyIn-Signature</code> 헤더에 서명을 담아 보냅니다. 실패하면 1분, 4분, 16분… 간격으로 최대 7번 다시 보냅니다. API로도 관리할 수 있습니다(<code>/v1/webhooks</code>).</p>
+            <table class="list" id="webhook-endpoints"><thead><tr><th>URL</th><th>이벤트</th><th>상태</th><th></th></tr></thead><tbody>\(endpointRows)</tbody></table>
+            \(form)
             <h2>전송 기록</h2>
-            <table class="list"><thead><tr><th>시각</th><th>이벤트</th><th>결제</th><th>상태</th><th>시도</th><th>마지막 오류</th></tr></thead><tbody>\(deliveryRows)</tbody></table>
+            <table class="list" id="webhook-deliveries"><thead><tr><th>시각</th><th>이벤트</th><th>결제</th><th>상태</th><th>시도</th><th>마지막 오류</th><th></th></tr></thead><tbody>\(deliveryRows)</tbody></table>
             """
     }
 

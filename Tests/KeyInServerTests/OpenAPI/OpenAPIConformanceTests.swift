@@ -329,6 +329,28 @@ struct OpenAPIConformanceTests {
                 _ = try await check(
                     .POST, "/console/staff/{staffId}/remove", "console/staff/\(staffID)/remove",
                     rawBody: "_csrf=\(csrf)", headers: formSession, authenticated: false)
+                _ = try await check(
+                    .POST, "/console/webhooks", "console/webhooks",
+                    rawBody: "_csrf=\(csrf)&url=https%3A%2F%2Fshop.example%2Fhook&events%5B%5D=PAYMENT_STATUS_CHANGED",
+                    headers: formSession, authenticated: false)
+                _ = try await check(
+                    .POST, "/console/webhooks", "console/webhooks", rawBody: "_csrf=\(csrf)&url=nowhere",
+                    headers: formSession, authenticated: false)
+                let consoleWebhookID = String(
+                    try #require(
+                        String(
+                            decoding: try await gateway.send(
+                                .GET, "console/webhooks", headers: session, authenticated: false
+                            ).raw, as: UTF8.self
+                        )
+                        .firstMatch(of: /\/console\/webhooks\/([0-9A-F-]{36})\/remove/)?.1))
+                _ = try await check(
+                    .POST, "/console/webhooks/{webhookId}/deliveries/{deliveryId}/retry",
+                    "console/webhooks/\(consoleWebhookID)/deliveries/\(UUID())/retry", rawBody: "_csrf=\(csrf)",
+                    headers: formSession, authenticated: false)
+                _ = try await check(
+                    .POST, "/console/webhooks/{webhookId}/remove", "console/webhooks/\(consoleWebhookID)/remove",
+                    rawBody: "_csrf=\(csrf)", headers: formSession, authenticated: false)
                 _ = try await check(.GET, "/console/chat/ws", "console/chat/ws", headers: session, authenticated: false)
                 _ = try await check(.GET, "/pay/{linkKey}/chat", "pay/\(linkKey)/chat", authenticated: false)
                 _ = try await check(
