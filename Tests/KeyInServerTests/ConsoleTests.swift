@@ -23,6 +23,9 @@ struct ConsoleTests {
         return shop
     }
 
+    /// What Chrome sends for a page load.
+    static let browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
     static let form: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded"]
 
     static func formBody(_ fields: [String: String]) -> String {
@@ -234,7 +237,15 @@ struct ConsoleTests {
             #expect((paid.body["metadata"] as? [String: String])?["staff"] == shop.clerk.email)
             let keys = try await gateway.send(
                 .GET, "console/keys", headers: ["Cookie": clerk.cookie], authenticated: false)
-            #expect(keys.status == .forbidden)
+            #expect(keys.status == .forbidden && keys.body["code"] as? String == "FORBIDDEN_REQUEST")
+            // In a browser the same refusal is a page that says why, with a way back.
+            let keysInBrowser = try await gateway.send(
+                .GET, "console/keys", headers: ["Cookie": clerk.cookie, "Accept": Self.browserAccept],
+                authenticated: false)
+            #expect(keysInBrowser.status == .forbidden)
+            #expect(keysInBrowser.headers.contentType == .html)
+            #expect(html(keysInBrowser).contains("FORBIDDEN_REQUEST: 이 키나 계정으로는 허용되지 않은 요청입니다"))
+            #expect(html(keysInBrowser).contains("href=\"/console\""))
             let owner = try await signIn(gateway, email: shop.owner.email, password: shop.owner.password)
             let ownerKeys = html(
                 try await gateway.send(.GET, "console/keys", headers: ["Cookie": owner.cookie], authenticated: false))

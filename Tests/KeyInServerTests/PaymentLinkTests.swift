@@ -194,4 +194,22 @@ struct PaymentLinkTests {
             #expect(try await page(gateway, "help/no-such-entry").status == .notFound)
         }
     }
+
+    @Test("A wrong address typed into a browser gets a page in its language; API clients still get the JSON")
+    func browserErrors() async throws {
+        try await GatewayHarness.with { gateway in
+            let browser: HTTPHeaders = ["Accept": "text/html,*/*;q=0.8", "Accept-Language": "en-US,en;q=0.9"]
+            let english = try await gateway.send(.GET, "pay/abc/def/ghi", headers: browser, authenticated: false)
+            #expect(english.status == .notFound && english.headers.contentType == .html)
+            let page = String(decoding: english.raw, as: UTF8.self)
+            #expect(page.contains("<html lang=\"en\">") && page.contains("That could not be done"))
+            #expect(page.contains("href=\"/help/not-found-route?lang=en\""))
+            let korean = try await gateway.send(
+                .GET, "pay/abc/def/ghi", headers: ["Accept": "text/html"], authenticated: false)
+            #expect(String(decoding: korean.raw, as: UTF8.self).contains("요청을 처리하지 못했습니다"))
+            // The API never answers with a page, even to a browser.
+            let api = try await gateway.send(.GET, "v1/nothing", headers: browser)
+            #expect(api.status == .notFound && api.body["code"] as? String == "NOT_FOUND_ROUTE")
+        }
+    }
 }

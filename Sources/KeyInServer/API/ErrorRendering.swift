@@ -89,14 +89,18 @@ enum ErrorRendering {
     }
 }
 
-/// Catches everything a route throws and answers with the catalog's JSON, never a raw error text.
+/// Catches everything a route throws and answers with the catalog's JSON (or, to a browser on a page route, the
+/// catalog's page), never a raw error text.
 struct CatalogErrorMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             return try await next.respond(to: request)
         } catch {
-            return ErrorRendering.response(
-                for: ErrorRendering.catalogError(for: error, logger: request.logger), request: request)
+            let api = ErrorRendering.catalogError(for: error, logger: request.logger)
+            if BrowserErrorPage.wanted(by: request) {
+                return BrowserErrorPage.response(for: api.error, request: request)
+            }
+            return ErrorRendering.response(for: api, request: request)
         }
     }
 }

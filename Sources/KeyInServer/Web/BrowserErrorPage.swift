@@ -1,0 +1,35 @@
+import KeyInCore
+import Vapor
+
+/// A catalog error met by someone in a browser (a page they may not open, a payment that is not theirs) answers
+/// with a page in their language, not the API's JSON. API clients, which do not ask for HTML, keep the JSON.
+enum BrowserErrorPage {
+    static let title = LocalizedText(ko: "요청을 처리하지 못했습니다", en: "That could not be done")
+
+    static func wanted(by request: Request) -> Bool {
+        let path = request.url.path
+        guard !path.hasPrefix("/v1/"), path != "/openapi.yaml" else { return false }
+        return request.headers[.accept].contains { $0.contains("text/html") }
+    }
+
+    static func response(for error: KeyInError, request: Request) -> Response {
+        let status = HTTPStatus(statusCode: error.entry.httpStatus)
+        guard request.url.path.hasPrefix("/console") else {
+            return PageLayout.problem(error, title: title, language: PageLayout.language(request), status: status)
+        }
+        // Console users are the merchant's staff: they get the merchant's explanation, the code to quote, and a
+        // way back.
+        let entry = error.entry
+        let response = PageLayout.document(
+            title: "\(title.ko) · KeyIn 콘솔", language: .korean,
+            body: """
+                <main class="page narrow">
+                <h1>\(title.ko)</h1>
+                <p class="notice" role="alert">\(error.code.rawValue): \(entry.explanation.ko)</p>
+                <p><a href="/console">콘솔 첫 화면으로</a> · <a href="/help/\(entry.helpPageID)">도움말</a></p>
+                </main>
+                """)
+        response.status = status
+        return response
+    }
+}
