@@ -33,7 +33,8 @@ struct GatewayHarness {
     /// Runs `body` against a fresh gateway, then shuts everything down. With `postgres`, the gateway gets a new
     /// database of its own on the server `KEYIN_TEST_POSTGRES_URL` names.
     static func with<T>(
-        onDisk: Bool = false, postgres: Bool = false, _ body: (GatewayHarness) async throws -> T
+        onDisk: Bool = false, postgres: Bool = false, messageSender: any MessageSender = RecordingMessageSender(),
+        _ body: (GatewayHarness) async throws -> T
     ) async throws -> T {
         let app = try await Application.make(.testing)
         let engine = IssuerEngine()
@@ -56,7 +57,8 @@ struct GatewayHarness {
             }
             let services = try await configure(
                 app, storage: storage, link: link,
-                vault: CardVault(current: MasterKey.generate().key), now: { wallClock.now })
+                vault: CardVault(current: MasterKey.generate().key), messageSender: messageSender,
+                now: { wallClock.now })
             let key = try await services.createMerchant(name: "테스트 상점", live: false).secretKey
             let harness = GatewayHarness(
                 app: app, services: services, engine: engine, server: server, link: link, clock: clock, secretKey: key,
@@ -126,4 +128,21 @@ final class WallClock: Sendable {
     private let offset = Mutex<TimeInterval>(0)
     var now: Date { Date().addingTimeInterval(offset.withLock { $0 }) }
     func advance(seconds: TimeInterval) { offset.withLock { $0 += seconds } }
+}
+
+/// A message sender that keeps what it was given, for tests that read the SMS or e-mail a customer or member got.
+final class CapturingMessageSender: MessageSender {
+    struct Message: Sendable {
+        let channel: MessageChannel
+        let recipient: String
+        let body: String
+    }
+
+    private let messages = Mutex<[Message]>([])
+    var sent: [Message] { messages.withLock { $0 } }
+
+    func send(channel: MessageChannel, to recipient: String, body: String) async throws -> String {
+        messages.withLock { $0.append(Message(channel: channel, recipient: recipient, body: body)) }
+        return "SENT"
+    }
 }

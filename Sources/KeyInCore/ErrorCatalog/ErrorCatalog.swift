@@ -376,6 +376,14 @@ extension ErrorCode {
                 customer: .init(
                     ko: "로그인 시간이 지났습니다. 다시 로그인해 주세요.",
                     en: "You've been signed out. Please sign in again."))
+        case .invalidPasswordResetLink:
+            CatalogEntry(self, .authentication, 400, .afterCorrection,
+                explanation: .init(
+                    ko: "비밀번호 재설정 링크가 없거나, 이미 쓰였거나, 보낸 지 30분이 지나 만료되었습니다.",
+                    en: "The password reset link does not exist, was already used, or expired 30 minutes after it was sent."),
+                customer: .init(
+                    ko: "비밀번호 재설정 링크를 쓸 수 없습니다. 로그인 화면의 '비밀번호를 잊으셨나요?'에서 새 링크를 받아 주세요.",
+                    en: "This password reset link cannot be used. Ask for a new one with 'Forgot your password?' on the sign-in page."))
         case .invalidCSRFToken:
             CatalogEntry(self, .authentication, 403, .afterCorrection,
                 explanation: .init(

@@ -57,6 +57,7 @@ public enum ErrorCode: String, CaseIterable, Sendable, Codable {
     case invalidLogin = "INVALID_LOGIN"
     case accountLocked = "ACCOUNT_LOCKED"
     case sessionExpired = "SESSION_EXPIRED"
+    case invalidPasswordResetLink = "INVALID_PASSWORD_RESET_LINK"
     case invalidCSRFToken = "INVALID_CSRF_TOKEN"
 
     // The request.

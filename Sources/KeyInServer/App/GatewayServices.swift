@@ -82,7 +82,8 @@ public struct GatewayServices: Sendable {
 /// and tests call the same function.
 public func configure(
     _ app: Application, storage: ServerConfiguration.Storage, link: CardNetworkLink, vault: CardVault,
-    publicBaseURL: String = "http://127.0.0.1:8080", now: @escaping @Sendable () -> Date = { Date() }
+    publicBaseURL: String = "http://127.0.0.1:8080", messageSender: any MessageSender = RecordingMessageSender(),
+    now: @escaping @Sendable () -> Date = { Date() }
 ) async throws -> GatewayServices {
     if storage.isSQLite {
         // SQLite calls block a thread of the application's pool, and SQLiteNIO answers a locked database by
@@ -113,7 +114,7 @@ public func configure(
     app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
     let services = GatewayServices(
         link: link, vault: vault, validator: CardEntryValidator(now: now), now: now, database: database,
-        webhookSender: HTTPWebhookSender(client: app.client), messageSender: RecordingMessageSender(),
+        webhookSender: HTTPWebhookSender(client: app.client), messageSender: messageSender,
         publicBaseURL: publicBaseURL)
     app.get("openapi.yaml", use: OpenAPIDocument.serve)
     let v1 = app.grouped("v1").grouped(MerchantAuthenticator(now: now))

@@ -23,7 +23,8 @@ struct ConsoleAuthenticator: AsyncMiddleware {
         }
         request.storage[ConsoleStaffKey.self] = ConsoleStaff(
             id: try staff.requireID(), merchantID: staff.$merchant.id, email: staff.email,
-            role: StaffAccounts.Role(rawValue: staff.role) ?? .staff, csrfToken: session.csrfToken)
+            role: StaffAccounts.Role(rawValue: staff.role) ?? .staff, csrfToken: session.csrfToken,
+            sessionID: try session.requireID())
         // The merchant API's helpers (idempotency, scoping) key on the merchant.
         request.storage[AuthenticatedMerchantKey.self] = staff.$merchant.id
         return try await next.respond(to: request)
@@ -37,6 +38,7 @@ struct ConsoleStaff: Sendable {
     let email: String
     let role: StaffAccounts.Role
     let csrfToken: String
+    let sessionID: UUID
 }
 
 enum ConsoleStaffKey: StorageKey {

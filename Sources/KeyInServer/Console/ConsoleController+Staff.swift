@@ -67,6 +67,7 @@ extension ConsoleController {
         else { throw KeyInError(.notFoundRoute) }
         try await request.db.transaction { database in
             try await ConsoleSessionModel.query(on: database).filter(\.$staff.$id == id).delete()
+            try await PasswordResetModel.query(on: database).filter(\.$staff.$id == id).delete()
             try await member.delete(on: database)
         }
         return request.redirect(to: "/console/staff", redirectType: .normal)

@@ -11,7 +11,13 @@ struct ConsoleController: RouteCollection {
         let console = routes.grouped("console")
         console.get("login", use: loginPage)
         console.on(.POST, "login", body: .collect(maxSize: "4kb"), use: login)
+        console.get("forgot", use: forgotPage)
+        console.on(.POST, "forgot", body: .collect(maxSize: "2kb"), use: forgot)
+        console.get("reset", ":token", use: resetPage)
+        console.on(.POST, "reset", ":token", body: .collect(maxSize: "2kb"), use: reset)
         let signedIn = console.grouped(ConsoleAuthenticator(services: services))
+        signedIn.get("password", use: passwordPage)
+        signedIn.on(.POST, "password", body: .collect(maxSize: "2kb"), use: changePassword)
         signedIn.on(.POST, "logout", body: .collect(maxSize: "1kb"), use: logout)
         signedIn.get(use: dashboard)
         signedIn.get("payments", use: payments)
@@ -58,7 +64,9 @@ struct ConsoleController: RouteCollection {
 
     func loginPage(_ request: Request) async throws -> Response {
         PageLayout.document(
-            title: "KeyIn 콘솔 로그인", language: .korean, body: ConsolePages.login(error: nil, email: ""))
+            title: "KeyIn 콘솔 로그인", language: .korean,
+            body: ConsolePages.login(
+                error: nil, email: "", passwordWasReset: request.query[String.self, at: "reset"] != nil))
     }
 
     func login(_ request: Request) async throws -> Response {
@@ -74,7 +82,7 @@ struct ConsoleController: RouteCollection {
         } catch let error as KeyInError {
             let response = PageLayout.document(
                 title: "KeyIn 콘솔 로그인", language: .korean,
-                body: ConsolePages.login(error: error, email: form.email ?? ""))
+                body: ConsolePages.login(error: error, email: form.email ?? "", passwordWasReset: false))
             response.status = HTTPStatus(statusCode: error.entry.httpStatus)
             return response
         }
@@ -220,7 +228,9 @@ struct ConsoleController: RouteCollection {
         let staff = try request.consoleStaff
         let links = try await PaymentLinkModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
             .sort(\.$createdAt, .descending).limit(50).all()
+        // Only the links' own messages: other mail (password resets above all) is not for every member to read.
         let messages = try await OutboundMessageModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
+            .filter(\.$subjectReference =~ "payment_link:")
             .sort(\.$createdAt, .descending).limit(50).all()
         let service = services.paymentLinks()
         let notice = ConsolePages.errorNotice(request)

@@ -22,6 +22,7 @@ enum ConsolePages {
         })</ul>
         <form method="post" action="/console/logout"><input type="hidden" name="_csrf" value="\(staff.csrfToken)">
         <p class="who">\(staff.email) · \(staff.role == .owner ? "소유자" : "직원")</p>
+        <p><a href="/console/password"\(current == "/console/password" ? " aria-current=\"page\"" as HTML : "")>비밀번호 변경</a></p>
         <button type="submit" class="link">로그아웃</button></form>
         </nav>
         <main class="console-main" id="main">
@@ -41,16 +42,18 @@ enum ConsolePages {
             """
     }
 
-    static func login(error: KeyInError?, email: String) -> HTML {
+    static func login(error: KeyInError?, email: String, passwordWasReset: Bool) -> HTML {
         """
         <main class="page narrow login">
         <h1>KeyIn 콘솔 로그인</h1>
+        \(passwordWasReset ? "<p class=\"done\" role=\"status\" id=\"reset-done\">비밀번호를 바꿨습니다. 새 비밀번호로 로그인해 주세요.</p>" as HTML : "")
         \(error.map { "<p class=\"notice\" role=\"alert\" id=\"login-error\">\($0.customerMessage.text(in: .korean))</p>" as HTML })
         <form method="post" action="/console/login">
         <div class="field"><label for="email">이메일</label><input id="email" name="email" type="email" autocomplete="username" value="\(email)" required></div>
         <div class="field"><label for="password">비밀번호</label><input id="password" name="password" type="password" autocomplete="current-password" required></div>
         <button type="submit" id="login-button">로그인</button>
         </form>
+        <p><a href="/console/forgot">비밀번호를 잊으셨나요?</a></p>
         </main>
         """
     }

@@ -20,12 +20,9 @@ struct StaffAccounts: Sendable {
     static let minimumPasswordLength = 10
 
     func create(merchantID: UUID, email: String, password: String, role: Role) async throws -> StaffAccountModel {
-        let email = email.trimmingCharacters(in: .whitespaces).lowercased()
+        let email = Self.normalized(email)
         guard email.contains("@"), email.count <= 100 else { throw KeyInError(.invalidRequest, param: "email") }
-        guard password.count >= Self.minimumPasswordLength else {
-            throw KeyInError(
-                .invalidRequest, param: "password", detail: "at least \(Self.minimumPasswordLength) characters")
-        }
+        try Self.checkNewPassword(password)
         let account = StaffAccountModel()
         account.$merchant.id = merchantID
         account.email = email
@@ -44,12 +41,26 @@ struct StaffAccounts: Sendable {
     /// Checks the password and opens a session. A wrong e-mail and a wrong password fail alike; the fifth failure
     /// in a row locks the account for 15 minutes (a locked account refuses even the right password).
     func signIn(email: String, password: String) async throws -> (token: String, session: ConsoleSessionModel) {
-        let email = email.trimmingCharacters(in: .whitespaces).lowercased()
-        guard let account = try await StaffAccountModel.query(on: database).filter(\.$email == email).first() else {
+        guard let account = try await account(email: email) else {
             // The same work as a real check, so timing does not tell which e-mails exist.
             _ = try? Bcrypt.verify(password, created: Self.unknownAccountHash)
             throw KeyInError(.invalidLogin)
         }
+        try await verify(password, of: account)
+        let token = Self.randomHex(32)
+        let session = ConsoleSessionModel()
+        session.$staff.id = try account.requireID()
+        session.tokenHash = Self.hash(token)
+        session.csrfToken = Self.randomHex(16)
+        session.createdAt = now()
+        session.expiresAt = now().addingTimeInterval(Self.sessionSeconds)
+        try await session.create(on: database)
+        return (token, session)
+    }
+
+    /// Checks a password; a wrong one counts towards the lock (the fifth in a row locks the account for 15 minutes,
+    /// and a locked account refuses even the right password). The right one clears the count.
+    private func verify(_ password: String, of account: StaffAccountModel) async throws {
         if let lockedUntil = account.lockedUntil, lockedUntil > now() { throw KeyInError(.accountLocked) }
         guard (try? Bcrypt.verify(password, created: account.passwordHash)) == true else {
             account.failedSignIns += 1
@@ -65,16 +76,90 @@ struct StaffAccounts: Sendable {
         account.failedSignIns = 0
         account.lockedUntil = nil
         try await account.update(on: database)
-        let token = Self.randomHex(32)
-        let session = ConsoleSessionModel()
-        session.$staff.id = try account.requireID()
-        session.tokenHash = Self.hash(token)
-        session.csrfToken = Self.randomHex(16)
-        session.createdAt = now()
-        session.expiresAt = now().addingTimeInterval(Self.sessionSeconds)
-        try await session.create(on: database)
-        return (token, session)
     }
+
+    private func account(email: String) async throws -> StaffAccountModel? {
+        try await StaffAccountModel.query(on: database).filter(\.$email == Self.normalized(email)).first()
+    }
+
+    // MARK: Changing and resetting passwords
+
+    static let resetSeconds: TimeInterval = 30 * 60
+    static let maximumPasswordLength = 128
+    static let maximumResetsPerWindow = 3
+
+    /// A signed-in member changes their password, proving the current one (wrong guesses count towards the lock).
+    /// Their other sessions end: whoever else knew the old password is signed out.
+    func changePassword(staffID: UUID, keepingSession sessionID: UUID, current: String, new: String) async throws {
+        guard let account = try await StaffAccountModel.find(staffID, on: database) else {
+            throw KeyInError(.sessionExpired)
+        }
+        try await verify(current, of: account)
+        try Self.checkNewPassword(new)
+        account.passwordHash = try Bcrypt.hash(new, cost: 10)
+        try await database.transaction { database in
+            try await account.update(on: database)
+            try await ConsoleSessionModel.query(on: database).filter(\.$staff.$id == account.requireID())
+                .filter(\.$id != sessionID).delete()
+        }
+    }
+
+    /// Starts a reset for the account with this e-mail, if there is one: a one-use token for the link, valid for 30
+    /// minutes. Nil for an unknown e-mail (or after three links in half an hour); callers must answer alike either
+    /// way.
+    func beginReset(email: String) async throws -> (token: String, account: StaffAccountModel)? {
+        guard let account = try await account(email: email) else { return nil }
+        // A few links per half hour are plenty; more would only let someone flood the member's mailbox.
+        let recent = try await PasswordResetModel.query(on: database).filter(\.$staff.$id == account.requireID())
+            .filter(\.$createdAt > now().addingTimeInterval(-Self.resetSeconds)).count()
+        guard recent < Self.maximumResetsPerWindow else { return nil }
+        let token = Self.randomHex(32)
+        let reset = PasswordResetModel()
+        reset.$staff.id = try account.requireID()
+        reset.tokenHash = Self.hash(token)
+        reset.createdAt = now()
+        reset.expiresAt = now().addingTimeInterval(Self.resetSeconds)
+        try await reset.create(on: database)
+        return (token, account)
+    }
+
+    /// The reset a link's token opens, while it is unused and unexpired.
+    func pendingReset(token: String) async throws -> PasswordResetModel {
+        guard
+            let reset = try await PasswordResetModel.query(on: database).filter(\.$tokenHash == Self.hash(token))
+                .with(\.$staff).first(),
+            reset.usedAt == nil, reset.expiresAt > now()
+        else { throw KeyInError(.invalidPasswordResetLink) }
+        return reset
+    }
+
+    /// Sets the new password through a reset link: the link is used up, the lock is lifted and every session of
+    /// the account ends. A password that breaks the rules leaves the link usable.
+    func completeReset(token: String, newPassword: String) async throws -> StaffAccountModel {
+        let reset = try await pendingReset(token: token)
+        try Self.checkNewPassword(newPassword)
+        let account = reset.staff
+        account.passwordHash = try Bcrypt.hash(newPassword, cost: 10)
+        account.failedSignIns = 0
+        account.lockedUntil = nil
+        reset.usedAt = now()
+        try await database.transaction { database in
+            try await reset.update(on: database)
+            try await account.update(on: database)
+            try await ConsoleSessionModel.query(on: database).filter(\.$staff.$id == account.requireID()).delete()
+        }
+        return account
+    }
+
+    static func checkNewPassword(_ password: String) throws {
+        guard (minimumPasswordLength...maximumPasswordLength).contains(password.count) else {
+            throw KeyInError(
+                .invalidRequest, param: "password",
+                detail: "\(minimumPasswordLength) to \(maximumPasswordLength) characters")
+        }
+    }
+
+    static func normalized(_ email: String) -> String { email.trimmingCharacters(in: .whitespaces).lowercased() }
 
     /// The session and account behind a cookie token, while the session lasts.
     func session(token: String) async throws -> (ConsoleSessionModel, StaffAccountModel)? {

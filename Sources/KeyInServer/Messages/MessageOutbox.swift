@@ -3,21 +3,23 @@ import Foundation
 import Logging
 
 /// The channels KeyIn can send a customer a message on.
-enum MessageChannel: String, CaseIterable, Sendable, Codable {
+public enum MessageChannel: String, CaseIterable, Sendable, Codable {
     case sms = "SMS"
     case kakaoTalk = "KAKAOTALK"
     case email = "EMAIL"
 }
 
 /// Hands a message to whatever carries it (an SMS gateway, KakaoTalk's business messaging, e-mail). Returns the
-/// status to record: `SENT`, or `RECORDED` for a sender that only keeps it.
-protocol MessageSender: Sendable {
+/// status to record: `SENT`, or `RECORDED` for a sender that only keeps it. Plugged in through `configure`.
+public protocol MessageSender: Sendable {
     func send(channel: MessageChannel, to recipient: String, body: String) async throws -> String
 }
 
 /// The default: sends nothing, and records the message so the console shows what would have been sent.
-struct RecordingMessageSender: MessageSender {
-    func send(channel: MessageChannel, to recipient: String, body: String) async throws -> String { "RECORDED" }
+public struct RecordingMessageSender: MessageSender {
+    public init() {}
+
+    public func send(channel: MessageChannel, to recipient: String, body: String) async throws -> String { "RECORDED" }
 }
 
 /// Queues messages and sends the waiting ones through the configured sender.

@@ -9,6 +9,7 @@ enum Migrations {
         CreateWebhookEndpoints(), CreateWebhookDeliveries(), CreateWebhookAttempts(), CreatePaymentLinks(),
         CreateOutboundMessages(), CreateStaffAccounts(), CreateConsoleSessions(), AddSupportContactToMerchants(),
         CreateFeedback(), CreateInquiries(), CreateInquiryMessages(), CreateNetworkMessages(),
+        CreatePasswordResets(),
     ]
 }
 
@@ -445,5 +446,25 @@ struct CreateNetworkMessages: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(NetworkMessageModel.schema).delete()
+    }
+}
+
+struct CreatePasswordResets: AsyncMigration {
+    var name: String { "022_create_password_resets" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(PasswordResetModel.schema)
+            .id()
+            .field("staff_id", .uuid, .required, .references(StaffAccountModel.schema, "id"))
+            .field("token_hash", .string, .required)
+            .field("created_at", .datetime, .required)
+            .field("expires_at", .datetime, .required)
+            .field("used_at", .datetime)
+            .unique(on: "token_hash")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(PasswordResetModel.schema).delete()
     }
 }

@@ -315,6 +315,21 @@ final class ConsoleSessionModel: Model, @unchecked Sendable {
     init() {}
 }
 
+/// A password reset asked for by e-mail. The link carries a random token; only its SHA-256 is stored. One use,
+/// 30 minutes.
+final class PasswordResetModel: Model, @unchecked Sendable {
+    static let schema = "password_resets"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "staff_id") var staff: StaffAccountModel
+    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "expires_at") var expiresAt: Date
+    @OptionalField(key: "used_at") var usedAt: Date?
+
+    init() {}
+}
+
 /// A customer's answer to the one-question survey after a payment, kept with the payment's outcome.
 final class FeedbackModel: Model, @unchecked Sendable {
     static let schema = "feedback"

@@ -76,8 +76,9 @@ struct OpenAPIConformanceTests {
     @Test("Every operation, on its success and its errors, answers as the document says")
     func responsesMatchDocument() async throws {
         let logger = Logger(label: "openapi-tests")
+        let mail = CapturingMessageSender()
         try await WebhookReceiver.with { receiver in
-            try await GatewayHarness.with { gateway in
+            try await GatewayHarness.with(messageSender: mail) { gateway in
                 let contract = try await Self.contract(gateway)
                 var exercised: Set<Operation> = [Operation(method: "GET", path: "/openapi.yaml")]
                 var problems: [String] = []
@@ -360,7 +361,36 @@ struct OpenAPIConformanceTests {
                     rawBody: "_csrf=\(csrf)&supportPhone=02-123-4567&supportHours=weekdays", headers: formSession,
                     authenticated: false)
                 _ = try await check(
+                    .GET, "/console/password", "console/password", headers: session, authenticated: false)
+                _ = try await check(
+                    .POST, "/console/password", "console/password",
+                    rawBody: "_csrf=\(csrf)&currentPassword=wrong&newPassword=x&confirmPassword=x",
+                    headers: formSession, authenticated: false)
+                _ = try await check(
                     .POST, "/console/logout", "console/logout", rawBody: "_csrf=\(csrf)", headers: formSession,
+                    authenticated: false)
+                _ = try await check(.GET, "/console/forgot", "console/forgot", authenticated: false)
+                _ = try await check(
+                    .POST, "/console/forgot", "console/forgot", rawBody: "email=owner%40console.example",
+                    headers: form, authenticated: false)
+                let missingReset = "console/reset/" + String(repeating: "0", count: 64)
+                _ = try await check(.GET, "/console/reset/{token}", missingReset, authenticated: false)
+                _ = try await check(
+                    .POST, "/console/reset/{token}", missingReset,
+                    rawBody: "newPassword=long%20enough%201&confirmPassword=long%20enough%201", headers: form,
+                    authenticated: false)
+                _ = try await gateway.services.sendPendingMessages(logger: gateway.app.logger)
+                let resetLink = try #require(
+                    mail.sent.last { $0.recipient == "owner@console.example" }?.body.firstMatch(
+                        of: /\/console\/reset\/[0-9a-f]{64}/)?.0)
+                let reset = String(resetLink.dropFirst())
+                _ = try await check(.GET, "/console/reset/{token}", reset, authenticated: false)
+                _ = try await check(
+                    .POST, "/console/reset/{token}", reset, rawBody: "newPassword=short&confirmPassword=short",
+                    headers: form, authenticated: false)
+                _ = try await check(
+                    .POST, "/console/reset/{token}", reset,
+                    rawBody: "newPassword=console%20password&confirmPassword=console%20password", headers: form,
                     authenticated: false)
 
                 // A route that does not exist still answers with a catalog error.

@@ -1,0 +1,120 @@
+import Foundation
+import KeyInServer
+import Logging
+import Testing
+import Vapor
+import VaporTesting
+
+extension ConsoleTests {
+    func post(
+        _ gateway: GatewayHarness, _ path: String, _ fields: [String: String], cookie: String? = nil
+    ) async throws -> APIResponse {
+        var headers = Self.form
+        if let cookie { headers.add(name: "Cookie", value: cookie) }
+        return try await gateway.send(
+            .POST, path, rawBody: Self.formBody(fields), headers: headers, authenticated: false)
+    }
+
+    func isSignedIn(_ gateway: GatewayHarness, cookie: String) async throws -> Bool {
+        try await gateway.send(.GET, "console", headers: ["Cookie": cookie], authenticated: false).status == .ok
+    }
+
+    @Test("A member changes their password: the current one is checked, the new one twice; other sessions end")
+    func changePassword() async throws {
+        try await GatewayHarness.with { gateway in
+            let shop = try await shop(gateway)
+            let here = try await signIn(gateway, email: shop.clerk.email, password: shop.clerk.password)
+            let elsewhere = try await signIn(gateway, email: shop.clerk.email, password: shop.clerk.password)
+            let new = "a brand new passphrase"
+            func change(_ current: String, _ new: String, _ confirm: String) async throws -> String? {
+                try await post(
+                    gateway, "console/password",
+                    ["_csrf": here.csrf, "currentPassword": current, "newPassword": new, "confirmPassword": confirm],
+                    cookie: here.cookie
+                ).headers.first(name: .location)
+            }
+            #expect(try await change("wrong password", new, new) == "/console/password?error=INVALID_LOGIN")
+            #expect(
+                try await change(shop.clerk.password, new, new + "!")
+                    == "/console/password?error=INVALID_REQUEST&param=confirmPassword")
+            #expect(
+                try await change(shop.clerk.password, "short", "short")
+                    == "/console/password?error=INVALID_REQUEST&param=password")
+            let explained = html(
+                try await gateway.send(
+                    .GET, "console/password?error=INVALID_REQUEST&param=confirmPassword",
+                    headers: ["Cookie": here.cookie], authenticated: false))
+            #expect(explained.contains("새 비밀번호 두 칸이 서로 다릅니다."))
+            // Nothing changed so far: both sessions live, the old password works.
+            #expect(try await isSignedIn(gateway, cookie: elsewhere.cookie))
+
+            #expect(try await change(shop.clerk.password, new, new) == "/console/password?changed=1")
+            #expect(try await isSignedIn(gateway, cookie: here.cookie))
+            #expect(try await isSignedIn(gateway, cookie: elsewhere.cookie) == false)
+            let old = try await post(
+                gateway, "console/login", ["email": shop.clerk.email, "password": shop.clerk.password])
+            #expect(old.status == .unauthorized)
+            _ = try await signIn(gateway, email: shop.clerk.email, password: new)
+        }
+    }
+
+    @Test(
+        "A forgotten password: the reset link goes by e-mail, works once within 30 minutes, lifts the lock, ends sessions"
+    )
+    func resetByEmail() async throws {
+        let mail = CapturingMessageSender()
+        try await GatewayHarness.with(messageSender: mail) { gateway in
+            let shop = try await shop(gateway)
+            let logger = Logger(label: "password-tests")
+            let session = try await signIn(gateway, email: shop.owner.email, password: shop.owner.password)
+            // The owner is locked out by someone guessing.
+            for attempt in 1...5 {
+                _ = try await post(
+                    gateway, "console/login", ["email": shop.owner.email, "password": "guess \(attempt)"])
+            }
+
+            // Known and unknown e-mails get the same answer; only the known one gets mail.
+            let known = try await post(gateway, "console/forgot", ["email": " Owner@Shop.example "])
+            let unknown = try await post(gateway, "console/forgot", ["email": "nobody@shop.example"])
+            #expect(known.status == .ok && html(known).contains("재설정 링크를 보냈습니다"))
+            #expect(html(known) == html(unknown))
+            #expect(try await gateway.services.sendPendingMessages(logger: logger) == 1)
+            let message = try #require(mail.sent.first)
+            #expect(message.channel == .email && message.recipient == shop.owner.email)
+            let link = try #require(message.body.firstMatch(of: /\/console\/reset\/([0-9a-f]{64})/))
+            let path = String(link.0.dropFirst())
+
+            // The mail is not shown among the messages any member can read on the links page.
+            let linksPage = html(
+                try await gateway.send(
+                    .GET, "console/links", headers: ["Cookie": session.cookie], authenticated: false))
+            #expect(!linksPage.contains(String(link.1)))
+
+            let form = try await gateway.send(.GET, path, authenticated: false)
+            #expect(form.status == .ok && html(form).contains(shop.owner.email))
+            let new = "reset passphrase 2026"
+            let mismatch = try await post(gateway, path, ["newPassword": new, "confirmPassword": "other one 12345"])
+            #expect(mismatch.status == .badRequest && html(mismatch).contains("새 비밀번호 두 칸이 서로 다릅니다."))
+            let done = try await post(gateway, path, ["newPassword": new, "confirmPassword": new])
+            #expect(done.headers.first(name: .location) == "/console/login?reset=1")
+            // Used once: the link is spent, the old session is over, the lock is lifted for the new password.
+            let again = try await gateway.send(.GET, path, headers: ["Accept": "text/html"], authenticated: false)
+            #expect(again.status == .badRequest && html(again).contains("INVALID_PASSWORD_RESET_LINK: 비밀번호 재설정 링크가 없거나, 이미 쓰였거나"))
+            #expect(try await isSignedIn(gateway, cookie: session.cookie) == false)
+            _ = try await signIn(gateway, email: shop.owner.email, password: new)
+
+            // A link left unused for 30 minutes expires.
+            _ = try await post(gateway, "console/forgot", ["email": shop.clerk.email])
+            #expect(try await gateway.services.sendPendingMessages(logger: logger) == 1)
+            let late = try #require(mail.sent.last?.body.firstMatch(of: /\/console\/reset\/[0-9a-f]{64}/))
+            gateway.wallClock.advance(seconds: 30 * 60 + 1)
+            let expired = try await post(
+                gateway, String(late.0.dropFirst()), ["newPassword": new, "confirmPassword": new])
+            #expect(expired.status == .badRequest && expired.body["code"] as? String == "INVALID_PASSWORD_RESET_LINK")
+
+            // At most three links in half an hour: a fourth request sends nothing.
+            for _ in 1...4 { _ = try await post(gateway, "console/forgot", ["email": shop.clerk.email]) }
+            #expect(try await gateway.services.sendPendingMessages(logger: logger) == 3)
+        }
+    }
+}
