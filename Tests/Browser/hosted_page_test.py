@@ -1,97 +1,16 @@
-"""Browser tests of KeyIn's hosted payment page, in headless Chromium through Selenium.
+"""Browser tests of KeyIn's hosted payment page and console, in headless Chromium through Selenium.
 
-Run by Tests/KeyInCLITests/BrowserTests.swift against a real `keyin serve`; it passes the address and the demo
-merchant's secret key in KEYIN_BASE_URL and KEYIN_SECRET_KEY, and where to keep screenshots in
-KEYIN_SCREENSHOT_DIR. Expected customer messages are read from the API, not written here.
+Expected customer messages are read from the API, not written here.
 """
-import base64
-import json
-import os
-import shutil
 import sys
 import unittest
-import urllib.error
-import urllib.request
 
-from selenium import webdriver
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
-BASE = os.environ["KEYIN_BASE_URL"]
-SECRET = os.environ["KEYIN_SECRET_KEY"]
-SHOTS = os.environ.get("KEYIN_SCREENSHOT_DIR")
-CONSOLE_EMAIL = os.environ["KEYIN_CONSOLE_EMAIL"]
-CONSOLE_PASSWORD = os.environ["KEYIN_CONSOLE_PASSWORD"]
-
-
-def api(method, path, body=None, key=None):
-    request = urllib.request.Request(BASE + path, method=method)
-    request.add_header("Authorization", "Basic " + base64.b64encode((SECRET + ":").encode()).decode())
-    request.add_header("Content-Type", "application/json")
-    if key:
-        request.add_header("Idempotency-Key", key)
-    data = json.dumps(body).encode() if body is not None else None
-    try:
-        with urllib.request.urlopen(request, data) as response:
-            return json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return json.loads(error.read())
-
-
-def new_link(amount=55000, name="맞춤 셔츠 1벌"):
-    return api("POST", "/v1/payment-links", {"amount": amount, "orderName": name})
-
-
-class BrowserCase(unittest.TestCase):
-    """One headless Chromium per test class, sized like a phone, set to Korean."""
-
-    @classmethod
-    def setUpClass(cls):
-        options = webdriver.ChromeOptions()
-        for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=412,915", "--lang=ko-KR"]:
-            options.add_argument(argument)
-        # A Korean customer's phone: the page answers in Korean unless English is asked for.
-        options.add_experimental_option("prefs", {"intl.accept_languages": "ko-KR,ko"})
-        # Debian's chromium and chromium-driver, found on the PATH (no driver download).
-        if shutil.which("chromium"):
-            options.binary_location = shutil.which("chromium")
-        cls.driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
-        cls.wait = WebDriverWait(cls.driver, 20)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.driver.quit()
-
-    def shot(self, name):
-        if SHOTS:
-            self.driver.save_screenshot(os.path.join(SHOTS, name + ".png"))
-
-    def open_link(self, link):
-        self.driver.get(link["url"])
-        self.wait.until(EC.presence_of_element_located((By.ID, "cardNumber")))
-
-    def field(self, name):
-        return self.driver.find_element(By.ID, name)
-
-    def type_slowly(self, name, text):
-        element = self.field(name)
-        element.click()
-        for character in text:
-            element.send_keys(character)
-        return element
-
-    def fill(self, number, expiry="1230", cvc="123", identity="900101", password="12"):
-        for name, value in [("cardNumber", number), ("cardExpiry", expiry), ("cardCvc", cvc),
-                            ("customerIdentityNumber", identity), ("cardPassword", password)]:
-            element = self.field(name)
-            element.clear()
-            self.type_slowly(name, value)
-        self.field("cardPassword").send_keys(Keys.TAB)
-
+from keyin_browser import BASE, BrowserCase, api, new_link, sign_in
 
 
 class HostedPageTests(BrowserCase):
@@ -190,13 +109,7 @@ class ConsoleTests(BrowserCase):
     """The merchant console: sign in, see the dashboard, refund a payment, key in a phone order."""
 
     def sign_in(self):
-        self.driver.set_window_size(1280, 900)  # staff use the console on a desktop
-        self.driver.get(BASE + "/console/login")
-        self.wait.until(EC.presence_of_element_located((By.ID, "email")))
-        self.field("email").send_keys(CONSOLE_EMAIL)
-        self.field("password").send_keys(CONSOLE_PASSWORD)
-        self.field("login-button").click()
-        self.wait.until(EC.presence_of_element_located((By.CLASS_NAME, "figures")))
+        sign_in(self.driver, self.wait)
 
     def test_console_signs_in_and_refunds(self):
         paid = api("POST", "/v1/payments/key-in", {

@@ -1,17 +1,20 @@
 import Foundation
 import Testing
 
-/// The hosted page in a real browser: `Tests/Browser/hosted_page_test.py` (Selenium, headless Chromium) against a
-/// running `keyin serve`. `.ci/run` installs Chromium, its driver and Selenium and sets KEYIN_TEST_BROWSER=1;
+/// The pages in a real browser: `Tests/Browser/*_test.py` (Selenium, headless Chromium) against a running
+/// `keyin serve`. `.ci/run` installs Chromium, its driver and Selenium and sets KEYIN_TEST_BROWSER=1;
 /// without it this suite does not run. KEYIN_SCREENSHOT_DIR keeps the screenshots (docs/screenshots is made so).
 @Suite(
     "The hosted page in a real browser", .enabled(if: ProcessInfo.processInfo.environment["KEYIN_TEST_BROWSER"] != nil),
     .timeLimit(.minutes(5)))
 struct BrowserTests {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Browser/hosted_page_test.py")
+    /// Every `*_test.py` there; `keyin_browser.py` holds what they share.
+    static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Browser")
 
-    @Test("Typing, grouping, a declined card, a good card to its receipt, a double click that pays once, help, console")
+    @Test(
+        "Typing, grouping, a declined card, a good card to its receipt, a double click that pays once, help, console, live chat, inquiries, screen-reader checks"
+    )
     func hostedPage() async throws {
         let process = ServeCrashTests()
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-browser-\(UUID())")
@@ -32,7 +35,9 @@ struct BrowserTests {
         environment["KEYIN_SECRET_KEY"] = key
         environment["KEYIN_CONSOLE_EMAIL"] = String(login.1)
         environment["KEYIN_CONSOLE_PASSWORD"] = String(login.2)
-        let (status, log) = try await Self.runOffThePool("/usr/bin/env", ["python3", Self.script.path], environment)
+        let (status, log) = try await Self.runOffThePool(
+            "/usr/bin/env", ["python3", "-m", "unittest", "discover", "-v", "-s", Self.scripts.path, "-p", "*_test.py"],
+            environment)
         #expect(status == 0, "\(log)")
     }
 

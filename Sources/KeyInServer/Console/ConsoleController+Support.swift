@@ -10,17 +10,30 @@ extension ConsoleController {
         let staff = try request.consoleStaff
         let inquiries = try await InquiryModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
             .sort(\.$updatedAt, .descending).limit(100).all()
+        // What each customer asked first, so staff can pick what to answer without opening every thread.
+        let ids = inquiries.compactMap(\.id)
+        let questions =
+            ids.isEmpty
+            ? []
+            : try await InquiryMessageModel.query(on: request.db).filter(\.$inquiry.$id ~~ ids)
+                .filter(\.$author == "CUSTOMER").sort(\.$createdAt).all()
+        var firstQuestion: [UUID: String] = [:]
+        for question in questions where firstQuestion[question.$inquiry.id] == nil {
+            firstQuestion[question.$inquiry.id] = question.body
+        }
         let rows: [HTML] = inquiries.map { inquiry in
-            """
-            <tr><td><a href="/console/inquiries/\(inquiry.id?.uuidString ?? "")">\(DisplayFormat.time(inquiry.createdAt, language: .korean))</a></td>
-            <td>\(inquiry.channel == "CHAT" ? "채팅" : "문의")</td><td>\(inquiry.customerName ?? "")</td><td>\(inquiry.contact ?? "")</td>
-            <td>\(inquiry.status == "OPEN" ? "답변 대기" : "답변함")</td></tr>
-            """
+            let question = inquiry.id.flatMap { firstQuestion[$0] } ?? ""
+            return """
+                <tr><td><a href="/console/inquiries/\(inquiry.id?.uuidString ?? "")">\(DisplayFormat.time(inquiry.createdAt, language: .korean))</a></td>
+                <td>\(inquiry.channel == "CHAT" ? "채팅" : "문의")</td><td>\(question.count > 60 ? question.prefix(60) + "…" : question)</td>
+                <td>\(inquiry.customerName ?? "")</td><td>\(inquiry.contact ?? "")</td>
+                <td>\(inquiry.status == "OPEN" ? "답변 대기" : "답변함")</td></tr>
+                """
         }
         return try page(
             "고객 문의", request, current: "/console/inquiries",
             """
-            <table class="list" id="inquiries"><thead><tr><th>받은 시각</th><th>경로</th><th>이름</th><th>연락처</th><th>상태</th></tr></thead>
+            <table class="list" id="inquiries"><thead><tr><th>받은 시각</th><th>경로</th><th>내용</th><th>이름</th><th>연락처</th><th>상태</th></tr></thead>
             <tbody>\(rows)</tbody></table>
             \(inquiries.isEmpty ? "<p>받은 문의가 없습니다.</p>" as HTML : "")
             """)

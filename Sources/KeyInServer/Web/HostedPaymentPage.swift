@@ -134,7 +134,7 @@ struct HostedPaymentPage {
             <a class="lang" href="?lang=\(other.rawValue)" lang="\(other.rawValue)">\(PageText.switchLanguage.text(in: language))</a>
             </header>
             <section class="order" aria-label="\(t(PageText.orderName))">
-            <p class="order-name">\(link.orderName)</p>
+            <h1 class="order-name">\(link.orderName)</h1>
             <p class="amount"><span class="label">\(t(PageText.amount))</span> <strong id="amount">\(amountText)</strong></p>
             </section>
             <form id="pay-form" novalidate>
