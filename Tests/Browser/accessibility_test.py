@@ -3,11 +3,12 @@ one main heading, a name for every control and chart, field errors tied to their
 import sys
 import unittest
 
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 
-from keyin_browser import BASE, BrowserCase, new_link, pay_by_api, sign_in
+from keyin_browser import BASE, BrowserCase, api, new_link, pay_by_api, sign_in
 
 # Problems a screen reader would meet on the current page, as short descriptions.
 AUDIT = """
@@ -73,6 +74,30 @@ class AccessibilityTests(BrowserCase):
                      "/console/login", "/console/forgot"]:
             self.driver.get(BASE + path)
             self.assertReadable(path)
+
+    def press(self, *keys):
+        ActionChains(self.driver).send_keys(*keys).perform()
+
+    def tab_to(self, element_id, most=12):
+        """Presses Tab until the element has focus, as a keyboard user would; fails if it never does."""
+        for _ in range(most):
+            if self.driver.execute_script("return document.activeElement.id") == element_id:
+                return
+            self.press(Keys.TAB)
+        self.fail(element_id + " never got the focus by Tab")
+
+    def test_paying_with_the_keyboard_only(self):
+        link = new_link(23000, "키보드 결제")
+        self.open_link(link)
+        # From the top of the page, in the order the fields are read.
+        for element_id, keys in [("cardNumber", "4242424242424242"), ("cardExpiry", "1230"), ("cardCvc", "123"),
+                                 ("customerIdentityNumber", "900101"), ("cardPassword", "12")]:
+            self.tab_to(element_id)
+            self.press(keys)
+        self.assertEqual(self.field("cardNumber").get_attribute("value"), "4242 4242 4242 4242")
+        self.press(Keys.ENTER)  # submits the form from the last field
+        self.assertTrue(self.wait.until(EC.visibility_of_element_located((By.ID, "approve-no"))).text)
+        self.assertEqual(api("GET", "/v1/payment-links/" + link["paymentLinkId"])["status"], "PAID")
 
     def test_console_pages(self):
         pay_by_api("browser-a11y-2", 12000, number="4000000000000002", name="실패한 주문")
