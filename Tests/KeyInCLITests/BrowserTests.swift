@@ -35,9 +35,8 @@ struct BrowserTests {
         environment["KEYIN_SECRET_KEY"] = key
         environment["KEYIN_CONSOLE_EMAIL"] = String(login.1)
         environment["KEYIN_CONSOLE_PASSWORD"] = String(login.2)
-        let (status, log) = try await Self.runOffThePool(
-            "/usr/bin/env", ["python3", "-m", "unittest", "discover", "-v", "-s", Self.scripts.path, "-p", "*_test.py"],
-            environment)
+        let discover = ["-m", "unittest", "discover", "-v", "-s", Self.scripts.path, "-p", "*_test.py"]
+        let (status, log) = try await Self.runOffThePool("/usr/bin/env", ["python3"] + discover, environment)
         #expect(status == 0, "\(log)")
     }
 

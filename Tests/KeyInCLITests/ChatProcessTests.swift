@@ -86,15 +86,8 @@ extension ServeCrashTests {
         try await alone.socket.close()
 
         // Staff sign in to the console.
-        var signIn = URLRequest(url: URL(string: "\(base)/console/login")!)
-        signIn.httpMethod = "POST"
-        signIn.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        signIn.httpBody = Data(
-            "email=\(login.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&password=\(login.2)".utf8)
         let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
-        let (_, response) = try await session.data(for: signIn)
-        let setCookie = try #require((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Set-Cookie"))
-        let cookie = String(try #require(setCookie.split(separator: ";").first))
+        let cookie = try await Self.consoleCookie(base, email: String(login.1), password: String(login.2))
         var inboxRequest = URLRequest(url: URL(string: "\(base)/console/inquiries")!)
         inboxRequest.setValue(cookie, forHTTPHeaderField: "Cookie")
         let inbox = String(decoding: try await session.data(for: inboxRequest).0, as: UTF8.self)
@@ -113,6 +106,71 @@ extension ServeCrashTests {
         try await staff.send(["type": "message", "inquiryId": inquiryID, "body": "카드 번호를 다시 확인해 주세요"])
         let reply = try #require(await customer.next())
         #expect(reply["author"] as? String == "STAFF" && reply["body"] as? String == "카드 번호를 다시 확인해 주세요")
+        try await customer.socket.close()
+        try await staff.socket.close()
+    }
+
+    /// Signs in to the console and returns the session cookie (`name=value`).
+    static func consoleCookie(_ base: String, email: String, password: String) async throws -> String {
+        var signIn = URLRequest(url: URL(string: "\(base)/console/login")!)
+        signIn.httpMethod = "POST"
+        signIn.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        signIn.httpBody = Data(
+            "email=\(email.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&password=\(password)".utf8)
+        let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
+        let (_, response) = try await session.data(for: signIn)
+        let setCookie = try #require((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Set-Cookie"))
+        return String(try #require(setCookie.split(separator: ";").first))
+    }
+
+    @Test("Live chat across two keyin serve processes on one database: staff on one, the customer on the other")
+    func liveChatAcrossProcesses() async throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-chat2-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let first = try freeLoopbackPort()
+        let (firstServer, firstOutput, _) = try launch([
+            "serve", "--data-dir", dataDirectory.path, "--port", String(first),
+        ])
+        defer { firstServer.interrupt() }
+        var banner = try #require(read(firstOutput, until: /(test_sk_[A-Za-z0-9]+)/))
+        if !banner.contains("console: ") { banner += read(firstOutput, until: /console: (\S+)/) ?? "" }
+        let key = String(try #require(banner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1))
+        let login = try #require(banner.firstMatch(of: /console: \S+\s+(\S+) \/ (\S+)/))
+        // A second process on the same database (the demo merchant exists already).
+        let second = try freeLoopbackPort()
+        let (secondServer, secondOutput, _) = try launch([
+            "serve", "--data-dir", dataDirectory.path, "--port", String(second),
+        ])
+        defer { secondServer.interrupt() }
+        _ = try #require(read(secondOutput, until: /(listening on \S+)/))
+
+        let link = try await Self.request(
+            "POST", "http://127.0.0.1:\(first)/v1/payment-links", key: key,
+            body: #"{"amount":45000,"orderName":"니트 가디건"}"#)
+        let linkKey = String(try #require((link["url"] as? String)?.split(separator: "/").last))
+
+        // Staff are on the first process; the customer's page reaches the second.
+        let cookie = try await Self.consoleCookie(
+            "http://127.0.0.1:\(first)", email: String(login.1), password: String(login.2))
+        var staff = try await ChatClient.connect(
+            "ws://127.0.0.1:\(first)/console/chat/ws", headers: ["Cookie": cookie])
+        #expect(await staff.next()?["type"] as? String == "hello")
+        var customer = try await ChatClient.connect("ws://127.0.0.1:\(second)/pay/\(linkKey)/chat")
+        #expect(await customer.next()?["staffOnline"] as? Bool == true)
+        try await customer.send(["type": "message", "body": "색상 변경 가능한가요?", "contact": "010-3333-4444"])
+        let arrived = try #require(await staff.next())
+        #expect(arrived["author"] as? String == "CUSTOMER" && arrived["body"] as? String == "색상 변경 가능한가요?")
+        #expect(arrived["contact"] as? String == "010-3333-4444")
+        let inquiryID = try #require(arrived["inquiryId"] as? String)
+        try await staff.send(["type": "message", "inquiryId": inquiryID, "body": "네, 회색으로 바꿔 드릴게요"])
+        // The staff member sees their own reply once; the customer gets it on the other process, once.
+        let echoed = try #require(await staff.next())
+        #expect(echoed["author"] as? String == "STAFF" && echoed["body"] as? String == "네, 회색으로 바꿔 드릴게요")
+        let reply = try #require(await customer.next())
+        #expect(reply["author"] as? String == "STAFF" && reply["body"] as? String == "네, 회색으로 바꿔 드릴게요")
+        // Nothing was relayed twice: the next frame each side sees is the customer's next message.
+        try await customer.send(["type": "message", "body": "감사합니다"])
+        #expect(await staff.next()?["body"] as? String == "감사합니다")
         try await customer.socket.close()
         try await staff.socket.close()
     }

@@ -19,6 +19,7 @@ public final class GatewayRuntime: Sendable {
     /// The demo merchant's console sign-in (e-mail, password), when this start created it.
     public let demoConsoleLogin: (email: String, password: String)?
     private let background = BackgroundWork()
+    private let chatRelay = ChatRelayWork()
 
     /// What the process is for: `serve` takes payments; `administer` (migrate, merchant, keys) only needs the
     /// database, so it connects to no card company and starts no simulator.
@@ -99,12 +100,15 @@ public final class GatewayRuntime: Sendable {
         app.http.server.configuration.port = configuration.port
         try await app.server.start(address: .hostname(configuration.hostname, port: configuration.port))
         background.start(services: services, configuration: configuration, logger: app.logger)
+        chatRelay.start(services: services, logger: app.logger)
     }
 
     /// Stops taking requests first, then lets in-flight work finish (the HTTP server drains its requests, the
     /// background loop ends its pass), then closes the link and the database.
     public func shutdown() async {
         await app.server.shutdown()
+        await chatRelay.stop()
+        try? await services.leaveChat()
         await background.stop()
         await link.shutdown()
         try? await simulator?.stop()
@@ -140,6 +144,41 @@ final class BackgroundWork: Sendable {
                 }
                 pass += 1
                 try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        task.withLock { $0 = loop }
+    }
+
+    func stop() async {
+        let loop = task.withLock { current -> Task<Void, Never>? in
+            defer { current = nil }
+            return current
+        }
+        loop?.cancel()
+        await loop?.value
+    }
+}
+
+/// The loop that keeps live chat whole across processes: twice a second, messages other processes stored go to
+/// this process's sockets; every ten seconds, this process's sockets are marked as still open. Apart from
+/// `BackgroundWork`, so a slow webhook endpoint never holds up a chat.
+final class ChatRelayWork: Sendable {
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    func start(services: GatewayServices, logger: Logger) {
+        let loop = Task {
+            var lastRefresh = ContinuousClock.now
+            while !Task.isCancelled {
+                do {
+                    try await services.relayChat()
+                    if ContinuousClock.now - lastRefresh >= .seconds(ChatPresence.refreshSeconds) {
+                        try await services.refreshChatPresence()
+                        lastRefresh = ContinuousClock.now
+                    }
+                } catch {
+                    logger.error("chat relay failed", metadata: ["error": "\(String(describing: type(of: error)))"])
+                }
+                try? await Task.sleep(for: .milliseconds(500))
             }
         }
         task.withLock { $0 = loop }

@@ -30,6 +30,26 @@ public struct GatewayServices: Sendable {
         PaymentLinkService(database: database(), now: now)
     }
 
+    func chatPresence() -> ChatPresence {
+        ChatPresence(database: database(), now: now)
+    }
+
+    /// Delivers chat messages other processes stored to the sockets open here; see `ChatRelay`.
+    @discardableResult
+    public func relayChat() async throws -> Int {
+        try await ChatRelay(database: database(), hub: chatHub, now: now).pass()
+    }
+
+    /// Tells the other processes this one's chat sockets are still open (and forgets long-dead processes' rows).
+    public func refreshChatPresence() async throws {
+        try await chatPresence().refresh(processID: chatHub.processID)
+    }
+
+    /// At shutdown: this process's chat sockets no longer count as online.
+    public func leaveChat() async throws {
+        try await chatPresence().leaveAll(processID: chatHub.processID)
+    }
+
     func webhookEndpoints() -> WebhookEndpoints {
         WebhookEndpoints(database: database(), vault: vault, now: now)
     }

@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 
 /// Every schema change, in order. Append only: a migration that has run anywhere is never edited. Types are the
 /// portable subset SQLite and PostgreSQL share (strings for enums, int64 minor units, UUID keys).
@@ -9,7 +10,7 @@ enum Migrations {
         CreateWebhookEndpoints(), CreateWebhookDeliveries(), CreateWebhookAttempts(), CreatePaymentLinks(),
         CreateOutboundMessages(), CreateStaffAccounts(), CreateConsoleSessions(), AddSupportContactToMerchants(),
         CreateFeedback(), CreateInquiries(), CreateInquiryMessages(), CreateNetworkMessages(),
-        CreatePasswordResets(),
+        CreatePasswordResets(), CreateChatPresence(),
     ]
 }
 
@@ -466,5 +467,32 @@ struct CreatePasswordResets: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(PasswordResetModel.schema).delete()
+    }
+}
+
+struct CreateChatPresence: AsyncMigration {
+    var name: String { "023_create_chat_presence" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(ChatPresenceModel.schema)
+            .id()
+            .field("merchant_id", .uuid, .required)
+            .field("role", .string, .required)
+            .field("inquiry_id", .uuid)
+            .field("process_id", .uuid, .required)
+            .field("seen_at", .datetime, .required)
+            .create()
+        // Every serving process reads the newest chat messages twice a second.
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "inquiry_messages_created_at").on(InquiryMessageModel.schema)
+                .column("created_at").run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        if let sql = database as? any SQLDatabase {
+            try await sql.drop(index: "inquiry_messages_created_at").run()
+        }
+        try await database.schema(ChatPresenceModel.schema).delete()
     }
 }

@@ -330,6 +330,25 @@ final class PasswordResetModel: Model, @unchecked Sendable {
     init() {}
 }
 
+/// One open live-chat connection, so every `keyin serve` on a shared database knows who is online: staff in a
+/// merchant's console, a customer in an inquiry's conversation. Refreshed while the connection lasts; a row not
+/// refreshed for `ChatPresence.freshSeconds` (a process that died) no longer counts.
+final class ChatPresenceModel: Model, @unchecked Sendable {
+    static let schema = "chat_presence"
+
+    /// The connection's own id.
+    @ID(key: .id) var id: UUID?
+    @Field(key: "merchant_id") var merchantID: UUID
+    /// STAFF or CUSTOMER.
+    @Field(key: "role") var role: String
+    @OptionalField(key: "inquiry_id") var inquiryID: UUID?
+    /// The process holding the socket (`ChatHub.processID`).
+    @Field(key: "process_id") var processID: UUID
+    @Field(key: "seen_at") var seenAt: Date
+
+    init() {}
+}
+
 /// A customer's answer to the one-question survey after a payment, kept with the payment's outcome.
 final class FeedbackModel: Model, @unchecked Sendable {
     static let schema = "feedback"

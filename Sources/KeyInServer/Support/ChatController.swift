@@ -34,6 +34,8 @@ struct ChatController: RouteCollection {
         let linkKey = request.parameters.get("linkKey") ?? ""
         let language = PageLayout.language(request)
         let logger = request.logger
+        let presence = services.chatPresence()
+        let connection = UUID()
         Task {
             guard let link = try? await PaymentLinkModel.query(on: request.db).filter(\.$linkKey == linkKey).first()
             else {
@@ -45,7 +47,7 @@ struct ChatController: RouteCollection {
             let conversation = Conversation()
             try? await socket.send(
                 ChatFrame(
-                    type: "hello", staffOnline: await hub.isStaffOnline(merchantID: merchantID),
+                    type: "hello", staffOnline: (try? await presence.isStaffOnline(merchantID: merchantID)) ?? false,
                     support: HostedPaymentPage.supportText(merchant, language: language)
                 ).text)
             socket.onText { socket, text in
@@ -55,12 +57,18 @@ struct ChatController: RouteCollection {
                 else { return }
                 do {
                     let chat = services.chat(logger)
+                    let messageID = UUID()
+                    await hub.handle(messageID, at: services.now())
                     let (inquiry, isNew) = try await chat.customerSaid(
-                        body, contact: frame.contact, inquiryID: await conversation.inquiryID, link: link)
+                        body, contact: frame.contact, inquiryID: await conversation.inquiryID, link: link,
+                        messageID: messageID)
                     let inquiryID = try inquiry.requireID()
                     if isNew {
                         await conversation.set(inquiryID)
                         await hub.addCustomer(inquiryID: inquiryID, socket: socket)
+                        try await presence.join(
+                            connection: connection, role: .customer, merchantID: merchantID, inquiryID: inquiryID,
+                            processID: hub.processID)
                     }
                     await hub.sendToStaff(
                         merchantID: merchantID,
@@ -68,7 +76,8 @@ struct ChatController: RouteCollection {
                             type: "message", inquiryId: inquiryID.uuidString, author: "CUSTOMER", body: body,
                             contact: inquiry.contact, orderName: link.orderName, at: services.now()
                         ).text)
-                    if await !hub.isStaffOnline(merchantID: merchantID) {
+                    // Staff of this shop may be signed in to another process on the same database.
+                    if try await !presence.isStaffOnline(merchantID: merchantID) {
                         if isNew { try await chat.systemSaid(Self.unattended.ko, in: inquiry) }
                         try await socket.send(ChatFrame(type: "system", body: Self.unattended.text(in: language)).text)
                     }
@@ -78,7 +87,10 @@ struct ChatController: RouteCollection {
                 }
             }
             socket.onClose.whenComplete { _ in
-                Task { if let id = await conversation.inquiryID { await hub.removeCustomer(inquiryID: id) } }
+                Task {
+                    if let id = await conversation.inquiryID { await hub.removeCustomer(inquiryID: id) }
+                    try? await presence.leave(connection: connection)
+                }
             }
         }
     }
@@ -90,8 +102,16 @@ struct ChatController: RouteCollection {
         }
         let connection = UUID()
         let logger = request.logger
+        let presence = services.chatPresence()
         Task {
             await hub.addStaff(merchantID: staff.merchantID, connection: connection, socket: socket)
+            do {
+                try await presence.join(
+                    connection: connection, role: .staff, merchantID: staff.merchantID, inquiryID: nil,
+                    processID: hub.processID)
+            } catch {
+                logger.notice("chat presence not stored", metadata: ["error": "\(String(describing: type(of: error)))"])
+            }
             try? await socket.send(ChatFrame(type: "hello", staffOnline: true).text)
         }
         socket.onText { socket, text in
@@ -104,9 +124,12 @@ struct ChatController: RouteCollection {
                     let inquiry = try await InquiryModel.query(on: request.db).filter(\.$id == inquiryID)
                         .filter(\.$merchant.$id == staff.merchantID).first()
                 else { return }
-                let delivered = await hub.isCustomerConnected(inquiryID: inquiryID)
+                // The customer's page may be connected to another process; the relay takes the reply there.
+                let connected = try await presence.isCustomerConnected(inquiryID: inquiryID)
+                let messageID = UUID()
+                await hub.handle(messageID, at: services.now())
                 try await services.chat(logger).staffSaid(
-                    body, in: inquiry, by: staff.email, customerConnected: delivered)
+                    body, in: inquiry, by: staff.email, customerConnected: connected, messageID: messageID)
                 let frame = ChatFrame(
                     type: "message", inquiryId: inquiryID.uuidString, author: "STAFF", body: body, at: services.now())
                 await hub.sendToCustomer(inquiryID: inquiryID, frame.text)
@@ -116,7 +139,10 @@ struct ChatController: RouteCollection {
             }
         }
         socket.onClose.whenComplete { _ in
-            Task { await hub.removeStaff(merchantID: staff.merchantID, connection: connection) }
+            Task {
+                await hub.removeStaff(merchantID: staff.merchantID, connection: connection)
+                try? await presence.leave(connection: connection)
+            }
         }
     }
 }
@@ -133,9 +159,9 @@ struct ChatService: Sendable {
     let support: SupportService
     let now: @Sendable () -> Date
 
-    func customerSaid(_ body: String, contact: String?, inquiryID: UUID?, link: PaymentLinkModel) async throws
-        -> (InquiryModel, isNew: Bool)
-    {
+    func customerSaid(
+        _ body: String, contact: String?, inquiryID: UUID?, link: PaymentLinkModel, messageID: UUID
+    ) async throws -> (InquiryModel, isNew: Bool) {
         let contact = try ContactCheck(
             name: nil, email: contact?.contains("@") == true ? contact : nil,
             mobilePhone: contact?.contains("@") == true ? nil : contact)
@@ -145,8 +171,9 @@ struct ChatService: Sendable {
             inquiry.status = "OPEN"
             inquiry.updatedAt = at
             try await inquiry.update(on: database)
-            try await SupportService.message(inquiry, author: "CUSTOMER", staffEmail: nil, body: body, at: at)
-                .create(on: database)
+            try await SupportService.message(
+                inquiry, author: "CUSTOMER", staffEmail: nil, body: body, at: at, id: messageID
+            ).create(on: database)
             return (inquiry, false)
         }
         let inquiry = InquiryModel()
@@ -159,8 +186,9 @@ struct ChatService: Sendable {
         inquiry.updatedAt = at
         try await database.transaction { database in
             try await inquiry.create(on: database)
-            try await SupportService.message(inquiry, author: "CUSTOMER", staffEmail: nil, body: body, at: at)
-                .create(on: database)
+            try await SupportService.message(
+                inquiry, author: "CUSTOMER", staffEmail: nil, body: body, at: at, id: messageID
+            ).create(on: database)
         }
         return (inquiry, true)
     }
@@ -171,15 +199,18 @@ struct ChatService: Sendable {
     }
 
     /// A staff member's chat reply: in the thread; when the customer has left, sent to them like an inquiry's reply.
-    func staffSaid(_ body: String, in inquiry: InquiryModel, by email: String, customerConnected: Bool) async throws {
+    func staffSaid(
+        _ body: String, in inquiry: InquiryModel, by email: String, customerConnected: Bool, messageID: UUID
+    ) async throws {
         if customerConnected {
-            try await SupportService.message(inquiry, author: "STAFF", staffEmail: email, body: body, at: now())
-                .create(on: database)
+            try await SupportService.message(
+                inquiry, author: "STAFF", staffEmail: email, body: body, at: now(), id: messageID
+            ).create(on: database)
             inquiry.status = "ANSWERED"
             inquiry.updatedAt = now()
             try await inquiry.update(on: database)
         } else {
-            try await support.reply(to: inquiry, from: email, body: body)
+            try await support.reply(to: inquiry, from: email, body: body, messageID: messageID)
         }
     }
 }

@@ -78,14 +78,14 @@ struct SupportService: Sendable {
     }
 
     /// A staff member's answer: kept in the thread, and sent to the customer by SMS or e-mail.
-    func reply(to inquiry: InquiryModel, from staffEmail: String, body: String) async throws {
+    func reply(to inquiry: InquiryModel, from staffEmail: String, body: String, messageID: UUID? = nil) async throws {
         let body = body.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...1000).contains(body.count) else {
             throw KeyInError(.invalidRequest, param: "body", detail: "1-1000 characters")
         }
         let at = now()
-        try await Self.message(inquiry, author: "STAFF", staffEmail: staffEmail, body: body, at: at).create(
-            on: database)
+        try await Self.message(inquiry, author: "STAFF", staffEmail: staffEmail, body: body, at: at, id: messageID)
+            .create(on: database)
         inquiry.status = "ANSWERED"
         inquiry.updatedAt = at
         try await inquiry.update(on: database)
@@ -98,10 +98,11 @@ struct SupportService: Sendable {
         }
     }
 
-    static func message(_ inquiry: InquiryModel, author: String, staffEmail: String?, body: String, at: Date) throws
-        -> InquiryMessageModel
-    {
+    static func message(
+        _ inquiry: InquiryModel, author: String, staffEmail: String?, body: String, at: Date, id: UUID? = nil
+    ) throws -> InquiryMessageModel {
         let message = InquiryMessageModel()
+        message.id = id
         message.$inquiry.id = try inquiry.requireID()
         message.author = author
         message.staffEmail = staffEmail
