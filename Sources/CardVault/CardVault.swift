@@ -17,7 +17,7 @@ public struct MasterKey: Sendable {
         guard key.bitCount == 256 else { throw .invalidMasterKey }
         self.material = key.withUnsafeBytes { Data($0) }
         let digest = HMAC<SHA256>.authenticationCode(for: Data("keyin-master-key-id".utf8), using: key)
-        self.id = Data(digest).prefix(8).map { String(format: "%02x", $0) }.joined()
+        self.id = Data(digest).prefix(8).hexEncoded
     }
 
     /// Reads the base64 form used by `KEYIN_MASTER_KEY` and key files.
@@ -96,7 +96,7 @@ public struct CardVault: Sendable {
     /// data, and a plain hash of a card number can be reversed by trying every number).
     public func requestDigest(_ data: some DataProtocol) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Data(data), using: digestKey)
-        return Data(code).map { String(format: "%02x", $0) }.joined()
+        return Data(code).hexEncoded
     }
 
     public func seal(_ number: CardNumber) throws(CardVaultError) -> SealedCard {
@@ -153,7 +153,7 @@ public struct CardVault: Sendable {
     /// A keyed hash of the number: equal for equal cards, useless without the key.
     public func fingerprint(_ number: CardNumber) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Data(number.digits.utf8), using: fingerprintKey)
-        return Data(code).map { String(format: "%02x", $0) }.joined()
+        return Data(code).hexEncoded
     }
 
     private func unwrap(_ sealed: SealedCard) throws(CardVaultError) -> SymmetricKey {

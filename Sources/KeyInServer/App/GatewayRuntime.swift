@@ -83,7 +83,7 @@ public final class GatewayRuntime: Sendable {
             if try await services.merchantCount() == 0 {
                 let demo = try await services.createMerchant(name: "데모 상점", live: false)
                 demoKey = demo.secretKey
-                let login = (email: "owner@demo.keyin.local", password: StaffAccounts.randomHex(8))
+                let login = (email: "owner@demo.keyin.local", password: SecretToken.random(bytes: 8))
                 try await services.createStaff(
                     merchantID: demo.id, email: login.email, password: login.password, owner: true)
                 demoLogin = login

@@ -47,11 +47,11 @@ struct StaffAccounts: Sendable {
             throw KeyInError(.invalidLogin)
         }
         try await verify(password, of: account)
-        let token = Self.randomHex(32)
+        let token = SecretToken.random(bytes: 32)
         let session = ConsoleSessionModel()
         session.$staff.id = try account.requireID()
-        session.tokenHash = Self.hash(token)
-        session.csrfToken = Self.randomHex(16)
+        session.tokenHash = SecretToken.digest(token)
+        session.csrfToken = SecretToken.random(bytes: 16)
         session.createdAt = now()
         session.expiresAt = now().addingTimeInterval(Self.sessionSeconds)
         try await session.create(on: database)
@@ -113,10 +113,10 @@ struct StaffAccounts: Sendable {
         let recent = try await PasswordResetModel.query(on: database).filter(\.$staff.$id == account.requireID())
             .filter(\.$createdAt > now().addingTimeInterval(-Self.resetSeconds)).count()
         guard recent < Self.maximumResetsPerWindow else { return nil }
-        let token = Self.randomHex(32)
+        let token = SecretToken.random(bytes: 32)
         let reset = PasswordResetModel()
         reset.$staff.id = try account.requireID()
-        reset.tokenHash = Self.hash(token)
+        reset.tokenHash = SecretToken.digest(token)
         reset.createdAt = now()
         reset.expiresAt = now().addingTimeInterval(Self.resetSeconds)
         try await reset.create(on: database)
@@ -126,8 +126,10 @@ struct StaffAccounts: Sendable {
     /// The reset a link's token opens, while it is unused and unexpired.
     func pendingReset(token: String) async throws -> PasswordResetModel {
         guard
-            let reset = try await PasswordResetModel.query(on: database).filter(\.$tokenHash == Self.hash(token))
-                .with(\.$staff).first(),
+            let reset = try await PasswordResetModel.query(on: database).filter(
+                \.$tokenHash == SecretToken.digest(token)
+            )
+            .with(\.$staff).first(),
             reset.usedAt == nil, reset.expiresAt > now()
         else { throw KeyInError(.invalidPasswordResetLink) }
         return reset
@@ -164,26 +166,19 @@ struct StaffAccounts: Sendable {
     /// The session and account behind a cookie token, while the session lasts.
     func session(token: String) async throws -> (ConsoleSessionModel, StaffAccountModel)? {
         guard
-            let session = try await ConsoleSessionModel.query(on: database).filter(\.$tokenHash == Self.hash(token))
-                .with(\.$staff).first(),
+            let session = try await ConsoleSessionModel.query(on: database).filter(
+                \.$tokenHash == SecretToken.digest(token)
+            )
+            .with(\.$staff).first(),
             session.expiresAt > now()
         else { return nil }
         return (session, session.staff)
     }
 
     func signOut(token: String) async throws {
-        try await ConsoleSessionModel.query(on: database).filter(\.$tokenHash == Self.hash(token)).delete()
+        try await ConsoleSessionModel.query(on: database).filter(\.$tokenHash == SecretToken.digest(token)).delete()
     }
 
     /// Checked against when the e-mail is unknown.
-    private static let unknownAccountHash = (try? Bcrypt.hash(randomHex(16), cost: 10)) ?? ""
-
-    static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func randomHex(_ bytes: Int) -> String {
-        SymmetricKey(size: .init(bitCount: bytes * 8)).withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }
-            .joined()
-    }
+    private static let unknownAccountHash = (try? Bcrypt.hash(SecretToken.random(bytes: 16), cost: 10)) ?? ""
 }

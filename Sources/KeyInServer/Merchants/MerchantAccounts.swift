@@ -55,6 +55,6 @@ struct MerchantAccounts {
     }
 
     static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        SecretToken.digest(secret)
     }
 }

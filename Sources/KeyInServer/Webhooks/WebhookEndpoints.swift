@@ -118,6 +118,6 @@ struct WebhookEndpoints: Sendable {
 
     /// `whsec_` and 32 random bytes, hex.
     static func newSecret() -> String {
-        "whsec_" + SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }.joined()
+        "whsec_" + SecretToken.random(bytes: 32)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KeyInCore
 
 /// `KeyIn-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body" with the endpoint's secret>`. Signing the
 /// time with the body lets a receiver refuse replays of an old delivery.
@@ -14,7 +15,7 @@ enum WebhookSignature {
         var signed = Data("\(timestamp).".utf8)
         signed.append(body)
         let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(secret.utf8)))
-        return Data(mac).map { String(format: "%02x", $0) }.joined()
+        return Data(mac).hexEncoded
     }
 
     /// What a receiver does: recompute and compare (constant time), and refuse old timestamps.
