@@ -44,8 +44,9 @@ class SupportTests(BrowserCase):
         self.assertIn("상담 직원과 연결되었습니다", status)
         self.type_slowly("chat-input", "배송 전에 주소를 바꿀 수 있나요?").send_keys(Keys.ENTER)
         # The question appears in the console as it is sent, under the order it is about.
-        section = self.staff_wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "[data-inquiry]")))
-        self.staff_wait.until(lambda _: "배송 전에 주소를 바꿀 수 있나요?" in section.text)
+        # (Earlier conversations are on the page too: find the one this question started.)
+        section = self.staff_wait.until(EC.presence_of_element_located(
+            (By.XPATH, "//section[@data-inquiry][contains(., '배송 전에 주소를 바꿀 수 있나요?')]")))
         self.assertIn("원목 도마", section.text)
         reply = section.find_element(By.TAG_NAME, "input")
         reply.send_keys("네, 출고 전이라 바꿔 드릴 수 있어요.")

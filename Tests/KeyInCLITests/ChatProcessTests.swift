@@ -64,13 +64,9 @@ extension ServeCrashTests {
     func liveChat() async throws {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-chat-\(UUID())")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
-        let port = try freeLoopbackPort()
-        let (server, output, _) = try launch(["serve", "--data-dir", dataDirectory.path, "--port", String(port)])
-        defer { server.interrupt() }
-        var banner = try #require(read(output, until: /(test_sk_[A-Za-z0-9]+)/))
-        if !banner.contains("console: ") { banner += read(output, until: /console: (\S+)/) ?? "" }
-        let key = String(try #require(banner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1))
-        let login = try #require(banner.firstMatch(of: /console: \S+\s+(\S+) \/ (\S+)/))
+        let gateway = try serveWithDemo(dataDirectory)
+        defer { gateway.server.interrupt() }
+        let (port, key, login) = (gateway.port, gateway.key, gateway.login)
         let base = "http://127.0.0.1:\(port)"
         let link = try await Self.request(
             "POST", "\(base)/v1/payment-links", key: key, body: #"{"amount":30000,"orderName":"원피스"}"#)
@@ -87,7 +83,7 @@ extension ServeCrashTests {
 
         // Staff sign in to the console.
         let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
-        let cookie = try await Self.consoleCookie(base, email: String(login.1), password: String(login.2))
+        let cookie = try await Self.consoleCookie(base, email: login.email, password: login.password)
         var inboxRequest = URLRequest(url: URL(string: "\(base)/console/inquiries")!)
         inboxRequest.setValue(cookie, forHTTPHeaderField: "Cookie")
         let inbox = String(decoding: try await session.data(for: inboxRequest).0, as: UTF8.self)
@@ -110,6 +106,28 @@ extension ServeCrashTests {
         try await staff.socket.close()
     }
 
+    /// Starts `keyin serve` on a new data directory and reads what its first start prints: the demo merchant's
+    /// secret key and console sign-in.
+    func serveWithDemo(_ dataDirectory: URL) throws -> (
+        server: Process, port: Int, key: String, login: (email: String, password: String)
+    ) {
+        let port = try freeLoopbackPort()
+        let (server, output, _) = try launch(["serve", "--data-dir", dataDirectory.path, "--port", String(port)])
+        var banner = read(output, until: /(test_sk_[A-Za-z0-9]+)/) ?? ""
+        if !banner.contains("console: ") { banner += read(output, until: /console: (\S+)/) ?? "" }
+        guard let key = banner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1,
+            let login = banner.firstMatch(of: /console: \S+\s+(\S+) \/ (\S+)/)
+        else {
+            server.interrupt()
+            throw DemoBannerMissing(banner: banner)
+        }
+        return (server, port, String(key), (String(login.1), String(login.2)))
+    }
+
+    struct DemoBannerMissing: Error {
+        let banner: String
+    }
+
     /// Signs in to the console and returns the session cookie (`name=value`).
     static func consoleCookie(_ base: String, email: String, password: String) async throws -> String {
         var signIn = URLRequest(url: URL(string: "\(base)/console/login")!)
@@ -127,15 +145,9 @@ extension ServeCrashTests {
     func liveChatAcrossProcesses() async throws {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-chat2-\(UUID())")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
-        let first = try freeLoopbackPort()
-        let (firstServer, firstOutput, _) = try launch([
-            "serve", "--data-dir", dataDirectory.path, "--port", String(first),
-        ])
-        defer { firstServer.interrupt() }
-        var banner = try #require(read(firstOutput, until: /(test_sk_[A-Za-z0-9]+)/))
-        if !banner.contains("console: ") { banner += read(firstOutput, until: /console: (\S+)/) ?? "" }
-        let key = String(try #require(banner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1))
-        let login = try #require(banner.firstMatch(of: /console: \S+\s+(\S+) \/ (\S+)/))
+        let gateway = try serveWithDemo(dataDirectory)
+        defer { gateway.server.interrupt() }
+        let (first, key, login) = (gateway.port, gateway.key, gateway.login)
         // A second process on the same database (the demo merchant exists already).
         let second = try freeLoopbackPort()
         let (secondServer, secondOutput, _) = try launch([
@@ -151,7 +163,7 @@ extension ServeCrashTests {
 
         // Staff are on the first process; the customer's page reaches the second.
         let cookie = try await Self.consoleCookie(
-            "http://127.0.0.1:\(first)", email: String(login.1), password: String(login.2))
+            "http://127.0.0.1:\(first)", email: login.email, password: login.password)
         var staff = try await ChatClient.connect(
             "ws://127.0.0.1:\(first)/console/chat/ws", headers: ["Cookie": cookie])
         #expect(await staff.next()?["type"] as? String == "hello")

@@ -36,6 +36,7 @@ struct CancelTests {
     @Test("Partial cancels down to zero; a second cancel within a second is refused; guards on amounts")
     func partialCancels() async throws {
         try await GatewayHarness.with { gateway in
+            gateway.wallClock.freeze()
             let key = try await pay(gateway, amount: 30_000)
             let first = try await gateway.send(
                 .POST, "v1/payments/\(key)/cancel", json: ["cancelReason": "부분 반품", "cancelAmount": 10_000])

@@ -125,9 +125,13 @@ struct APIResponse: @unchecked Sendable {
 
 /// Real time plus an offset a test can move forward.
 final class WallClock: Sendable {
-    private let offset = Mutex<TimeInterval>(0)
-    var now: Date { Date().addingTimeInterval(offset.withLock { $0 }) }
-    func advance(seconds: TimeInterval) { offset.withLock { $0 += seconds } }
+    private let state = Mutex<(offset: TimeInterval, frozenAt: Date?)>((0, nil))
+    var now: Date { state.withLock { ($0.frozenAt ?? Date()).addingTimeInterval($0.offset) } }
+    func advance(seconds: TimeInterval) { state.withLock { $0.offset += seconds } }
+
+    /// Stops the clock where it is; from then on it moves only by `advance`. For rules about short spans ("within a
+    /// second"), so that a test checks the rule, not how fast the machine runs.
+    func freeze() { state.withLock { $0.frozenAt = Date() } }
 }
 
 /// A message sender that keeps what it was given, for tests that read the SMS or e-mail a customer or member got.

@@ -18,8 +18,8 @@ public final class GatewayRuntime: Sendable {
     public let demoSecretKey: String?
     /// The demo merchant's console sign-in (e-mail, password), when this start created it.
     public let demoConsoleLogin: (email: String, password: String)?
-    private let background = BackgroundWork()
-    private let chatRelay = ChatRelayWork()
+    private let background = RepeatingWork("background work", every: .seconds(1))
+    private let chatRelay = RepeatingWork("chat relay", every: .milliseconds(500))
 
     /// What the process is for: `serve` takes payments; `administer` (migrate, merchant, keys) only needs the
     /// database, so it connects to no card company and starts no simulator.
@@ -99,8 +99,11 @@ public final class GatewayRuntime: Sendable {
         app.http.server.configuration.hostname = configuration.hostname
         app.http.server.configuration.port = configuration.port
         try await app.server.start(address: .hostname(configuration.hostname, port: configuration.port))
-        background.start(services: services, configuration: configuration, logger: app.logger)
-        chatRelay.start(services: services, logger: app.logger)
+        let (services, configuration, logger) = (services, configuration, app.logger)
+        background.start(logger: logger) { pass in
+            try await Self.backgroundPass(pass, services: services, configuration: configuration, logger: logger)
+        }
+        chatRelay.start(logger: logger) { pass in try await Self.chatPass(pass, services: services) }
     }
 
     /// Stops taking requests first, then lets in-flight work finish (the HTTP server drains its requests, the
@@ -116,34 +119,32 @@ public final class GatewayRuntime: Sendable {
     }
 }
 
-/// The loop behind a serving gateway: every second the due webhooks and waiting customer messages; every minute, payments a crash left in
-/// progress (another process's crash, on a shared database), card numbers past retention, expired idempotency
-/// records.
-final class BackgroundWork: Sendable {
+/// A loop run until stopped: a pass, a pause, again. A failed pass is logged and the loop goes on; `stop` waits
+/// for the pass under way to finish.
+final class RepeatingWork: Sendable {
+    private let name: String
+    private let pause: Duration
     private let task = Mutex<Task<Void, Never>?>(nil)
 
-    func start(services: GatewayServices, configuration: ServerConfiguration, logger: Logger) {
+    init(_ name: String, every pause: Duration) {
+        self.name = name
+        self.pause = pause
+    }
+
+    /// `pass` gets the pass number (0, 1, 2, …) for work done only every so many passes.
+    func start(logger: Logger, _ pass: @escaping @Sendable (Int) async throws -> Void) {
+        let name = self.name
+        let pause = self.pause
         let loop = Task {
-            var pass = 0
+            var count = 0
             while !Task.isCancelled {
                 do {
-                    try await services.deliverDueWebhooks(logger: logger)
-                    try await services.sendPendingMessages(logger: logger)
-                    if pass % 60 == 0 {
-                        if try await services.recoverStalePayments(
-                            logger: logger, staleAfter: configuration.recoverAfterSeconds) > 0
-                        {
-                            await services.link.retryPendingReversals()
-                        }
-                        try await services.shredExpiredCardRecords(retentionDays: configuration.cardRetentionDays)
-                        try await services.purgeExpiredIdempotencyRecords()
-                    }
+                    try await pass(count)
                 } catch {
-                    logger.error(
-                        "background work failed", metadata: ["error": "\(String(describing: type(of: error)))"])
+                    logger.error("\(name) failed", metadata: ["error": "\(String(describing: type(of: error)))"])
                 }
-                pass += 1
-                try? await Task.sleep(for: .seconds(1))
+                count += 1
+                try? await Task.sleep(for: pause)
             }
         }
         task.withLock { $0 = loop }
@@ -159,38 +160,29 @@ final class BackgroundWork: Sendable {
     }
 }
 
-/// The loop that keeps live chat whole across processes: twice a second, messages other processes stored go to
-/// this process's sockets; every ten seconds, this process's sockets are marked as still open. Apart from
-/// `BackgroundWork`, so a slow webhook endpoint never holds up a chat.
-final class ChatRelayWork: Sendable {
-    private let task = Mutex<Task<Void, Never>?>(nil)
-
-    func start(services: GatewayServices, logger: Logger) {
-        let loop = Task {
-            var lastRefresh = ContinuousClock.now
-            while !Task.isCancelled {
-                do {
-                    try await services.relayChat()
-                    if ContinuousClock.now - lastRefresh >= .seconds(ChatPresence.refreshSeconds) {
-                        try await services.refreshChatPresence()
-                        lastRefresh = ContinuousClock.now
-                    }
-                } catch {
-                    logger.error("chat relay failed", metadata: ["error": "\(String(describing: type(of: error)))"])
-                }
-                try? await Task.sleep(for: .milliseconds(500))
-            }
+extension GatewayRuntime {
+    /// Every second the due webhooks and waiting customer messages; every minute, payments a crash left in
+    /// progress (another process's crash, on a shared database), card numbers past retention, expired idempotency
+    /// records.
+    static func backgroundPass(
+        _ pass: Int, services: GatewayServices, configuration: ServerConfiguration, logger: Logger
+    ) async throws {
+        try await services.deliverDueWebhooks(logger: logger)
+        try await services.sendPendingMessages(logger: logger)
+        guard pass % 60 == 0 else { return }
+        if try await services.recoverStalePayments(logger: logger, staleAfter: configuration.recoverAfterSeconds) > 0 {
+            await services.link.retryPendingReversals()
         }
-        task.withLock { $0 = loop }
+        try await services.shredExpiredCardRecords(retentionDays: configuration.cardRetentionDays)
+        try await services.purgeExpiredIdempotencyRecords()
     }
 
-    func stop() async {
-        let loop = task.withLock { current -> Task<Void, Never>? in
-            defer { current = nil }
-            return current
-        }
-        loop?.cancel()
-        await loop?.value
+    /// Twice a second, messages other processes stored go to this process's chat sockets; every ten seconds, this
+    /// process's sockets are marked as still open. A loop of its own, so a slow webhook endpoint never holds up a
+    /// chat.
+    static func chatPass(_ pass: Int, services: GatewayServices) async throws {
+        try await services.relayChat()
+        if pass % Int(ChatPresence.refreshSeconds * 2) == 0 { try await services.refreshChatPresence() }
     }
 }
 

@@ -45,11 +45,7 @@ struct ChatController: RouteCollection {
             let merchantID = link.$merchant.id
             let merchant = try? await MerchantModel.find(merchantID, on: request.db)
             let conversation = Conversation()
-            try? await socket.send(
-                ChatFrame(
-                    type: "hello", staffOnline: (try? await presence.isStaffOnline(merchantID: merchantID)) ?? false,
-                    support: HostedPaymentPage.supportText(merchant, language: language)
-                ).text)
+            // Handlers first, then the greeting: a customer who answers the greeting at once must not be missed.
             socket.onText { socket, text in
                 guard let frame = ChatFrame.decode(text), frame.type == "message",
                     let body = frame.body?.trimmingCharacters(in: .whitespacesAndNewlines),
@@ -92,6 +88,11 @@ struct ChatController: RouteCollection {
                     try? await presence.leave(connection: connection)
                 }
             }
+            try? await socket.send(
+                ChatFrame(
+                    type: "hello", staffOnline: (try? await presence.isStaffOnline(merchantID: merchantID)) ?? false,
+                    support: HostedPaymentPage.supportText(merchant, language: language)
+                ).text)
         }
     }
 
