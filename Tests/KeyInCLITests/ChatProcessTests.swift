@@ -172,7 +172,7 @@ extension ServeCrashTests {
         try await customer.send(["type": "message", "body": "색상 변경 가능한가요?", "contact": "010-3333-4444"])
         let arrived = try #require(await staff.next())
         #expect(arrived["author"] as? String == "CUSTOMER" && arrived["body"] as? String == "색상 변경 가능한가요?")
-        #expect(arrived["contact"] as? String == "010-3333-4444")
+        #expect(arrived["contact"] as? String == "010-3333-4444" && arrived["orderName"] as? String == "니트 가디건")
         let inquiryID = try #require(arrived["inquiryId"] as? String)
         try await staff.send(["type": "message", "inquiryId": inquiryID, "body": "네, 회색으로 바꿔 드릴게요"])
         // The staff member sees their own reply once; the customer gets it on the other process, once.

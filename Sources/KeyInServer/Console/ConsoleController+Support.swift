@@ -25,7 +25,7 @@ extension ConsoleController {
             let question = inquiry.id.flatMap { firstQuestion[$0] } ?? ""
             return """
                 <tr><td><a href="/console/inquiries/\(inquiry.id?.uuidString ?? "")">\(DisplayFormat.time(inquiry.createdAt, language: .korean))</a></td>
-                <td>\(inquiry.channel == "CHAT" ? "채팅" : "문의")</td><td>\(question.count > 60 ? question.prefix(60) + "…" : question)</td>
+                <td>\(inquiry.channel == "CHAT" ? "채팅" : "문의")</td><td>\(inquiry.orderName ?? "")</td><td>\(question.count > 60 ? question.prefix(60) + "…" : question)</td>
                 <td>\(inquiry.customerName ?? "")</td><td>\(inquiry.contact ?? "")</td>
                 <td>\(inquiry.status == "OPEN" ? "답변 대기" : "답변함")</td></tr>
                 """
@@ -33,7 +33,7 @@ extension ConsoleController {
         return try page(
             "고객 문의", request, current: "/console/inquiries",
             """
-            <table class="list" id="inquiries"><thead><tr><th>받은 시각</th><th>경로</th><th>내용</th><th>이름</th><th>연락처</th><th>상태</th></tr></thead>
+            <table class="list" id="inquiries"><thead><tr><th>받은 시각</th><th>경로</th><th>주문</th><th>내용</th><th>이름</th><th>연락처</th><th>상태</th></tr></thead>
             <tbody>\(rows)</tbody></table>
             \(inquiries.isEmpty ? "<p>받은 문의가 없습니다.</p>" as HTML : "")
             """)
@@ -103,7 +103,7 @@ extension ConsoleController {
             sections.append(
                 """
                 <section class="conversation" data-inquiry="\(id.uuidString)">
-                <h2>\(DisplayFormat.time(inquiry.createdAt, language: .korean))\(inquiry.contact.map { " · \($0)" } ?? "")</h2>
+                <h2>\(inquiry.orderName.map { "\($0) · " } ?? "")\(DisplayFormat.time(inquiry.createdAt, language: .korean))\(inquiry.contact.map { " · \($0)" } ?? "")</h2>
                 <ol class="thread">\(items)</ol>
                 <label for="reply-\(id.uuidString)">답장</label><input id="reply-\(id.uuidString)" maxlength="1000">
                 <button type="button" class="reply-send">보내기</button>

@@ -10,7 +10,7 @@ enum Migrations {
         CreateWebhookEndpoints(), CreateWebhookDeliveries(), CreateWebhookAttempts(), CreatePaymentLinks(),
         CreateOutboundMessages(), CreateStaffAccounts(), CreateConsoleSessions(), AddSupportContactToMerchants(),
         CreateFeedback(), CreateInquiries(), CreateInquiryMessages(), CreateNetworkMessages(),
-        CreatePasswordResets(), CreateChatPresence(),
+        CreatePasswordResets(), CreateChatPresence(), AddOrderNameToInquiries(),
     ]
 }
 
@@ -494,5 +494,17 @@ struct CreateChatPresence: AsyncMigration {
             try await sql.drop(index: "inquiry_messages_created_at").run()
         }
         try await database.schema(ChatPresenceModel.schema).delete()
+    }
+}
+
+struct AddOrderNameToInquiries: AsyncMigration {
+    var name: String { "024_add_order_name_to_inquiries" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(InquiryModel.schema).field("order_name", .string).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(InquiryModel.schema).deleteField("order_name").update()
     }
 }

@@ -375,6 +375,8 @@ final class InquiryModel: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     @Parent(key: "merchant_id") var merchant: MerchantModel
     @OptionalField(key: "payment_key") var paymentKey: String?
+    /// What the customer was buying (the link's or payment's order name), so staff see what a question is about.
+    @OptionalField(key: "order_name") var orderName: String?
     /// FORM or CHAT.
     @Field(key: "channel") var channel: String
     @OptionalField(key: "customer_name") var customerName: String?

@@ -180,6 +180,7 @@ struct ChatService: Sendable {
         let inquiry = InquiryModel()
         inquiry.$merchant.id = link.$merchant.id
         inquiry.paymentKey = link.paymentKey
+        inquiry.orderName = link.orderName
         inquiry.channel = "CHAT"
         inquiry.contact = contact.email ?? contact.mobilePhone
         inquiry.status = "OPEN"

@@ -67,7 +67,8 @@ actor ChatHub {
         guard let inquiryID = inquiry.id else { return }
         let frame = ChatFrame(
             type: "message", inquiryId: inquiryID.uuidString, author: message.author, body: message.body,
-            contact: message.author == "CUSTOMER" ? inquiry.contact : nil, at: message.createdAt
+            contact: message.author == "CUSTOMER" ? inquiry.contact : nil, orderName: inquiry.orderName,
+            at: message.createdAt
         ).text
         if message.author == "STAFF" { await sendToCustomer(inquiryID: inquiryID, frame) }
         await sendToStaff(merchantID: inquiry.$merchant.id, frame)

@@ -63,6 +63,7 @@ struct SupportService: Sendable {
         let inquiry = InquiryModel()
         inquiry.$merchant.id = payment.$merchant.id
         inquiry.paymentKey = payment.paymentKey
+        inquiry.orderName = payment.orderName
         inquiry.channel = channel
         inquiry.customerName = checked.name
         inquiry.contact = checked.email ?? checked.mobilePhone
