@@ -272,6 +272,45 @@ struct ConsoleTests {
             let page = html(try await gateway.send(.GET, "console/links", headers: headers, authenticated: false))
             #expect(page.contains("꽃다발") && page.contains("45,000원") && page.contains("010-2222-3333"))
             #expect(page.contains("/pay/"))
+            let linkURL = String(try #require(page.firstMatch(of: /href="(http[^"]+\/pay\/[^"]+)"/)?.1))
+            let linkKey = String(try #require(linkURL.split(separator: "/").last))
+            func sentTexts() async throws -> Int {
+                let table = html(try await gateway.send(.GET, "console/links", headers: headers, authenticated: false))
+                return table.components(separatedBy: "<strong>SMS</strong>").count - 1
+            }
+            #expect(try await sentTexts() == 1)
+
+            // Sent again to another number; a number that is not one is refused with the catalog's reason.
+            let sendPath = String(try #require(page.firstMatch(of: /action="\/(console\/links\/[^"]+\/send)"/)?.1))
+            let resent = try await gateway.send(
+                .POST, sendPath,
+                rawBody: Self.formBody(["_csrf": session.csrf, "customerMobilePhone": "010-4444-5555"]),
+                headers: headers, authenticated: false)
+            #expect(resent.headers.first(name: .location) == "/console/links?sent=1")
+            let bad = try await gateway.send(
+                .POST, sendPath, rawBody: Self.formBody(["_csrf": session.csrf, "customerMobilePhone": "12"]),
+                headers: headers, authenticated: false)
+            #expect(bad.headers.first(name: .location)?.hasPrefix("/console/links?error=") == true)
+            let afterResend = html(
+                try await gateway.send(.GET, "console/links", headers: headers, authenticated: false))
+            #expect(afterResend.contains("010-4444-5555"))
+            #expect(try await sentTexts() == 2)
+
+            // Withdrawn: the customer's page says so, and it can no longer be sent.
+            let cancelPath = String(
+                try #require(afterResend.firstMatch(of: /action="\/(console\/links\/[^"]+\/cancel)"/)?.1))
+            let withdrawn = try await gateway.send(
+                .POST, cancelPath, rawBody: Self.formBody(["_csrf": session.csrf]), headers: headers,
+                authenticated: false)
+            #expect(withdrawn.headers.first(name: .location) == "/console/links")
+            let customerPage = try await gateway.send(.GET, "pay/\(linkKey)", authenticated: false)
+            #expect(customerPage.status != .ok)
+            let late = try await gateway.send(
+                .POST, sendPath, rawBody: Self.formBody(["_csrf": session.csrf]), headers: headers,
+                authenticated: false)
+            #expect(late.headers.first(name: .location) == "/console/links?error=EXPIRED_PAYMENT_LINK")
+            let final = html(try await gateway.send(.GET, "console/links", headers: headers, authenticated: false))
+            #expect(final.contains("<td>중지</td>") && !final.contains(sendPath))
         }
     }
 

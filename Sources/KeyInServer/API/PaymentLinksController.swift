@@ -21,8 +21,9 @@ struct PaymentLinksController: RouteCollection {
             let input = try PaymentsController.decode(CreatePaymentLinkRequest.self, from: request)
             let merchantID = try request.merchantID
             let link = try await services.paymentLinks().create(input, merchantID: merchantID)
+            let messenger = services.paymentLinkMessenger(request.logger)
             for channel in input.send ?? [] {
-                try await queue(link, channel: channel, recipient: nil, request: request)
+                try await messenger.send(link, channel: channel, recipient: nil)
             }
             return try await respond(link, request: request)
         }
@@ -55,13 +56,7 @@ struct PaymentLinksController: RouteCollection {
     func cancel(_ request: Request) async throws -> Response {
         try await IdempotencyGuard(vault: services.vault).run(request) {
             let link = try await Self.link(request)
-            switch services.paymentLinks().status(of: link) {
-            case .paid: throw KeyInError(.alreadyPaidPaymentLink)
-            case .canceled, .expired: break
-            case .active:
-                link.canceledAt = services.now()
-                try await link.update(on: request.db)
-            }
+            try await services.paymentLinks().withdraw(link)
             return try await respond(link, request: request)
         }
     }
@@ -71,32 +66,13 @@ struct PaymentLinksController: RouteCollection {
     func send(_ request: Request) async throws -> Response {
         try await IdempotencyGuard(vault: services.vault).run(request) {
             let link = try await Self.link(request)
-            guard services.paymentLinks().status(of: link) == .active else {
-                throw KeyInError(link.paymentKey != nil ? .alreadyPaidPaymentLink : .expiredPaymentLink)
-            }
+            try services.paymentLinks().requireActive(link)
             let input = try PaymentsController.decode(SendPaymentLinkRequest.self, from: request)
             guard let channel = input.channel else { throw KeyInError(.invalidRequest, param: "channel") }
-            try await queue(link, channel: channel, recipient: input.recipient, request: request)
+            try await services.paymentLinkMessenger(request.logger).send(
+                link, channel: channel, recipient: input.recipient)
             return try await respond(link, request: request)
         }
-    }
-
-    private func queue(
-        _ link: PaymentLinkModel, channel: MessageChannel, recipient: String?, request: Request
-    ) async throws {
-        let contact = try ContactCheck(
-            name: nil, email: channel == .email ? recipient ?? link.customerEmail : nil,
-            mobilePhone: channel == .email ? nil : recipient ?? link.customerMobilePhone)
-        guard let to = channel == .email ? contact.email : contact.mobilePhone else {
-            throw KeyInError(
-                .invalidRequest, param: "recipient", detail: "no \(channel == .email ? "e-mail" : "phone number")")
-        }
-        let merchant = try await MerchantModel.find(link.$merchant.id, on: request.db)
-        let body = PaymentLinkMessage.text(
-            link, merchantName: merchant?.name ?? "", url: PaymentLinkDTO.url(link, baseURL: services.publicBaseURL))
-        try await services.messages(request.logger).enqueue(
-            channel, to: to, body: body, about: "payment_link:\(try link.requireID().uuidString)",
-            merchantID: link.$merchant.id)
     }
 
     private func respond(_ link: PaymentLinkModel, request: Request) async throws -> Response {

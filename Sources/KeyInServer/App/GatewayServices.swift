@@ -30,6 +30,10 @@ public struct GatewayServices: Sendable {
         PaymentLinkService(database: database(), now: now)
     }
 
+    func paymentLinkMessenger(_ logger: Logger) -> PaymentLinkMessenger {
+        PaymentLinkMessenger(database: database(), outbox: messages(logger), publicBaseURL: publicBaseURL)
+    }
+
     func chatPresence() -> ChatPresence {
         ChatPresence(database: database(), now: now)
     }

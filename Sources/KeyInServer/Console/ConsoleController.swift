@@ -27,6 +27,8 @@ struct ConsoleController: RouteCollection {
         signedIn.on(.POST, "terminal", body: .collect(maxSize: "16kb"), use: terminalPay)
         signedIn.get("links", use: links)
         signedIn.on(.POST, "links", body: .collect(maxSize: "4kb"), use: createLink)
+        signedIn.on(.POST, "links", ":paymentLinkId", "cancel", body: .collect(maxSize: "1kb"), use: withdrawLink)
+        signedIn.on(.POST, "links", ":paymentLinkId", "send", body: .collect(maxSize: "2kb"), use: resendLink)
         signedIn.get("webhooks", use: webhooks)
         signedIn.on(.POST, "webhooks", body: .collect(maxSize: "4kb"), use: createWebhook)
         signedIn.on(.POST, "webhooks", ":webhookId", "remove", body: .collect(maxSize: "1kb"), use: removeWebhook)
@@ -233,7 +235,10 @@ struct ConsoleController: RouteCollection {
             .filter(\.$subjectReference =~ "payment_link:")
             .sort(\.$createdAt, .descending).limit(50).all()
         let service = services.paymentLinks()
-        let notice = ConsolePages.errorNotice(request)
+        var notice = ConsolePages.errorNotice(request)
+        if request.query[String.self, at: "sent"] != nil {
+            notice = "<p class=\"done\" role=\"status\" id=\"link-sent\">문자를 보냈습니다. 아래 보낸 메시지에서 확인할 수 있습니다.</p>"
+        }
         return try page(
             "결제 링크", request, current: "/console/links",
             ConsoleListPages.links(
@@ -250,19 +255,51 @@ struct ConsoleController: RouteCollection {
             input.orderName = form.orderName
             input.customerMobilePhone = form.customerMobilePhone
             let link = try await services.paymentLinks().create(input, merchantID: staff.merchantID)
-            if form.sendSMS != nil, let phone = link.customerMobilePhone {
-                let merchant = try await MerchantModel.find(staff.merchantID, on: request.db)
-                try await services.messages(request.logger).enqueue(
-                    .sms, to: phone,
-                    body: PaymentLinkMessage.text(
-                        link, merchantName: merchant?.name ?? "",
-                        url: PaymentLinkDTO.url(link, baseURL: services.publicBaseURL)),
-                    about: "payment_link:\(try link.requireID().uuidString)", merchantID: staff.merchantID)
+            if form.sendSMS != nil, link.customerMobilePhone != nil {
+                try await services.paymentLinkMessenger(request.logger).send(link, channel: .sms, recipient: nil)
             }
             return request.redirect(to: "/console/links", redirectType: .normal)
         } catch let error as KeyInError {
             return request.redirect(to: "/console/links?error=\(error.code.rawValue)", redirectType: .normal)
         }
+    }
+
+    /// Stops a link that should no longer be paid (the order changed, it was sent to the wrong person).
+    func withdrawLink(_ request: Request) async throws -> Response {
+        let link = try await consoleLink(request)
+        do {
+            try await services.paymentLinks().withdraw(link)
+            return request.redirect(to: "/console/links", redirectType: .normal)
+        } catch let error as KeyInError {
+            return request.redirect(to: "/console/links?error=\(error.code.rawValue)", redirectType: .normal)
+        }
+    }
+
+    struct ResendForm: Content {
+        var customerMobilePhone: String?
+    }
+
+    /// Sends an active link by SMS again: to the number typed, or to the one on the link.
+    func resendLink(_ request: Request) async throws -> Response {
+        let link = try await consoleLink(request)
+        let form = (try? request.content.decode(ResendForm.self)) ?? ResendForm()
+        do {
+            try services.paymentLinks().requireActive(link)
+            try await services.paymentLinkMessenger(request.logger).send(
+                link, channel: .sms, recipient: form.customerMobilePhone)
+            return request.redirect(to: "/console/links?sent=1", redirectType: .normal)
+        } catch let error as KeyInError {
+            return request.redirect(to: "/console/links?error=\(error.code.rawValue)", redirectType: .normal)
+        }
+    }
+
+    private func consoleLink(_ request: Request) async throws -> PaymentLinkModel {
+        let staff = try request.consoleStaff
+        guard let id = request.parameters.get("paymentLinkId").flatMap(UUID.init(uuidString:)),
+            let link = try await PaymentLinkModel.query(on: request.db).filter(\.$id == id)
+                .filter(\.$merchant.$id == staff.merchantID).first()
+        else { throw KeyInError(.notFoundPaymentLink, param: "paymentLinkId") }
+        return link
     }
 
     func keys(_ request: Request) async throws -> Response {

@@ -11,10 +11,18 @@ enum ConsoleListPages {
         let statusNames = ["ACTIVE": "결제 대기", "PAID": "결제 완료", "EXPIRED": "만료", "CANCELED": "중지"]
         let rows: [HTML] = links.map { link in
             let state = status(link)
+            let id = link.id?.uuidString ?? ""
+            let actions: HTML =
+                state == "ACTIVE"
+                ? """
+                <form method="post" action="/console/links/\(id)/send" class="row-form"><input type="hidden" name="_csrf" value="\(csrf)"><label class="visually-hidden" for="resend-\(id)">\(link.orderName) 문자 받을 번호</label><input id="resend-\(id)" name="customerMobilePhone" inputmode="tel" placeholder="010-0000-0000" value="\(link.customerMobilePhone ?? "")"><button type="submit" class="link">문자 보내기</button></form>
+                <form method="post" action="/console/links/\(id)/cancel" class="row-form"><input type="hidden" name="_csrf" value="\(csrf)"><button type="submit" class="link">중지</button></form>
+                """ : ""
             return """
                 <tr><td>\(link.orderName)</td><td class="num">\(ConsolePages.money(link.amount, link.currency))</td>
                 <td>\(statusNames[state] ?? state)</td><td>\(DisplayFormat.time(link.expiresAt, language: .korean))</td>
-                <td><a href="\(PaymentLinkDTO.url(link, baseURL: baseURL))">링크</a>\(link.paymentKey.map { " · <a href=\"/console/payments/\($0)\">결제</a>" as HTML })</td></tr>
+                <td><a href="\(PaymentLinkDTO.url(link, baseURL: baseURL))">링크</a>\(link.paymentKey.map { " · <a href=\"/console/payments/\($0)\">결제</a>" as HTML })</td>
+                <td>\(actions)</td></tr>
                 """
         }
         let messageRows: [HTML] = messages.map { message in
@@ -30,7 +38,7 @@ enum ConsoleListPages {
             <label class="check"><input type="checkbox" name="sendSMS" value="1"> 문자로 보내기</label>
             <button type="submit">결제 링크 만들기</button>
             </form>
-            <table class="list"><thead><tr><th>주문 내용</th><th>금액</th><th>상태</th><th>유효기간</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
+            <table class="list" id="links"><thead><tr><th>주문 내용</th><th>금액</th><th>상태</th><th>유효기간</th><th></th><th>보내기·중지</th></tr></thead><tbody>\(rows)</tbody></table>
             <h2>보낸 메시지</h2>
             <p class="fine">기본 발송기는 메시지를 보내지 않고 기록만 합니다. 문자·알림톡 발송 업체를 연결하면 실제로 보냅니다.</p>
             <ul class="messages">\(messageRows)</ul>

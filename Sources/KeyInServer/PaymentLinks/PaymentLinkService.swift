@@ -24,6 +24,24 @@ struct PaymentLinkService: Sendable {
         return link.expiresAt <= now() ? .expired : .active
     }
 
+    /// Stops an active link. A paid link cannot be withdrawn; an expired or withdrawn one is left as it is.
+    func withdraw(_ link: PaymentLinkModel) async throws {
+        switch status(of: link) {
+        case .paid: throw KeyInError(.alreadyPaidPaymentLink)
+        case .canceled, .expired: return
+        case .active:
+            link.canceledAt = now()
+            try await link.update(on: database)
+        }
+    }
+
+    /// Only an active link is worth sending.
+    func requireActive(_ link: PaymentLinkModel) throws {
+        guard status(of: link) == .active else {
+            throw KeyInError(link.paymentKey != nil ? .alreadyPaidPaymentLink : .expiredPaymentLink)
+        }
+    }
+
     func create(_ input: CreatePaymentLinkRequest, merchantID: UUID) async throws -> PaymentLinkModel {
         guard let amountValue = input.amount else { throw KeyInError(.invalidRequest, param: "amount") }
         let currencyCode = input.currency ?? "KRW"

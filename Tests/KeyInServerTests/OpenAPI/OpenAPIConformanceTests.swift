@@ -289,6 +289,18 @@ struct OpenAPIConformanceTests {
                 _ = try await check(
                     .POST, "/console/links", "console/links",
                     rawBody: "_csrf=\(csrf)&amount=10000&orderName=link", headers: formSession, authenticated: false)
+                let linksPage = try await gateway.send(.GET, "console/links", headers: session, authenticated: false)
+                let consoleLinkID = String(
+                    try #require(
+                        String(decoding: linksPage.raw, as: UTF8.self).firstMatch(
+                            of: /\/console\/links\/([0-9A-F-]{36})\/send/)?.1))
+                _ = try await check(
+                    .POST, "/console/links/{paymentLinkId}/send", "console/links/\(consoleLinkID)/send",
+                    rawBody: "_csrf=\(csrf)&customerMobilePhone=010-1234-5678", headers: formSession,
+                    authenticated: false)
+                _ = try await check(
+                    .POST, "/console/links/{paymentLinkId}/cancel", "console/links/\(consoleLinkID)/cancel",
+                    rawBody: "_csrf=\(csrf)", headers: formSession, authenticated: false)
                 // Support: the survey and an inquiry from the customer, the inbox, a reply, settings.
                 _ = try await check(
                     .POST, "/feedback", "feedback", json: ["paymentKey": phoneKey, "rating": 4], authenticated: false)

@@ -1,0 +1,29 @@
+import Fluent
+import Foundation
+import KeyInCore
+
+/// Sends a payment link to its customer through the message outbox (SMS, KakaoTalk or e-mail): to the contact kept
+/// on the link unless another recipient is given. The API and the console send alike.
+struct PaymentLinkMessenger: Sendable {
+    let database: any Database
+    let outbox: MessageOutbox
+    let publicBaseURL: String
+
+    func send(_ link: PaymentLinkModel, channel: MessageChannel, recipient: String?) async throws {
+        let recipient = recipient?.trimmingCharacters(in: .whitespaces)
+        let given = recipient?.isEmpty == false ? recipient : nil
+        let contact = try ContactCheck(
+            name: nil, email: channel == .email ? given ?? link.customerEmail : nil,
+            mobilePhone: channel == .email ? nil : given ?? link.customerMobilePhone)
+        guard let to = channel == .email ? contact.email : contact.mobilePhone else {
+            throw KeyInError(
+                .invalidRequest, param: "recipient", detail: "no \(channel == .email ? "e-mail" : "phone number")")
+        }
+        let merchant = try await MerchantModel.find(link.$merchant.id, on: database)
+        let body = PaymentLinkMessage.text(
+            link, merchantName: merchant?.name ?? "", url: PaymentLinkDTO.url(link, baseURL: publicBaseURL))
+        try await outbox.enqueue(
+            channel, to: to, body: body, about: "payment_link:\(try link.requireID().uuidString)",
+            merchantID: link.$merchant.id)
+    }
+}
