@@ -111,7 +111,7 @@ public struct MerchantKeysRotateCommand: AsyncParsableCommand {
 public struct MerchantStaffCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "staff", abstract: "Manage who signs in to a merchant's console.",
-        subcommands: [MerchantStaffAddCommand.self])
+        subcommands: [MerchantStaffAddCommand.self, MerchantStaffPasswordCommand.self])
 
     public init() {}
 }
@@ -145,13 +145,7 @@ public struct MerchantStaffAddCommand: AsyncParsableCommand {
     }
 
     public func run() async throws {
-        var password = String((0..<4).map { _ in UUID().uuidString.prefix(4).lowercased() }.joined(separator: "-"))
-        if passwordStdin {
-            guard let line = readLine(strippingNewline: true), line.count >= 10 else {
-                throw ValidationError("the password on standard input must be at least 10 characters")
-            }
-            password = line
-        }
+        let password = try newStaffPassword(fromStandardInput: passwordStdin)
         do {
             try await withAdministrativeGateway(dataDir: dataDir) { services in
                 guard try await services.merchantExists(UUID(uuidString: merchant)!) else {
@@ -171,6 +165,61 @@ public struct MerchantStaffAddCommand: AsyncParsableCommand {
         } else {
             print("콘솔 계정을 만들었습니다 · console sign-in created: \(email) (\(owner ? "owner" : "staff"))")
             if let shown { print("비밀번호 · password (shown once): \(shown)") }
+        }
+    }
+}
+
+/// A generated password (four groups of four), or the line on standard input when asked for.
+func newStaffPassword(fromStandardInput: Bool) throws -> String {
+    guard fromStandardInput else {
+        return (0..<4).map { _ in UUID().uuidString.prefix(4).lowercased() }.joined(separator: "-")
+    }
+    guard let line = readLine(strippingNewline: true), line.count >= 10 else {
+        throw ValidationError("the password on standard input must be at least 10 characters")
+    }
+    return line
+}
+
+/// `keyin merchant staff password --email E [--password-stdin] [--json]`: an operator sets a new console password
+/// for a member who cannot use the e-mailed reset (no mail sender connected, mailbox lost). Like a reset: the
+/// member's sessions end, pending reset links are spent, a lock is lifted.
+public struct MerchantStaffPasswordCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "password", abstract: "Set a new console password for a staff member (their sessions end).")
+
+    @Option(help: "The staff member's e-mail.")
+    var email: String
+
+    @Flag(help: "Read the password (at least 10 characters) from standard input instead of generating one.")
+    var passwordStdin = false
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @Option(help: "Data directory (for the embedded SQLite database).")
+    var dataDir = "./keyin-data"
+
+    public init() {}
+
+    public func run() async throws {
+        let password = try newStaffPassword(fromStandardInput: passwordStdin)
+        let found: Bool
+        do {
+            found = try await withAdministrativeGateway(dataDir: dataDir) { services in
+                try await services.setStaffPassword(email: email, password: password)
+            }
+        } catch let problem as KeyInError {
+            throw ValidationError("\(problem.code.rawValue): \(problem.entry.explanation.ko)")
+        }
+        guard found else { throw ValidationError("그런 콘솔 계정이 없습니다 · no console sign-in for \(email)") }
+        let shown = passwordStdin ? nil : password
+        if json {
+            var object: [String: Any] = ["email": email]
+            object["password"] = shown
+            try printJSON(object)
+        } else {
+            print("비밀번호를 바꿨습니다 · password set for \(email); their sessions have ended")
+            if let shown { print("새 비밀번호 · new password (shown once): \(shown)") }
         }
     }
 }

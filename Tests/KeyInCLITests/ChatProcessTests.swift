@@ -102,8 +102,22 @@ extension ServeCrashTests {
         try await staff.send(["type": "message", "inquiryId": inquiryID, "body": "카드 번호를 다시 확인해 주세요"])
         let reply = try #require(await customer.next())
         #expect(reply["author"] as? String == "STAFF" && reply["body"] as? String == "카드 번호를 다시 확인해 주세요")
+        #expect(await staff.next()?["author"] as? String == "STAFF")  // their own reply, as the other staff see it
+
+        // Signed out elsewhere: the open chat socket may not answer customers any more, and is closed.
+        var terminal = URLRequest(url: URL(string: "\(base)/console/terminal")!)
+        terminal.setValue(cookie, forHTTPHeaderField: "Cookie")
+        let page = String(decoding: try await session.data(for: terminal).0, as: UTF8.self)
+        let csrf = String(try #require(page.firstMatch(of: /"csrfToken":"([0-9a-f]+)"/)?.1))
+        var signOut = URLRequest(url: URL(string: "\(base)/console/logout")!)
+        signOut.httpMethod = "POST"
+        signOut.setValue(cookie, forHTTPHeaderField: "Cookie")
+        signOut.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        signOut.httpBody = Data("_csrf=\(csrf)".utf8)
+        _ = try await session.data(for: signOut)
+        try await staff.send(["type": "message", "inquiryId": inquiryID, "body": "로그아웃 후 답장"])
+        #expect(await staff.next() == nil)
         try await customer.socket.close()
-        try await staff.socket.close()
     }
 
     /// Starts `keyin serve` on a new data directory and reads what its first start prints: the demo merchant's

@@ -136,7 +136,9 @@ extension ServeCrashTests {
 }
 
 extension ServeCrashTests {
-    @Test("keyin merchant staff add: a console sign-in that works; duplicates, short passwords, unknown shops refused")
+    @Test(
+        "keyin merchant staff add and password: sign-ins that work; duplicates, short passwords, unknown shops refused"
+    )
     func staffAccounts() async throws {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-staff-\(UUID())")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
@@ -169,6 +171,15 @@ extension ServeCrashTests {
             environment: quiet)
         #expect(unknown.status != 0 && unknown.output.contains("no merchant"))
 
+        // An operator sets a new password for a member who cannot use the e-mailed reset; the old one stops working.
+        let reset = try ExecutableTests().run(
+            ["merchant", "staff", "password", "--email", "clerk@shop.example", "--password-stdin", "--json"] + data,
+            stdin: "operator set password\n", environment: quiet)
+        #expect(reset.status == 0, "\(reset.output)")
+        let nobody = try ExecutableTests().run(
+            ["merchant", "staff", "password", "--email", "nobody@shop.example"] + data, environment: quiet)
+        #expect(nobody.status != 0 && nobody.output.contains("no console sign-in"))
+
         // The new sign-in opens the console of a running gateway.
         let port = try freeLoopbackPort()
         let (server, output, _) = try launch(["serve", "--port", String(port)] + data)
@@ -177,8 +188,11 @@ extension ServeCrashTests {
         var signIn = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/console/login")!)
         signIn.httpMethod = "POST"
         signIn.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        signIn.httpBody = Data("email=clerk%40shop.example&password=\(password)".utf8)
         let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
+        signIn.httpBody = Data("email=clerk%40shop.example&password=\(password)".utf8)
+        let old = try await session.data(for: signIn).1 as? HTTPURLResponse
+        #expect(old?.statusCode == 401)
+        signIn.httpBody = Data("email=clerk%40shop.example&password=operator%20set%20password".utf8)
         let response = try await session.data(for: signIn).1 as? HTTPURLResponse
         #expect(response?.statusCode == 303 && response?.value(forHTTPHeaderField: "Location") == "/console")
     }

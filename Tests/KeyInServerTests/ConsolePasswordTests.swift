@@ -104,6 +104,32 @@ extension ConsoleTests {
             #expect(try await isSignedIn(gateway, cookie: session.cookie) == false)
             _ = try await signIn(gateway, email: shop.owner.email, password: new)
 
+            // Two links pending: using one spends the other; so does changing the password.
+            for _ in 1...2 { _ = try await post(gateway, "console/forgot", ["email": shop.owner.email]) }
+            #expect(try await gateway.services.sendPendingMessages(logger: logger) == 2)
+            let pending = mail.sent.suffix(2).compactMap { $0.body.firstMatch(of: /\/console\/reset\/[0-9a-f]{64}/) }
+                .map { String($0.0.dropFirst()) }
+            #expect(pending.count == 2)
+            let newer = "second reset passphrase"
+            let used = try await post(gateway, pending[0], ["newPassword": newer, "confirmPassword": newer])
+            #expect(used.status == .seeOther)
+            let spent = try await post(gateway, pending[1], ["newPassword": new, "confirmPassword": new])
+            #expect(spent.status == .badRequest && spent.body["code"] as? String == "INVALID_PASSWORD_RESET_LINK")
+            let owner = try await signIn(gateway, email: shop.owner.email, password: newer)
+            gateway.wallClock.advance(seconds: 31 * 60)  // three links were asked for this half hour already
+            _ = try await post(gateway, "console/forgot", ["email": shop.owner.email])
+            #expect(try await gateway.services.sendPendingMessages(logger: logger) == 1)
+            let beforeChange = String(
+                try #require(mail.sent.last?.body.firstMatch(of: /\/console\/reset\/[0-9a-f]{64}/)).0.dropFirst())
+            let changed = try await post(
+                gateway, "console/password",
+                [
+                    "_csrf": owner.csrf, "currentPassword": newer, "newPassword": new + "!",
+                    "confirmPassword": new + "!",
+                ], cookie: owner.cookie)
+            #expect(changed.headers.first(name: .location) == "/console/password?changed=1")
+            #expect(try await gateway.send(.GET, beforeChange, authenticated: false).status == .badRequest)
+
             // A link left unused for 30 minutes expires.
             _ = try await post(gateway, "console/forgot", ["email": shop.clerk.email])
             #expect(try await gateway.services.sendPendingMessages(logger: logger) == 1)

@@ -304,7 +304,8 @@ struct ConsoleTests {
                 authenticated: false)
             #expect(withdrawn.headers.first(name: .location) == "/console/links")
             let customerPage = try await gateway.send(.GET, "pay/\(linkKey)", authenticated: false)
-            #expect(customerPage.status != .ok)
+            #expect(customerPage.status == .gone)
+            #expect(html(customerPage).contains("결제할 수 없는 링크입니다"))
             let late = try await gateway.send(
                 .POST, sendPath, rawBody: Self.formBody(["_csrf": session.csrf]), headers: headers,
                 authenticated: false)

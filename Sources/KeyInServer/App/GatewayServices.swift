@@ -44,9 +44,15 @@ public struct GatewayServices: Sendable {
         try await ChatRelay(database: database(), hub: chatHub, now: now).pass()
     }
 
-    /// Tells the other processes this one's chat sockets are still open (and forgets long-dead processes' rows).
+    /// Tells the other processes this one's chat sockets are still open (and forgets long-dead processes' rows),
+    /// and closes staff sockets whose console session has ended.
     public func refreshChatPresence() async throws {
-        try await chatPresence().refresh(processID: chatHub.processID)
+        try await chatPresence().refresh(processID: chatHub.processID, open: await chatHub.openConnections)
+        let sessions = await chatHub.staffSessions
+        guard !sessions.isEmpty else { return }
+        let live = try await ConsoleSessionModel.query(on: database()).filter(\.$id ~~ sessions)
+            .filter(\.$expiresAt > now()).all().compactMap(\.id)
+        await chatHub.closeStaff(sessionsEnded: sessions.subtracting(live))
     }
 
     /// At shutdown: this process's chat sockets no longer count as online.
@@ -66,6 +72,11 @@ public struct GatewayServices: Sendable {
     public func createStaff(merchantID: UUID, email: String, password: String, owner: Bool) async throws {
         _ = try await staff().create(
             merchantID: merchantID, email: email, password: password, role: owner ? .owner : .staff)
+    }
+
+    /// Sets a member's password from the command line (like a reset). False when no account has that e-mail.
+    public func setStaffPassword(email: String, password: String) async throws -> Bool {
+        try await staff().setPassword(email: email, password: password)
     }
 
     func support(_ logger: Logger) -> SupportService {

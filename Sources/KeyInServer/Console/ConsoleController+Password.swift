@@ -14,7 +14,9 @@ extension ConsoleController {
     func passwordPage(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
         var notice = ConsolePages.errorNotice(request)
-        if request.query[String.self, at: "changed"] != nil {
+        if request.query[String.self, at: "error"] == ErrorCode.invalidLogin.rawValue {
+            notice = "<p class=\"notice\" role=\"alert\" id=\"console-error\">현재 비밀번호가 맞지 않습니다. 다시 확인해 주세요.</p>"
+        } else if request.query[String.self, at: "changed"] != nil {
             notice =
                 "<p class=\"done\" role=\"status\" id=\"password-changed\">비밀번호를 바꿨습니다. 다른 곳에서 로그인해 있던 세션은 모두 끝났습니다.</p>"
         } else if let param = request.query[String.self, at: "param"] {
@@ -26,7 +28,7 @@ extension ConsoleController {
             \(notice)
             <form method="post" action="/console/password" class="terminal" id="password-form">
             <input type="hidden" name="_csrf" value="\(staff.csrfToken)">
-            <div class="field"><label for="current-password">지금 비밀번호</label><input id="current-password" name="currentPassword" type="password" autocomplete="current-password" required></div>
+            <div class="field"><label for="current-password">현재 비밀번호</label><input id="current-password" name="currentPassword" type="password" autocomplete="current-password" required></div>
             \(Self.newPasswordFields)
             <button type="submit">바꾸기</button>
             </form>
@@ -68,6 +70,8 @@ extension ConsoleController {
 
     /// Answers the same whether or not the e-mail has an account, so the page cannot be used to find members.
     func forgot(_ request: Request) async throws -> Response {
+        // Known and unknown e-mails take the same time to answer, as well as the same page.
+        let answerAfter = ContinuousClock.now + Self.forgotAnswerTime
         let form = (try? request.content.decode(ForgotForm.self)) ?? ForgotForm()
         if let started = try await services.staff().beginReset(email: form.email ?? "") {
             let url = services.publicBaseURL + "/console/reset/" + started.token
@@ -81,6 +85,7 @@ extension ConsoleController {
                 about: "password_reset:\(try started.account.requireID().uuidString)",
                 merchantID: started.account.$merchant.id)
         }
+        try? await Task.sleep(until: answerAfter, clock: .continuous)
         return Self.publicPage(
             "비밀번호 재설정",
             """
@@ -88,6 +93,9 @@ extension ConsoleController {
             <p><a href="/console/login">로그인 화면으로</a></p>
             """)
     }
+
+    /// Longer than either path takes, so response time does not tell which e-mails have accounts.
+    static let forgotAnswerTime: Duration = .milliseconds(300)
 
     func resetPage(_ request: Request) async throws -> Response {
         let token = request.parameters.get("token") ?? ""
@@ -111,10 +119,14 @@ extension ConsoleController {
         }
     }
 
-    private static let newPasswordFields: HTML = """
-        <div class="field"><label for="new-password">새 비밀번호 (10자 이상)</label><input id="new-password" name="newPassword" type="password" autocomplete="new-password" minlength="10" maxlength="128" required></div>
-        <div class="field"><label for="confirm-password">새 비밀번호 확인</label><input id="confirm-password" name="confirmPassword" type="password" autocomplete="new-password" minlength="10" maxlength="128" required></div>
-        """
+    private static let newPasswordFields: HTML = {
+        let (shortest, longest) = (StaffAccounts.minimumPasswordLength, StaffAccounts.maximumPasswordLength)
+        let limits: HTML = "minlength=\"\(shortest)\" maxlength=\"\(longest)\""
+        return """
+            <div class="field"><label for="new-password">새 비밀번호 (\(shortest)자 이상)</label><input id="new-password" name="newPassword" type="password" autocomplete="new-password" \(limits) required></div>
+            <div class="field"><label for="confirm-password">새 비밀번호 확인</label><input id="confirm-password" name="confirmPassword" type="password" autocomplete="new-password" \(limits) required></div>
+            """
+    }()
 
     private static func confirmedNewPassword(_ form: PasswordForm) throws -> String {
         let new = form.newPassword ?? ""
@@ -127,7 +139,9 @@ extension ConsoleController {
 
     /// Which rule a new password broke, in words.
     private static func ruleProblem(param: String?) -> String {
-        param == "confirmPassword" ? "새 비밀번호 두 칸이 서로 다릅니다." : "비밀번호는 10자 이상 128자 이하로 정해 주세요."
+        param == "confirmPassword"
+            ? "새 비밀번호 두 칸이 서로 다릅니다."
+            : "비밀번호는 \(StaffAccounts.minimumPasswordLength)자 이상 \(StaffAccounts.maximumPasswordLength)자 이하로 정해 주세요."
     }
 
     private static func resetForm(token: String, email: String, error: KeyInError?) -> Response {

@@ -4,10 +4,10 @@ import KeyInCore
 import Vapor
 
 /// `/console/webhooks`: the shop's endpoints and their delivery log. Owners add and remove endpoints (the signing
-/// secret is shown once, on the page that answers the form); anyone signed in can send a failed delivery again.
+/// secret is shown on the page the form leads to); anyone signed in can send a failed delivery again.
 extension ConsoleController {
     func webhooks(_ request: Request) async throws -> Response {
-        try await webhooksPage(request, created: nil)
+        try await webhooksPage(request)
     }
 
     struct WebhookForm: Content {
@@ -25,7 +25,9 @@ extension ConsoleController {
             let created = try await services.webhookEndpoints().create(
                 merchantID: staff.merchantID, url: form.url, events: form.events ?? [],
                 description: form.description)
-            return try await webhooksPage(request, created: created)
+            // Redirected, so that reloading the page never registers the endpoint twice.
+            return request.redirect(
+                to: "/console/webhooks?created=\(try created.endpoint.requireID().uuidString)", redirectType: .normal)
         } catch let error as KeyInError {
             return request.redirect(to: "/console/webhooks?error=\(error.code.rawValue)", redirectType: .normal)
         }
@@ -55,20 +57,22 @@ extension ConsoleController {
         }
     }
 
-    private func webhooksPage(
-        _ request: Request, created: (endpoint: WebhookEndpointModel, secret: String)?
-    ) async throws -> Response {
+    private func webhooksPage(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
         let endpoints = try await WebhookEndpointModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
             .sort(\.$createdAt).all()
         let deliveries = try await WebhookDeliveryModel.query(on: request.db).filter(\.$merchantID == staff.merchantID)
             .sort(\.$createdAt, .descending).limit(50).all()
         var notice = ConsolePages.errorNotice(request)
-        if let created {
+        if staff.role == .owner,
+            let createdID = request.query[String.self, at: "created"].flatMap(UUID.init(uuidString:)),
+            let created = endpoints.first(where: { $0.id == createdID && $0.deletedAt == nil })
+        {
+            let secret = try services.webhookEndpoints().secret(of: created)
             notice = """
-                <div class="done" role="status" id="webhook-created"><p><strong>\(created.endpoint.url)</strong> 엔드포인트를 등록했습니다.
-                서명 비밀키는 지금 한 번만 보여 드립니다. 서버 설정에 저장해 두세요.</p>
-                <p><code id="webhook-secret">\(created.secret)</code></p></div>
+                <div class="done" role="status" id="webhook-created"><p><strong>\(created.url)</strong> 엔드포인트를 등록했습니다.
+                아래 서명 비밀키를 받는 서버의 설정에 넣어 두세요. 나중에 API(<code>GET /v1/webhooks/{id}</code>)로도 다시 볼 수 있습니다.</p>
+                <p><code id="webhook-secret">\(secret)</code></p></div>
                 """
         } else if request.query[String.self, at: "retried"] != nil {
             notice = "<p class=\"done\" role=\"status\">다시 보내도록 예약했습니다. 잠시 후 전송 기록을 확인해 주세요.</p>"

@@ -237,7 +237,7 @@ struct ConsoleController: RouteCollection {
         let service = services.paymentLinks()
         var notice = ConsolePages.errorNotice(request)
         if request.query[String.self, at: "sent"] != nil {
-            notice = "<p class=\"done\" role=\"status\" id=\"link-sent\">문자를 보냈습니다. 아래 보낸 메시지에서 확인할 수 있습니다.</p>"
+            notice = "<p class=\"done\" role=\"status\" id=\"link-sent\">문자 발송을 요청했습니다. 아래 보낸 메시지에서 상태를 확인할 수 있습니다.</p>"
         }
         return try page(
             "결제 링크", request, current: "/console/links",

@@ -1,5 +1,6 @@
 import Crypto
 import Fluent
+import FluentSQL
 import Foundation
 import KeyInCore
 import Vapor
@@ -89,7 +90,7 @@ struct StaffAccounts: Sendable {
     static let maximumResetsPerWindow = 3
 
     /// A signed-in member changes their password, proving the current one (wrong guesses count towards the lock).
-    /// Their other sessions end: whoever else knew the old password is signed out.
+    /// Their other sessions end and pending reset links are spent: whoever else knew the old password is signed out.
     func changePassword(staffID: UUID, keepingSession sessionID: UUID, current: String, new: String) async throws {
         guard let account = try await StaffAccountModel.find(staffID, on: database) else {
             throw KeyInError(.sessionExpired)
@@ -99,6 +100,7 @@ struct StaffAccounts: Sendable {
         account.passwordHash = try Bcrypt.hash(new, cost: 10)
         try await database.transaction { database in
             try await account.update(on: database)
+            try await Self.spendPendingResets(of: account.requireID(), at: now(), on: database)
             try await ConsoleSessionModel.query(on: database).filter(\.$staff.$id == account.requireID())
                 .filter(\.$id != sessionID).delete()
         }
@@ -135,8 +137,9 @@ struct StaffAccounts: Sendable {
         return reset
     }
 
-    /// Sets the new password through a reset link: the link is used up, the lock is lifted and every session of
-    /// the account ends. A password that breaks the rules leaves the link usable.
+    /// Sets the new password through a reset link: the link is used up (with any other link still pending for the
+    /// account), the lock is lifted and every session of the account ends. A password that breaks the rules leaves
+    /// the link usable. Two submissions of one link: the first wins, the second is told the link is spent.
     func completeReset(token: String, newPassword: String) async throws -> StaffAccountModel {
         let reset = try await pendingReset(token: token)
         try Self.checkNewPassword(newPassword)
@@ -144,13 +147,49 @@ struct StaffAccounts: Sendable {
         account.passwordHash = try Bcrypt.hash(newPassword, cost: 10)
         account.failedSignIns = 0
         account.lockedUntil = nil
-        reset.usedAt = now()
         try await database.transaction { database in
-            try await reset.update(on: database)
+            guard try await Self.spend(resetID: reset.requireID(), at: now(), on: database) else {
+                throw KeyInError(.invalidPasswordResetLink)
+            }
+            try await Self.spendPendingResets(of: account.requireID(), at: now(), on: database)
             try await account.update(on: database)
             try await ConsoleSessionModel.query(on: database).filter(\.$staff.$id == account.requireID()).delete()
         }
         return account
+    }
+
+    /// An operator's reset (`keyin merchant staff password`): the same effects as a reset link. False when no account
+    /// has this e-mail.
+    func setPassword(email: String, password: String) async throws -> Bool {
+        guard let account = try await account(email: email) else { return false }
+        try Self.checkNewPassword(password)
+        account.passwordHash = try Bcrypt.hash(password, cost: 10)
+        account.failedSignIns = 0
+        account.lockedUntil = nil
+        try await database.transaction { database in
+            try await Self.spendPendingResets(of: account.requireID(), at: now(), on: database)
+            try await account.update(on: database)
+            try await ConsoleSessionModel.query(on: database).filter(\.$staff.$id == account.requireID()).delete()
+        }
+        return true
+    }
+
+    /// Marks one link used if nobody has yet; says whether this call did.
+    private static func spend(resetID: UUID, at date: Date, on database: any Database) async throws -> Bool {
+        guard let sql = database as? any SQLDatabase else { return false }
+        let rows = try await sql.raw(
+            """
+            UPDATE password_resets SET used_at = \(bind: date) WHERE id = \(bind: resetID) AND used_at IS NULL
+            RETURNING id
+            """
+        ).all()
+        return !rows.isEmpty
+    }
+
+    /// A new password makes every link still pending for the account useless.
+    private static func spendPendingResets(of staffID: UUID, at date: Date, on database: any Database) async throws {
+        try await PasswordResetModel.query(on: database).filter(\.$staff.$id == staffID).filter(\.$usedAt == nil)
+            .set(\.$usedAt, to: date).update()
     }
 
     static func checkNewPassword(_ password: String) throws {

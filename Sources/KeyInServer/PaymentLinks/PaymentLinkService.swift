@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import Foundation
 import KeyInCore
 import Vapor
@@ -24,14 +25,31 @@ struct PaymentLinkService: Sendable {
         return link.expiresAt <= now() ? .expired : .active
     }
 
-    /// Stops an active link. A paid link cannot be withdrawn; an expired or withdrawn one is left as it is.
+    /// Stops an active link. A paid link cannot be withdrawn; an expired or withdrawn one is left as it is. The
+    /// update only applies while no payment has been recorded on the link, so a withdrawal that loses the race
+    /// with a payment says the link was paid.
     func withdraw(_ link: PaymentLinkModel) async throws {
         switch status(of: link) {
         case .paid: throw KeyInError(.alreadyPaidPaymentLink)
         case .canceled, .expired: return
         case .active:
-            link.canceledAt = now()
-            try await link.update(on: database)
+            guard let sql = database as? any SQLDatabase else { throw KeyInError(.failedInternalSystemProcessing) }
+            let at = now()
+            let rows = try await sql.raw(
+                """
+                UPDATE payment_links SET canceled_at = \(bind: at)
+                WHERE id = \(bind: try link.requireID()) AND payment_key IS NULL AND canceled_at IS NULL
+                RETURNING id
+                """
+            ).all()
+            guard !rows.isEmpty else {
+                guard let fresh = try await PaymentLinkModel.find(link.id, on: database) else { return }
+                link.paymentKey = fresh.paymentKey
+                link.canceledAt = fresh.canceledAt
+                if fresh.paymentKey != nil { throw KeyInError(.alreadyPaidPaymentLink) }
+                return
+            }
+            link.canceledAt = at
         }
     }
 

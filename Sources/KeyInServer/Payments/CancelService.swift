@@ -72,7 +72,7 @@ struct CancelService: Sendable {
                 let original = try JSONDecoder().decode(TransactionTrace.self, from: Data((payment.trace ?? "").utf8))
                 // The link keeps the reversal durably and repeats it until the card company answers; the answer
                 // (0410) joins this timeline when it comes (`DatabaseReversalStore.settle`).
-                await network.reversalQueued(trace: original, paymentID: paymentID, note: "승인 취소 (원거래 망취소)")
+                await network.reversalQueued(trace: original, paymentID: paymentID, note: "승인 취소: 원거래 망취소")
                 try await link.reverse(
                     originalMessageType: .authorizationRequest, trace: original,
                     amount: Money(minorUnits: payment.totalAmount, currency: currency),

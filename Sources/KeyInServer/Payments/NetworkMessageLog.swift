@@ -44,6 +44,8 @@ struct NetworkMessageLog: Sendable {
         message.direction = direction
         message.mti = mti
         message.stan = trace.systemTraceAuditNumber
+        message.transmissionDateTime = trace.transmissionDateTime
+        message.terminalID = trace.terminalID
         message.code = code
         message.note = note
         do {

@@ -30,14 +30,17 @@ struct DatabaseReversalStore: PendingReversalStore {
     }
 
     /// Removes the reversal and adds its answer to the timeline of the payment whose message it reversed, in one
-    /// transaction. The payment is the one that most recently sent (or reversed) a message with the original's STAN:
-    /// those rows are written before the link is called, so they exist by the time any answer comes.
+    /// transaction. The payment is the one that sent (or reversed) the original message, known by its STAN,
+    /// transmission time and terminal: those rows are written before the link is called, so they exist by the time
+    /// any answer comes.
     func settle(_ reversal: PendingReversal, responseCode: String) async throws {
         try await database.transaction { database in
             try await PendingReversalModel.query(on: database).filter(\.$id == reversal.id).delete()
             guard
                 let original = try await NetworkMessageModel.query(on: database)
                     .filter(\.$direction ~~ ["SENT", "REVERSAL"]).filter(\.$stan == reversal.originalSTAN)
+                    .filter(\.$transmissionDateTime == reversal.originalTransmissionDateTime)
+                    .filter(\.$terminalID == reversal.trace.terminalID)
                     .sort(\.$at, .descending).first()
             else { return }
             let answer = NetworkMessageModel()
@@ -46,8 +49,11 @@ struct DatabaseReversalStore: PendingReversalStore {
             answer.direction = "REVERSAL_SETTLED"
             answer.mti = "0410"
             answer.stan = reversal.originalSTAN
+            answer.transmissionDateTime = reversal.originalTransmissionDateTime
+            answer.terminalID = reversal.trace.terminalID
             answer.code = responseCode
-            answer.note = "망취소 완료 (\(reversal.attempts + 1)번째 요청에 응답)"
+            let attempt = "\(reversal.attempts + 1)번째 요청에 응답"
+            answer.note = responseCode == "00" ? "망취소 완료 (\(attempt))" : "망취소 거절: 카드사 응답코드 \(responseCode) (\(attempt))"
             try await answer.create(on: database)
         }
     }

@@ -11,6 +11,7 @@ enum Migrations {
         CreateOutboundMessages(), CreateStaffAccounts(), CreateConsoleSessions(), AddSupportContactToMerchants(),
         CreateFeedback(), CreateInquiries(), CreateInquiryMessages(), CreateNetworkMessages(),
         CreatePasswordResets(), CreateChatPresence(), AddOrderNameToInquiries(),
+        AddMessageIdentityToNetworkMessages(),
     ]
 }
 
@@ -506,5 +507,26 @@ struct AddOrderNameToInquiries: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(InquiryModel.schema).deleteField("order_name").update()
+    }
+}
+
+struct AddMessageIdentityToNetworkMessages: AsyncMigration {
+    var name: String { "025_add_message_identity_to_network_messages" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(NetworkMessageModel.schema).field("transmitted", .string).update()
+        try await database.schema(NetworkMessageModel.schema).field("terminal_id", .string).update()
+        // A reversal's answer finds its payment by the original message's STAN.
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "network_messages_stan").on(NetworkMessageModel.schema).column("stan").run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        if let sql = database as? any SQLDatabase {
+            try await sql.drop(index: "network_messages_stan").run()
+        }
+        try await database.schema(NetworkMessageModel.schema).deleteField("terminal_id").update()
+        try await database.schema(NetworkMessageModel.schema).deleteField("transmitted").update()
     }
 }

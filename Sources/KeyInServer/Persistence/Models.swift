@@ -416,6 +416,10 @@ final class NetworkMessageModel: Model, @unchecked Sendable {
     @Field(key: "direction") var direction: String
     @Field(key: "mti") var mti: String
     @Field(key: "stan") var stan: String
+    /// Element 7 and element 41 of the message: with the STAN, what tells one message from every other (STANs are
+    /// six digits and wrap).
+    @OptionalField(key: "transmitted") var transmissionDateTime: String?
+    @OptionalField(key: "terminal_id") var terminalID: String?
     @OptionalField(key: "code") var code: String?
     @OptionalField(key: "note") var note: String?
 

@@ -61,7 +61,7 @@ struct ChatController: RouteCollection {
                     let inquiryID = try inquiry.requireID()
                     if isNew {
                         await conversation.set(inquiryID)
-                        await hub.addCustomer(inquiryID: inquiryID, socket: socket)
+                        await hub.addCustomer(inquiryID: inquiryID, connection: connection, socket: socket)
                         try await presence.join(
                             connection: connection, role: .customer, merchantID: merchantID, inquiryID: inquiryID,
                             processID: hub.processID)
@@ -105,7 +105,8 @@ struct ChatController: RouteCollection {
         let logger = request.logger
         let presence = services.chatPresence()
         Task {
-            await hub.addStaff(merchantID: staff.merchantID, connection: connection, socket: socket)
+            await hub.addStaff(
+                merchantID: staff.merchantID, connection: connection, sessionID: staff.sessionID, socket: socket)
             do {
                 try await presence.join(
                     connection: connection, role: .staff, merchantID: staff.merchantID, inquiryID: nil,
@@ -121,6 +122,12 @@ struct ChatController: RouteCollection {
                 let body = frame.body?.trimmingCharacters(in: .whitespacesAndNewlines), (1...1000).contains(body.count)
             else { return }
             do {
+                // A session that ended since the socket opened (signed out, password changed, member removed)
+                // may not answer customers any more.
+                guard try await ConsoleSessionModel.find(staff.sessionID, on: request.db) != nil else {
+                    try await socket.close(code: .policyViolation)
+                    return
+                }
                 guard
                     let inquiry = try await InquiryModel.query(on: request.db).filter(\.$id == inquiryID)
                         .filter(\.$merchant.$id == staff.merchantID).first()

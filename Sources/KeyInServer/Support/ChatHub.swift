@@ -7,15 +7,17 @@ import Vapor
 actor ChatHub {
     /// This process, as `chat_presence` knows it.
     let processID = UUID()
-    private var staff: [UUID: [UUID: WebSocket]] = [:]
-    private var customers: [UUID: WebSocket] = [:]
+    /// Merchant → connection → the socket and the console session it was opened with.
+    private var staff: [UUID: [UUID: (socket: WebSocket, sessionID: UUID)]] = [:]
+    /// Inquiry → the customer's connection.
+    private var customers: [UUID: (connection: UUID, socket: WebSocket)] = [:]
     /// Messages already delivered here (or stored here and delivered directly), so the relay never sends one twice.
     private var handled: [UUID: Date] = [:]
     /// The newest message time the relay has read.
     private var cursor: Date?
 
-    func addStaff(merchantID: UUID, connection: UUID, socket: WebSocket) {
-        staff[merchantID, default: [:]][connection] = socket
+    func addStaff(merchantID: UUID, connection: UUID, sessionID: UUID, socket: WebSocket) {
+        staff[merchantID, default: [:]][connection] = (socket, sessionID)
     }
 
     func removeStaff(merchantID: UUID, connection: UUID) {
@@ -23,16 +25,39 @@ actor ChatHub {
         if staff[merchantID]?.isEmpty == true { staff[merchantID] = nil }
     }
 
-    func addCustomer(inquiryID: UUID, socket: WebSocket) { customers[inquiryID] = socket }
+    func addCustomer(inquiryID: UUID, connection: UUID, socket: WebSocket) {
+        customers[inquiryID] = (connection, socket)
+    }
 
     func removeCustomer(inquiryID: UUID) { customers[inquiryID] = nil }
 
     func sendToStaff(merchantID: UUID, _ text: String) async {
-        for socket in staff[merchantID]?.values.map({ $0 }) ?? [] { try? await socket.send(text) }
+        for entry in staff[merchantID]?.values.map({ $0 }) ?? [] { try? await entry.socket.send(text) }
     }
 
     func sendToCustomer(inquiryID: UUID, _ text: String) async {
-        if let socket = customers[inquiryID] { try? await socket.send(text) }
+        if let entry = customers[inquiryID] { try? await entry.socket.send(text) }
+    }
+
+    /// Every connection open here, as `chat_presence` should list them.
+    var openConnections: [UUID] {
+        staff.values.flatMap(\.keys) + customers.values.map(\.connection)
+    }
+
+    /// The console sessions behind the staff sockets open here.
+    var staffSessions: Set<UUID> { Set(staff.values.flatMap { $0.values.map(\.sessionID) }) }
+
+    /// Closes the staff sockets opened with sessions that have ended (signed out, password changed, member
+    /// removed): they must stop reading customers' messages.
+    func closeStaff(sessionsEnded ended: Set<UUID>) async {
+        guard !ended.isEmpty else { return }
+        for (merchantID, connections) in staff {
+            for (connection, entry) in connections where ended.contains(entry.sessionID) {
+                staff[merchantID]?[connection] = nil
+                try? await entry.socket.close(code: .policyViolation)
+            }
+        }
+        staff = staff.filter { !$0.value.isEmpty }
     }
 
     /// A message this process stores and delivers itself: the relay must skip it.

@@ -31,10 +31,14 @@ struct ChatPresence: Sendable {
         try await ChatPresenceModel.query(on: database).filter(\.$id == connection).delete()
     }
 
-    /// Marks every connection of this process as still there, and forgets the rows of processes long gone.
-    func refresh(processID: UUID) async throws {
-        try await ChatPresenceModel.query(on: database).filter(\.$processID == processID)
-            .set(\.$seenAt, to: now()).update()
+    /// Marks the connections still open here as still there, drops this process's rows for any other (a socket
+    /// that closed before its row was written), and forgets the rows of processes long gone.
+    func refresh(processID: UUID, open: [UUID]) async throws {
+        if !open.isEmpty {
+            try await ChatPresenceModel.query(on: database).filter(\.$id ~~ open).set(\.$seenAt, to: now()).update()
+        }
+        try await ChatPresenceModel.query(on: database).filter(\.$processID == processID).filter(\.$id !~ open)
+            .delete()
         try await ChatPresenceModel.query(on: database)
             .filter(\.$seenAt < now().addingTimeInterval(-10 * Self.freshSeconds)).delete()
     }

@@ -8,8 +8,9 @@ struct ChatRelay: Sendable {
     let hub: ChatHub
     let now: @Sendable () -> Date
 
-    /// How far back each pass reads again: other processes' clocks and commits lag a little.
-    static let overlapSeconds: TimeInterval = 5
+    /// How far back each pass reads again: other processes' clocks differ a little, and a message is stamped before
+    /// its commit, which can wait on a lock (the hub's marks, kept two minutes, stop repeats).
+    static let overlapSeconds: TimeInterval = 60
 
     @discardableResult
     func pass() async throws -> Int {

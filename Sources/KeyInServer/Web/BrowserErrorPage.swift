@@ -1,3 +1,4 @@
+import Foundation
 import KeyInCore
 import Vapor
 
@@ -13,10 +14,22 @@ enum BrowserErrorPage {
     }
 
     static func response(for error: KeyInError, request: Request) -> Response {
+        let response = page(for: error, request: request)
+        if let retryAfter = error.retryAfterSeconds(now: Date()) {
+            response.headers.replaceOrAdd(name: .retryAfter, value: String(retryAfter))
+        }
+        return response
+    }
+
+    private static func page(for error: KeyInError, request: Request) -> Response {
         let status = HTTPStatus(statusCode: error.entry.httpStatus)
         guard request.url.path.hasPrefix("/console") else {
             return PageLayout.problem(error, title: title, language: PageLayout.language(request), status: status)
         }
+        // A spent or expired reset link: the way on is a new link, not the console.
+        let next: HTML =
+            error.code == .invalidPasswordResetLink
+            ? "<a href=\"/console/forgot\">재설정 링크 다시 받기</a>" : "<a href=\"/console\">콘솔 첫 화면으로</a>"
         // Console users are the merchant's staff: they get the merchant's explanation, the code to quote, and a
         // way back.
         let entry = error.entry
@@ -26,7 +39,7 @@ enum BrowserErrorPage {
                 <main class="page narrow">
                 <h1>\(title.ko)</h1>
                 <p class="notice" role="alert">\(error.code.rawValue): \(entry.explanation.ko)</p>
-                <p><a href="/console">콘솔 첫 화면으로</a> · <a href="/help/\(entry.helpPageID)">도움말</a></p>
+                <p>\(next) · <a href="/help/\(entry.helpPageID)">도움말</a></p>
                 </main>
                 """)
         response.status = status

@@ -1,0 +1,58 @@
+import Foundation
+import ISO8583
+import KeyInServer
+import Logging
+import Testing
+import Vapor
+
+/// The console's hand-written SQL (one-use reset links, link withdrawal) and the reversal timeline on PostgreSQL.
+@Suite(
+    "Console and timeline on PostgreSQL", .enabled(if: GatewayHarness.postgresURL != nil), .timeLimit(.minutes(2)))
+struct PostgresConsoleTests {
+    let console = ConsoleTests()
+
+    @Test("A reset link works once; a withdrawn link cannot be paid; a reversal's 0410 joins the payment's timeline")
+    func consoleOnPostgres() async throws {
+        let mail = CapturingMessageSender()
+        try await GatewayHarness.with(postgres: true, messageSender: mail) { gateway in
+            let shop = try await console.shop(gateway)
+            _ = try await console.post(gateway, "console/forgot", ["email": shop.owner.email])
+            #expect(try await gateway.services.sendPendingMessages(logger: Logger(label: "pg-console")) == 1)
+            let path = String(
+                try #require(mail.sent.last?.body.firstMatch(of: /\/console\/reset\/[0-9a-f]{64}/)).0.dropFirst())
+            let new = "postgres reset passphrase"
+            let first = try await console.post(gateway, path, ["newPassword": new, "confirmPassword": new])
+            #expect(first.headers.first(name: .location) == "/console/login?reset=1")
+            let second = try await console.post(gateway, path, ["newPassword": new, "confirmPassword": new])
+            #expect(second.body["code"] as? String == "INVALID_PASSWORD_RESET_LINK")
+            let session = try await console.signIn(gateway, email: shop.owner.email, password: new)
+
+            let link = try await gateway.send(
+                .POST, "v1/payment-links", json: ["amount": 30_000, "orderName": "PG 링크"], secret: shop.secretKey)
+            let linkID = try #require(link.body["paymentLinkId"] as? String)
+            let withdrawn = try await console.post(
+                gateway, "console/links/\(linkID)/cancel", ["_csrf": session.csrf], cookie: session.cookie)
+            #expect(withdrawn.headers.first(name: .location) == "/console/links")
+            let shown = try await gateway.send(.GET, "v1/payment-links/\(linkID)", secret: shop.secretKey)
+            #expect(shown.body["status"] as? String == "CANCELED")
+
+            let request = Task {
+                try await gateway.send(
+                    .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "4000000000009904"),
+                    secret: shop.secretKey)
+            }
+            for await message in gateway.engine.received where message[.primaryAccountNumber] == "4000000000009904" {
+                break
+            }
+            gateway.clock.advance(by: GatewayHarness.responseTimeout)
+            let key = try #require(try await request.value.body["paymentKey"] as? String)
+            for await event in gateway.link.events {
+                if case .reversalSettled = event { break }
+            }
+            let detail = console.html(
+                try await gateway.send(
+                    .GET, "console/payments/\(key)", headers: ["Cookie": session.cookie], authenticated: false))
+            #expect(detail.contains("<code>0410</code>") && detail.contains("망취소 완료"))
+        }
+    }
+}
