@@ -128,6 +128,47 @@ struct KeyInPaymentTests {
         }
     }
 
+    @Test("Two processes recovering the same stuck payment at once: it is aborted once, and nothing stays charged")
+    func concurrentRecovery() async throws {
+        try await GatewayHarness.with { gateway in
+            let merchant = try await gateway.services.createMerchant(name: "복구 상점", live: false)
+            try await gateway.services.createStaff(
+                merchantID: merchant.id, email: "owner@recover.example", password: "owner password", owner: true)
+            let stuck = Task {
+                try await gateway.send(
+                    .POST, "v1/payments/key-in",
+                    json: GatewayHarness.keyIn(card: "4000000000009904", orderId: "order-crash-2"),
+                    secret: merchant.secretKey)
+            }
+            for await message in gateway.engine.received where message[.primaryAccountNumber] == "4000000000009904" {
+                break
+            }
+            async let first = gateway.services.recoverStalePayments(logger: gateway.app.logger, staleAfter: 0)
+            async let second = gateway.services.recoverStalePayments(logger: gateway.app.logger, staleAfter: 0)
+            let settled = try await [first, second]
+            #expect(settled.sorted() == [0, 1])
+            gateway.clock.advance(by: GatewayHarness.responseTimeout)
+            _ = try await stuck.value
+            let payment = try await gateway.send(
+                .GET, "v1/payments/orders/order-crash-2", secret: merchant.secretKey)
+            #expect(payment.body["status"] as? String == "ABORTED")
+            let key = try #require(payment.body["paymentKey"] as? String)
+            // One move to 실패 in the timeline, though two recoveries and the late timeout all tried.
+            let session = try await ConsoleTests().signIn(
+                gateway, email: "owner@recover.example", password: "owner password")
+            let detail = String(
+                decoding: try await gateway.send(
+                    .GET, "console/payments/\(key)", headers: ["Cookie": session.cookie], authenticated: false
+                ).raw, as: UTF8.self)
+            let timeline = try #require(detail.firstMatch(of: /<ol class="timeline">(?s)(.*?)<\/ol>/)?.1)
+            #expect(timeline.components(separatedBy: "처리 중 → 실패").count - 1 == 1)
+            while try await !gateway.link.pendingReversals().isEmpty {
+                await gateway.link.retryPendingReversals()
+            }
+            #expect(await gateway.engine.entries().totals.capturedAmount == 0)
+        }
+    }
+
     @Test("Crash recovery: a payment left IN_PROGRESS is reversed and ABORTED by the next start")
     func recovery() async throws {
         try await GatewayHarness.with { gateway in

@@ -24,6 +24,7 @@ struct PaymentRecovery {
             .filter(\.$status == PaymentStatus.inProgress.rawValue)
             .filter(\.$requestedAt < cutoff)
             .all()
+        var settled = 0
         for payment in stale {
             if let text = payment.trace,
                 let trace = try? JSONDecoder().decode(TransactionTrace.self, from: Data(text.utf8)),
@@ -36,14 +37,21 @@ struct PaymentRecovery {
                     amount: Money(minorUnits: payment.totalAmount, currency: currency),
                     companyCode: payment.cardCompanyCode)
             }
-            try await payments.fail(
-                payment, with: KeyInError(.failedInternalSystemProcessing, detail: "settled after a restart"))
+            do {
+                try await payments.fail(
+                    payment, with: KeyInError(.failedInternalSystemProcessing, detail: "settled after a restart"))
+            } catch let error as KeyInError where error.code == .failedInternalSystemProcessing {
+                // Another process on the same database settled it first (its reversal, or this one, is answered
+                // like any repeat).
+                continue
+            }
+            settled += 1
             logger.warning(
                 "payment left in progress by a crash was reversed", metadata: ["paymentKey": "\(payment.paymentKey)"])
         }
         try await IdempotencyRecordModel.query(on: database)
             .filter(\.$state == "processing").filter(\.$createdAt < cutoff)
             .delete()
-        return stale.count
+        return settled
     }
 }

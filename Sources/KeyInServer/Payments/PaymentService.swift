@@ -1,6 +1,7 @@
 import CardNetworkLink
 import CardVault
 import Fluent
+import FluentSQL
 import Foundation
 import ISO8583
 import KeyInCore
@@ -175,17 +176,50 @@ struct PaymentService: Sendable {
         changes(payment)
         payment.status = to.rawValue
         let at = now()
-        try await database.transaction { database in
-            try await payment.update(on: database)
-            try await cancel?.update(on: database)
-            try await PaymentEventModel(
-                paymentID: try payment.requireID(), from: from.rawValue, to: to.rawValue, code: code?.rawValue, at: at
-            ).create(on: database)
-            // The webhooks are queued with the change they report: both are committed, or neither.
-            let outbox = WebhookOutbox(database: database)
-            try await outbox.enqueue(.paymentStatusChanged, payment: payment, at: at)
-            if let cancel { try await outbox.enqueue(.cancelStatusChanged, payment: payment, cancel: cancel, at: at) }
+        do {
+            try await database.transaction { database in
+                // An authorization's outcome is decided once: another process (crash recovery on a shared database) or
+                // a late answer may have settled it since this copy was read. Cancels need no such guard: their
+                // balance update is already atomic.
+                if from == .inProgress, try await !Self.claim(payment, from: from, to: to, on: database) {
+                    throw SettledElsewhere()
+                }
+                try await payment.update(on: database)
+                try await cancel?.update(on: database)
+                try await PaymentEventModel(
+                    paymentID: try payment.requireID(), from: from.rawValue, to: to.rawValue, code: code?.rawValue,
+                    at: at
+                ).create(on: database)
+                // The webhooks are queued with the change they report: both are committed, or neither.
+                let outbox = WebhookOutbox(database: database)
+                try await outbox.enqueue(.paymentStatusChanged, payment: payment, at: at)
+                if let cancel {
+                    try await outbox.enqueue(.cancelStatusChanged, payment: payment, cancel: cancel, at: at)
+                }
+            }
+        } catch is SettledElsewhere {
+            logger.warning(
+                "status change refused: the payment was settled elsewhere",
+                metadata: ["paymentKey": "\(payment.paymentKey)", "event": "\(event)"])
+            throw KeyInError(.failedInternalSystemProcessing, detail: "settled elsewhere")
         }
+    }
+
+    struct SettledElsewhere: Error {}
+
+    /// Moves the stored status from `from` to `to` only if it is still `from`; says whether it did.
+    private static func claim(
+        _ payment: PaymentModel, from: PaymentStatus, to: PaymentStatus, on database: any Database
+    ) async throws -> Bool {
+        guard let sql = database as? any SQLDatabase else { return false }
+        let rows = try await sql.raw(
+            """
+            UPDATE payments SET status = \(bind: to.rawValue)
+            WHERE id = \(bind: try payment.requireID()) AND status = \(bind: from.rawValue)
+            RETURNING id
+            """
+        ).all()
+        return !rows.isEmpty
     }
 
     // MARK: Request checks
