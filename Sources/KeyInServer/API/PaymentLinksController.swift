@@ -49,13 +49,13 @@ struct PaymentLinksController: RouteCollection {
     }
 
     func show(_ request: Request) async throws -> Response {
-        try await respond(try await Self.link(request), request: request)
+        try await respond(try await merchantLink(request), request: request)
     }
 
     /// Withdraws an unpaid link: its page then says it can no longer be paid.
     func cancel(_ request: Request) async throws -> Response {
         try await IdempotencyGuard(vault: services.vault).run(request) {
-            let link = try await Self.link(request)
+            let link = try await merchantLink(request)
             try await services.paymentLinks().withdraw(link)
             return try await respond(link, request: request)
         }
@@ -65,7 +65,7 @@ struct PaymentLinksController: RouteCollection {
     /// when no recipient is given.
     func send(_ request: Request) async throws -> Response {
         try await IdempotencyGuard(vault: services.vault).run(request) {
-            let link = try await Self.link(request)
+            let link = try await merchantLink(request)
             try services.paymentLinks().requireActive(link)
             let input = try PaymentsController.decode(SendPaymentLinkRequest.self, from: request)
             guard let channel = input.channel else { throw KeyInError(.invalidRequest, param: "channel") }
@@ -85,12 +85,9 @@ struct PaymentLinksController: RouteCollection {
             status: .ok)
     }
 
-    static func link(_ request: Request) async throws -> PaymentLinkModel {
-        guard let id = request.parameters.get("paymentLinkId").flatMap(UUID.init(uuidString:)),
-            let link = try await PaymentLinkModel.query(on: request.db)
-                .filter(\.$id == id).filter(\.$merchant.$id == request.merchantID).first()
-        else { throw KeyInError(.notFoundPaymentLink, param: "paymentLinkId") }
-        return link
+    func merchantLink(_ request: Request) async throws -> PaymentLinkModel {
+        try await services.paymentLinks().link(
+            id: request.parameters.get("paymentLinkId").flatMap(UUID.init(uuidString:)), merchantID: request.merchantID)
     }
 }
 

@@ -294,12 +294,9 @@ struct ConsoleController: RouteCollection {
     }
 
     private func consoleLink(_ request: Request) async throws -> PaymentLinkModel {
-        let staff = try request.consoleStaff
-        guard let id = request.parameters.get("paymentLinkId").flatMap(UUID.init(uuidString:)),
-            let link = try await PaymentLinkModel.query(on: request.db).filter(\.$id == id)
-                .filter(\.$merchant.$id == staff.merchantID).first()
-        else { throw KeyInError(.notFoundPaymentLink, param: "paymentLinkId") }
-        return link
+        try await services.paymentLinks().link(
+            id: request.parameters.get("paymentLinkId").flatMap(UUID.init(uuidString:)),
+            merchantID: try request.consoleStaff.merchantID)
     }
 
     func keys(_ request: Request) async throws -> Response {

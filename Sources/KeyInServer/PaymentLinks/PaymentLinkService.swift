@@ -25,6 +25,15 @@ struct PaymentLinkService: Sendable {
         return link.expiresAt <= now() ? .expired : .active
     }
 
+    /// The merchant's link with this id (never another merchant's).
+    func link(id: UUID?, merchantID: UUID) async throws -> PaymentLinkModel {
+        guard let id,
+            let link = try await PaymentLinkModel.query(on: database).filter(\.$id == id)
+                .filter(\.$merchant.$id == merchantID).first()
+        else { throw KeyInError(.notFoundPaymentLink, param: "paymentLinkId") }
+        return link
+    }
+
     /// Stops an active link. A paid link cannot be withdrawn; an expired or withdrawn one is left as it is. The
     /// update only applies while no payment has been recorded on the link, so a withdrawal that loses the race
     /// with a payment says the link was paid.
