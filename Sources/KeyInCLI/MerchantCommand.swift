@@ -129,14 +129,7 @@ public struct MerchantStaffAddCommand: AsyncParsableCommand {
     @Flag(help: "An owner (sees API keys and settings) instead of staff.")
     var owner = false
 
-    @Flag(help: "Read the password (at least 10 characters) from standard input instead of generating one.")
-    var passwordStdin = false
-
-    @Flag(help: "Print JSON.")
-    var json = false
-
-    @Option(help: "Data directory (for the embedded SQLite database).")
-    var dataDir = "./keyin-data"
+    @OptionGroup var options: StaffPasswordOptions
 
     public init() {}
 
@@ -145,39 +138,21 @@ public struct MerchantStaffAddCommand: AsyncParsableCommand {
     }
 
     public func run() async throws {
-        let password = try newStaffPassword(fromStandardInput: passwordStdin)
-        do {
-            try await withAdministrativeGateway(dataDir: dataDir) { services in
+        let password = try options.newPassword()
+        try await StaffPasswordOptions.explainingCatalogErrors {
+            try await withAdministrativeGateway(dataDir: options.dataDir) { services in
                 guard try await services.merchantExists(UUID(uuidString: merchant)!) else {
                     throw ValidationError("가맹점이 없습니다 · no merchant with id \(merchant)")
                 }
                 try await services.createStaff(
                     merchantID: UUID(uuidString: merchant)!, email: email, password: password, owner: owner)
             }
-        } catch let problem as KeyInError {
-            throw ValidationError("\(problem.code.rawValue): \(problem.entry.explanation.ko)")
         }
-        let shown = passwordStdin ? nil : password
-        if json {
-            var object: [String: Any] = ["merchantId": merchant, "email": email, "role": owner ? "owner" : "staff"]
-            object["password"] = shown
-            try printJSON(object)
-        } else {
-            print("콘솔 계정을 만들었습니다 · console sign-in created: \(email) (\(owner ? "owner" : "staff"))")
-            if let shown { print("비밀번호 · password (shown once): \(shown)") }
-        }
+        try options.report(
+            ["merchantId": merchant, "email": email, "role": owner ? "owner" : "staff"],
+            done: "콘솔 계정을 만들었습니다 · console sign-in created: \(email) (\(owner ? "owner" : "staff"))",
+            password: password, label: "비밀번호 · password")
     }
-}
-
-/// A generated password (four groups of four), or the line on standard input when asked for.
-func newStaffPassword(fromStandardInput: Bool) throws -> String {
-    guard fromStandardInput else {
-        return (0..<4).map { _ in UUID().uuidString.prefix(4).lowercased() }.joined(separator: "-")
-    }
-    guard let line = readLine(strippingNewline: true), line.count >= 10 else {
-        throw ValidationError("the password on standard input must be at least 10 characters")
-    }
-    return line
 }
 
 /// `keyin merchant staff password --email E [--password-stdin] [--json]`: an operator sets a new console password
@@ -190,6 +165,26 @@ public struct MerchantStaffPasswordCommand: AsyncParsableCommand {
     @Option(help: "The staff member's e-mail.")
     var email: String
 
+    @OptionGroup var options: StaffPasswordOptions
+
+    public init() {}
+
+    public func run() async throws {
+        let password = try options.newPassword()
+        let found = try await StaffPasswordOptions.explainingCatalogErrors {
+            try await withAdministrativeGateway(dataDir: options.dataDir) { services in
+                try await services.setStaffPassword(email: email, password: password)
+            }
+        }
+        guard found else { throw ValidationError("그런 콘솔 계정이 없습니다 · no console sign-in for \(email)") }
+        try options.report(
+            ["email": email], done: "비밀번호를 바꿨습니다 · password set for \(email); their sessions have ended",
+            password: password, label: "새 비밀번호 · new password")
+    }
+}
+
+/// What the staff commands share: where the password comes from, how the result is printed, the data directory.
+public struct StaffPasswordOptions: ParsableArguments {
     @Flag(help: "Read the password (at least 10 characters) from standard input instead of generating one.")
     var passwordStdin = false
 
@@ -201,25 +196,36 @@ public struct MerchantStaffPasswordCommand: AsyncParsableCommand {
 
     public init() {}
 
-    public func run() async throws {
-        let password = try newStaffPassword(fromStandardInput: passwordStdin)
-        let found: Bool
-        do {
-            found = try await withAdministrativeGateway(dataDir: dataDir) { services in
-                try await services.setStaffPassword(email: email, password: password)
-            }
-        } catch let problem as KeyInError {
-            throw ValidationError("\(problem.code.rawValue): \(problem.entry.explanation.ko)")
+    /// A generated password (four groups of four), or the line on standard input when asked for.
+    func newPassword() throws -> String {
+        guard passwordStdin else {
+            return (0..<4).map { _ in UUID().uuidString.prefix(4).lowercased() }.joined(separator: "-")
         }
-        guard found else { throw ValidationError("그런 콘솔 계정이 없습니다 · no console sign-in for \(email)") }
+        guard let line = readLine(strippingNewline: true), line.count >= 10 else {
+            throw ValidationError("the password on standard input must be at least 10 characters")
+        }
+        return line
+    }
+
+    /// Prints the outcome; a generated password once (one read from standard input is never echoed).
+    func report(_ object: [String: Any], done: String, password: String, label: String) throws {
         let shown = passwordStdin ? nil : password
         if json {
-            var object: [String: Any] = ["email": email]
+            var object = object
             object["password"] = shown
             try printJSON(object)
         } else {
-            print("비밀번호를 바꿨습니다 · password set for \(email); their sessions have ended")
-            if let shown { print("새 비밀번호 · new password (shown once): \(shown)") }
+            print(done)
+            if let shown { print("\(label) (shown once): \(shown)") }
+        }
+    }
+
+    /// A rule the gateway refused (a short password, an e-mail in use) is said as the catalog says it.
+    static func explainingCatalogErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let problem as KeyInError {
+            throw ValidationError("\(problem.code.rawValue): \(problem.entry.explanation.ko)")
         }
     }
 }

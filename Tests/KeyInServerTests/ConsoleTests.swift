@@ -1,5 +1,4 @@
 import Foundation
-import ISO8583
 import KeyInServer
 import Testing
 import Vapor
@@ -139,19 +138,8 @@ struct ConsoleTests {
     func reversalInNetworkTimeline() async throws {
         try await GatewayHarness.with { gateway in
             let shop = try await shop(gateway)
-            let request = Task {
-                try await gateway.send(
-                    .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "4000000000009904"),
-                    secret: shop.secretKey)
-            }
-            for await message in gateway.engine.received where message[.primaryAccountNumber] == "4000000000009904" {
-                break
-            }
-            gateway.clock.advance(by: GatewayHarness.responseTimeout)
-            let key = try #require(try await request.value.body["paymentKey"] as? String)
-            for await event in gateway.link.events {
-                if case .reversalSettled = event { break }
-            }
+            let response = try await gateway.timedOutPayment(secret: shop.secretKey)
+            let key = try #require(response.body["paymentKey"] as? String)
             let session = try await signIn(gateway, email: shop.clerk.email, password: shop.clerk.password)
             let detail = html(
                 try await gateway.send(

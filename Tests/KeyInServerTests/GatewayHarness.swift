@@ -99,6 +99,31 @@ struct GatewayHarness {
         return try #require(result)
     }
 
+    /// The test card the simulator takes and never answers.
+    static let silentCard = "4000000000009904"
+
+    /// Starts a payment with the silent card and returns once the card company has it: the test decides what comes
+    /// next (a timeout, a crash).
+    func unansweredPayment(orderId: String? = nil, secret: String? = nil) async -> Task<APIResponse, any Error> {
+        var body = Self.keyIn(card: Self.silentCard)
+        if let orderId { body["orderId"] = orderId }
+        let json = body
+        let request = Task { try await send(.POST, "v1/payments/key-in", json: json, secret: secret) }
+        for await message in engine.received where message[.primaryAccountNumber] == Self.silentCard { break }
+        return request
+    }
+
+    /// A payment the card company never answered: timed out, answered to the merchant, and its reversal settled.
+    func timedOutPayment(secret: String? = nil) async throws -> APIResponse {
+        let request = await unansweredPayment(secret: secret)
+        clock.advance(by: Self.responseTimeout)
+        let response = try await request.value
+        for await event in link.events {
+            if case .reversalSettled = event { break }
+        }
+        return response
+    }
+
     static func keyIn(
         card: String = "4242424242424242", amount: Int = 15_000,
         orderId: String = "order-\(UUID().uuidString.prefix(8))",

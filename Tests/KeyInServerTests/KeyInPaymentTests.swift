@@ -1,5 +1,4 @@
 import Foundation
-import ISO8583
 import IssuerSimulator
 import KeyInCore
 import KeyInServer
@@ -106,13 +105,7 @@ struct KeyInPaymentTests {
     @Test("A card company that does not answer: the link reverses, the merchant sees ABORTED, nothing charged")
     func timeout() async throws {
         try await GatewayHarness.with { gateway in
-            let request = Task {
-                try await gateway.send(
-                    .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "4000000000009904"))
-            }
-            for await message in gateway.engine.received where message[.primaryAccountNumber] == "4000000000009904" {
-                break
-            }
+            let request = await gateway.unansweredPayment()
             gateway.clock.advance(by: GatewayHarness.responseTimeout)
             let response = try await request.value
             #expect(response.status == .gatewayTimeout)
@@ -134,15 +127,7 @@ struct KeyInPaymentTests {
             let merchant = try await gateway.services.createMerchant(name: "복구 상점", live: false)
             try await gateway.services.createStaff(
                 merchantID: merchant.id, email: "owner@recover.example", password: "owner password", owner: true)
-            let stuck = Task {
-                try await gateway.send(
-                    .POST, "v1/payments/key-in",
-                    json: GatewayHarness.keyIn(card: "4000000000009904", orderId: "order-crash-2"),
-                    secret: merchant.secretKey)
-            }
-            for await message in gateway.engine.received where message[.primaryAccountNumber] == "4000000000009904" {
-                break
-            }
+            let stuck = await gateway.unansweredPayment(orderId: "order-crash-2", secret: merchant.secretKey)
             async let first = gateway.services.recoverStalePayments(logger: gateway.app.logger, staleAfter: 0)
             async let second = gateway.services.recoverStalePayments(logger: gateway.app.logger, staleAfter: 0)
             let settled = try await [first, second]
@@ -172,14 +157,7 @@ struct KeyInPaymentTests {
     @Test("Crash recovery: a payment left IN_PROGRESS is reversed and ABORTED by the next start")
     func recovery() async throws {
         try await GatewayHarness.with { gateway in
-            let stuck = Task {
-                try await gateway.send(
-                    .POST, "v1/payments/key-in",
-                    json: GatewayHarness.keyIn(card: "4000000000009904", orderId: "order-crash-1"))
-            }
-            for await message in gateway.engine.received where message[.primaryAccountNumber] == "4000000000009904" {
-                break
-            }
+            let stuck = await gateway.unansweredPayment(orderId: "order-crash-1")
             // The host approved and recorded the sale; the gateway "dies" before an answer. The next start:
             let recovered = try await gateway.services.recoverStalePayments(logger: gateway.app.logger, staleAfter: 0)
             #expect(recovered == 1)

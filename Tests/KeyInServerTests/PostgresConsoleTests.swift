@@ -1,5 +1,4 @@
 import Foundation
-import ISO8583
 import KeyInServer
 import Logging
 import Testing
@@ -36,19 +35,8 @@ struct PostgresConsoleTests {
             let shown = try await gateway.send(.GET, "v1/payment-links/\(linkID)", secret: shop.secretKey)
             #expect(shown.body["status"] as? String == "CANCELED")
 
-            let request = Task {
-                try await gateway.send(
-                    .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "4000000000009904"),
-                    secret: shop.secretKey)
-            }
-            for await message in gateway.engine.received where message[.primaryAccountNumber] == "4000000000009904" {
-                break
-            }
-            gateway.clock.advance(by: GatewayHarness.responseTimeout)
-            let key = try #require(try await request.value.body["paymentKey"] as? String)
-            for await event in gateway.link.events {
-                if case .reversalSettled = event { break }
-            }
+            let response = try await gateway.timedOutPayment(secret: shop.secretKey)
+            let key = try #require(response.body["paymentKey"] as? String)
             let detail = console.html(
                 try await gateway.send(
                     .GET, "console/payments/\(key)", headers: ["Cookie": session.cookie], authenticated: false))
