@@ -34,7 +34,7 @@ struct GatewayHarness {
     /// database of its own on the server `KEYIN_TEST_POSTGRES_URL` names.
     static func with<T>(
         onDisk: Bool = false, postgres: Bool = false, messageSender: any MessageSender = RecordingMessageSender(),
-        _ body: (GatewayHarness) async throws -> T
+        allowInternalWebhookTargets: Bool = true, _ body: (GatewayHarness) async throws -> T
     ) async throws -> T {
         let app = try await Application.make(.testing)
         let engine = IssuerEngine()
@@ -58,7 +58,7 @@ struct GatewayHarness {
             let services = try await configure(
                 app, storage: storage, link: link,
                 vault: CardVault(current: MasterKey.generate().key), messageSender: messageSender,
-                now: { wallClock.now })
+                allowInternalWebhookTargets: allowInternalWebhookTargets, now: { wallClock.now })
             let key = try await services.createMerchant(name: "테스트 상점", live: false).secretKey
             let harness = GatewayHarness(
                 app: app, services: services, engine: engine, server: server, link: link, clock: clock, secretKey: key,

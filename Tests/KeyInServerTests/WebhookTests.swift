@@ -117,6 +117,21 @@ struct WebhookTests {
         }
     }
 
+    @Test("In production an endpoint on the gateway's own network is refused with the catalog's reason")
+    func internalEndpointsRefused() async throws {
+        try await GatewayHarness.with(allowInternalWebhookTargets: false) { gateway in
+            for url in [
+                "http://127.0.0.1:8080/hooks", "http://localhost/hooks", "http://[::1]/hooks", "http://10.0.0.7/",
+            ] {
+                let refused = try await gateway.send(.POST, "v1/webhooks", json: ["url": url])
+                #expect(
+                    refused.status == .badRequest && refused.body["code"] as? String == "INVALID_WEBHOOK_URL", "\(url)")
+            }
+            let accepted = try await gateway.send(.POST, "v1/webhooks", json: ["url": "https://shop.example/keyin"])
+            #expect(accepted.status == .ok)
+        }
+    }
+
     @Test("An endpoint that refuses connections is retried like one that fails")
     func unreachableEndpoint() async throws {
         try await GatewayHarness.with { gateway in
@@ -184,7 +199,8 @@ struct WebhookTests {
                 let second = try await Application.make(.testing)
                 do {
                     let services = try await configure(
-                        second, storage: .sqliteFile(path: path), link: gateway.link, vault: gateway.services.vault)
+                        second, storage: .sqliteFile(path: path), link: gateway.link, vault: gateway.services.vault,
+                        allowInternalWebhookTargets: true)
                     #expect(try await services.deliverDueWebhooks(logger: logger) == 2)
                 } catch {
                     try? await second.asyncShutdown()

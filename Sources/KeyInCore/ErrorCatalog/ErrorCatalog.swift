@@ -560,8 +560,8 @@ extension ErrorCode {
         case .invalidWebhookURL:
             CatalogEntry(self, .request, 400, .afterCorrection,
                 explanation: .init(
-                    ko: "웹훅 URL은 http 또는 https로 시작하는 절대 주소여야 합니다.",
-                    en: "A webhook URL must be an absolute http or https address."),
+                    ko: "웹훅 URL은 http 또는 https로 시작하는 절대 주소여야 하고, 운영 환경에서는 내부망 주소(localhost, 10.x, 192.168.x 등)를 쓸 수 없습니다.",
+                    en: "A webhook URL must be an absolute http or https address, and in production not an internal one (localhost, 10.x, 192.168.x and the like)."),
                 customer: SharedCustomerMessage.askMerchant)
         }
     }

@@ -64,7 +64,8 @@ public final class GatewayRuntime: Sendable {
             services = try await configure(
                 app, storage: configuration.storage, link: link,
                 vault: CardVault(current: configuration.masterKey, previous: configuration.previousMasterKeys),
-                publicBaseURL: configuration.publicBaseURL)
+                publicBaseURL: configuration.publicBaseURL,
+                allowInternalWebhookTargets: configuration.allowInternalWebhookTargets)
         } catch {
             try? await simulator?.stop()
             try? await app.asyncShutdown()

@@ -16,6 +16,7 @@ public struct GatewayServices: Sendable {
     public let now: @Sendable () -> Date
     let database: @Sendable () -> any Database
     let webhookSender: any WebhookSender
+    let webhookTargets: WebhookTargetPolicy
     let messageSender: any MessageSender
     /// Where customers reach this gateway (payment links, receipts), without a trailing slash.
     let publicBaseURL: String
@@ -61,7 +62,7 @@ public struct GatewayServices: Sendable {
     }
 
     func webhookEndpoints() -> WebhookEndpoints {
-        WebhookEndpoints(database: database(), vault: vault, now: now)
+        WebhookEndpoints(database: database(), vault: vault, now: now, targets: webhookTargets)
     }
 
     func staff() -> StaffAccounts {
@@ -118,7 +119,7 @@ public struct GatewayServices: Sendable {
 public func configure(
     _ app: Application, storage: ServerConfiguration.Storage, link: CardNetworkLink, vault: CardVault,
     publicBaseURL: String = "http://127.0.0.1:8080", messageSender: any MessageSender = RecordingMessageSender(),
-    now: @escaping @Sendable () -> Date = { Date() }
+    allowInternalWebhookTargets: Bool = false, now: @escaping @Sendable () -> Date = { Date() }
 ) async throws -> GatewayServices {
     if storage.isSQLite {
         // SQLite calls block a thread of the application's pool, and SQLiteNIO answers a locked database by
@@ -147,9 +148,11 @@ public func configure(
     // Webhook requests: no redirects followed, short connect timeout (the sender adds a per-request deadline).
     app.http.client.configuration.redirectConfiguration = .disallow
     app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
+    let targets = WebhookTargetPolicy(allowInternal: allowInternalWebhookTargets)
     let services = GatewayServices(
         link: link, vault: vault, validator: CardEntryValidator(now: now), now: now, database: database,
-        webhookSender: HTTPWebhookSender(client: app.client), messageSender: messageSender,
+        webhookSender: HTTPWebhookSender(client: app.client, targets: targets), webhookTargets: targets,
+        messageSender: messageSender,
         publicBaseURL: publicBaseURL)
     app.get("openapi.yaml", use: OpenAPIDocument.serve)
     let v1 = app.grouped("v1").grouped(MerchantAuthenticator(now: now))

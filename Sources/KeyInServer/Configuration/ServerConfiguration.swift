@@ -37,6 +37,10 @@ public struct ServerConfiguration: Sendable {
     /// The address customers use to reach this gateway, for payment links and receipts in messages
     /// (`KEYIN_PUBLIC_URL`; default the listening address).
     public var publicBaseURL: String
+    /// Whether webhooks may go to internal addresses (localhost, 10.x, 192.168.x…): yes on the embedded SQLite
+    /// defaults (local development), no with `DATABASE_URL` (production); `KEYIN_WEBHOOK_INTERNAL_TARGETS=allow`
+    /// or `deny` decides otherwise.
+    public var allowInternalWebhookTargets: Bool
 
     public init(
         storage: Storage, issuerHosts: [String: LinkConfiguration.HostAddress]?, masterKey: MasterKey,
@@ -52,12 +56,14 @@ public struct ServerConfiguration: Sendable {
         self.linkResponseTimeout = linkResponseTimeout
         self.recoverAfterSeconds = recoverAfterSeconds ?? Double(linkResponseTimeout.components.seconds) * 2 + 30
         self.publicBaseURL = "http://\(hostname):\(port)"
+        self.allowInternalWebhookTargets = storage.isSQLite
     }
 
     /// Reads the environment: `DATABASE_URL` (postgres://…; otherwise a SQLite file in the data directory),
     /// `KEYIN_ISSUER_HOSTS`, `KEYIN_MASTER_KEY` or `KEYIN_MASTER_KEY_FILE` (otherwise a key file created in the
     /// data directory on first start), `KEYIN_PREVIOUS_MASTER_KEYS` (comma-separated, during a rotation),
-    /// `KEYIN_LINK_TIMEOUT_SECONDS`, `KEYIN_RECOVER_AFTER_SECONDS`, `KEYIN_CARD_RETENTION_DAYS`, `KEYIN_PUBLIC_URL`.
+    /// `KEYIN_LINK_TIMEOUT_SECONDS`, `KEYIN_RECOVER_AFTER_SECONDS`, `KEYIN_CARD_RETENTION_DAYS`, `KEYIN_PUBLIC_URL`,
+    /// `KEYIN_WEBHOOK_INTERNAL_TARGETS` (`allow` or `deny`).
     public static func load(
         environment: [String: String], dataDirectory: String, hostname: String, port: Int
     ) throws(ConfigurationError) -> ServerConfiguration {
@@ -130,6 +136,12 @@ public struct ServerConfiguration: Sendable {
                     setting: "KEYIN_PUBLIC_URL", problem: "is not an http(s)://host[:port] address")
             }
             configuration.publicBaseURL = text.hasSuffix("/") ? String(text.dropLast()) : text
+        }
+        if let text = environment["KEYIN_WEBHOOK_INTERNAL_TARGETS"], !text.isEmpty {
+            guard ["allow", "deny"].contains(text) else {
+                throw ConfigurationError(setting: "KEYIN_WEBHOOK_INTERNAL_TARGETS", problem: "must be allow or deny")
+            }
+            configuration.allowInternalWebhookTargets = text == "allow"
         }
         if let text = environment["KEYIN_PREVIOUS_MASTER_KEYS"], !text.isEmpty {
             for (index, item) in text.split(separator: ",").enumerated() {

@@ -5,11 +5,13 @@ import Foundation
 import KeyInCore
 
 /// A merchant's webhook endpoints, the same rules whether the API or the console changes them: checked URL and
-/// events, at most ten live endpoints, a signing secret kept sealed by the vault.
+/// events, at most ten live endpoints, no internal address unless allowed, a signing secret kept sealed by the
+/// vault.
 struct WebhookEndpoints: Sendable {
     let database: any Database
     let vault: CardVault
     let now: @Sendable () -> Date
+    let targets: WebhookTargetPolicy
 
     static let maximumEndpoints = 10
 
@@ -18,6 +20,7 @@ struct WebhookEndpoints: Sendable {
         endpoint: WebhookEndpointModel, secret: String
     ) {
         let url = try Self.checkURL(url)
+        try targets.checkRegistered(host: URLComponents(string: url)?.host ?? "")
         let events = try Self.checkEvents(events)
         let description = description?.trimmingCharacters(in: .whitespaces)
         if let description, description.count > 200 {

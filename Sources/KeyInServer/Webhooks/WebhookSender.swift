@@ -11,9 +11,11 @@ protocol WebhookSender: Sendable {
 /// deadline so one slow endpoint cannot hold the outbox.
 struct HTTPWebhookSender: WebhookSender {
     let client: any Client
+    let targets: WebhookTargetPolicy
     static let timeout: TimeAmount = .seconds(10)
 
     func post(_ url: String, headers: HTTPHeaders, body: Data) async throws -> UInt {
+        try await targets.checkDelivery(host: URLComponents(string: url)?.host ?? "")
         let response = try await client.post(URI(string: url), headers: headers) { request in
             request.body = ByteBuffer(data: body)
             request.timeout = Self.timeout
