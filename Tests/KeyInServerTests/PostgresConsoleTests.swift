@@ -41,6 +41,14 @@ struct PostgresConsoleTests {
                 try await gateway.send(
                     .GET, "console/payments/\(key)", headers: ["Cookie": session.cookie], authenticated: false))
             #expect(detail.contains("<code>0410</code>") && detail.contains("망취소 완료"))
+
+            // The dashboard's counts come from one grouped query: the same figures on PostgreSQL.
+            _ = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(amount: 25_000), secret: shop.secretKey)
+            let dashboard = console.html(
+                try await gateway.send(.GET, "console", headers: ["Cookie": session.cookie], authenticated: false))
+            #expect(dashboard.contains("25,000원") && dashboard.contains("승인 1건 · 실패 1건") && dashboard.contains("50.0%"))
+            #expect(dashboard.contains("<title>네트워크: 1</title>"))
         }
     }
 }

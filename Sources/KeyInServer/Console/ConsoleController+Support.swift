@@ -92,12 +92,16 @@ extension ConsoleController {
         let staff = try request.consoleStaff
         let open = try await InquiryModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
             .filter(\.$channel == "CHAT").sort(\.$updatedAt, .descending).limit(20).all()
+        let ids = try open.map { try $0.requireID() }
+        let allMessages =
+            ids.isEmpty
+            ? []
+            : try await InquiryMessageModel.query(on: request.db).filter(\.$inquiry.$id ~~ ids).sort(\.$createdAt).all()
+        let threads = Dictionary(grouping: allMessages, by: { $0.$inquiry.id })
         var sections: [HTML] = []
         for inquiry in open {
             let id = try inquiry.requireID()
-            let messages = try await InquiryMessageModel.query(on: request.db).filter(\.$inquiry.$id == id)
-                .sort(\.$createdAt).all()
-            let items: [HTML] = messages.map { message in
+            let items: [HTML] = (threads[id] ?? []).map { message in
                 "<li class=\"\(message.author.lowercased())\">\(message.author == "STAFF" ? "직원: " : message.author == "SYSTEM" ? "안내: " : "고객: ")\(message.body)</li>"
             }
             sections.append(

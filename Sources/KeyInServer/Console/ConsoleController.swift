@@ -104,12 +104,9 @@ struct ConsoleController: RouteCollection {
 
     func dashboard(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        let since = DashboardFigures.periodStarts(of: services.now()).week
-        let recent = try await PaymentModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
-            .filter(\.$requestedAt >= min(since, DashboardFigures.periodStarts(of: services.now()).day)).all()
-        return try page(
-            "대시보드", request, current: "/console",
-            ConsolePages.dashboard(DashboardFigures(payments: recent, now: services.now())))
+        let figures = try await DashboardFigures.load(
+            merchantID: staff.merchantID, now: services.now(), on: request.db)
+        return try page("대시보드", request, current: "/console", ConsolePages.dashboard(figures))
     }
 
     func payments(_ request: Request) async throws -> Response {

@@ -1,7 +1,8 @@
+import FluentSQL
 import Foundation
 import KeyInCore
 
-/// The dashboard's numbers, from a merchant's payments: volume and approval rate today and this week (Seoul),
+/// The dashboard's numbers, counted by the database from a merchant's payments: volume and approval rate today and this week (Seoul),
 /// and this week's failures by the four kinds merchants see and by card company.
 struct DashboardFigures {
     struct Period {
@@ -31,25 +32,70 @@ struct DashboardFigures {
         return (day, week)
     }
 
-    init(payments: [PaymentModel], now: Date) {
-        let starts = Self.periodStarts(of: now)
-        func period(from start: Date) -> Period {
-            let inPeriod = payments.filter { $0.requestedAt >= start }
-            let approved = inPeriod.filter { $0.approveNo != nil }
+    /// One group of this week's payments, as the database counts them.
+    struct Tally {
+        let isToday: Bool
+        let isApproved: Bool
+        let status: String
+        let failureCode: String?
+        let cardCompanyCode: String?
+        let payments: Int
+        let amount: Int64
+    }
+
+    /// Counts the merchant's payments of this week in the database (one grouped query, however many there are).
+    static func load(merchantID: UUID, now: Date, on database: any Database) async throws -> DashboardFigures {
+        let starts = periodStarts(of: now)
+        guard let sql = database as? any SQLDatabase else { return DashboardFigures(tallies: []) }
+        let rows = try await sql.raw(
+            """
+            SELECT CASE WHEN requested_at >= \(bind: starts.day) THEN 1 ELSE 0 END AS today,
+            CASE WHEN approve_no IS NULL THEN 0 ELSE 1 END AS approved, status, failure_code, card_company_code,
+            COUNT(*) AS payments, CAST(COALESCE(SUM(total_amount), 0) AS BIGINT) AS amount
+            FROM payments WHERE merchant_id = \(bind: merchantID) AND requested_at >= \(bind: starts.week)
+            GROUP BY today, approved, status, failure_code, card_company_code
+            """
+        ).all()
+        return DashboardFigures(
+            tallies: try rows.map { row in
+                Tally(
+                    isToday: try row.decode(column: "today", as: Int.self) == 1,
+                    isApproved: try row.decode(column: "approved", as: Int.self) == 1,
+                    status: try row.decode(column: "status", as: String.self),
+                    failureCode: try row.decode(column: "failure_code", as: String?.self),
+                    cardCompanyCode: try row.decode(column: "card_company_code", as: String?.self),
+                    payments: try row.decode(column: "payments", as: Int.self),
+                    amount: try row.decode(column: "amount", as: Int64.self))
+            })
+    }
+
+    init(tallies: [Tally]) {
+        func period(_ tallies: [Tally]) -> Period {
+            let approved = tallies.filter(\.isApproved)
             return Period(
-                approvedAmount: approved.reduce(0) { $0 + $1.totalAmount }, approvedCount: approved.count,
-                failedCount: inPeriod.filter { $0.status == PaymentStatus.aborted.rawValue }.count)
+                approvedAmount: approved.reduce(0) { $0 + $1.amount },
+                approvedCount: approved.reduce(0) { $0 + $1.payments },
+                failedCount: tallies.filter { $0.status == PaymentStatus.aborted.rawValue }.reduce(0) {
+                    $0 + $1.payments
+                })
         }
-        today = period(from: starts.day)
-        week = period(from: starts.week)
-        let failures = payments.filter { $0.requestedAt >= starts.week && $0.status == PaymentStatus.aborted.rawValue }
-        let categories = failures.compactMap { $0.failureCode.flatMap(ErrorCode.init(rawValue:))?.entry.category }
+        today = period(tallies.filter(\.isToday))
+        week = period(tallies)
+        let failures = tallies.filter { $0.status == PaymentStatus.aborted.rawValue }
+        var byCategory: [ErrorCategory: Int] = [:]
+        for failure in failures {
+            guard let category = failure.failureCode.flatMap(ErrorCode.init(rawValue:))?.entry.category else {
+                continue
+            }
+            byCategory[category, default: 0] += failure.payments
+        }
         failuresByCategory =
-            Self.merchantCategories.map { category in (category, categories.filter { $0 == category }.count) }
+            Self.merchantCategories.map { ($0, byCategory[$0] ?? 0) }
             + ErrorCategory.allCases.filter { !Self.merchantCategories.contains($0) }
-            .map { category in (category, categories.filter { $0 == category }.count) }.filter { $0.1 > 0 }
-        failuresByCompany = Dictionary(grouping: failures, by: { $0.cardCompanyCode ?? "" })
-            .map { ($0.key, $0.value.count) }.sorted { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
+            .map { ($0, byCategory[$0] ?? 0) }.filter { $0.1 > 0 }
+        var byCompany: [String: Int] = [:]
+        for failure in failures { byCompany[failure.cardCompanyCode ?? "", default: 0] += failure.payments }
+        failuresByCompany = byCompany.map { ($0.key, $0.value) }.sorted { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
     }
 }
 
