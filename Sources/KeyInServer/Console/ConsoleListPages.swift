@@ -16,7 +16,7 @@ enum ConsoleListPages {
                 state == "ACTIVE"
                 ? """
                 <form method="post" action="/console/links/\(id)/send" class="row-form"><input type="hidden" name="_csrf" value="\(csrf)"><label class="visually-hidden" for="resend-\(id)">\(link.orderName) 문자 받을 번호</label><input id="resend-\(id)" name="customerMobilePhone" inputmode="tel" placeholder="010-0000-0000" value="\(link.customerMobilePhone ?? "")"><button type="submit" class="link">문자 보내기</button></form>
-                <form method="post" action="/console/links/\(id)/cancel" class="row-form"><input type="hidden" name="_csrf" value="\(csrf)"><button type="submit" class="link">중지</button></form>
+                <form method="post" action="/console/links/\(id)/cancel" class="row-form"><input type="hidden" name="_csrf" value="\(csrf)"><button type="submit" class="secondary">중지</button></form>
                 """ : ""
             return """
                 <tr><td>\(link.orderName)</td><td class="num">\(ConsolePages.money(link.amount, link.currency))</td>
@@ -39,6 +39,7 @@ enum ConsoleListPages {
             <button type="submit">결제 링크 만들기</button>
             </form>
             <table class="list" id="links"><thead><tr><th>주문 내용</th><th>금액</th><th>상태</th><th>유효기간</th><th></th><th>보내기·중지</th></tr></thead><tbody>\(rows)</tbody></table>
+            \(links.isEmpty ? "<p>아직 만든 결제 링크가 없습니다.</p>" as HTML : "")
             <h2>보낸 메시지</h2>
             <p class="fine">기본 발송기는 메시지를 보내지 않고 기록만 합니다. 문자·알림톡 발송 업체를 연결하면 실제로 보냅니다.</p>
             <ul class="messages">\(messageRows)</ul>
@@ -100,9 +101,11 @@ enum ConsoleListPages {
             \(notice)
             <p class="fine">이벤트마다 <code>KeyIn-Signature</code> 헤더에 서명을 담아 보냅니다. 실패하면 1분, 4분, 16분… 간격으로 최대 7번 다시 보냅니다. API로도 관리할 수 있습니다(<code>/v1/webhooks</code>).</p>
             <table class="list" id="webhook-endpoints"><thead><tr><th>URL</th><th>이벤트</th><th>상태</th><th></th></tr></thead><tbody>\(endpointRows)</tbody></table>
+            \(endpoints.isEmpty ? "<p>등록된 엔드포인트가 없습니다.</p>" as HTML : "")
             \(form)
             <h2>전송 기록</h2>
             <table class="list" id="webhook-deliveries"><thead><tr><th>시각</th><th>이벤트</th><th>결제</th><th>상태</th><th>시도</th><th>마지막 오류</th><th></th></tr></thead><tbody>\(deliveryRows)</tbody></table>
+            \(deliveries.isEmpty ? "<p>아직 보낸 웹훅이 없습니다.</p>" as HTML : "")
             """
     }
 
