@@ -16,6 +16,13 @@ struct ChatController: RouteCollection {
             "No one is available to chat right now, so your message was saved as an inquiry. Leave a phone number or e-mail and the shop will answer."
     )
 
+    /// More than this many messages a minute from one customer are not stored or relayed.
+    static let messagesPerMinute = 20
+
+    static let tooFast = LocalizedText(
+        ko: "메시지를 너무 빨리 보내고 있습니다. 잠시 후 다시 보내 주세요.",
+        en: "You are sending messages too quickly. Please wait a moment and send it again.")
+
     func boot(routes: any RoutesBuilder) throws {
         routes.webSocket("pay", ":linkKey", "chat", shouldUpgrade: Self.sameOrigin, onUpgrade: customer)
         routes.grouped("console").grouped(ConsoleAuthenticator(services: services))
@@ -51,6 +58,10 @@ struct ChatController: RouteCollection {
                     let body = frame.body?.trimmingCharacters(in: .whitespacesAndNewlines),
                     (1...1000).contains(body.count)
                 else { return }
+                guard await conversation.admit(at: services.now()) else {
+                    try? await socket.send(ChatFrame(type: "system", body: Self.tooFast.text(in: language)).text)
+                    return
+                }
                 do {
                     let chat = services.chat(logger)
                     let messageID = UUID()
@@ -158,7 +169,19 @@ struct ChatController: RouteCollection {
 /// The inquiry one customer connection writes to, once its first message made it.
 private actor Conversation {
     var inquiryID: UUID?
+    /// When this customer's recent messages came, for the pace limit.
+    private var recent: [Date] = []
+
     func set(_ id: UUID) { inquiryID = id }
+
+    /// Whether one more message fits in the pace a person types at (`ChatController.messagesPerMinute`); a script
+    /// flooding the shop's inbox does not.
+    func admit(at date: Date) -> Bool {
+        recent = recent.filter { date.timeIntervalSince($0) < 60 }
+        guard recent.count < ChatController.messagesPerMinute else { return false }
+        recent.append(date)
+        return true
+    }
 }
 
 /// Chat's persistence: messages join the inquiry of their conversation.
