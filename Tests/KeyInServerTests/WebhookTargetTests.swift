@@ -13,7 +13,9 @@ struct WebhookTargetTests {
             ("169.254.169.254", true), ("100.64.0.1", true), ("0.0.0.0", true), ("224.0.0.1", true),
             ("8.8.8.8", false), ("1.1.1.1", false), ("211.45.27.231", false), ("::1", true), ("::", true),
             ("fe80::1", true), ("fd12:3456::1", true), ("::ffff:127.0.0.1", true), ("::ffff:8.8.8.8", false),
-            ("2001:4860:4860::8888", false),
+            ("2001:4860:4860::8888", false), ("64:ff9b::a9fe:a9fe", true), ("64:ff9b::808:808", false),
+            ("2002:7f00:1::1", true), ("2002:808:808::1", false), ("::10.0.0.1", true), ("fec0::1", true),
+            ("2001:0:4136:e378::1", true), ("64:ff9b:1::1", true),
         ])
     func classification(address: String, isInternal: Bool) throws {
         let parsed = WebhookTargetPolicy.addresses(of: address, numericOnly: true)
@@ -35,8 +37,12 @@ struct WebhookTargetTests {
 
     @Test("A delivery to a name that resolves to an internal address is refused before connecting")
     func delivery() async throws {
-        await #expect(throws: WebhookTargetPolicy.InternalTargetRefused.self) {
+        await #expect(throws: WebhookTargetPolicy.TargetRefused.self) {
             try await WebhookTargetPolicy(allowInternal: false).checkDelivery(host: "localhost")
+        }
+        // A name that does not resolve is not let through to a lookup of the HTTP client's own.
+        await #expect(throws: WebhookTargetPolicy.TargetRefused.self) {
+            try await WebhookTargetPolicy(allowInternal: false).checkDelivery(host: "no-such-host.invalid")
         }
         try await WebhookTargetPolicy(allowInternal: true).checkDelivery(host: "localhost")
     }

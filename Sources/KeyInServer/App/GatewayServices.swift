@@ -48,7 +48,9 @@ public struct GatewayServices: Sendable {
     /// Tells the other processes this one's chat sockets are still open (and forgets long-dead processes' rows),
     /// and closes staff sockets whose console session has ended.
     public func refreshChatPresence() async throws {
-        try await chatPresence().refresh(processID: chatHub.processID, open: await chatHub.openConnections)
+        let listedAt = now()
+        try await chatPresence().refresh(
+            processID: chatHub.processID, open: await chatHub.openConnections, listedAt: listedAt)
         let sessions = await chatHub.staffSessions
         guard !sessions.isEmpty else { return }
         let live = try await ConsoleSessionModel.query(on: database()).filter(\.$id ~~ sessions)

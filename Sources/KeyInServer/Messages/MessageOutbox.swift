@@ -57,6 +57,7 @@ struct MessageOutbox: Sendable {
                 message.sentAt = now()
                 message.body = Self.kept(message.body, subject: message.subjectReference)
             } catch {
+                message.body = Self.kept(message.body, subject: message.subjectReference)
                 message.status = "FAILED"
                 message.error = String(String(describing: error).prefix(200))
                 logger.notice("message not sent", metadata: ["messageId": "\(message.id?.uuidString ?? "")"])

@@ -37,14 +37,12 @@ struct PaymentRecovery {
                     amount: Money(minorUnits: payment.totalAmount, currency: currency),
                     companyCode: payment.cardCompanyCode)
             }
-            do {
+            // False when another process on the same database settled it first (its reversal, or this one, is
+            // answered like any repeat).
+            guard
                 try await payments.fail(
                     payment, with: KeyInError(.failedInternalSystemProcessing, detail: "settled after a restart"))
-            } catch let error as KeyInError where error.code == .failedInternalSystemProcessing {
-                // Another process on the same database settled it first (its reversal, or this one, is answered
-                // like any repeat).
-                continue
-            }
+            else { continue }
             settled += 1
             logger.warning(
                 "payment left in progress by a crash was reversed", metadata: ["paymentKey": "\(payment.paymentKey)"])

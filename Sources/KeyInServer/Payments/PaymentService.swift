@@ -122,6 +122,9 @@ struct PaymentService: Sendable {
                 payment.retrievalReferenceNumber = approval.retrievalReferenceNumber
                 payment.approvedAt = date
             }
+        } catch is SettledElsewhere {
+            // Crash recovery in another process aborted it meanwhile and reversed it: the approval stands nowhere.
+            throw KeyInError(.failedInternalSystemProcessing)
         } catch {
             // Approved by the card company but not recorded: reverse it rather than leave a charge nobody sees.
             logger.critical(
@@ -149,15 +152,23 @@ struct PaymentService: Sendable {
     }
 
     /// Marks a payment ABORTED with the catalog code, frees its order id for another attempt, and destroys the
-    /// card data, which no refund will need.
-    func fail(_ payment: PaymentModel, with error: KeyInError) async throws {
-        try await settle(payment, event: .failed, code: error.code) { payment in
-            payment.failureCode = error.code.rawValue
-            payment.orderLock = nil
+    /// card data, which no refund will need. False when it was already aborted (by crash recovery in another
+    /// process, say): the stored outcome stands and the model now shows it.
+    @discardableResult
+    func fail(_ payment: PaymentModel, with error: KeyInError) async throws -> Bool {
+        guard payment.status != PaymentStatus.aborted.rawValue else { return false }
+        do {
+            try await settle(payment, event: .failed, code: error.code) { payment in
+                payment.failureCode = error.code.rawValue
+                payment.orderLock = nil
+            }
+        } catch is SettledElsewhere {
+            return false
         }
         try await CardRecordModel.query(on: database).filter(\.$payment.$id == payment.requireID()).delete()
         logger.notice(
             "payment aborted", metadata: ["paymentKey": "\(payment.paymentKey)", "code": "\(error.code.rawValue)"])
+        return true
     }
 
     /// Applies a state-machine event and commits it with its timeline entry. A change the machine refuses (a
@@ -201,11 +212,25 @@ struct PaymentService: Sendable {
             logger.warning(
                 "status change refused: the payment was settled elsewhere",
                 metadata: ["paymentKey": "\(payment.paymentKey)", "event": "\(event)"])
-            throw KeyInError(.failedInternalSystemProcessing, detail: "settled elsewhere")
+            try await reload(payment)
+            throw SettledElsewhere()
         }
     }
 
+    /// The stored payment changed under this copy (see `settle`).
     struct SettledElsewhere: Error {}
+
+    /// Makes the copy show what is stored again, after a change it tried was refused.
+    private func reload(_ payment: PaymentModel) async throws {
+        guard let stored = try await PaymentModel.find(payment.id, on: database) else { return }
+        payment.status = stored.status
+        payment.failureCode = stored.failureCode
+        payment.orderLock = stored.orderLock
+        payment.approveNo = stored.approveNo
+        payment.retrievalReferenceNumber = stored.retrievalReferenceNumber
+        payment.approvedAt = stored.approvedAt
+        payment.balanceAmount = stored.balanceAmount
+    }
 
     /// Moves the stored status from `from` to `to` only if it is still `from`; says whether it did.
     private static func claim(

@@ -36,13 +36,17 @@ struct DatabaseReversalStore: PendingReversalStore {
     func settle(_ reversal: PendingReversal, responseCode: String) async throws {
         try await database.transaction { database in
             try await PendingReversalModel.query(on: database).filter(\.$id == reversal.id).delete()
-            guard
-                let original = try await NetworkMessageModel.query(on: database)
-                    .filter(\.$direction ~~ ["SENT", "REVERSAL"]).filter(\.$stan == reversal.originalSTAN)
-                    .filter(\.$transmissionDateTime == reversal.originalTransmissionDateTime)
-                    .filter(\.$terminalID == reversal.trace.terminalID)
-                    .sort(\.$at, .descending).first()
-            else { return }
+            let sent = NetworkMessageModel.query(on: database)
+                .filter(\.$direction ~~ ["SENT", "REVERSAL"]).filter(\.$stan == reversal.originalSTAN)
+                // Rows written before these columns existed (migration 025) match by STAN alone.
+                .group(.or) { group in
+                    group.filter(\.$transmissionDateTime == reversal.originalTransmissionDateTime)
+                        .filter(\.$transmissionDateTime == nil)
+                }
+                .group(.or) { group in
+                    group.filter(\.$terminalID == reversal.trace.terminalID).filter(\.$terminalID == nil)
+                }
+            guard let original = try await sent.sort(\.$at, .descending).first() else { return }
             let answer = NetworkMessageModel()
             answer.$payment.id = original.$payment.id
             answer.at = now()

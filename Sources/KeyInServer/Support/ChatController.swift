@@ -58,7 +58,7 @@ struct ChatController: RouteCollection {
                     let body = frame.body?.trimmingCharacters(in: .whitespacesAndNewlines),
                     (1...1000).contains(body.count)
                 else { return }
-                guard await conversation.admit(at: services.now()) else {
+                guard await hub.admitCustomerMessage(linkKey: linkKey, at: services.now()) else {
                     try? await socket.send(ChatFrame(type: "system", body: Self.tooFast.text(in: language)).text)
                     return
                 }
@@ -135,7 +135,10 @@ struct ChatController: RouteCollection {
             do {
                 // A session that ended since the socket opened (signed out, password changed, member removed)
                 // may not answer customers any more.
-                guard try await ConsoleSessionModel.find(staff.sessionID, on: request.db) != nil else {
+                guard
+                    let session = try await ConsoleSessionModel.find(staff.sessionID, on: request.db),
+                    session.expiresAt > services.now()
+                else {
                     try await socket.close(code: .policyViolation)
                     return
                 }
@@ -169,19 +172,8 @@ struct ChatController: RouteCollection {
 /// The inquiry one customer connection writes to, once its first message made it.
 private actor Conversation {
     var inquiryID: UUID?
-    /// When this customer's recent messages came, for the pace limit.
-    private var recent: [Date] = []
 
     func set(_ id: UUID) { inquiryID = id }
-
-    /// Whether one more message fits in the pace a person types at (`ChatController.messagesPerMinute`); a script
-    /// flooding the shop's inbox does not.
-    func admit(at date: Date) -> Bool {
-        recent = recent.filter { date.timeIntervalSince($0) < 60 }
-        guard recent.count < ChatController.messagesPerMinute else { return false }
-        recent.append(date)
-        return true
-    }
 }
 
 /// Chat's persistence: messages join the inquiry of their conversation.

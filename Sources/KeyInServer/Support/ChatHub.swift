@@ -60,6 +60,25 @@ actor ChatHub {
         staff = staff.filter { !$0.value.isEmpty }
     }
 
+    /// When customers on each payment link sent their recent messages (for the pace limit, kept across
+    /// reconnections).
+    private var recentByLink: [String: [Date]] = [:]
+
+    /// Whether one more customer message on this link fits in the pace a person types at
+    /// (`ChatController.messagesPerMinute`); a script flooding the shop's inbox, reconnecting or not, does not.
+    func admitCustomerMessage(linkKey: String, at date: Date) -> Bool {
+        let recent = (recentByLink[linkKey] ?? []).filter { date.timeIntervalSince($0) < 60 }
+        guard recent.count < ChatController.messagesPerMinute else {
+            recentByLink[linkKey] = recent
+            return false
+        }
+        recentByLink[linkKey] = recent + [date]
+        if recentByLink.count > 10_000 {
+            recentByLink = recentByLink.filter { $0.value.last.map { date.timeIntervalSince($0) < 60 } ?? false }
+        }
+        return true
+    }
+
     /// A message this process stores and delivers itself: the relay must skip it.
     func handle(_ messageID: UUID, at date: Date) { handled[messageID] = date }
 

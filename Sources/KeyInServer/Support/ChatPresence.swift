@@ -31,14 +31,15 @@ struct ChatPresence: Sendable {
         try await ChatPresenceModel.query(on: database).filter(\.$id == connection).delete()
     }
 
-    /// Marks the connections still open here as still there, drops this process's rows for any other (a socket
-    /// that closed before its row was written), and forgets the rows of processes long gone.
-    func refresh(processID: UUID, open: [UUID]) async throws {
+    /// Marks the connections open here (as listed at `listedAt`) as still there, drops this process's older rows
+    /// for any other (a socket that closed before its row was written; a socket that opened after the listing has
+    /// a newer row and stays), and forgets the rows of processes long gone.
+    func refresh(processID: UUID, open: [UUID], listedAt: Date) async throws {
         if !open.isEmpty {
             try await ChatPresenceModel.query(on: database).filter(\.$id ~~ open).set(\.$seenAt, to: now()).update()
         }
         try await ChatPresenceModel.query(on: database).filter(\.$processID == processID).filter(\.$id !~ open)
-            .delete()
+            .filter(\.$seenAt < listedAt).delete()
         try await ChatPresenceModel.query(on: database)
             .filter(\.$seenAt < now().addingTimeInterval(-10 * Self.freshSeconds)).delete()
     }

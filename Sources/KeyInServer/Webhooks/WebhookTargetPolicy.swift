@@ -28,16 +28,42 @@ struct WebhookTargetPolicy: Sendable {
         }
     }
 
-    /// Before a delivery: refused when any address the host resolves to is internal.
+    /// Before a delivery: refused when any address the host resolves to is internal, when it does not resolve, or
+    /// when the lookup takes longer than `lookupSeconds`. (The HTTP client looks the name up again: a name that
+    /// changes its answer between the two lookups is not caught here; an egress proxy closes that gap.)
     func checkDelivery(host: String) async throws {
         guard !allowInternal else { return }
         let name = Self.bare(host)
-        let addresses = try await NIOThreadPool.singleton.runIfActive { Self.addresses(of: name, numericOnly: false) }
-        if addresses.contains(where: Self.isInternal) { throw InternalTargetRefused() }
+        let addresses = try await withThrowingTaskGroup(of: [[UInt8]]?.self) { group in
+            // Lookups block a thread: they get threads of their own, so a merchant's slow name server holds up
+            // neither other deliveries' lookups beyond this deadline nor the database's threads.
+            group.addTask { try await Self.lookups.runIfActive { Self.addresses(of: name, numericOnly: false) } }
+            group.addTask {
+                try await Task.sleep(for: .seconds(Self.lookupSeconds))
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+        guard let addresses else { throw TargetRefused(reason: "the host name lookup timed out") }
+        guard !addresses.isEmpty else { throw TargetRefused(reason: "the host name does not resolve") }
+        if addresses.contains(where: Self.isInternal) {
+            throw TargetRefused(reason: "the host resolves to an internal address")
+        }
     }
 
-    struct InternalTargetRefused: Error, CustomStringConvertible {
-        var description: String { "refused: the host resolves to an internal address" }
+    static let lookupSeconds: Int64 = 5
+
+    /// Threads for host name lookups only.
+    static let lookups: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 4)
+        pool.start()
+        return pool
+    }()
+
+    struct TargetRefused: Error, CustomStringConvertible {
+        let reason: String
+        var description: String { "refused: \(reason)" }
     }
 
     /// `[::1]` → `::1`; `localhost.` → `localhost` (a final dot names the same host).
@@ -85,11 +111,24 @@ struct WebhookTargetPolicy: Sendable {
                 || (a == 192 && b == 0 && bytes[2] == 0) || (a == 198 && (b == 18 || b == 19))
         }
         guard bytes.count == 16 else { return true }
-        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff {
+        // IPv6 forms that carry an IPv4 address are judged by it: mapped (::ffff:a.b.c.d), compatible (::a.b.c.d),
+        // NAT64 (64:ff9b::/96) and 6to4 (2002:aabb:ccdd::/48).
+        let prefix96 = Array(bytes[0..<12])
+        if prefix96 == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]
+            || prefix96 == [UInt8](repeating: 0, count: 12)
+                && !bytes[12..<15].allSatisfy({ $0 == 0 })
+            || prefix96 == [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0]
+        {
             return isInternal(Array(bytes[12..<16]))
         }
+        if bytes[0] == 0x20 && bytes[1] == 0x02 { return isInternal(Array(bytes[2..<6])) }
         let unspecifiedOrLoopback = bytes[0..<15].allSatisfy { $0 == 0 } && bytes[15] <= 1
-        return unspecifiedOrLoopback || bytes[0] & 0xfe == 0xfc || (bytes[0] == 0xfe && bytes[1] & 0xc0 == 0x80)
+        let teredo = bytes[0] == 0x20 && bytes[1] == 0x01 && bytes[2] == 0 && bytes[3] == 0
+        let nat64Local =
+            bytes[0] == 0 && bytes[1] == 0x64 && bytes[2] == 0xff && bytes[3] == 0x9b && bytes[4] == 0
+            && bytes[5] == 1
+        return unspecifiedOrLoopback || teredo || nat64Local || bytes[0] & 0xfe == 0xfc
+            || (bytes[0] == 0xfe && bytes[1] & 0xc0 == 0x80) || (bytes[0] == 0xfe && bytes[1] & 0xc0 == 0xc0)
             || bytes[0] == 0xff
     }
 }
