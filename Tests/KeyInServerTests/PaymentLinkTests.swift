@@ -1,4 +1,5 @@
 import Foundation
+import ISO8583
 import KeyInCore
 import KeyInServer
 import Logging
@@ -90,6 +91,32 @@ struct PaymentLinkTests {
             let html = try await page(gateway, "pay/\(link.key)").html
             #expect(!html.contains("<script>alert"))
             #expect(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; 셔츠"))
+        }
+    }
+
+    @Test("A link a customer is paying with cannot be stopped until the payment has a result")
+    func withdrawDuringPayment() async throws {
+        try await GatewayHarness.with { gateway in
+            let link = try await createLink(gateway)
+            var silent = Self.card
+            silent["cardNumber"] = GatewayHarness.silentCard
+            let paying = Task {
+                try await gateway.send(
+                    .POST, "pay/\(link.key)", json: silent, headers: ["Idempotency-Key": "slow-1"], authenticated: false
+                )
+            }
+            for await message in gateway.engine.received
+            where message[.primaryAccountNumber] == GatewayHarness.silentCard {
+                break
+            }
+            let refused = try await gateway.send(.POST, "v1/payment-links/\(link.id)/cancel", json: [:])
+            #expect(refused.status == .conflict && refused.body["code"] as? String == "PAYMENT_LINK_BEING_PAID")
+            #expect(refused.headers.first(name: .retryAfter) == "30")
+            // The card company never answers: the payment is aborted (and reversed); now the link can be stopped.
+            gateway.clock.advance(by: GatewayHarness.responseTimeout)
+            #expect(try await paying.value.body["code"] as? String == "CARD_COMPANY_RESPONSE_TIMEOUT")
+            let stopped = try await gateway.send(.POST, "v1/payment-links/\(link.id)/cancel", json: [:])
+            #expect(stopped.status == .ok && stopped.body["status"] as? String == "CANCELED")
         }
     }
 

@@ -551,6 +551,12 @@ extension ErrorCode {
                 customer: .init(
                     ko: "이미 결제가 완료된 링크입니다. 결제 내역은 문자나 이메일로 받으신 영수증에서 확인해 주세요.",
                     en: "This link has already been paid. Your receipt was sent by text message or e-mail."))
+        case .paymentLinkBeingPaid:
+            CatalogEntry(self, .request, 409, .afterDelay(seconds: 30),
+                explanation: .init(
+                    ko: "고객이 지금 이 링크로 결제하고 있어 중지할 수 없습니다. 결과가 나온 뒤 다시 확인하세요. 승인되면 결제 취소로 처리할 수 있습니다.",
+                    en: "A customer is paying with this link right now, so it cannot be stopped. Check again once the payment has a result; an approved payment can be cancelled."),
+                customer: SharedCustomerMessage.askMerchant)
         case .notFoundWebhook:
             CatalogEntry(self, .request, 404, .never,
                 explanation: .init(

@@ -85,6 +85,7 @@ public enum ErrorCode: String, CaseIterable, Sendable, Codable {
     case notFoundPaymentLink = "NOT_FOUND_PAYMENT_LINK"
     case expiredPaymentLink = "EXPIRED_PAYMENT_LINK"
     case alreadyPaidPaymentLink = "ALREADY_PAID_PAYMENT_LINK"
+    case paymentLinkBeingPaid = "PAYMENT_LINK_BEING_PAID"
     case notFoundWebhook = "NOT_FOUND_WEBHOOK"
     case invalidWebhookURL = "INVALID_WEBHOOK_URL"
 }

@@ -34,9 +34,9 @@ struct PaymentLinkService: Sendable {
         return link
     }
 
-    /// Stops an active link. A paid link cannot be withdrawn; an expired or withdrawn one is left as it is. The
-    /// update only applies while no payment has been recorded on the link, so a withdrawal that loses the race
-    /// with a payment says the link was paid.
+    /// Stops an active link. A paid link cannot be withdrawn, nor one a customer is paying with right now (its
+    /// payment is IN_PROGRESS: the card company may approve it); an expired or withdrawn one is left as it is.
+    /// One conditional update decides, so a withdrawal and a payment never both win.
     func withdraw(_ link: PaymentLinkModel) async throws {
         switch status(of: link) {
         case .paid: throw KeyInError(.alreadyPaidPaymentLink)
@@ -48,17 +48,22 @@ struct PaymentLinkService: Sendable {
                 """
                 UPDATE payment_links SET canceled_at = \(bind: at)
                 WHERE id = \(bind: try link.requireID()) AND payment_key IS NULL AND canceled_at IS NULL
+                AND NOT EXISTS (
+                    SELECT 1 FROM payments WHERE payments.merchant_id = payment_links.merchant_id
+                    AND payments.order_id = payment_links.order_id
+                    AND payments.status = \(bind: PaymentStatus.inProgress.rawValue))
                 RETURNING id
                 """
             ).all()
-            guard !rows.isEmpty else {
-                guard let fresh = try await PaymentLinkModel.find(link.id, on: database) else { return }
-                link.paymentKey = fresh.paymentKey
-                link.canceledAt = fresh.canceledAt
-                if fresh.paymentKey != nil { throw KeyInError(.alreadyPaidPaymentLink) }
+            guard rows.isEmpty else {
+                link.canceledAt = at
                 return
             }
-            link.canceledAt = at
+            guard let fresh = try await PaymentLinkModel.find(link.id, on: database) else { return }
+            link.paymentKey = fresh.paymentKey
+            link.canceledAt = fresh.canceledAt
+            if fresh.paymentKey != nil { throw KeyInError(.alreadyPaidPaymentLink) }
+            if fresh.canceledAt == nil { throw KeyInError(.paymentLinkBeingPaid) }
         }
     }
 
