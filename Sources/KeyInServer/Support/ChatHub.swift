@@ -39,6 +39,9 @@ actor ChatHub {
         if let entry = customers[inquiryID] { try? await entry.socket.send(text) }
     }
 
+    /// Whose conversations the sockets here take part in.
+    var interest: (merchants: Set<UUID>, inquiries: Set<UUID>) { (Set(staff.keys), Set(customers.keys)) }
+
     /// Every connection open here, as `chat_presence` should list them.
     var openConnections: [UUID] {
         staff.values.flatMap(\.keys) + customers.values.map(\.connection)

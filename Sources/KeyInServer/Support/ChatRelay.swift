@@ -12,16 +12,32 @@ struct ChatRelay: Sendable {
     /// its commit, which can wait on a lock (the hub's marks, kept two minutes, stop repeats).
     static let overlapSeconds: TimeInterval = 60
 
+    /// The most a pass reads; the newest are read first, so a burst never stalls the relay on old rows.
+    static let batch = 500
+
     @discardableResult
     func pass() async throws -> Int {
         let current = now()
         guard let since = await hub.relayStart(now: current, overlap: Self.overlapSeconds) else { return 0 }
-        let messages = try await InquiryMessageModel.query(on: database).filter(\.$createdAt >= since)
-            .filter(\.$author ~~ ["CUSTOMER", "STAFF"]).sort(\.$createdAt).limit(500).all()
-        let fresh = await hub.takeUnhandled(messages, now: current)
+        // Only conversations someone here takes part in: the shops whose staff are connected here, the customers
+        // connected here.
+        let interest = await hub.interest
+        let messages = try await InquiryMessageModel.query(on: database)
+            .join(InquiryModel.self, on: \InquiryMessageModel.$inquiry.$id == \InquiryModel.$id)
+            .filter(InquiryModel.self, \.$channel == "CHAT")
+            .group(.or) { group in
+                // (An empty IN list is not valid SQL everywhere: only the non-empty ones are asked.)
+                if !interest.merchants.isEmpty {
+                    group.filter(InquiryModel.self, \.$merchant.$id ~~ interest.merchants)
+                }
+                if !interest.inquiries.isEmpty { group.filter(\.$inquiry.$id ~~ interest.inquiries) }
+            }
+            .filter(\.$createdAt >= since).filter(\.$author ~~ ["CUSTOMER", "STAFF"])
+            .sort(\.$createdAt, .descending).limit(Self.batch).all()
+        let fresh = await hub.takeUnhandled(messages.reversed(), now: current)
         guard !fresh.isEmpty else { return 0 }
         let inquiries = try await InquiryModel.query(on: database)
-            .filter(\.$id ~~ Set(fresh.map { $0.$inquiry.id })).filter(\.$channel == "CHAT").all()
+            .filter(\.$id ~~ Set(fresh.map { $0.$inquiry.id })).all()
         let byID = Dictionary(
             uniqueKeysWithValues: inquiries.compactMap { inquiry in inquiry.id.map { ($0, inquiry) } })
         var relayed = 0
