@@ -19,21 +19,7 @@ struct ChatRelay: Sendable {
     func pass() async throws -> Int {
         let current = now()
         guard let since = await hub.relayStart(now: current, overlap: Self.overlapSeconds) else { return 0 }
-        // Only conversations someone here takes part in: the shops whose staff are connected here, the customers
-        // connected here.
-        let interest = await hub.interest
-        let messages = try await InquiryMessageModel.query(on: database)
-            .join(InquiryModel.self, on: \InquiryMessageModel.$inquiry.$id == \InquiryModel.$id)
-            .filter(InquiryModel.self, \.$channel == "CHAT")
-            .group(.or) { group in
-                // (An empty IN list is not valid SQL everywhere: only the non-empty ones are asked.)
-                if !interest.merchants.isEmpty {
-                    group.filter(InquiryModel.self, \.$merchant.$id ~~ interest.merchants)
-                }
-                if !interest.inquiries.isEmpty { group.filter(\.$inquiry.$id ~~ interest.inquiries) }
-            }
-            .filter(\.$createdAt >= since).filter(\.$author ~~ ["CUSTOMER", "STAFF"])
-            .sort(\.$createdAt, .descending).limit(Self.batch).all()
+        let messages = try await newest(since: since, interest: await hub.interest)
         let fresh = await hub.takeUnhandled(messages.reversed(), now: current)
         guard !fresh.isEmpty else { return 0 }
         let inquiries = try await InquiryModel.query(on: database)
@@ -47,5 +33,25 @@ struct ChatRelay: Sendable {
             relayed += 1
         }
         return relayed
+    }
+
+    /// The newest customer and staff chat messages since `since` in conversations someone here takes part in: the
+    /// shops whose staff are connected here, the customers connected here. Newest first, at most `batch`.
+    func newest(
+        since: Date, interest: (merchants: Set<UUID>, inquiries: Set<UUID>)
+    ) async throws -> [InquiryMessageModel] {
+        guard !interest.merchants.isEmpty || !interest.inquiries.isEmpty else { return [] }
+        return try await InquiryMessageModel.query(on: database)
+            .join(InquiryModel.self, on: \InquiryMessageModel.$inquiry.$id == \InquiryModel.$id)
+            .filter(InquiryModel.self, \.$channel == "CHAT")
+            .group(.or) { group in
+                // (An empty IN list is not valid SQL everywhere: only the non-empty ones are asked.)
+                if !interest.merchants.isEmpty {
+                    group.filter(InquiryModel.self, \.$merchant.$id ~~ interest.merchants)
+                }
+                if !interest.inquiries.isEmpty { group.filter(\.$inquiry.$id ~~ interest.inquiries) }
+            }
+            .filter(\.$createdAt >= since).filter(\.$author ~~ ["CUSTOMER", "STAFF"])
+            .sort(\.$createdAt, .descending).limit(Self.batch).all()
     }
 }
