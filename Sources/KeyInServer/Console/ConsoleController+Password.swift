@@ -56,7 +56,7 @@ extension ConsoleController {
     }
 
     func forgotPage(_ request: Request) async throws -> Response {
-        Self.publicPage(
+        ConsolePages.standalone(
             "비밀번호 재설정",
             """
             <p>콘솔에 로그인하는 이메일을 적어 주세요. 30분 동안 쓸 수 있는 재설정 링크를 보내 드립니다.</p>
@@ -86,7 +86,7 @@ extension ConsoleController {
                 merchantID: started.account.$merchant.id)
         }
         try? await Task.sleep(until: answerAfter, clock: .continuous)
-        return Self.publicPage(
+        return ConsolePages.standalone(
             "비밀번호 재설정",
             """
             <p class="done" role="status" id="forgot-sent">입력하신 이메일로 등록된 계정이 있으면 재설정 링크를 보냈습니다. 30분 안에 메일의 링크를 열어 주세요.</p>
@@ -145,7 +145,7 @@ extension ConsoleController {
     }
 
     private static func resetForm(token: String, email: String, error: KeyInError?) -> Response {
-        publicPage(
+        ConsolePages.standalone(
             "새 비밀번호 정하기",
             """
             \(error.map { "<p class=\"notice\" role=\"alert\" id=\"reset-error\">\(ruleProblem(param: $0.param))</p>" as HTML })
@@ -155,17 +155,5 @@ extension ConsoleController {
             <button type="submit" id="reset-button">비밀번호 바꾸기</button>
             </form>
             """)
-    }
-
-    /// A page outside the signed-in console (no menu).
-    private static func publicPage(_ title: String, _ body: HTML) -> Response {
-        PageLayout.document(
-            title: "\(title) · KeyIn 콘솔", language: .korean,
-            body: """
-                <main class="page narrow login">
-                <h1>\(title)</h1>
-                \(body)
-                </main>
-                """)
     }
 }

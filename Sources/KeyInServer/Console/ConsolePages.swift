@@ -33,6 +33,19 @@ enum ConsolePages {
         """
     }
 
+    /// A console page outside the signed-in layout (no menu): password reset, errors met before or without a
+    /// session.
+    static func standalone(_ title: String, _ body: HTML) -> Response {
+        PageLayout.document(
+            title: "\(title) · KeyIn 콘솔", language: .korean,
+            body: """
+                <main class="page narrow">
+                <h1>\(title)</h1>
+                \(body)
+                </main>
+                """)
+    }
+
     /// What went wrong with the form just sent (`?error=CODE` after its redirect): the catalog's explanation for the
     /// merchant, with a link to the code's help entry.
     static func errorNotice(_ request: Request) -> HTML? {

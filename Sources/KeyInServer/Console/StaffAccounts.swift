@@ -96,14 +96,7 @@ struct StaffAccounts: Sendable {
             throw KeyInError(.sessionExpired)
         }
         try await verify(current, of: account)
-        try Self.checkNewPassword(new)
-        account.passwordHash = try Bcrypt.hash(new, cost: 10)
-        try await database.transaction { database in
-            try await account.update(on: database)
-            try await Self.spendPendingResets(of: account.requireID(), at: now(), on: database)
-            try await ConsoleSessionModel.query(on: database).filter(\.$staff.$id == account.requireID())
-                .filter(\.$id != sessionID).delete()
-        }
+        try await replacePassword(of: account, with: new, keepingSession: sessionID, liftingLock: false)
     }
 
     /// Starts a reset for the account with this e-mail, if there is one: a one-use token for the link, valid for 30
@@ -142,36 +135,46 @@ struct StaffAccounts: Sendable {
     /// the link usable. Two submissions of one link: the first wins, the second is told the link is spent.
     func completeReset(token: String, newPassword: String) async throws -> StaffAccountModel {
         let reset = try await pendingReset(token: token)
-        try Self.checkNewPassword(newPassword)
-        let account = reset.staff
-        account.passwordHash = try Bcrypt.hash(newPassword, cost: 10)
-        account.failedSignIns = 0
-        account.lockedUntil = nil
-        try await database.transaction { database in
-            guard try await Self.spend(resetID: reset.requireID(), at: now(), on: database) else {
+        let resetID = try reset.requireID()
+        try await replacePassword(of: reset.staff, with: newPassword, keepingSession: nil, liftingLock: true) {
+            database, at in
+            guard try await Self.spend(resetID: resetID, at: at, on: database) else {
                 throw KeyInError(.invalidPasswordResetLink)
             }
-            try await Self.spendPendingResets(of: account.requireID(), at: now(), on: database)
-            try await account.update(on: database)
-            try await ConsoleSessionModel.query(on: database).filter(\.$staff.$id == account.requireID()).delete()
         }
-        return account
+        return reset.staff
     }
 
     /// An operator's reset (`keyin merchant staff password`): the same effects as a reset link. False when no account
     /// has this e-mail.
     func setPassword(email: String, password: String) async throws -> Bool {
         guard let account = try await account(email: email) else { return false }
+        try await replacePassword(of: account, with: password, keepingSession: nil, liftingLock: true)
+        return true
+    }
+
+    /// Gives an account a new password with all that follows from it, in one transaction: every reset link still
+    /// pending is spent and every session ends but `keepingSession`; a reset (`liftingLock`) also lifts the lock.
+    /// `first` runs at the start of the transaction and may refuse (a reset link already used).
+    private func replacePassword(
+        of account: StaffAccountModel, with password: String, keepingSession: UUID?, liftingLock: Bool,
+        first: @escaping @Sendable (any Database, Date) async throws -> Void = { _, _ in }
+    ) async throws {
         try Self.checkNewPassword(password)
         account.passwordHash = try Bcrypt.hash(password, cost: 10)
-        account.failedSignIns = 0
-        account.lockedUntil = nil
-        try await database.transaction { database in
-            try await Self.spendPendingResets(of: account.requireID(), at: now(), on: database)
-            try await account.update(on: database)
-            try await ConsoleSessionModel.query(on: database).filter(\.$staff.$id == account.requireID()).delete()
+        if liftingLock {
+            account.failedSignIns = 0
+            account.lockedUntil = nil
         }
-        return true
+        let (at, staffID) = (now(), try account.requireID())
+        try await database.transaction { database in
+            try await first(database, at)
+            try await account.update(on: database)
+            try await Self.spendPendingResets(of: staffID, at: at, on: database)
+            var sessions = ConsoleSessionModel.query(on: database).filter(\.$staff.$id == staffID)
+            if let keepingSession { sessions = sessions.filter(\.$id != keepingSession) }
+            try await sessions.delete()
+        }
     }
 
     /// Marks one link used if nobody has yet; says whether this call did.

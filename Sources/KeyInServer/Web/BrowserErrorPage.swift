@@ -33,15 +33,12 @@ enum BrowserErrorPage {
         // Console users are the merchant's staff: they get the merchant's explanation, the code to quote, and a
         // way back.
         let entry = error.entry
-        let response = PageLayout.document(
-            title: "\(title.ko) · KeyIn 콘솔", language: .korean,
-            body: """
-                <main class="page narrow">
-                <h1>\(title.ko)</h1>
-                <p class="notice" role="alert">\(error.code.rawValue): \(entry.explanation.ko)</p>
-                <p>\(next) · <a href="/help/\(entry.helpPageID)">도움말</a></p>
-                </main>
-                """)
+        let response = ConsolePages.standalone(
+            title.ko,
+            """
+            <p class="notice" role="alert">\(error.code.rawValue): \(entry.explanation.ko)</p>
+            <p>\(next) · <a href="/help/\(entry.helpPageID)">도움말</a></p>
+            """)
         response.status = status
         return response
     }
