@@ -87,7 +87,7 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
     public static let `default`: IssuerConfiguration = {
         guard let url = Bundle.module.url(forResource: "issuer-default", withExtension: "json"),
             let data = try? Data(contentsOf: url),
-            let configuration = try? JSONDecoder().decode(IssuerConfiguration.self, from: data)
+            let configuration = try? JSONDecoder().decode(IssuerConfiguration.self, from: data, over: .builtIn)
         else {
             fatalError("IssuerSimulator's bundled issuer-default.json is missing or unreadable")
         }
@@ -110,10 +110,20 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
         self.cardPasswordDigits = cardPasswordDigits
     }
 
-    /// Reads a configuration file; keys it leaves out keep the built-in defaults.
+    /// Reads a configuration file; keys it leaves out keep the built-in defaults (the bundled test cards and
+    /// maintenance window among them). A file replaces a list by naming it, `"accounts": []` included.
     public static func load(json data: Data) throws -> IssuerConfiguration {
-        try JSONDecoder().decode(IssuerConfiguration.self, from: data)
+        try JSONDecoder().decode(IssuerConfiguration.self, from: data, over: .default)
     }
+
+    /// What a key left out of the bundled file itself falls back to: no accounts, no windows, no faults.
+    static let builtIn = IssuerConfiguration(
+        accounts: [], maintenanceWindows: [], faults: Faults(), lateAnswerMilliseconds: 15_000,
+        defaultCreditLimit: 5_000_000, maximumAmount: 100_000_000, cardholderBirthDate: "900101",
+        cardholderBusinessNumber: "1248100998", cardPasswordDigits: "12")
+
+    /// The configuration that keys left out of a decoded file keep (see `JSONDecoder.decode(_:from:over:)`).
+    static let baseKey = CodingUserInfoKey(rawValue: "KeyIn.IssuerConfiguration.base")!
 
     enum CodingKeys: String, CodingKey {
         case accounts, maintenanceWindows, faults, lateAnswerMilliseconds, defaultCreditLimit, maximumAmount,
@@ -122,17 +132,24 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        // The bundled defaults themselves are decoded with these fallbacks.
-        accounts = try container.decodeIfPresent([Account].self, forKey: .accounts) ?? []
-        maintenanceWindows = try container.decodeIfPresent([MaintenanceWindow].self, forKey: .maintenanceWindows) ?? []
-        faults = try container.decodeIfPresent(Faults.self, forKey: .faults) ?? Faults()
-        lateAnswerMilliseconds = try container.decodeIfPresent(Int.self, forKey: .lateAnswerMilliseconds) ?? 15_000
-        defaultCreditLimit = try container.decodeIfPresent(Int64.self, forKey: .defaultCreditLimit) ?? 5_000_000
-        maximumAmount = try container.decodeIfPresent(Int64.self, forKey: .maximumAmount) ?? 100_000_000
-        cardholderBirthDate = try container.decodeIfPresent(String.self, forKey: .cardholderBirthDate) ?? "900101"
+        let base = decoder.userInfo[Self.baseKey] as? IssuerConfiguration ?? .default
+        accounts = try container.decodeIfPresent([Account].self, forKey: .accounts) ?? base.accounts
+        maintenanceWindows =
+            try container.decodeIfPresent([MaintenanceWindow].self, forKey: .maintenanceWindows)
+            ?? base.maintenanceWindows
+        faults = try container.decodeIfPresent(Faults.self, forKey: .faults) ?? base.faults
+        lateAnswerMilliseconds =
+            try container.decodeIfPresent(Int.self, forKey: .lateAnswerMilliseconds) ?? base.lateAnswerMilliseconds
+        defaultCreditLimit =
+            try container.decodeIfPresent(Int64.self, forKey: .defaultCreditLimit) ?? base.defaultCreditLimit
+        maximumAmount = try container.decodeIfPresent(Int64.self, forKey: .maximumAmount) ?? base.maximumAmount
+        cardholderBirthDate =
+            try container.decodeIfPresent(String.self, forKey: .cardholderBirthDate) ?? base.cardholderBirthDate
         cardholderBusinessNumber =
-            try container.decodeIfPresent(String.self, forKey: .cardholderBusinessNumber) ?? "1248100998"
-        cardPasswordDigits = try container.decodeIfPresent(String.self, forKey: .cardPasswordDigits) ?? "12"
+            try container.decodeIfPresent(String.self, forKey: .cardholderBusinessNumber)
+            ?? base.cardholderBusinessNumber
+        cardPasswordDigits =
+            try container.decodeIfPresent(String.self, forKey: .cardPasswordDigits) ?? base.cardPasswordDigits
     }
 
     /// Checks what decoding cannot: times, rates and card numbers.
@@ -153,6 +170,16 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
             throw IssuerConfigurationError(
                 "account \(CardNumber(typed: account.cardNumber)?.masked ?? "?") fails the Luhn check")
         }
+    }
+}
+
+extension JSONDecoder {
+    /// Decodes a simulator configuration whose left-out keys keep `base`'s values.
+    fileprivate func decode(
+        _ type: IssuerConfiguration.Type, from data: Data, over base: IssuerConfiguration
+    ) throws -> IssuerConfiguration {
+        userInfo[IssuerConfiguration.baseKey] = base
+        return try decode(type, from: data)
     }
 }
 

@@ -157,4 +157,22 @@ struct IssuerEngineTests {
         #expect(throws: IssuerConfigurationError.self) { try badCard.validate() }
         #expect(throws: (any Error).self) { try IssuerConfiguration.load(json: Data("{".utf8)) }
     }
+
+    @Test("A file that names only faults keeps the test cards and the maintenance window; naming them replaces them")
+    func configurationKeepsTestCards() async throws {
+        let faultsOnly = try IssuerConfiguration.load(json: Data(#"{"faults": {"dropRate": 0.01}}"#.utf8))
+        #expect(faultsOnly.faults.dropRate == 0.01)
+        #expect(faultsOnly.accounts == IssuerConfiguration.default.accounts)
+        #expect(faultsOnly.maintenanceWindows == IssuerConfiguration.default.maintenanceWindows)
+        // The scripted decline still declines: the file did not drop the card.
+        let engine = IssuerEngine(configuration: faultsOnly, now: { Self.noon })
+        #expect(try answer(await engine.handle(Self.request(card: "4000000000000002")))[.responseCode] == "05")
+
+        let replaced = try IssuerConfiguration.load(
+            json: Data(
+                #"{"accounts": [{"cardNumber": "4242424242424242", "responseCode": "51"}], "maintenanceWindows": []}"#
+                    .utf8))
+        #expect(replaced.accounts == [.init(cardNumber: "4242424242424242", responseCode: "51")])
+        #expect(replaced.maintenanceWindows.isEmpty)
+    }
 }
