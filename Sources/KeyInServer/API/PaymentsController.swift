@@ -63,28 +63,12 @@ struct PaymentsController: RouteCollection {
     /// `GET /v1/payments?status=DONE&from=…&to=…&limit=20&cursor=…`: newest first, cursor pagination.
     func list(_ request: Request) async throws -> Response {
         let query = try PaymentListQuery(request)
-        let merchantID = try request.merchantID
-        var builder = PaymentModel.query(on: request.db).filter(\.$merchant.$id == merchantID)
-        if let status = query.status { builder = builder.filter(\.$status == status.rawValue) }
-        if let from = query.from { builder = builder.filter(\.$requestedAt >= from) }
-        if let to = query.to { builder = builder.filter(\.$requestedAt < to) }
-        if let cursor = query.cursor {
-            // Dates make a round trip through the database and a Double with rounding of a few microseconds, so
-            // "the same instant" is compared within a millisecond and ties are broken by id.
-            let before = cursor.requestedAt.addingTimeInterval(-0.001)
-            let after = cursor.requestedAt.addingTimeInterval(0.001)
-            builder = builder.group(.or) { group in
-                group.filter(\.$requestedAt < before)
-                group.group(.and) { same in
-                    same.filter(\.$requestedAt >= before).filter(\.$requestedAt <= after).filter(\.$id < cursor.id)
-                }
-            }
-        }
-        let page = try await builder.sort(\.$requestedAt, .descending).sort(\.$id, .descending)
-            .limit(query.limit + 1).all()
-        let shown = Array(page.prefix(query.limit))
-        let next = page.count > query.limit ? shown.last.flatMap { try? PaymentCursor(payment: $0).encoded } : nil
-        let items = shown.map { PaymentDTO($0, language: request.language) }
+        let search = PaymentSearch(
+            status: query.status, requestedFrom: query.from, requestedBefore: query.to, cursor: query.cursor,
+            limit: query.limit)
+        let page = try await search.run(merchantID: try request.merchantID, on: request.db)
+        let next = page.next?.encoded
+        let items = page.payments.map { PaymentDTO($0, language: request.language) }
         return try Self.json(PaymentPage(payments: items, hasNext: next != nil, nextCursor: next), status: .ok)
     }
 

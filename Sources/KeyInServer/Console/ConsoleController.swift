@@ -117,23 +117,17 @@ struct ConsoleController: RouteCollection {
         filter.company = request.query[String.self, at: "company"] ?? ""
         filter.query = String(
             (request.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces).prefix(64))
-        var query = PaymentModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
-        if PaymentStatus(rawValue: filter.status) != nil { query = query.filter(\.$status == filter.status) }
-        if !filter.company.isEmpty { query = query.filter(\.$cardCompanyCode == filter.company) }
-        var found = try await query.sort(\.$requestedAt, .descending).limit(500).all()
+        filter.cursor = request.query[String.self, at: "cursor"] ?? ""
+        var search = PaymentSearch(
+            status: PaymentStatus(rawValue: filter.status), companyCode: filter.company.isEmpty ? nil : filter.company,
+            text: filter.query, cursor: PaymentCursor(encoded: filter.cursor), limit: ConsolePages.paymentsPerPage)
         if let category = ErrorCategory(rawValue: filter.category) {
-            found = found.filter { $0.failureCode.flatMap(ErrorCode.init(rawValue:))?.entry.category == category }
+            search.failureCodes = ErrorCode.allCases.filter { $0.entry.category == category }
         }
-        if !filter.query.isEmpty {
-            let text = filter.query
-            found = found.filter {
-                $0.orderID.localizedCaseInsensitiveContains(text) || $0.paymentKey == text
-                    || (text.count == 4 && $0.cardMasked.hasSuffix(text))
-            }
-        }
+        let found = try await search.run(merchantID: staff.merchantID, on: request.db)
         return try page(
             "결제 내역", request, current: "/console/payments",
-            ConsolePages.payments(Array(found.prefix(100)), filter: filter))
+            ConsolePages.payments(found.payments, filter: filter, next: found.next))
     }
 
     func payment(_ request: Request) async throws -> Response {

@@ -109,9 +109,28 @@ enum ConsolePages {
         var category: String = ""
         var company: String = ""
         var query: String = ""
+        /// Where the page starts (the API's cursor); empty for the newest.
+        var cursor: String = ""
+
+        /// The same search, starting after `next`.
+        func link(startingAfter next: PaymentCursor) -> String {
+            var components = URLComponents()
+            components.path = "/console/payments"
+            components.queryItems = [
+                ("q", query), ("status", status), ("category", category), ("company", company),
+                ("cursor", next.encoded),
+            ].filter { !$0.1.isEmpty }.map { URLQueryItem(name: $0.0, value: $0.1) }
+            // `+` stays as it is in a query; a cursor (base64) would read it as a space.
+            components.percentEncodedQuery = components.percentEncodedQuery?
+                .replacingOccurrences(of: "+", with: "%2B")
+            return components.string ?? components.path
+        }
     }
 
-    static func payments(_ payments: [PaymentModel], filter: PaymentFilter) -> HTML {
+    /// How many payments one page of the console's search shows.
+    static let paymentsPerPage = 100
+
+    static func payments(_ payments: [PaymentModel], filter: PaymentFilter, next: PaymentCursor?) -> HTML {
         let statuses = PaymentStatus.allCases
         let rows: [HTML] = payments.map { payment in
             let code = payment.failureCode.flatMap(ErrorCode.init(rawValue:))
@@ -138,6 +157,7 @@ enum ConsolePages {
             <table class="list" id="payments"><thead><tr><th>주문번호</th><th>주문 내용</th><th>금액</th><th>상태</th><th>실패 원인</th><th>카드</th><th>요청 시각</th></tr></thead>
             <tbody>\(rows)</tbody></table>
             \(payments.isEmpty ? "<p>조건에 맞는 결제가 없습니다.</p>" as HTML : "")
+            \(next.map { "<p class=\"pager\"><a id=\"next-page\" href=\"\(filter.link(startingAfter: $0))\">다음 \(paymentsPerPage)건 보기</a></p>" as HTML })
             """
     }
 

@@ -1,0 +1,79 @@
+import Fluent
+import FluentSQL
+import Foundation
+import KeyInCore
+
+/// One search of a merchant's payments, filtered, ordered (newest first) and cut into pages by the database, so
+/// any payment is found however old it is. The API's list and the console's search both run it.
+struct PaymentSearch {
+    var status: PaymentStatus?
+    var requestedFrom: Date?
+    var requestedBefore: Date?
+    var companyCode: String?
+    /// Only payments that failed with one of these codes.
+    var failureCodes: [ErrorCode]?
+    /// Part of an order id (any case), a whole payment key, or a card's last four digits.
+    var text: String?
+    /// Where the page starts: after this payment.
+    var cursor: PaymentCursor?
+    var limit = 20
+
+    struct Page {
+        let payments: [PaymentModel]
+        /// Set when more payments follow the page.
+        let next: PaymentCursor?
+    }
+
+    func run(merchantID: UUID, on database: any Database) async throws -> Page {
+        var builder = PaymentModel.query(on: database).filter(\.$merchant.$id == merchantID)
+        if let status { builder = builder.filter(\.$status == status.rawValue) }
+        if let requestedFrom { builder = builder.filter(\.$requestedAt >= requestedFrom) }
+        if let requestedBefore { builder = builder.filter(\.$requestedAt < requestedBefore) }
+        if let companyCode { builder = builder.filter(\.$cardCompanyCode == companyCode) }
+        if let failureCodes { builder = builder.filter(\.$failureCode ~~ failureCodes.map(\.rawValue)) }
+        if let text, !text.isEmpty {
+            builder = builder.group(.or) { either in
+                either.filter(
+                    .sql(
+                        embed:
+                            "lower(order_id) LIKE \(bind: "%" + Self.likeEscaped(text.lowercased()) + "%") ESCAPE '\\'")
+                )
+                either.filter(\.$paymentKey == text)
+                if text.count == 4, text.allSatisfy(\.isASCIIDigit) {
+                    either.filter(.sql(embed: "card_masked LIKE \(bind: "%" + text)"))
+                }
+            }
+        }
+        if let cursor {
+            // Dates make a round trip through the database and a Double with rounding of a few microseconds, so
+            // "the same instant" is compared within a millisecond and ties are broken by id.
+            let before = cursor.requestedAt.addingTimeInterval(-0.001)
+            let after = cursor.requestedAt.addingTimeInterval(0.001)
+            builder = builder.group(.or) { group in
+                group.filter(\.$requestedAt < before)
+                group.group(.and) { same in
+                    same.filter(\.$requestedAt >= before).filter(\.$requestedAt <= after).filter(\.$id < cursor.id)
+                }
+            }
+        }
+        let found = try await builder.sort(\.$requestedAt, .descending).sort(\.$id, .descending)
+            .limit(limit + 1).all()
+        let shown = Array(found.prefix(limit))
+        let next = found.count > limit ? shown.last.flatMap { try? PaymentCursor(payment: $0) } : nil
+        return Page(payments: shown, next: next)
+    }
+
+    /// `text` with LIKE's wildcards (and its escape character) taken literally.
+    static func likeEscaped(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
+}

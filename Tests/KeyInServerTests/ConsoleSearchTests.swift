@@ -1,0 +1,115 @@
+import Fluent
+import Foundation
+import KeyInCore
+import Testing
+import Vapor
+
+@testable import KeyInServer
+
+@Suite("Console payment search: run by the database, any payment however old, page by page", .timeLimit(.minutes(2)))
+struct ConsoleSearchTests {
+    /// Payments written straight to the database: hundreds of them, newer than the one a test looks for.
+    static func insertPayments(
+        _ count: Int, merchantID: UUID, after start: Date, on database: any Database
+    ) async throws {
+        try await database.transaction { database in
+            for index in 0..<count {
+                let payment = PaymentModel()
+                payment.id = UUID()
+                payment.$merchant.id = merchantID
+                payment.paymentKey = "pay_bulk\(index)"
+                payment.orderID = String(format: "bulk-%05d", index)
+                payment.orderName = "대량 주문"
+                payment.status = PaymentStatus.done.rawValue
+                payment.totalAmount = 1000
+                payment.balanceAmount = 1000
+                payment.currency = "KRW"
+                payment.capture = true
+                payment.installmentMonths = 0
+                payment.cardBrand = "VISA"
+                payment.cardMasked = "424242******4242"
+                payment.cardFingerprint = "bulk\(index)"
+                payment.requestedAt = start.addingTimeInterval(Double(index + 1))
+                try await payment.create(on: database)
+            }
+        }
+    }
+
+    /// The order ids the payments table of a console page lists, in order.
+    static func listedOrders(_ html: String) -> [String] {
+        guard let table = html.firstMatch(of: /<table class="list" id="payments">(?s)(.*?)<\/table>/)?.1 else {
+            return []
+        }
+        return table.matches(of: /<tr><td><a href="\/console\/payments\/[^"]+">([^<]+)<\/a>/).map { String($0.1) }
+    }
+
+    static func nextPage(_ html: String) -> String? {
+        html.firstMatch(of: /<a id="next-page" href="([^"]+)"/).map {
+            String($0.1).replacingOccurrences(of: "&amp;", with: "&")
+        }
+    }
+
+    /// SQLite always; PostgreSQL too when `KEYIN_TEST_POSTGRES_URL` names a server (LIKE and lower() differ).
+    static let databases = GatewayHarness.postgresURL == nil ? [false] : [false, true]
+
+    @Test(
+        "An order older than the newest 500 payments is found, and the pages together list every payment once",
+        arguments: databases)
+    func findsOldPayments(onPostgres: Bool) async throws {
+        try await GatewayHarness.with(postgres: onPostgres) { gateway in
+            let merchant = try await gateway.services.createMerchant(name: "오래된 상점", live: false)
+            try await gateway.services.createStaff(
+                merchantID: merchant.id, email: "owner@old.example", password: "correct horse battery", owner: true)
+            var body = GatewayHarness.keyIn()
+            body["orderId"] = "OLD-order_0001"
+            let paid = try await gateway.send(.POST, "v1/payments/key-in", json: body, secret: merchant.secretKey)
+            #expect(paid.status == .ok)
+            try await Self.insertPayments(
+                600, merchantID: merchant.id, after: gateway.wallClock.now, on: gateway.app.db)
+            let session = try await ConsoleTests().signIn(
+                gateway, email: "owner@old.example", password: "correct horse battery")
+            let headers: HTTPHeaders = ["Cookie": session.cookie]
+
+            // Part of the order id, in another case: the database searches every payment, not the newest 500.
+            let search = try await gateway.send(
+                .GET, "console/payments?q=old-ORDER", headers: headers, authenticated: false)
+            #expect(Self.listedOrders(String(decoding: search.raw, as: UTF8.self)) == ["OLD-order_0001"])
+            // LIKE's wildcards are taken literally: `_` matches only an underscore, `%` only a percent sign.
+            let underscore = try await gateway.send(
+                .GET, "console/payments?q=order_0", headers: headers, authenticated: false)
+            #expect(Self.listedOrders(String(decoding: underscore.raw, as: UTF8.self)) == ["OLD-order_0001"])
+            let wildcard = try await gateway.send(
+                .GET, "console/payments?q=bulk_0", headers: headers, authenticated: false)
+            #expect(Self.listedOrders(String(decoding: wildcard.raw, as: UTF8.self)).isEmpty)
+            let none = try await gateway.send(.GET, "console/payments?q=%25", headers: headers, authenticated: false)
+            #expect(Self.listedOrders(String(decoding: none.raw, as: UTF8.self)).isEmpty)
+
+            // Page after page, newest first, 100 at a time, until the oldest.
+            var listed: [String] = []
+            var path: String? = "/console/payments"
+            var pages = 0
+            while let next = path, pages < 10 {
+                let page = try await gateway.send(.GET, next, headers: headers, authenticated: false)
+                let html = String(decoding: page.raw, as: UTF8.self)
+                let orders = Self.listedOrders(html)
+                #expect(orders.count == (Self.nextPage(html) == nil ? 1 : 100))
+                listed += orders
+                path = Self.nextPage(html)
+                pages += 1
+            }
+            #expect(pages == 7)
+            #expect(listed.count == 601 && Set(listed).count == 601)
+            #expect(listed.first == "bulk-00599" && listed.last == "OLD-order_0001")
+
+            // Filters travel with the pages.
+            let done = try await gateway.send(
+                .GET, "console/payments?status=DONE&q=bulk-0", headers: headers, authenticated: false)
+            let doneHTML = String(decoding: done.raw, as: UTF8.self)
+            let second = try #require(Self.nextPage(doneHTML))
+            #expect(second.contains("status=DONE") && second.contains("q=bulk-0"))
+            let rest = try await gateway.send(.GET, second, headers: headers, authenticated: false)
+            let restOrders = Self.listedOrders(String(decoding: rest.raw, as: UTF8.self))
+            #expect(restOrders.count == 100 && restOrders.allSatisfy { $0.hasPrefix("bulk-0") })
+        }
+    }
+}
