@@ -122,14 +122,14 @@ struct ISO8583CodecTests {
     }
 }
 
-@Suite("README's wire-format example")
-struct ReadmeExampleTests {
-    @Test("The hex example in README.md is exactly what the codec frames for that sale")
+@Suite("docs/card-network.md's wire-format example")
+struct DocumentedExampleTests {
+    @Test("The hex example in docs/card-network.md is exactly what the codec frames for that sale")
     func exampleMatches() throws {
-        let readme = URL(fileURLWithPath: #filePath)
+        let document = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("README.md")
-        let text = try String(contentsOf: readme, encoding: .utf8)
+            .appendingPathComponent("docs").appendingPathComponent("card-network.md")
+        let text = try String(contentsOf: document, encoding: .utf8)
         let marker = try #require(text.range(of: "<!-- iso8583-example-hex -->\n```text\n"))
         let end = try #require(text.range(of: "```", range: marker.upperBound..<text.endIndex))
         let documented = text[marker.upperBound..<end.lowerBound].filter { !$0.isWhitespace }

@@ -31,14 +31,14 @@ struct ErrorsCommandTests {
         #expect(lines.contains { $0.hasPrefix("REJECT_CARD_COMPANY ") && $0.contains("card_company_policy") })
     }
 
-    @Test("README.md shows the catalog exactly as the code defines it")
-    func readmeTableIsCurrent() throws {
-        let readme = URL(fileURLWithPath: #filePath)
+    @Test("docs/api.md shows the catalog exactly as the code defines it")
+    func documentedTableIsCurrent() throws {
+        let document = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("README.md")
-        let text = try String(contentsOf: readme, encoding: .utf8)
+            .appendingPathComponent("docs").appendingPathComponent("api.md")
+        let text = try String(contentsOf: document, encoding: .utf8)
         #expect(
             text.contains(try run(["--markdown"])),
-            "README.md's catalog table is stale: run `swift run keyin errors --markdown`")
+            "docs/api.md's catalog table is stale: run `swift run keyin errors --markdown`")
     }
 }
