@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/vapor/vapor", from: "4.122.3"),
         .package(url: "https://github.com/vapor/fluent", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-kit", from: "1.57.0"),
         .package(url: "https://github.com/vapor/fluent-sqlite-driver", from: "4.9.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver", from: "2.14.0"),
         // Tests only: reading openapi.yaml to check responses against it.
@@ -64,11 +65,23 @@ let package = Package(
             name: "CardVault",
             dependencies: ["KeyInCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        // The merchant API on Vapor and Fluent: payments, idempotency, persistence, the embedded defaults.
+        // The only place that talks to the database: Fluent models, the numbered migrations and their lock, the
+        // stores the server reads and writes through, conditional updates. SQLite and PostgreSQL alike.
+        .target(
+            name: "KeyInPersistence",
+            dependencies: [
+                "KeyInCore", "CardNetworkLink", "CardVault",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "FluentSQL", package: "fluent-kit"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The merchant API on Vapor and Fluent: payments, idempotency, the embedded defaults.
         .target(
             name: "KeyInServer",
             dependencies: [
-                "KeyInCore", "ISO8583", "CardNetworkLink", "IssuerSimulator", "CardVault",
+                "KeyInCore", "ISO8583", "CardNetworkLink", "IssuerSimulator", "CardVault", "KeyInPersistence",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -120,8 +133,8 @@ let package = Package(
         .testTarget(
             name: "KeyInServerTests",
             dependencies: [
-                "KeyInServer", "CardNetworkLink", "CardNetworkLinkTesting", "IssuerSimulator", "CardVault", "KeyInCore",
-                "ISO8583",
+                "KeyInServer", "KeyInPersistence", "CardNetworkLink", "CardNetworkLinkTesting", "IssuerSimulator",
+                "CardVault", "KeyInCore", "ISO8583",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,4 +1,5 @@
 import Foundation
+import KeyInPersistence
 import Logging
 import Testing
 import Vapor

@@ -1,10 +1,10 @@
 import Fluent
 import Foundation
 import KeyInCore
+import KeyInPersistence
+import KeyInServer
 import Testing
 import Vapor
-
-@testable import KeyInServer
 
 @Suite("Console payment search: run by the database, any payment however old, page by page", .timeLimit(.minutes(2)))
 struct ConsoleSearchTests {
@@ -20,7 +20,7 @@ struct ConsoleSearchTests {
                 payment.paymentKey = "pay_bulk\(index)"
                 payment.orderID = String(format: "bulk-%05d", index)
                 payment.orderName = "대량 주문"
-                payment.status = PaymentStatus.done.rawValue
+                payment.status = .done
                 payment.totalAmount = 1000
                 payment.balanceAmount = 1000
                 payment.currency = "KRW"

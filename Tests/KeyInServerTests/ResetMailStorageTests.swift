@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import KeyInPersistence
 import Logging
 import Testing
 import Vapor

@@ -1,5 +1,6 @@
 import Foundation
 import KeyInCore
+import KeyInPersistence
 import Vapor
 
 /// The JSON body of every error the API returns, straight from the catalog.
@@ -63,10 +64,14 @@ enum ErrorRendering {
     }
 
     static func response(for api: APIError, request: Request) -> Response {
-        let language = Language(acceptLanguage: request.headers.first(name: .acceptLanguage))
+        response(stored(api, language: request.language, now: request.now))
+    }
+
+    /// The error as the API answers it, and as an idempotency record keeps it.
+    static func stored(_ api: APIError, language: Language, now: Date) -> StoredResponse {
         let error = api.error
         let entry = error.entry
-        let retryAfter = error.retryAfterSeconds(now: Date())
+        let retryAfter = error.retryAfterSeconds(now: now)
         let body = ErrorBody(
             code: error.code.rawValue,
             message: entry.explanation.text(in: language),
@@ -82,9 +87,16 @@ enum ErrorRendering {
                         param: $0.field.rawValue, code: $0.code.rawValue, message: $0.message.text(in: language))
                 } : nil,
             paymentKey: api.paymentKey)
-        let response = Response(status: HTTPResponseStatus(statusCode: entry.httpStatus))
-        try? response.content.encode(body, using: JSONCoding.encoder)
-        if let retryAfter { response.headers.replaceOrAdd(name: .retryAfter, value: String(retryAfter)) }
+        return StoredResponse(status: entry.httpStatus, body: JSONCoding.string(body), retryAfter: retryAfter)
+    }
+
+    /// A JSON answer (a stored one, or one just made).
+    static func response(_ answer: StoredResponse) -> Response {
+        let response = Response(status: HTTPResponseStatus(statusCode: answer.status), body: .init(string: answer.body))
+        response.headers.contentType = .json
+        if let retryAfter = answer.retryAfter {
+            response.headers.replaceOrAdd(name: .retryAfter, value: String(retryAfter))
+        }
         return response
     }
 }
@@ -121,6 +133,11 @@ extension DecodingError {
 
 /// JSON as the API writes it: dates in Seoul time with their offset, as Korean PGs send them.
 enum JSONCoding {
+    /// `value` as the API writes it. The API's own types always encode.
+    static func string(_ value: some Encodable) -> String {
+        (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -1,7 +1,7 @@
 import CardVault
-import Fluent
 import Foundation
 import KeyInCore
+import KeyInPersistence
 import Vapor
 
 /// Makes a POST safe to repeat: the same `Idempotency-Key` with the same request returns the stored response; a
@@ -12,37 +12,36 @@ struct IdempotencyGuard {
     static let retention: TimeInterval = 15 * 24 * 3600
     static let replayHeader = "Idempotent-Replayed"
 
+    let store: IdempotencyStore
     let vault: CardVault
+    let now: @Sendable () -> Date
 
-    /// With `withheldFields`, those top-level JSON fields of the response are left out of the stored copy (a
-    /// webhook secret is shown when made, and is not to be kept in clear in the idempotency store); a replay then
-    /// answers without them.
-    func run(_ request: Request, withheldFields: Set<String> = [], _ body: () async throws -> Response) async throws
-        -> Response
-    {
-        guard let key = request.headers.first(name: "Idempotency-Key") else { return try await body() }
+    /// The claim this request makes on its key; nil without a key.
+    func claim(for request: Request, merchantID: UUID) throws -> IdempotencyClaim? {
+        guard let key = request.headers.first(name: "Idempotency-Key") else { return nil }
         guard (1...300).contains(key.utf8.count), key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
             throw KeyInError(.invalidIdempotencyKey, param: "Idempotency-Key")
         }
-        let merchantID = try request.merchantID
         var signed = Data("\(request.method.rawValue) \(request.url.path)\n".utf8)
         if let bytes = request.body.data { signed.append(Self.canonical(Data(bytes.readableBytesView))) }
-        let digest = vault.requestDigest(signed)
+        let at = now()
+        return IdempotencyClaim(
+            merchantID: merchantID, key: key, requestDigest: vault.requestDigest(signed), createdAt: at,
+            expiresAt: at.addingTimeInterval(Self.retention))
+    }
 
-        let record = IdempotencyRecordModel()
-        record.merchantID = merchantID
-        record.key = key
-        record.requestDigest = digest
-        record.state = "processing"
-        record.createdAt = Date()
-        record.expiresAt = Date().addingTimeInterval(Self.retention)
-        do {
-            try await record.create(on: request.db)
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            return try await answerRepeat(
-                request, merchantID: merchantID, key: key, digest: digest, withheldFields: withheldFields, body: body)
+    /// Claims the key, runs `body`, and stores its answer. With `withheldFields`, those top-level JSON fields of the
+    /// response are left out of the stored copy (a webhook secret is shown when made, and is not to be kept in
+    /// clear in the idempotency store); a replay then answers without them.
+    func run(_ request: Request, withheldFields: Set<String> = [], _ body: () async throws -> Response) async throws
+        -> Response
+    {
+        guard let claim = try claim(for: request, merchantID: try request.merchantID) else { return try await body() }
+        guard try await store.claim(claim) else {
+            return try await answerRepeat(request, claim: claim) {
+                try await run(request, withheldFields: withheldFields, body)
+            }
         }
-
         let response: Response
         do {
             response = try await body()
@@ -50,11 +49,42 @@ struct IdempotencyGuard {
             response = ErrorRendering.response(
                 for: ErrorRendering.catalogError(for: error, logger: request.logger), request: request)
         }
-        record.state = "completed"
-        record.responseStatus = Int(response.status.code)
-        record.responseBody = Self.withholding(withheldFields, from: response.body.string)
-        try await record.update(on: request.db)
+        try await store.complete(
+            claim,
+            with: StoredResponse(
+                status: Int(response.status.code),
+                body: Self.withholding(withheldFields, from: response.body.string) ?? ""))
         return response
+    }
+
+    /// For a key-in payment, whose own two transactions carry the key: `body` writes the claim with the payment's
+    /// first row and the answer with its outcome. A request refused before it wrote anything (bad card details, a
+    /// duplicate order) has its refusal stored here as the answer.
+    func runWithinPayment(
+        _ request: Request, merchantID: UUID, _ body: (IdempotencyClaim?) async throws -> Response
+    ) async throws -> Response {
+        guard let claim = try claim(for: request, merchantID: merchantID) else { return try await body(nil) }
+        do {
+            return try await body(claim)
+        } catch PaymentStore.OpenRefusal.idempotencyKeyTaken {
+            return try await answerRepeat(request, claim: claim) {
+                try await runWithinPayment(request, merchantID: merchantID, body)
+            }
+        } catch {
+            let answer = ErrorRendering.stored(
+                ErrorRendering.catalogError(for: error, logger: request.logger), language: request.language, now: now())
+            // Stored as a new record when the payment was refused before its first write; otherwise the payment's
+            // own claim is still open (it failed after) and takes the answer.
+            if try await store.claimCompleted(claim, with: answer) {
+                return ErrorRendering.response(answer)
+            }
+            if try await store.completeIfOpen(claim, with: answer) {
+                return ErrorRendering.response(answer)
+            }
+            return try await answerRepeat(request, claim: claim) {
+                try await runWithinPayment(request, merchantID: merchantID, body)
+            }
+        }
     }
 
     static func withholding(_ fields: Set<String>, from body: String?) -> String? {
@@ -77,27 +107,23 @@ struct IdempotencyGuard {
         return sorted
     }
 
+    /// The key is taken: replay its stored answer, refuse a different request, or say the first is still running.
+    /// A key past its retention is freed and the request runs as new (`again`).
     private func answerRepeat(
-        _ request: Request, merchantID: UUID, key: String, digest: String, withheldFields: Set<String>,
-        body: () async throws -> Response
+        _ request: Request, claim: IdempotencyClaim, again: () async throws -> Response
     ) async throws -> Response {
-        guard
-            let existing = try await IdempotencyRecordModel.query(on: request.db)
-                .filter(\.$merchantID == merchantID).filter(\.$key == key).first()
-        else { throw KeyInError(.idempotentRequestProcessing) }
-        if existing.expiresAt < Date() {
-            // Past its retention: the key is free again.
-            try await existing.delete(on: request.db)
-            return try await run(request, withheldFields: withheldFields, body)
-        }
-        guard existing.requestDigest == digest else {
-            throw KeyInError(.idempotentRequestConflict, param: "Idempotency-Key")
-        }
-        guard existing.state == "completed", let status = existing.responseStatus, let stored = existing.responseBody
-        else {
+        guard let existing = try await store.existing(merchantID: claim.merchantID, key: claim.key) else {
             throw KeyInError(.idempotentRequestProcessing)
         }
-        let response = Response(status: HTTPResponseStatus(statusCode: status), body: .init(string: stored))
+        if existing.expiresAt < now() {
+            try await store.remove(merchantID: claim.merchantID, key: claim.key)
+            return try await again()
+        }
+        guard existing.requestDigest == claim.requestDigest else {
+            throw KeyInError(.idempotentRequestConflict, param: "Idempotency-Key")
+        }
+        guard let stored = existing.response else { throw KeyInError(.idempotentRequestProcessing) }
+        let response = Response(status: HTTPResponseStatus(statusCode: stored.status), body: .init(string: stored.body))
         response.headers.contentType = .json
         response.headers.replaceOrAdd(name: Self.replayHeader, value: "true")
         return response

@@ -1,5 +1,6 @@
 import Foundation
 import KeyInCore
+import KeyInPersistence
 import Vapor
 
 /// `POST /v1/payments/key-in`. Every field is optional here so that a missing one is reported by name with a
@@ -63,11 +64,11 @@ struct PaymentDTO: Content {
     let receiptUrl: String
     let metadata: [String: String]?
 
-    init(_ payment: PaymentModel, cancels: [CancelModel] = [], language: Language) {
+    init(_ payment: PaymentRecord, cancels: [CancelRecord] = [], language: Language) {
         paymentKey = payment.paymentKey
         orderId = payment.orderID
         orderName = payment.orderName
-        status = payment.status
+        status = payment.status.rawValue
         method = "카드"
         totalAmount = payment.totalAmount
         balanceAmount = payment.balanceAmount
@@ -80,16 +81,16 @@ struct PaymentDTO: Content {
         card = Card(
             company: company?.name.text(in: language), companyCode: payment.cardCompanyCode, brand: payment.cardBrand,
             number: payment.cardMasked, installmentPlanMonths: payment.installmentMonths, approveNo: payment.approveNo)
-        self.cancels = cancels.filter { $0.status == "DONE" }.map {
+        self.cancels = cancels.filter { $0.status == .done }.map {
             Cancel(
-                cancelAmount: $0.amount, cancelReason: $0.reason, canceledAt: $0.canceledAt, cancelStatus: $0.status,
-                approveNo: $0.approveNo)
+                cancelAmount: $0.amount, cancelReason: $0.reason, canceledAt: $0.canceledAt,
+                cancelStatus: $0.status.rawValue, approveNo: $0.approveNo)
         }
-        failure = payment.failureCode.flatMap { ErrorCode(rawValue: $0) }.map {
+        failure = payment.failureCode.map {
             Failure(code: $0.rawValue, message: KeyInError($0).customerMessage.text(in: language))
         }
         receiptUrl = "/receipts/\(payment.paymentKey)"
-        metadata = payment.metadata.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }
+        metadata = payment.metadata
     }
 }
 
@@ -102,6 +103,21 @@ struct CancelPaymentRequest: Content {
 
 extension Request {
     var language: Language { Language(acceptLanguage: headers.first(name: .acceptLanguage)) }
+
+    /// The gateway's clock (tests move it by hand): what every request reads the time from.
+    var now: Date { application.gatewayClock() }
+}
+
+extension Application {
+    private struct GatewayClockKey: StorageKey {
+        typealias Value = @Sendable () -> Date
+    }
+
+    /// Set by `configure`.
+    var gatewayClock: @Sendable () -> Date {
+        get { storage[GatewayClockKey.self] ?? { Date() } }
+        set { storage[GatewayClockKey.self] = newValue }
+    }
 }
 
 /// One page of `GET /v1/payments`.
@@ -109,33 +125,6 @@ struct PaymentPage: Content {
     let payments: [PaymentDTO]
     let hasNext: Bool
     let nextCursor: String?
-}
-
-/// Where the next page starts: the last payment shown, as an opaque token.
-struct PaymentCursor {
-    let requestedAt: Date
-    let id: UUID
-
-    init(payment: PaymentModel) throws {
-        requestedAt = payment.requestedAt
-        id = try payment.requireID()
-    }
-
-    init?(encoded: String) {
-        guard let data = Data(base64Encoded: encoded), let text = String(data: data, encoding: .utf8) else {
-            return nil
-        }
-        let parts = text.split(separator: "|")
-        guard parts.count == 2, let interval = Double(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
-            return nil
-        }
-        requestedAt = Date(timeIntervalSinceReferenceDate: interval)
-        self.id = id
-    }
-
-    var encoded: String {
-        Data("\(requestedAt.timeIntervalSinceReferenceDate)|\(id.uuidString)".utf8).base64EncodedString()
-    }
 }
 
 /// The query of `GET /v1/payments`, checked field by field.

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import KeyInCore
+import KeyInPersistence
 import Vapor
 
 /// `/v1/payment-links`: links a customer pays once on the hosted page, and sending them by SMS or KakaoTalk.
@@ -17,7 +18,7 @@ struct PaymentLinksController: RouteCollection {
     }
 
     func create(_ request: Request) async throws -> Response {
-        try await IdempotencyGuard(vault: services.vault).run(request) {
+        try await services.idempotency(request).run(request) {
             let input = try PaymentsController.decode(CreatePaymentLinkRequest.self, from: request)
             let merchantID = try request.merchantID
             let link = try await services.paymentLinks().create(input, merchantID: merchantID)
@@ -54,7 +55,7 @@ struct PaymentLinksController: RouteCollection {
 
     /// Withdraws an unpaid link: its page then says it can no longer be paid.
     func cancel(_ request: Request) async throws -> Response {
-        try await IdempotencyGuard(vault: services.vault).run(request) {
+        try await services.idempotency(request).run(request) {
             let link = try await merchantLink(request)
             try await services.paymentLinks().withdraw(link)
             return try await respond(link, request: request)
@@ -64,7 +65,7 @@ struct PaymentLinksController: RouteCollection {
     /// `{"channel": "SMS" | "KAKAOTALK" | "EMAIL", "recipient"?}`: the customer's number or address on the link
     /// when no recipient is given.
     func send(_ request: Request) async throws -> Response {
-        try await IdempotencyGuard(vault: services.vault).run(request) {
+        try await services.idempotency(request).run(request) {
             let link = try await merchantLink(request)
             try services.paymentLinks().requireActive(link)
             let input = try PaymentsController.decode(SendPaymentLinkRequest.self, from: request)

@@ -1,7 +1,6 @@
-import CardVault
-import Fluent
 import Foundation
 import KeyInCore
+import KeyInPersistence
 import Vapor
 
 /// `/v1/payments`: key-in payments and their lookup, scoped to the authenticated merchant.
@@ -19,29 +18,16 @@ struct PaymentsController: RouteCollection {
     }
 
     func keyIn(_ request: Request) async throws -> Response {
-        try await IdempotencyGuard(vault: services.vault).run(request) {
-            let input = try Self.decode(KeyInPaymentRequest.self, from: request)
-            let outcome = try await services.payments(request.logger).keyIn(input, merchantID: try request.merchantID)
-            if let error = outcome.error {
-                return ErrorRendering.response(
-                    for: APIError(error: error, paymentKey: outcome.payment.paymentKey), request: request)
-            }
-            return try Self.json(PaymentDTO(outcome.payment, language: request.language), status: .ok)
-        }
+        try await services.checkout.pay(request, merchantID: try request.merchantID, language: request.language)
     }
 
     func byPaymentKey(_ request: Request) async throws -> Response {
-        let key = request.parameters.get("paymentKey") ?? ""
-        guard
-            let payment = try await PaymentModel.query(on: request.db)
-                .filter(\.$merchant.$id == request.merchantID).filter(\.$paymentKey == key).first()
-        else { throw KeyInError(.notFoundPayment, param: "paymentKey") }
-        return try await Self.paymentResponse(payment, request: request)
+        try await Self.paymentResponse(try await Self.payment(request, services: services), request: request)
     }
 
     func cancel(_ request: Request) async throws -> Response {
-        try await IdempotencyGuard(vault: services.vault).run(request) {
-            let payment = try await Self.payment(request)
+        try await services.idempotency(request).run(request) {
+            let payment = try await Self.payment(request, services: services)
             let input = try Self.decode(CancelPaymentRequest.self, from: request)
             guard let reason = input.cancelReason?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty,
                 reason.count <= 200
@@ -53,8 +39,8 @@ struct PaymentsController: RouteCollection {
     }
 
     func capture(_ request: Request) async throws -> Response {
-        try await IdempotencyGuard(vault: services.vault).run(request) {
-            let payment = try await Self.payment(request)
+        try await services.idempotency(request).run(request) {
+            let payment = try await Self.payment(request, services: services)
             let captured = try await services.cancels(request.logger).capture(payment)
             return try await Self.paymentResponse(captured, request: request)
         }
@@ -72,29 +58,24 @@ struct PaymentsController: RouteCollection {
         return try Self.json(PaymentPage(payments: items, hasNext: next != nil, nextCursor: next), status: .ok)
     }
 
-    static func payment(_ request: Request) async throws -> PaymentModel {
+    /// The authenticated merchant's payment named by the path's `paymentKey`.
+    static func payment(_ request: Request, services: GatewayServices) async throws -> PaymentRecord {
         let key = request.parameters.get("paymentKey") ?? ""
-        guard
-            let payment = try await PaymentModel.query(on: request.db)
-                .filter(\.$merchant.$id == request.merchantID).filter(\.$paymentKey == key).first()
+        guard let payment = try await services.paymentStore(request).payment(key: key, merchantID: request.merchantID)
         else { throw KeyInError(.notFoundPayment, param: "paymentKey") }
         return payment
     }
 
-    static func paymentResponse(_ payment: PaymentModel, request: Request) async throws -> Response {
-        let cancels = try await CancelModel.query(on: request.db).filter(\.$payment.$id == payment.requireID())
-            .sort(\.$requestedAt).all()
+    static func paymentResponse(_ payment: PaymentRecord, request: Request) async throws -> Response {
+        let cancels = try await CancelStore(database: request.db).cancels(of: payment.id)
         return try json(PaymentDTO(payment, cancels: cancels, language: request.language), status: .ok)
     }
 
     func byOrderID(_ request: Request) async throws -> Response {
         let orderID = request.parameters.get("orderId") ?? ""
-        // The live payment of the order if there is one, else its latest attempt.
         guard
-            let payment = try await PaymentModel.query(on: request.db)
-                .filter(\.$merchant.$id == request.merchantID).filter(\.$orderID == orderID)
-                .sort(\.$requestedAt, .descending).all()
-                .sorted(by: { ($0.orderLock != nil ? 0 : 1) < ($1.orderLock != nil ? 0 : 1) }).first
+            let payment = try await services.paymentStore(request).payment(
+                orderID: orderID, merchantID: request.merchantID)
         else { throw KeyInError(.notFoundPayment, param: "orderId") }
         return try await Self.paymentResponse(payment, request: request)
     }

@@ -3,6 +3,7 @@ import Crypto
 import Fluent
 import Foundation
 import KeyInCore
+import KeyInPersistence
 import Vapor
 
 /// `/v1/webhooks`: a merchant's endpoints and their delivery log.
@@ -21,7 +22,7 @@ struct WebhooksController: RouteCollection {
     }
 
     func create(_ request: Request) async throws -> Response {
-        try await IdempotencyGuard(vault: services.vault).run(request, withheldFields: ["secret"]) {
+        try await services.idempotency(request).run(request, withheldFields: ["secret"]) {
             let input = try PaymentsController.decode(CreateWebhookRequest.self, from: request)
             let created = try await services.webhookEndpoints().create(
                 merchantID: try request.merchantID, url: input.url, events: input.events,
@@ -85,7 +86,7 @@ struct WebhooksController: RouteCollection {
 
     /// Sends a FAILED delivery again, now, with a fresh set of retries (after the merchant fixed the endpoint).
     func retry(_ request: Request) async throws -> Response {
-        try await IdempotencyGuard(vault: services.vault).run(request) {
+        try await services.idempotency(request).run(request) {
             let endpoint = try await endpoint(request)
             let delivery = try await services.webhookEndpoints().retry(
                 deliveryID: request.parameters.get("deliveryId").flatMap(UUID.init(uuidString:)), of: endpoint)

@@ -5,6 +5,7 @@ import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import KeyInCore
+import KeyInPersistence
 import Logging
 import Vapor
 
@@ -24,8 +25,24 @@ public struct GatewayServices: Sendable {
     let chatHub = ChatHub()
 
     func payments(_ logger: Logger) -> PaymentService {
-        PaymentService(database: database(), link: link, vault: vault, validator: validator, logger: logger, now: now)
+        let database = database()
+        return PaymentService(
+            store: PaymentStore(database: database), idempotency: IdempotencyStore(database: database), link: link,
+            vault: vault, validator: validator, logger: logger, now: now)
     }
+
+    /// Payments as a request reads them (on the request's database handle, with its logger).
+    func paymentStore(_ request: Request) -> PaymentStore {
+        PaymentStore(database: request.db)
+    }
+
+    /// The `Idempotency-Key` rules, for a request.
+    func idempotency(_ request: Request) -> IdempotencyGuard {
+        IdempotencyGuard(store: IdempotencyStore(database: request.db), vault: vault, now: now)
+    }
+
+    /// The one way a key-in payment is taken: the API, the hosted page and the virtual terminal.
+    var checkout: Checkout { Checkout(services: self) }
 
     func paymentLinks() -> PaymentLinkService {
         PaymentLinkService(database: database(), now: now)
@@ -111,8 +128,10 @@ public struct GatewayServices: Sendable {
     }
 
     func cancels(_ logger: Logger) -> CancelService {
-        CancelService(
-            database: database(), link: link, vault: vault, payments: payments(logger), logger: logger, now: now)
+        let database = database()
+        return CancelService(
+            payments: PaymentStore(database: database), cancels: CancelStore(database: database), link: link,
+            vault: vault, logger: logger, now: now)
     }
 }
 
@@ -137,6 +156,8 @@ public func configure(
     case .sqliteInMemory: app.databases.use(.sqlite(.memory), as: .sqlite, isDefault: true)
     case .postgres(let url): try app.databases.use(.postgres(url: url), as: .psql, isDefault: true)
     }
+    // Conditional updates and grouped counts are SQL: a driver without it stops start-up here, by name.
+    try app.db.requireSQL()
     app.migrations.add(Migrations.all)
     if case .postgres(let url) = storage {
         try await MigrationLock.withLock(postgresURL: url, logger: app.logger) { try await app.autoMigrate() }
@@ -144,6 +165,7 @@ public func configure(
         try await app.autoMigrate()
     }
 
+    app.gatewayClock = now
     app.middleware = Middlewares()
     app.middleware.use(CatalogErrorMiddleware())
     let database: @Sendable () -> any Database = { [app] in app.db }
@@ -171,9 +193,8 @@ public func configure(
 extension GatewayServices {
     /// Reverses and aborts payments a crash left IN_PROGRESS (older than `staleAfter` seconds).
     public func recoverStalePayments(logger: Logger, staleAfter: TimeInterval) async throws -> Int {
-        try await PaymentRecovery(
-            database: database(), link: link, payments: payments(logger), logger: logger, staleAfter: staleAfter
-        ).settleStalePayments(now: now())
+        try await PaymentRecovery(link: link, payments: payments(logger), logger: logger, staleAfter: staleAfter)
+            .settleStalePayments(now: now())
     }
 
     /// The pending-reversal store the link should use: the gateway's database.
@@ -242,21 +263,13 @@ extension GatewayServices {
     /// the only wrapped copy of the data key). Returns how many were destroyed.
     @discardableResult
     public func shredExpiredCardRecords(retentionDays: Int) async throws -> Int {
-        let cutoff = now().addingTimeInterval(-Double(retentionDays) * 86_400)
-        let database = database()
-        let expired = CardRecordModel.query(on: database).filter(\.$createdAt < cutoff)
-        let count = try await expired.count()
-        if count > 0 { try await CardRecordModel.query(on: database).filter(\.$createdAt < cutoff).delete() }
-        return count
+        try await PaymentStore(database: database()).shredCards(
+            createdBefore: now().addingTimeInterval(-Double(retentionDays) * 86_400))
     }
 
     /// Forgets idempotency records past their retention.
     @discardableResult
     public func purgeExpiredIdempotencyRecords() async throws -> Int {
-        let database = database()
-        let expired = IdempotencyRecordModel.query(on: database).filter(\.$expiresAt < now())
-        let count = try await expired.count()
-        if count > 0 { try await IdempotencyRecordModel.query(on: database).filter(\.$expiresAt < now()).delete() }
-        return count
+        try await IdempotencyStore(database: database()).purge(expiredBefore: now())
     }
 }

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import KeyInCore
+import KeyInPersistence
 import Vapor
 
 /// `/console/staff` (owners): who can sign in to the shop's console; add a member, remove one.

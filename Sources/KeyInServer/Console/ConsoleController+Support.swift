@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import KeyInCore
+import KeyInPersistence
 import Vapor
 
 /// The console's support pages: the inquiry inbox with replies, the feedback survey's answers, and the shop's

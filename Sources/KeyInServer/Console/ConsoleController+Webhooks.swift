@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import KeyInCore
+import KeyInPersistence
 import Vapor
 
 /// `/console/webhooks`: the shop's endpoints and their delivery log. Owners add and remove endpoints (the signing

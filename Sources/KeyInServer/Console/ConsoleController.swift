@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import KeyInCore
+import KeyInPersistence
 import Vapor
 
 /// `/console`: merchant staff sign in, see how payments go, find and cancel payments, and key in phone orders.
@@ -132,13 +133,11 @@ struct ConsoleController: RouteCollection {
 
     func payment(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        let payment = try await PaymentsController.payment(request)
-        let id = try payment.requireID()
-        let events = try await PaymentEventModel.query(on: request.db).filter(\.$payment.$id == id).sort(\.$at).all()
-        let cancels = try await CancelModel.query(on: request.db).filter(\.$payment.$id == id).sort(\.$requestedAt)
-            .all()
-        let network = NetworkMessageLog.conversationOrder(
-            try await NetworkMessageModel.query(on: request.db).filter(\.$payment.$id == id).all())
+        let payment = try await PaymentsController.payment(request, services: services)
+        let store = services.paymentStore(request)
+        let events = try await store.events(of: payment.id)
+        let cancels = try await CancelStore(database: request.db).cancels(of: payment.id)
+        let network = NetworkConversation.ordered(try await store.networkMessages(of: payment.id))
         let deliveries = try await WebhookDeliveryModel.query(on: request.db)
             .filter(\.$merchantID == staff.merchantID).filter(\.$paymentKey == payment.paymentKey)
             .sort(\.$createdAt).all()
@@ -160,7 +159,7 @@ struct ConsoleController: RouteCollection {
 
     /// The console's cancel: the same service as the API, answered with the detail page and what happened.
     func cancel(_ request: Request) async throws -> Response {
-        let payment = try await PaymentsController.payment(request)
+        let payment = try await PaymentsController.payment(request, services: services)
         let form = (try? request.content.decode(CancelForm.self)) ?? CancelForm()
         let target = "/console/payments/\(payment.paymentKey)"
         do {
@@ -195,16 +194,9 @@ struct ConsoleController: RouteCollection {
     /// A phone order keyed in by staff: the same checks and the same payment as the API, one per attempt.
     func terminalPay(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        return try await IdempotencyGuard(vault: services.vault).run(request) {
-            // The same request as `POST /v1/payments/key-in`, marked as keyed in by this staff member.
-            var input = try PaymentsController.decode(KeyInPaymentRequest.self, from: request)
+        // The same request as `POST /v1/payments/key-in`, marked as keyed in by this staff member.
+        return try await services.checkout.pay(request, merchantID: staff.merchantID, language: .korean) { input in
             input.metadata = ["channel": "virtual_terminal", "staff": staff.email]
-            let outcome = try await services.payments(request.logger).keyIn(input, merchantID: staff.merchantID)
-            if let error = outcome.error {
-                return ErrorRendering.response(
-                    for: APIError(error: error, paymentKey: outcome.payment.paymentKey), request: request)
-            }
-            return try PaymentsController.json(PaymentDTO(outcome.payment, language: .korean), status: .ok)
         }
     }
 

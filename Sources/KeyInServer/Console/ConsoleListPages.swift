@@ -1,5 +1,6 @@
 import Foundation
 import KeyInCore
+import KeyInPersistence
 
 /// The console's simpler pages: payment links (with the messages sent), webhook endpoints and their delivery
 /// log, API keys.

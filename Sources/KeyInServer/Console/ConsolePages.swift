@@ -1,5 +1,6 @@
 import Foundation
 import KeyInCore
+import KeyInPersistence
 import Vapor
 
 /// The console's markup: one layout with the navigation, and a page per task. Korean, as merchant staff use it.
@@ -130,14 +131,14 @@ enum ConsolePages {
     /// How many payments one page of the console's search shows.
     static let paymentsPerPage = 100
 
-    static func payments(_ payments: [PaymentModel], filter: PaymentFilter, next: PaymentCursor?) -> HTML {
+    static func payments(_ payments: [PaymentRecord], filter: PaymentFilter, next: PaymentCursor?) -> HTML {
         let statuses = PaymentStatus.allCases
         let rows: [HTML] = payments.map { payment in
-            let code = payment.failureCode.flatMap(ErrorCode.init(rawValue:))
+            let code = payment.failureCode
             return """
                 <tr><td><a href="/console/payments/\(payment.paymentKey)">\(payment.orderID)</a></td><td>\(payment.orderName)</td>
                 <td class="num">\(money(payment.totalAmount, payment.currency))</td>
-                <td><span class="status \(payment.status.lowercased())">\(PaymentStatus(rawValue: payment.status).map { PageText.status($0).ko } ?? payment.status)</span></td>
+                <td><span class="status \(payment.status.rawValue.lowercased())">\(PageText.status(payment.status).ko)</span></td>
                 <td>\(code.map { "\($0.entry.category.displayName.ko) · \($0.rawValue)" } ?? "")</td>
                 <td>\(payment.cardMasked)</td><td>\(DisplayFormat.time(payment.requestedAt, language: .korean))</td></tr>
                 """
@@ -162,30 +163,30 @@ enum ConsolePages {
     }
 
     static func paymentDetail(
-        _ payment: PaymentModel, events: [PaymentEventModel], network: [NetworkMessageModel], cancels: [CancelModel],
-        deliveries: [WebhookDeliveryModel], staff: ConsoleStaff, notice: HTML?
+        _ payment: PaymentRecord, events: [PaymentEventRecord], network: [NetworkMessageRecord],
+        cancels: [CancelRecord], deliveries: [WebhookDeliveryModel], staff: ConsoleStaff, notice: HTML?
     ) -> HTML {
-        let status = PaymentStatus(rawValue: payment.status)
+        let status = payment.status
         let cancellable = status == .done || status == .partialCanceled || status == .waitingForCapture
         let timeline: [HTML] = events.map { event in
-            let code = event.code.flatMap(ErrorCode.init(rawValue:))
+            let code = event.code
             return """
-                <li><time>\(DisplayFormat.time(event.at, language: .korean))</time> \(event.fromStatus.flatMap(PaymentStatus.init(rawValue:)).map { PageText.status($0).ko + " → " } ?? "")\(PaymentStatus(rawValue: event.toStatus).map { PageText.status($0).ko } ?? event.toStatus)\(code.map { " · \($0.rawValue): \($0.entry.explanation.ko)" } ?? "")</li>
+                <li><time>\(DisplayFormat.time(event.at, language: .korean))</time> \(event.from.map { PageText.status($0).ko + " → " } ?? "")\(PageText.status(event.to).ko)\(code.map { " · \($0.rawValue): \($0.entry.explanation.ko)" } ?? "")</li>
                 """
         }
-        let directions = [
-            "SENT": "보냄", "RECEIVED": "받음", "NO_ANSWER": "응답 없음", "REVERSAL": "망취소", "REVERSAL_SETTLED": "망취소 응답",
+        let directions: [NetworkMessageRecord.Direction: String] = [
+            .sent: "보냄", .received: "받음", .noAnswer: "응답 없음", .reversal: "망취소", .reversalSettled: "망취소 응답",
         ]
         let networkRows: [HTML] = network.map { message in
             let code = message.code.flatMap(ErrorCode.init(rawValue:))
             return """
-                <tr><td>\(DisplayFormat.time(message.at, language: .korean))</td><td>\(directions[message.direction] ?? message.direction)</td>
+                <tr><td>\(DisplayFormat.time(message.at, language: .korean))</td><td>\(directions[message.direction] ?? message.direction.rawValue)</td>
                 <td><code>\(message.mti)</code></td><td>\(message.stan)</td>
                 <td>\(code.map { "\($0.rawValue)" } ?? message.code ?? "")</td><td>\(message.note ?? "")</td></tr>
                 """
         }
         let cancelRows: [HTML] = cancels.map { cancel in
-            "<li>\(DisplayFormat.time(cancel.requestedAt, language: .korean)) \(money(cancel.amount, payment.currency)) · \(cancel.reason) · \(cancel.status)\(cancel.failureCode.map { " (\($0))" } ?? "")</li>"
+            "<li>\(DisplayFormat.time(cancel.requestedAt, language: .korean)) \(money(cancel.amount, payment.currency)) · \(cancel.reason) · \(cancel.status.rawValue)\(cancel.failureCode.map { " (\($0.rawValue))" } ?? "")</li>"
         }
         let deliveryRows: [HTML] = deliveries.map { delivery in
             "<li>\(DisplayFormat.time(delivery.createdAt, language: .korean)) \(delivery.eventType) · \(delivery.status) · 시도 \(delivery.attemptCount)회\(delivery.lastError.map { " · \($0)" } ?? "")</li>"
@@ -194,7 +195,7 @@ enum ConsolePages {
             \(notice)
             <dl class="receipt-lines">
             <dt>결제키</dt><dd>\(payment.paymentKey)</dd><dt>주문</dt><dd>\(payment.orderID) · \(payment.orderName)</dd>
-            <dt>상태</dt><dd id="payment-status">\(status.map { PageText.status($0).ko } ?? payment.status)</dd>
+            <dt>상태</dt><dd id="payment-status">\(PageText.status(status).ko)</dd>
             <dt>결제 금액</dt><dd>\(money(payment.totalAmount, payment.currency))</dd>
             <dt>취소 가능 금액</dt><dd id="balance">\(money(payment.balanceAmount, payment.currency))</dd>
             <dt>카드</dt><dd>\(payment.cardMasked) · \(DisplayFormat.installment(payment.installmentMonths, language: .korean))</dd>

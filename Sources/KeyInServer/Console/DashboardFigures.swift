@@ -1,6 +1,7 @@
 import FluentSQL
 import Foundation
 import KeyInCore
+import KeyInPersistence
 
 /// The dashboard's numbers, counted by the database from a merchant's payments: volume and approval rate today and this week (Seoul),
 /// and this week's failures by the four kinds merchants see and by card company.
@@ -46,8 +47,7 @@ struct DashboardFigures {
     /// Counts the merchant's payments of this week in the database (one grouped query, however many there are).
     static func load(merchantID: UUID, now: Date, on database: any Database) async throws -> DashboardFigures {
         let starts = periodStarts(of: now)
-        guard let sql = database as? any SQLDatabase else { return DashboardFigures(tallies: []) }
-        let rows = try await sql.raw(
+        let rows = try await database.sql.raw(
             """
             SELECT CASE WHEN requested_at >= \(bind: starts.day) THEN 1 ELSE 0 END AS today,
             CASE WHEN approve_no IS NULL THEN 0 ELSE 1 END AS approved, status, failure_code, card_company_code,

@@ -3,6 +3,7 @@ import Fluent
 import FluentSQL
 import Foundation
 import KeyInCore
+import KeyInPersistence
 import Vapor
 
 /// Console sign-in: staff accounts with bcrypt passwords, sessions whose cookie token is stored only as a hash,
@@ -179,14 +180,9 @@ struct StaffAccounts: Sendable {
 
     /// Marks one link used if nobody has yet; says whether this call did.
     private static func spend(resetID: UUID, at date: Date, on database: any Database) async throws -> Bool {
-        guard let sql = database as? any SQLDatabase else { return false }
-        let rows = try await sql.raw(
-            """
-            UPDATE password_resets SET used_at = \(bind: date) WHERE id = \(bind: resetID) AND used_at IS NULL
-            RETURNING id
-            """
-        ).all()
-        return !rows.isEmpty
+        try await database.compareAndSet(PasswordResetModel.schema) {
+            $0.set("used_at", to: date).where("id", .equal, resetID).where("used_at", .is, SQLLiteral.null)
+        }
     }
 
     /// A new password makes every link still pending for the account useless.

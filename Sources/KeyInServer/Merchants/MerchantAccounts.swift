@@ -1,6 +1,7 @@
 import Crypto
 import Fluent
 import Foundation
+import KeyInPersistence
 
 /// Merchants and their secret keys. A key is shown once, when made; only its SHA-256 is stored.
 struct MerchantAccounts {

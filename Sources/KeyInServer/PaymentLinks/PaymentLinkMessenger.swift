@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import KeyInCore
+import KeyInPersistence
 
 /// Sends a payment link to its customer through the message outbox (SMS, KakaoTalk or e-mail): to the contact kept
 /// on the link unless another recipient is given. The API and the console send alike.

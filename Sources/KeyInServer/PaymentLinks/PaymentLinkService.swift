@@ -2,6 +2,7 @@ import Fluent
 import FluentSQL
 import Foundation
 import KeyInCore
+import KeyInPersistence
 import Vapor
 
 /// Payment links: made by a merchant, paid once by a customer on the hosted page.
@@ -42,20 +43,19 @@ struct PaymentLinkService: Sendable {
         case .paid: throw KeyInError(.alreadyPaidPaymentLink)
         case .canceled, .expired: return
         case .active:
-            guard let sql = database as? any SQLDatabase else { throw KeyInError(.failedInternalSystemProcessing) }
-            let at = now()
-            let rows = try await sql.raw(
-                """
-                UPDATE payment_links SET canceled_at = \(bind: at)
-                WHERE id = \(bind: try link.requireID()) AND payment_key IS NULL AND canceled_at IS NULL
-                AND NOT EXISTS (
-                    SELECT 1 FROM payments WHERE payments.merchant_id = payment_links.merchant_id
-                    AND payments.order_id = payment_links.order_id
-                    AND payments.status = \(bind: PaymentStatus.inProgress.rawValue))
-                RETURNING id
-                """
-            ).all()
-            guard rows.isEmpty else {
+            let (at, id) = (now(), try link.requireID())
+            let withdrawn = try await database.compareAndSet(PaymentLinkModel.schema) {
+                $0.set("canceled_at", to: at).where("id", .equal, id)
+                    .where("payment_key", .is, SQLLiteral.null).where("canceled_at", .is, SQLLiteral.null)
+                    .where(
+                        SQLQueryString(
+                            """
+                            NOT EXISTS (SELECT 1 FROM payments WHERE payments.merchant_id = payment_links.merchant_id
+                            AND payments.order_id = payment_links.order_id
+                            AND payments.status = \(bind: PaymentStatus.inProgress.rawValue))
+                            """))
+            }
+            guard !withdrawn else {
                 link.canceledAt = at
                 return
             }
@@ -123,14 +123,6 @@ struct PaymentLinkService: Sendable {
         case .paid: throw KeyInError(.alreadyPaidPaymentLink)
         case .expired, .canceled: throw KeyInError(.expiredPaymentLink)
         }
-    }
-
-    /// Records the payment that paid the link, once: a second payment can never claim it.
-    func markPaid(_ link: PaymentLinkModel, paymentKey: String) async throws {
-        try await PaymentLinkModel.query(on: database)
-            .filter(\.$id == link.requireID()).filter(\.$paymentKey == nil)
-            .set(\.$paymentKey, to: paymentKey).update()
-        link.paymentKey = paymentKey
     }
 
     /// URL-safe random letters and digits.

@@ -1,20 +1,19 @@
 import CardNetworkLink
 import CardVault
-import Fluent
-import FluentSQL
 import Foundation
 import ISO8583
 import KeyInCore
+import KeyInPersistence
 import Logging
 
 /// Cancels and captures. A cancel first takes its amount off the balance in one conditional update (so
 /// concurrent cancels can never exceed the balance, and a second cancel within a second is refused), records
 /// the cancel IN_PROGRESS, then asks the card company; a refusal puts the amount back.
 struct CancelService: Sendable {
-    let database: any Database
+    let payments: PaymentStore
+    let cancels: CancelStore
     let link: CardNetworkLink
     let vault: CardVault
-    let payments: PaymentService
     let logger: Logger
     let now: @Sendable () -> Date
 
@@ -26,10 +25,8 @@ struct CancelService: Sendable {
         let refundableAmount: Int64?
     }
 
-    func cancel(_ payment: PaymentModel, _ request: CancelRequest) async throws -> PaymentModel {
-        guard let status = PaymentStatus(rawValue: payment.status) else {
-            throw KeyInError(.failedInternalSystemProcessing)
-        }
+    func cancel(_ payment: PaymentRecord, _ request: CancelRequest) async throws -> PaymentRecord {
+        let status = payment.status
         switch status {
         case .canceled: throw KeyInError(.alreadyCanceledPayment)
         case .inProgress, .aborted: throw KeyInError(.notCancelablePayment)
@@ -49,62 +46,45 @@ struct CancelService: Sendable {
         }
 
         // 1. Reserve the amount atomically, and record the cancel, before anything is sent.
-        let paymentID = try payment.requireID()
-        try await reserve(amount, of: paymentID, expectedRefundable: request.refundableAmount)
-        let cancel = CancelModel()
-        cancel.$payment.id = paymentID
-        cancel.amount = amount
-        cancel.reason = request.reason
-        cancel.status = "IN_PROGRESS"
-        cancel.requestedAt = now()
+        try await reserve(amount, of: payment.id, expectedRefundable: request.refundableAmount)
         let trace = link.newTrace(
-            terminalID: PaymentService.terminalID(for: payment.$merchant.id),
-            merchantID: PaymentService.acceptorID(for: payment.$merchant.id))
-        cancel.trace = String(decoding: try JSONEncoder().encode(trace), as: UTF8.self)
-        try await cancel.create(on: database)
+            terminalID: PaymentService.terminalID(for: payment.merchantID),
+            merchantID: PaymentService.acceptorID(for: payment.merchantID))
+        var cancel = CancelRecord(
+            paymentID: payment.id, amount: amount, reason: request.reason, trace: trace, requestedAt: now())
+        let void = status == .waitingForCapture
+        // A void reverses the authorization: the link keeps the reversal durably and repeats it until the card
+        // company answers; the answer (0410) joins the timeline when it comes (`DatabaseReversalStore.settle`).
+        let sent =
+            void
+            ? payment.trace.map { NetworkConversation.reversalQueued(trace: $0, note: "승인 취소: 원거래 망취소", at: now()) }
+            : NetworkConversation.sent("0200", trace: trace, note: "환불 요청 (처리코드 200000)", at: now())
+        try await cancels.begin(cancel, sent: sent)
 
         // 2. The card company: a refund of a captured sale, or a reversal (void) of an authorization.
-        let currency = Currency(code: payment.currency) ?? .krw
-        let network = NetworkMessageLog(database: database, logger: logger, now: now)
-        let void = status == .waitingForCapture
+        var answers: [NetworkMessageRecord] = []
         do {
             if void {
-                let original = try JSONDecoder().decode(TransactionTrace.self, from: Data((payment.trace ?? "").utf8))
-                // The link keeps the reversal durably and repeats it until the card company answers; the answer
-                // (0410) joins this timeline when it comes (`DatabaseReversalStore.settle`).
-                await network.reversalQueued(trace: original, paymentID: paymentID, note: "승인 취소: 원거래 망취소")
+                guard let original = payment.trace else { throw KeyInError(.notCancelablePayment) }
                 try await link.reverse(
-                    originalMessageType: .authorizationRequest, trace: original,
-                    amount: Money(minorUnits: payment.totalAmount, currency: currency),
+                    originalMessageType: .authorizationRequest, trace: original, amount: payment.amount,
                     companyCode: payment.cardCompanyCode)
             } else {
                 guard let rrn = payment.retrievalReferenceNumber else { throw KeyInError(.notCancelablePayment) }
-                let number = try await cardNumber(of: paymentID)
-                await network.sent("0200", trace: trace, paymentID: paymentID, note: "환불 요청 (처리코드 200000)")
+                let number = try await cardNumber(of: payment.id)
                 let approval = try await link.followUp(
                     CardFollowUpRequest(
-                        kind: .refund, cardNumber: number, amount: Money(minorUnits: amount, currency: currency),
-                        originalRRN: rrn, companyCode: payment.cardCompanyCode),
+                        kind: .refund, cardNumber: number,
+                        amount: Money(minorUnits: amount, currency: payment.amount.currency), originalRRN: rrn,
+                        companyCode: payment.cardCompanyCode),
                     trace: trace)
-                await network.answered("0210", trace: trace, paymentID: paymentID, approvalCode: approval.approvalCode)
+                answers.append(
+                    NetworkConversation.answered("0210", trace: trace, approvalCode: approval.approvalCode, at: now()))
                 cancel.approveNo = approval.approvalCode
             }
         } catch {
             let catalogError = (error as? KeyInError) ?? KeyInError(.failedInternalSystemProcessing)
-            await network.failed(void ? "0410" : "0210", trace: trace, paymentID: paymentID, error: catalogError)
-            try await release(amount, of: paymentID)
-            cancel.status = "ABORTED"
-            cancel.failureCode = catalogError.code.rawValue
-            let refusedAt = now()
-            try await database.transaction { database in
-                try await cancel.update(on: database)
-                if let fresh = try await PaymentModel.find(paymentID, on: database) {
-                    try await WebhookOutbox(database: database).enqueue(
-                        .cancelStatusChanged, payment: fresh, cancel: cancel, at: refusedAt)
-                }
-            }
-            logger.notice(
-                "cancel refused", metadata: ["paymentKey": "\(payment.paymentKey)", "code": "\(catalogError.code)"])
+            try await refuse(cancel, of: payment, trace: trace, void: void, error: catalogError)
             throw Self.followUpWasWithdrawn(catalogError)
                 ? KeyInError(.cancelOrCaptureNotCompleted)
                 : KeyInError(
@@ -113,45 +93,90 @@ struct CancelService: Sendable {
         }
 
         // 3. The outcome, through the state machine.
-        cancel.status = "DONE"
+        cancel.status = .done
         cancel.canceledAt = now()
-        guard let fresh = try await PaymentModel.find(paymentID, on: database) else {
-            throw KeyInError(.notFoundPayment)
+        guard var settled = try await payments.payment(id: payment.id) else { throw KeyInError(.notFoundPayment) }
+        let from = settled.status
+        guard let to = PaymentStateMachine.next(after: from, on: .canceled(remaining: settled.balanceAmount)) else {
+            logger.error("refused status change", metadata: ["paymentKey": "\(payment.paymentKey)", "event": "cancel"])
+            throw KeyInError(.failedInternalSystemProcessing)
         }
-        try await payments.applyCancel(fresh, cancel: cancel)
-        return fresh
+        settled.status = to
+        let at = now()
+        // Cancels need no guard on the status: their balance update is already atomic.
+        var settlement = PaymentStore.Settlement(payment: settled, from: from, code: nil, onlyIfUnchanged: false)
+        settlement.cancel = cancel
+        settlement.messages = answers
+        settlement.shredCard = settled.balanceAmount == 0
+        let doneCancels =
+            try await cancels.cancels(of: payment.id).filter { $0.status == .done && $0.id != cancel.id }
+            + [cancel]
+        settlement.webhooks = [
+            WebhookPayloads.paymentStatusChanged(settled, cancels: doneCancels, at: at),
+            WebhookPayloads.cancelStatusChanged(settled, cancels: doneCancels, cancel: cancel, at: at),
+        ]
+        _ = try await payments.settle(settlement, at: at)
+        return settled
     }
 
-    func capture(_ payment: PaymentModel) async throws -> PaymentModel {
-        guard payment.status == PaymentStatus.waitingForCapture.rawValue else {
-            switch PaymentStatus(rawValue: payment.status) {
-            case .done?, .partialCanceled?: throw KeyInError(.alreadyProcessedPayment)
-            case .canceled?: throw KeyInError(.alreadyCanceledPayment)
+    /// A refund or void the card company refused (or never answered): the amount goes back on the balance and
+    /// the cancel is ABORTED, with its webhook.
+    private func refuse(
+        _ cancel: CancelRecord, of payment: PaymentRecord, trace: TransactionTrace, void: Bool, error: KeyInError
+    ) async throws {
+        try await cancels.release(cancel.amount, of: payment.id)
+        var refused = cancel
+        refused.status = .aborted
+        refused.failureCode = error.code
+        let at = now()
+        let fresh = try await payments.payment(id: payment.id) ?? payment
+        let done = try await cancels.cancels(of: payment.id).filter { $0.status == .done }
+        try await cancels.refuse(
+            refused, messages: NetworkConversation.failed(void ? "0410" : "0210", trace: trace, error: error, at: at),
+            merchantID: payment.merchantID, paymentKey: payment.paymentKey,
+            webhooks: [WebhookPayloads.cancelStatusChanged(fresh, cancels: done, cancel: refused, at: at)], at: at)
+        logger.notice("cancel refused", metadata: ["paymentKey": "\(payment.paymentKey)", "code": "\(error.code)"])
+    }
+
+    func capture(_ payment: PaymentRecord) async throws -> PaymentRecord {
+        guard payment.status == .waitingForCapture else {
+            switch payment.status {
+            case .done, .partialCanceled: throw KeyInError(.alreadyProcessedPayment)
+            case .canceled: throw KeyInError(.alreadyCanceledPayment)
             default: throw KeyInError(.notCapturablePayment)
             }
         }
         guard let rrn = payment.retrievalReferenceNumber else { throw KeyInError(.notCapturablePayment) }
-        let number = try await cardNumber(of: try payment.requireID())
+        let number = try await cardNumber(of: payment.id)
         let trace = link.newTrace(
-            terminalID: PaymentService.terminalID(for: payment.$merchant.id),
-            merchantID: PaymentService.acceptorID(for: payment.$merchant.id))
-        let network = NetworkMessageLog(database: database, logger: logger, now: now)
-        let paymentID = try payment.requireID()
-        await network.sent("0220", trace: trace, paymentID: paymentID, note: "매입 요청")
+            terminalID: PaymentService.terminalID(for: payment.merchantID),
+            merchantID: PaymentService.acceptorID(for: payment.merchantID))
+        try await payments.log(
+            [NetworkConversation.sent("0220", trace: trace, note: "매입 요청", at: now())], paymentID: payment.id)
+        let answer: NetworkMessageRecord
         do throws(KeyInError) {
             let approval = try await link.followUp(
                 CardFollowUpRequest(
-                    kind: .capture, cardNumber: number,
-                    amount: Money(minorUnits: payment.totalAmount, currency: Currency(code: payment.currency) ?? .krw),
-                    originalRRN: rrn, companyCode: payment.cardCompanyCode),
+                    kind: .capture, cardNumber: number, amount: payment.amount, originalRRN: rrn,
+                    companyCode: payment.cardCompanyCode),
                 trace: trace)
-            await network.answered("0230", trace: trace, paymentID: paymentID, approvalCode: approval.approvalCode)
+            answer = NetworkConversation.answered("0230", trace: trace, approvalCode: approval.approvalCode, at: now())
         } catch {
-            await network.failed("0230", trace: trace, paymentID: paymentID, error: error)
+            try? await payments.log(
+                NetworkConversation.failed("0230", trace: trace, error: error, at: now()), paymentID: payment.id)
             throw Self.followUpWasWithdrawn(error) ? KeyInError(.cancelOrCaptureNotCompleted) : error
         }
-        try await payments.applyCapture(payment)
-        return payment
+        var captured = payment
+        captured.status = .done
+        let at = now()
+        var settlement = PaymentStore.Settlement(
+            payment: captured, from: .waitingForCapture, code: nil, onlyIfUnchanged: true)
+        settlement.messages = [answer]
+        settlement.webhooks = [WebhookPayloads.paymentStatusChanged(captured, cancels: [], at: at)]
+        guard try await payments.settle(settlement, at: at) else {
+            return try await payments.payment(id: payment.id) ?? captured
+        }
+        return captured
     }
 
     /// A timeout or a broken connection on a refund or capture: the link has reversed that request, so the
@@ -162,23 +187,14 @@ struct CancelService: Sendable {
 
     /// Takes `amount` off the balance if it is still there and no cancel was accepted in the last second.
     private func reserve(_ amount: Int64, of paymentID: UUID, expectedRefundable: Int64?) async throws {
-        guard let sql = database as? any SQLDatabase else { throw KeyInError(.failedInternalSystemProcessing) }
-        let nowMilliseconds = Int64(now().timeIntervalSince1970 * 1000)
+        let nowMilliseconds = now().epochMilliseconds
         let cutoff = nowMilliseconds - Self.consecutiveWindowMilliseconds
-        let rows = try await sql.raw(
-            """
-            UPDATE payments SET balance_amount = balance_amount - \(bind: amount), last_cancel_ms = \(bind: nowMilliseconds)
-            WHERE id = \(bind: paymentID) AND balance_amount >= \(bind: amount)
-            AND (last_cancel_ms IS NULL OR last_cancel_ms <= \(bind: cutoff))
-            RETURNING balance_amount
-            """
-        ).all()
-        guard rows.isEmpty else { return }
-        // Refused: say why, from what is there now.
-        guard let current = try await PaymentModel.find(paymentID, on: database) else {
-            throw KeyInError(.notFoundPayment)
+        guard try await !cancels.reserve(amount, of: paymentID, at: nowMilliseconds, noCancelAfter: cutoff) else {
+            return
         }
-        if let last = current.lastCancelMilliseconds, last > cutoff {
+        // Refused: say why, from what is there now.
+        guard let current = try await payments.payment(id: paymentID) else { throw KeyInError(.notFoundPayment) }
+        if let last = try await cancels.lastCancelMilliseconds(of: paymentID), last > cutoff {
             throw KeyInError(.forbiddenConsecutiveRequest)
         }
         if let expectedRefundable, expectedRefundable != current.balanceAmount {
@@ -187,18 +203,10 @@ struct CancelService: Sendable {
         throw KeyInError(.notCancelableAmount, param: "cancelAmount")
     }
 
-    private func release(_ amount: Int64, of paymentID: UUID) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        try await sql.raw(
-            "UPDATE payments SET balance_amount = balance_amount + \(bind: amount) WHERE id = \(bind: paymentID)"
-        ).run()
-    }
-
     private func cardNumber(of paymentID: UUID) async throws -> CardNumber {
-        guard let record = try await CardRecordModel.query(on: database).filter(\.$payment.$id == paymentID).first()
-        else { throw KeyInError(.notCancelablePayment, detail: "card data no longer held") }
-        return try vault.open(
-            SealedCard(
-                ciphertext: record.ciphertext, wrappedDataKey: record.wrappedDataKey, masterKeyID: record.masterKeyID))
+        guard let sealed = try await payments.card(of: paymentID) else {
+            throw KeyInError(.notCancelablePayment, detail: "card data no longer held")
+        }
+        return try vault.open(sealed)
     }
 }

@@ -1,8 +1,8 @@
 import CardNetworkLink
-import Fluent
 import Foundation
 import ISO8583
 import KeyInCore
+import KeyInPersistence
 import Logging
 
 /// Settles what a crash left behind: every payment still IN_PROGRESS is reversed (the card company may have
@@ -11,7 +11,6 @@ import Logging
 /// Only records older than `staleAfter` are touched, so a process starting up never aborts what another
 /// `keyin serve` on the same database is still working on.
 struct PaymentRecovery {
-    let database: any Database
     let link: CardNetworkLink
     let payments: PaymentService
     let logger: Logger
@@ -20,36 +19,28 @@ struct PaymentRecovery {
     @discardableResult
     func settleStalePayments(now: Date) async throws -> Int {
         let cutoff = now.addingTimeInterval(-staleAfter)
-        let stale = try await PaymentModel.query(on: database)
-            .filter(\.$status == PaymentStatus.inProgress.rawValue)
-            .filter(\.$requestedAt < cutoff)
-            .all()
         var settled = 0
-        for payment in stale {
-            if let text = payment.trace,
-                let trace = try? JSONDecoder().decode(TransactionTrace.self, from: Data(text.utf8)),
-                let currency = Currency(code: payment.currency)
-            {
-                await NetworkMessageLog(database: database, logger: logger, now: { now }).reversalQueued(
-                    trace: trace, paymentID: try payment.requireID(), note: "재시작 후 정리: 답을 받지 못한 요청의 망취소")
+        for payment in try await payments.store.inProgress(requestedBefore: cutoff) {
+            var messages: [NetworkMessageRecord] = []
+            if let trace = payment.trace {
+                messages.append(
+                    NetworkConversation.reversalQueued(
+                        trace: trace, note: "재시작 후 정리: 답을 받지 못한 요청의 망취소", at: now))
                 try await link.reverse(
                     originalMessageType: payment.capture ? .financialRequest : .authorizationRequest, trace: trace,
-                    amount: Money(minorUnits: payment.totalAmount, currency: currency),
-                    companyCode: payment.cardCompanyCode)
+                    amount: payment.amount, companyCode: payment.cardCompanyCode)
             }
-            // False when another process on the same database settled it first (its reversal, or this one, is
-            // answered like any repeat).
-            guard
-                try await payments.fail(
-                    payment, with: KeyInError(.failedInternalSystemProcessing, detail: "settled after a restart"))
-            else { continue }
+            // Not settled here when another process on the same database settled it first (its reversal, or this
+            // one, is answered like any repeat).
+            let failure = try await payments.fail(
+                payment, with: KeyInError(.failedInternalSystemProcessing, detail: "settled after a restart"),
+                messages: messages)
+            guard failure.settledHere else { continue }
             settled += 1
             logger.warning(
                 "payment left in progress by a crash was reversed", metadata: ["paymentKey": "\(payment.paymentKey)"])
         }
-        try await IdempotencyRecordModel.query(on: database)
-            .filter(\.$state == "processing").filter(\.$createdAt < cutoff)
-            .delete()
+        try await payments.idempotency.releaseUnfinished(claimedBefore: cutoff)
         return settled
     }
 }

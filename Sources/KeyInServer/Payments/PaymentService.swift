@@ -1,17 +1,18 @@
 import CardNetworkLink
 import CardVault
-import Fluent
-import FluentSQL
 import Foundation
 import ISO8583
 import KeyInCore
+import KeyInPersistence
 import Logging
 
 /// Key-in payments from request to outcome. Every status change goes through `PaymentStateMachine` and is
 /// committed before the step that depends on it: the IN_PROGRESS row (with the trace the link will use) before
-/// anything is sent, the outcome before the response.
+/// anything is sent, the outcome before the response. A payment's rows take two transactions, one on each side of
+/// the card company's answer.
 struct PaymentService: Sendable {
-    let database: any Database
+    let store: PaymentStore
+    let idempotency: IdempotencyStore
     let link: CardNetworkLink
     let vault: CardVault
     let validator: CardEntryValidator
@@ -22,13 +23,24 @@ struct PaymentService: Sendable {
     /// checked when given.
     static let requiredFields: Set<CardEntryField> = [.cardNumber, .cardExpiration, .amount]
 
-    struct Outcome {
-        let payment: PaymentModel
+    struct Outcome: Sendable {
+        let payment: PaymentRecord
         /// Set when the payment failed (it is then ABORTED).
         let error: KeyInError?
+        /// The answer stored with the outcome for the request's `Idempotency-Key`, when it had one.
+        var answer: StoredResponse?
     }
 
-    func keyIn(_ input: KeyInPaymentRequest, merchantID: UUID) async throws -> Outcome {
+    /// What the entry point stores with the outcome, in the outcome's own transaction: the answer to its
+    /// `Idempotency-Key` and the payment link the payment pays.
+    struct Completion: Sendable {
+        var claim: IdempotencyClaim?
+        /// The answer a repeat of the request gets, made from the outcome.
+        var response: @Sendable (Outcome) -> StoredResponse
+        var paysLink: UUID?
+    }
+
+    func keyIn(_ input: KeyInPaymentRequest, merchantID: UUID, completion: Completion? = nil) async throws -> Outcome {
         let order = try Self.checkOrder(input)
         let expiry = Self.expiryText(year: input.cardExpirationYear, month: input.cardExpirationMonth)
         let check = validator.check(
@@ -47,204 +59,144 @@ struct PaymentService: Sendable {
         // 1. The payment exists, IN_PROGRESS, with its trace and encrypted card, before anything is sent.
         let trace = link.newTrace(
             terminalID: Self.terminalID(for: merchantID), merchantID: Self.acceptorID(for: merchantID))
-        let payment = PaymentModel()
-        payment.id = UUID()
-        payment.$merchant.id = merchantID
-        payment.paymentKey = Self.newPaymentKey()
-        payment.orderID = order.id
-        payment.orderLock = "\(merchantID.uuidString):\(order.id)"
-        payment.orderName = order.name
-        payment.status = PaymentStatus.inProgress.rawValue
-        payment.totalAmount = amount.minorUnits
-        payment.balanceAmount = amount.minorUnits
-        payment.currency = amount.currency.code
-        payment.capture = input.capture ?? true
-        payment.installmentMonths = input.cardInstallmentPlan ?? 0
-        payment.cardBrand = brand.rawValue
-        payment.cardCompanyCode = check.company?.code
-        payment.cardMasked = number.masked
-        payment.cardFingerprint = vault.fingerprint(number)
-        payment.trace = String(decoding: try JSONEncoder().encode(trace), as: UTF8.self)
-        payment.customerName = input.customerName
-        payment.customerEmail = input.customerEmail
-        payment.customerMobilePhone = input.customerMobilePhone
-        payment.metadata = try input.metadata.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        payment.requestedAt = now()
-        let sealed = try vault.seal(number)
+        let capture = input.capture ?? true
+        let payment = PaymentRecord(
+            merchantID: merchantID, paymentKey: Self.newPaymentKey(), orderID: order.id, orderName: order.name,
+            status: .inProgress, totalAmount: amount.minorUnits, currency: amount.currency.code, capture: capture,
+            installmentMonths: input.cardInstallmentPlan ?? 0, cardBrand: brand.rawValue,
+            cardCompanyCode: check.company?.code, cardMasked: number.masked, cardFingerprint: vault.fingerprint(number),
+            trace: trace, customerName: input.customerName, customerEmail: input.customerEmail,
+            customerMobilePhone: input.customerMobilePhone, metadata: input.metadata, requestedAt: now())
         do {
-            try await database.transaction { database in
-                try await payment.create(on: database)
-                let record = CardRecordModel()
-                record.$payment.id = try payment.requireID()
-                record.ciphertext = sealed.ciphertext
-                record.wrappedDataKey = sealed.wrappedDataKey
-                record.masterKeyID = sealed.masterKeyID
-                try await record.create(on: database)
-                try await PaymentEventModel(
-                    paymentID: try payment.requireID(), from: nil, to: payment.status, code: nil,
-                    at: payment.requestedAt
-                ).create(on: database)
-            }
-        } catch let error as any DatabaseError where error.isConstraintFailure {
+            try await store.open(
+                payment, card: try vault.seal(number),
+                sent: NetworkConversation.sent(capture ? "0200" : "0100", trace: trace, note: "승인 요청", at: now()),
+                claim: completion?.claim)
+        } catch PaymentStore.OpenRefusal.duplicateOrder {
             throw KeyInError(.duplicatedOrderID, param: "orderId")
         }
-
-        let network = NetworkMessageLog(database: database, logger: logger, now: now)
-        let paymentID = try payment.requireID()
-        await network.sent(payment.capture ? "0200" : "0100", trace: trace, paymentID: paymentID, note: "승인 요청")
 
         // 2. The card company decides.
         let request = CardAuthorizationRequest(
             cardNumber: number, expiry: expiryDate, amount: amount, cvc: input.cardCvc.nonEmpty,
             customerIdentity: input.customerIdentityNumber.nonEmpty.flatMap(CustomerIdentityNumber.init(parsing:)),
             cardPasswordDigits: input.cardPassword.nonEmpty, installmentMonths: input.cardInstallmentPlan ?? 0,
-            capture: payment.capture, posCondition: .mailOrTelephoneOrder, companyCode: check.company?.code)
+            capture: capture, posCondition: .mailOrTelephoneOrder, companyCode: check.company?.code)
+        let answerMTI = capture ? "0210" : "0110"
         do throws(KeyInError) {
             let approval = try await link.authorize(request, trace: trace)
-            await network.answered(
-                payment.capture ? "0210" : "0110", trace: trace, paymentID: paymentID,
-                approvalCode: approval.approvalCode)
             let approvedAt = now()
-            try await settleApproval(payment, approval: approval, at: approvedAt)
-            return Outcome(payment: payment, error: nil)
+            var approved = payment
+            approved.approveNo = approval.approvalCode
+            approved.retrievalReferenceNumber = approval.retrievalReferenceNumber
+            approved.approvedAt = approvedAt
+            return try await settleApproval(
+                approved,
+                message: NetworkConversation.answered(
+                    answerMTI, trace: trace, approvalCode: approval.approvalCode, at: approvedAt),
+                completion: completion)
         } catch {
-            await network.failed(payment.capture ? "0210" : "0110", trace: trace, paymentID: paymentID, error: error)
-            try await fail(payment, with: error)
-            return Outcome(payment: payment, error: error)
+            return try await fail(
+                payment, with: error,
+                messages: NetworkConversation.failed(answerMTI, trace: trace, error: error, at: now()),
+                completion: completion
+            ).outcome
         }
     }
 
-    private func settleApproval(_ payment: PaymentModel, approval: CardApproval, at date: Date) async throws(KeyInError)
+    /// Step 3 of an approval: the outcome, through the state machine, with its webhooks and the request's answer.
+    private func settleApproval(_ payment: PaymentRecord, message: NetworkMessageRecord, completion: Completion?)
+        async throws(KeyInError) -> Outcome
     {
         do {
-            try await settle(payment, event: .approved(captured: payment.capture)) { payment in
-                payment.approveNo = approval.approvalCode
-                payment.retrievalReferenceNumber = approval.retrievalReferenceNumber
-                payment.approvedAt = date
+            guard
+                let outcome = try await settle(
+                    payment, event: .approved(captured: payment.capture), code: nil, messages: [message],
+                    completion: completion)
+            else {
+                // Crash recovery in another process aborted it meanwhile and reversed it: the approval stands nowhere.
+                throw KeyInError(.failedInternalSystemProcessing)
             }
-        } catch is SettledElsewhere {
-            // Crash recovery in another process aborted it meanwhile and reversed it: the approval stands nowhere.
-            throw KeyInError(.failedInternalSystemProcessing)
+            return outcome
+        } catch let error as KeyInError {
+            throw error
         } catch {
             // Approved by the card company but not recorded: reverse it rather than leave a charge nobody sees.
             logger.critical(
                 "approval could not be recorded; reversing", metadata: ["paymentKey": "\(payment.paymentKey)"])
-            try? await link.reverse(
-                originalMessageType: payment.capture ? .financialRequest : .authorizationRequest,
-                trace: try! JSONDecoder().decode(TransactionTrace.self, from: Data((payment.trace ?? "").utf8)),
-                amount: Money(minorUnits: payment.totalAmount, currency: Currency(code: payment.currency) ?? .krw),
-                companyCode: payment.cardCompanyCode)
+            if let trace = payment.trace {
+                try? await link.reverse(
+                    originalMessageType: payment.capture ? .financialRequest : .authorizationRequest, trace: trace,
+                    amount: payment.amount, companyCode: payment.cardCompanyCode)
+            }
             throw KeyInError(.failedInternalSystemProcessing)
         }
     }
 
-    /// Records a completed cancel (its row and the payment's new status, in one transaction): PARTIAL_CANCELED,
-    /// or CANCELED when nothing remains, and then the card number is destroyed since no refund can follow.
-    func applyCancel(_ payment: PaymentModel, cancel: CancelModel) async throws {
-        try await settle(payment, event: .canceled(remaining: payment.balanceAmount), cancel: cancel) { _ in }
-        if payment.balanceAmount == 0 {
-            try await CardRecordModel.query(on: database).filter(\.$payment.$id == payment.requireID()).delete()
-        }
-    }
-
-    func applyCapture(_ payment: PaymentModel) async throws {
-        try await settle(payment, event: .captured) { _ in }
-    }
-
     /// Marks a payment ABORTED with the catalog code, frees its order id for another attempt, and destroys the
-    /// card data, which no refund will need. False when it was already aborted (by crash recovery in another
-    /// process, say): the stored outcome stands and the model now shows it.
-    @discardableResult
-    func fail(_ payment: PaymentModel, with error: KeyInError) async throws -> Bool {
-        guard payment.status != PaymentStatus.aborted.rawValue else { return false }
-        do {
-            try await settle(payment, event: .failed, code: error.code) { payment in
-                payment.failureCode = error.code.rawValue
-                payment.orderLock = nil
-            }
-        } catch is SettledElsewhere {
-            return false
+    /// card data, which no refund will need. When another process settled it first (crash recovery on a shared
+    /// database), the stored outcome stands: `settledHere` is false and the outcome shows what is stored.
+    func fail(
+        _ payment: PaymentRecord, with error: KeyInError, messages: [NetworkMessageRecord],
+        completion: Completion? = nil
+    ) async throws -> (outcome: Outcome, settledHere: Bool) {
+        var failed = payment
+        failed.failureCode = error.code
+        failed.holdsOrder = false
+        if let outcome = try await settle(
+            failed, event: .failed, code: error.code, messages: messages, shredCard: true, completion: completion)
+        {
+            logger.notice(
+                "payment aborted", metadata: ["paymentKey": "\(payment.paymentKey)", "code": "\(error.code.rawValue)"])
+            return (outcome, true)
         }
-        try await CardRecordModel.query(on: database).filter(\.$payment.$id == payment.requireID()).delete()
-        logger.notice(
-            "payment aborted", metadata: ["paymentKey": "\(payment.paymentKey)", "code": "\(error.code.rawValue)"])
-        return true
+        let stored = try await store.payment(id: payment.id) ?? payment
+        var outcome = Outcome(payment: stored, error: stored.failureCode.map { KeyInError($0) })
+        outcome.answer = try await complete(completion, with: outcome)
+        return (outcome, false)
     }
 
-    /// Applies a state-machine event and commits it with its timeline entry. A change the machine refuses (a
-    /// late answer trying to flip a settled payment) is not made.
+    /// Applies a state-machine event to an IN_PROGRESS payment and commits it with everything that goes with it.
+    /// Nil when the payment was settled elsewhere first (its stored outcome stands). A change the machine refuses
+    /// is not made.
     private func settle(
-        _ payment: PaymentModel, event: PaymentEvent, code: ErrorCode? = nil, cancel: CancelModel? = nil,
-        changes: (PaymentModel) -> Void
-    ) async throws {
-        guard let from = PaymentStatus(rawValue: payment.status),
-            let to = PaymentStateMachine.next(after: from, on: event)
-        else {
+        _ payment: PaymentRecord, event: PaymentEvent, code: ErrorCode?, messages: [NetworkMessageRecord],
+        shredCard: Bool = false, completion: Completion?
+    ) async throws -> Outcome? {
+        guard let to = PaymentStateMachine.next(after: .inProgress, on: event) else {
             logger.error(
                 "refused status change", metadata: ["paymentKey": "\(payment.paymentKey)", "event": "\(event)"])
             throw KeyInError(.failedInternalSystemProcessing)
         }
-        changes(payment)
-        payment.status = to.rawValue
-        let at = now()
-        do {
-            try await database.transaction { database in
-                // An authorization's outcome is decided once: another process (crash recovery on a shared database) or
-                // a late answer may have settled it since this copy was read. Cancels need no such guard: their
-                // balance update is already atomic.
-                if from == .inProgress, try await !Self.claim(payment, from: from, to: to, on: database) {
-                    throw SettledElsewhere()
-                }
-                try await payment.update(on: database)
-                try await cancel?.update(on: database)
-                try await PaymentEventModel(
-                    paymentID: try payment.requireID(), from: from.rawValue, to: to.rawValue, code: code?.rawValue,
-                    at: at
-                ).create(on: database)
-                // The webhooks are queued with the change they report: both are committed, or neither.
-                let outbox = WebhookOutbox(database: database)
-                try await outbox.enqueue(.paymentStatusChanged, payment: payment, at: at)
-                if let cancel {
-                    try await outbox.enqueue(.cancelStatusChanged, payment: payment, cancel: cancel, at: at)
-                }
+        var settled = payment
+        settled.status = to
+        var outcome = Outcome(payment: settled, error: code.map { KeyInError($0) })
+        var settlement = PaymentStore.Settlement(payment: settled, from: .inProgress, code: code, onlyIfUnchanged: true)
+        settlement.messages = messages
+        settlement.shredCard = shredCard
+        settlement.webhooks = [WebhookPayloads.paymentStatusChanged(settled, cancels: [], at: now())]
+        if let completion {
+            if let claim = completion.claim {
+                outcome.answer = completion.response(outcome)
+                settlement.completing = outcome.answer.map { (claim, $0) }
             }
-        } catch is SettledElsewhere {
+            if to != .aborted { settlement.paysLink = completion.paysLink }
+        }
+        guard try await store.settle(settlement, at: now()) else {
             logger.warning(
                 "status change refused: the payment was settled elsewhere",
                 metadata: ["paymentKey": "\(payment.paymentKey)", "event": "\(event)"])
-            try await reload(payment)
-            throw SettledElsewhere()
+            return nil
         }
+        return outcome
     }
 
-    /// The stored payment changed under this copy (see `settle`).
-    struct SettledElsewhere: Error {}
-
-    /// Makes the copy show what is stored again, after a change it tried was refused.
-    private func reload(_ payment: PaymentModel) async throws {
-        guard let stored = try await PaymentModel.find(payment.id, on: database) else { return }
-        payment.status = stored.status
-        payment.failureCode = stored.failureCode
-        payment.orderLock = stored.orderLock
-        payment.approveNo = stored.approveNo
-        payment.retrievalReferenceNumber = stored.retrievalReferenceNumber
-        payment.approvedAt = stored.approvedAt
-        payment.balanceAmount = stored.balanceAmount
-    }
-
-    /// Moves the stored status from `from` to `to` only if it is still `from`; says whether it did.
-    private static func claim(
-        _ payment: PaymentModel, from: PaymentStatus, to: PaymentStatus, on database: any Database
-    ) async throws -> Bool {
-        guard let sql = database as? any SQLDatabase else { return false }
-        let rows = try await sql.raw(
-            """
-            UPDATE payments SET status = \(bind: to.rawValue)
-            WHERE id = \(bind: try payment.requireID()) AND status = \(bind: from.rawValue)
-            RETURNING id
-            """
-        ).all()
-        return !rows.isEmpty
+    /// Stores the answer of a request whose payment was settled elsewhere (its own settlement wrote nothing).
+    private func complete(_ completion: Completion?, with outcome: Outcome) async throws -> StoredResponse? {
+        guard let completion, let claim = completion.claim else { return nil }
+        let answer = completion.response(outcome)
+        try await idempotency.complete(claim, with: answer)
+        return answer
     }
 
     // MARK: Request checks

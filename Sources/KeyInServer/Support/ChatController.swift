@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import KeyInCore
+import KeyInPersistence
 import Vapor
 
 /// Live chat over WebSocket: `/pay/{linkKey}/chat` for the customer on a payment page, `/console/chat/ws` for

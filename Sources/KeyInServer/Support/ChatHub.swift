@@ -1,4 +1,5 @@
 import Foundation
+import KeyInPersistence
 import Vapor
 
 /// Who is connected to live chat in this process: merchants' staff in the console, customers on payment pages.

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import KeyInPersistence
 
 /// Who is in live chat, across every `keyin serve` on the database: each open socket has a row, refreshed by its
 /// process every few seconds and removed when the socket closes. A process that dies leaves rows that stop

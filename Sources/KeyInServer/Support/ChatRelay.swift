@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import KeyInPersistence
 
 /// Brings messages stored by other `keyin serve` processes on the same database to this process's sockets. The
 /// serving loop runs a pass twice a second; with no chat socket open here, a pass reads nothing.

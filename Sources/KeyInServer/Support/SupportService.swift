@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import KeyInCore
+import KeyInPersistence
 import Logging
 
 /// Feedback after a payment and customers' inquiries, with staff replies sent back through the message outbox.
@@ -11,15 +12,16 @@ struct SupportService: Sendable {
 
     /// The payment a customer is talking about; its key is the customer's proof (it is only on their result page,
     /// receipt and messages).
-    func payment(_ key: String?) async throws -> PaymentModel {
-        guard let key, let payment = try await PaymentModel.query(on: database).filter(\.$paymentKey == key).first()
-        else { throw KeyInError(.notFoundPayment, param: "paymentKey") }
+    func payment(_ key: String?) async throws -> PaymentRecord {
+        guard let key, let payment = try await PaymentStore(database: database).payment(receiptKey: key) else {
+            throw KeyInError(.notFoundPayment, param: "paymentKey")
+        }
         return payment
     }
 
     func recordFeedback(paymentKey: String?, rating: Int?, comment: String?) async throws -> FeedbackModel {
         let payment = try await payment(paymentKey)
-        guard payment.status != PaymentStatus.inProgress.rawValue else {
+        guard payment.status != .inProgress else {
             throw KeyInError(.invalidRequest, param: "paymentKey", detail: "the payment is still in progress")
         }
         guard let rating, (1...5).contains(rating) else {
@@ -30,12 +32,12 @@ struct SupportService: Sendable {
             throw KeyInError(.invalidRequest, param: "comment", detail: "up to 500 characters")
         }
         let feedback = FeedbackModel()
-        feedback.$merchant.id = payment.$merchant.id
+        feedback.$merchant.id = payment.merchantID
         feedback.paymentKey = payment.paymentKey
         feedback.rating = rating
         feedback.comment = comment.flatMap { $0.isEmpty ? nil : $0 }
-        feedback.outcomeStatus = payment.status
-        feedback.outcomeCode = payment.failureCode
+        feedback.outcomeStatus = payment.status.rawValue
+        feedback.outcomeCode = payment.failureCode?.rawValue
         feedback.createdAt = now()
         do {
             try await feedback.create(on: database)
@@ -61,7 +63,7 @@ struct SupportService: Sendable {
             throw KeyInError(.invalidRequest, param: "contact", detail: "a phone number or e-mail for the answer")
         }
         let inquiry = InquiryModel()
-        inquiry.$merchant.id = payment.$merchant.id
+        inquiry.$merchant.id = payment.merchantID
         inquiry.paymentKey = payment.paymentKey
         inquiry.orderName = payment.orderName
         inquiry.channel = channel

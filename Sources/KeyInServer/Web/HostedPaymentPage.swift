@@ -1,5 +1,6 @@
 import Foundation
 import KeyInCore
+import KeyInPersistence
 
 /// The key-in form a customer fills in on a phone or a desktop. The server renders what it knows (order, amount,
 /// whether instalments are allowed); `pay.js` formats and checks fields as they are typed and sends the payment.

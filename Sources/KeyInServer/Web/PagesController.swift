@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import KeyInCore
+import KeyInPersistence
 import Vapor
 
 /// The pages people meet: the hosted key-in page of a payment link, receipts, help, and their static assets.
@@ -41,9 +42,10 @@ struct PagesController: RouteCollection {
         let links = services.paymentLinks()
         let link = try await links.payable(linkKey: request.parameters.get("linkKey") ?? "")
         request.storage[AuthenticatedMerchantKey.self] = link.$merchant.id
-        return try await IdempotencyGuard(vault: services.vault).run(request) {
-            // The card fields as the API takes them; the amount and order come from the link, never the browser.
-            var input = try PaymentsController.decode(KeyInPaymentRequest.self, from: request)
+        // The card fields as the API takes them; the amount and order come from the link, never the browser.
+        return try await services.checkout.pay(
+            request, merchantID: link.$merchant.id, language: request.language, paysLink: try link.requireID()
+        ) { input in
             input.amount = link.amount
             input.currency = link.currency
             input.orderId = link.orderID
@@ -53,14 +55,6 @@ struct PagesController: RouteCollection {
             input.customerEmail = link.customerEmail
             input.customerMobilePhone = link.customerMobilePhone
             input.metadata = ["paymentLink": link.linkKey]
-            let outcome = try await services.payments(request.logger).keyIn(input, merchantID: link.$merchant.id)
-            if let error = outcome.error {
-                return ErrorRendering.response(
-                    for: APIError(error: error, paymentKey: outcome.payment.paymentKey), request: request)
-            }
-            try await links.markPaid(link, paymentKey: outcome.payment.paymentKey)
-            return try PaymentsController.json(
-                PaymentDTO(outcome.payment, language: request.language), status: .ok)
         }
     }
 
@@ -69,15 +63,13 @@ struct PagesController: RouteCollection {
     func receipt(_ request: Request) async throws -> Response {
         let language = PageLayout.language(request)
         let key = request.parameters.get("paymentKey") ?? ""
-        guard let payment = try await PaymentModel.query(on: request.db).filter(\.$paymentKey == key).first(),
-            payment.approveNo != nil
+        guard let payment = try await services.paymentStore(request).payment(receiptKey: key), payment.approveNo != nil
         else {
             return PageLayout.problem(
                 KeyInError(.notFoundPayment), title: PageText.receiptTitle, language: language, status: .notFound)
         }
-        let cancels = try await CancelModel.query(on: request.db).filter(\.$payment.$id == payment.requireID())
-            .sort(\.$requestedAt).all()
-        let merchant = try await MerchantModel.find(payment.$merchant.id, on: request.db)
+        let cancels = try await CancelStore(database: request.db).cancels(of: payment.id)
+        let merchant = try await MerchantModel.find(payment.merchantID, on: request.db)
         let page = ReceiptPage(
             payment: payment, cancels: cancels, merchantName: merchant?.name ?? "",
             supportText: HostedPaymentPage.supportText(merchant, language: language), language: language)

@@ -1,10 +1,11 @@
 import Foundation
 import KeyInCore
+import KeyInPersistence
 
 /// 매출전표: what a card receipt shows, printable. VAT is the Korean 10% included in the price.
 struct ReceiptPage {
-    let payment: PaymentModel
-    let cancels: [CancelModel]
+    let payment: PaymentRecord
+    let cancels: [CancelRecord]
     let merchantName: String
     let supportText: String?
     let language: Language
@@ -20,11 +21,10 @@ struct ReceiptPage {
         let money = { (amount: Int64) in
             DisplayFormat.amount(amount, currency: self.payment.currency, language: self.language)
         }
-        let status =
-            PaymentStatus(rawValue: payment.status).map { PageText.status($0).text(in: language) } ?? payment.status
+        let status = PageText.status(payment.status).text(in: language)
         let company = payment.cardCompanyCode.flatMap { code in BINTable.bundled.companies.first { $0.code == code } }
         let split = Self.vatSplit(total: payment.totalAmount)
-        let done = cancels.filter { $0.status == "DONE" }
+        let done = cancels.filter { $0.status == .done }
         let cancelRows: [HTML] = done.map { cancel in
             """
             <tr><td>\(cancel.canceledAt.map { DisplayFormat.time($0, language: language) } ?? "")</td><td>\(cancel.reason)</td><td class="num">-\(money(cancel.amount))</td></tr>

@@ -2,6 +2,7 @@ import CardVault
 import Fluent
 import FluentSQL
 import Foundation
+import KeyInPersistence
 import Logging
 import Vapor
 
@@ -42,16 +43,12 @@ struct WebhookDispatcher: Sendable {
     }
 
     private func claim(_ delivery: WebhookDeliveryModel, nowMilliseconds: Int64) async throws -> Bool {
-        guard let sql = database as? any SQLDatabase, let due = delivery.nextAttemptMilliseconds else { return false }
-        let rows = try await sql.raw(
-            """
-            UPDATE webhook_deliveries SET next_attempt_ms = \(bind: nowMilliseconds + Self.leaseMilliseconds)
-            WHERE id = \(bind: try delivery.requireID()) AND status = \(bind: WebhookDeliveryStatus.pending.rawValue)
-            AND next_attempt_ms = \(bind: due)
-            RETURNING id
-            """
-        ).all()
-        return !rows.isEmpty
+        guard let due = delivery.nextAttemptMilliseconds else { return false }
+        let id = try delivery.requireID()
+        return try await database.compareAndSet(WebhookDeliveryModel.schema) {
+            $0.set("next_attempt_ms", to: nowMilliseconds + Self.leaseMilliseconds).where("id", .equal, id)
+                .where("status", .equal, WebhookDeliveryStatus.pending.rawValue).where("next_attempt_ms", .equal, due)
+        }
     }
 
     private func attempt(_ delivery: WebhookDeliveryModel) async {

@@ -3,6 +3,7 @@ import Crypto
 import Fluent
 import Foundation
 import KeyInCore
+import KeyInPersistence
 
 /// A merchant's webhook endpoints, the same rules whether the API or the console changes them: checked URL and
 /// events, at most ten live endpoints, no internal address unless allowed, a signing secret kept sealed by the

@@ -1,13 +1,6 @@
 import Foundation
 import KeyInCore
-
-/// What a webhook reports.
-enum WebhookEventType: String, CaseIterable, Sendable {
-    /// A payment moved to another status (approved, aborted, captured, cancelled in part or whole).
-    case paymentStatusChanged = "PAYMENT_STATUS_CHANGED"
-    /// A cancel finished: DONE (refunded) or ABORTED (refused; the balance was restored).
-    case cancelStatusChanged = "CANCEL_STATUS_CHANGED"
-}
+import KeyInPersistence
 
 /// The body of every delivery: the event, when it happened, and the Payment as `GET /v1/payments/{key}` returns
 /// it at that moment.
@@ -28,17 +21,43 @@ struct WebhookEventBody: Encodable {
     /// The cancel this event is about (CANCEL_STATUS_CHANGED only).
     let cancel: CancelResult?
 
-    init(_ type: WebhookEventType, payment: PaymentDTO, cancel: CancelModel?, at date: Date) {
+    init(_ type: WebhookEventType, payment: PaymentDTO, cancel: CancelRecord?, at date: Date) {
         eventType = type.rawValue
         createdAt = date
         data = payment
         self.cancel = cancel.map { cancel in
             CancelResult(
-                cancelAmount: cancel.amount, cancelReason: cancel.reason, cancelStatus: cancel.status,
+                cancelAmount: cancel.amount, cancelReason: cancel.reason, cancelStatus: cancel.status.rawValue,
                 requestedAt: cancel.requestedAt, canceledAt: cancel.canceledAt, approveNo: cancel.approveNo,
-                failure: cancel.failureCode.flatMap { ErrorCode(rawValue: $0) }.map {
+                failure: cancel.failureCode.map {
                     PaymentDTO.Failure(code: $0.rawValue, message: KeyInError($0).customerMessage.text(in: .korean))
                 })
         }
+    }
+}
+
+/// The webhooks a payment change queues, their bodies made only if an endpoint asked for the event. Webhooks speak
+/// the merchant's language: Korean.
+enum WebhookPayloads {
+    static func paymentStatusChanged(_ payment: PaymentRecord, cancels: [CancelRecord], at date: Date) -> WebhookEvent {
+        WebhookEvent(.paymentStatusChanged) {
+            try body(.paymentStatusChanged, payment: payment, cancels: cancels, cancel: nil, at: date)
+        }
+    }
+
+    static func cancelStatusChanged(
+        _ payment: PaymentRecord, cancels: [CancelRecord], cancel: CancelRecord, at date: Date
+    ) -> WebhookEvent {
+        WebhookEvent(.cancelStatusChanged) {
+            try body(.cancelStatusChanged, payment: payment, cancels: cancels, cancel: cancel, at: date)
+        }
+    }
+
+    private static func body(
+        _ type: WebhookEventType, payment: PaymentRecord, cancels: [CancelRecord], cancel: CancelRecord?, at date: Date
+    ) throws -> String {
+        let body = WebhookEventBody(
+            type, payment: PaymentDTO(payment, cancels: cancels, language: .korean), cancel: cancel, at: date)
+        return String(decoding: try JSONCoding.encoder.encode(body), as: UTF8.self)
     }
 }

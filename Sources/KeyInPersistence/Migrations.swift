@@ -1,10 +1,10 @@
-import Fluent
+import FluentKit
 import FluentSQL
 
 /// Every schema change, in order. Append only: a migration that has run anywhere is never edited. Types are the
 /// portable subset SQLite and PostgreSQL share (strings for enums, int64 minor units, UUID keys).
-enum Migrations {
-    static let all: [any AsyncMigration] = [
+package enum Migrations {
+    package static let all: [any AsyncMigration] = [
         CreateMerchants(), CreateAPIKeys(), CreatePayments(), CreateCardRecords(), CreatePaymentEvents(),
         CreateIdempotencyRecords(), CreatePendingReversals(), CreateCancels(), AddLastCancelToPayments(),
         CreateWebhookEndpoints(), CreateWebhookDeliveries(), CreateWebhookAttempts(), CreatePaymentLinks(),
@@ -484,16 +484,12 @@ struct CreateChatPresence: AsyncMigration {
             .field("seen_at", .datetime, .required)
             .create()
         // Every serving process reads the newest chat messages twice a second.
-        if let sql = database as? any SQLDatabase {
-            try await sql.create(index: "inquiry_messages_created_at").on(InquiryMessageModel.schema)
-                .column("created_at").run()
-        }
+        try await database.sql.create(index: "inquiry_messages_created_at").on(InquiryMessageModel.schema)
+            .column("created_at").run()
     }
 
     func revert(on database: any Database) async throws {
-        if let sql = database as? any SQLDatabase {
-            try await sql.drop(index: "inquiry_messages_created_at").run()
-        }
+        try await database.sql.drop(index: "inquiry_messages_created_at").run()
         try await database.schema(ChatPresenceModel.schema).delete()
     }
 }
@@ -517,15 +513,12 @@ struct AddMessageIdentityToNetworkMessages: AsyncMigration {
         try await database.schema(NetworkMessageModel.schema).field("transmitted", .string).update()
         try await database.schema(NetworkMessageModel.schema).field("terminal_id", .string).update()
         // A reversal's answer finds its payment by the original message's STAN.
-        if let sql = database as? any SQLDatabase {
-            try await sql.create(index: "network_messages_stan").on(NetworkMessageModel.schema).column("stan").run()
-        }
+        try await database.sql.create(index: "network_messages_stan").on(NetworkMessageModel.schema).column("stan")
+            .run()
     }
 
     func revert(on database: any Database) async throws {
-        if let sql = database as? any SQLDatabase {
-            try await sql.drop(index: "network_messages_stan").run()
-        }
+        try await database.sql.drop(index: "network_messages_stan").run()
         try await database.schema(NetworkMessageModel.schema).deleteField("terminal_id").update()
         try await database.schema(NetworkMessageModel.schema).deleteField("transmitted").update()
     }

@@ -5,11 +5,11 @@ import Logging
 /// Several `keyin serve` processes may start at once on one PostgreSQL database; without a lock they would race
 /// to create the same tables. A session-level advisory lock, held on a connection of its own (not one from the
 /// pool the migrations use), lets one process migrate while the others wait, then find nothing left to do.
-enum MigrationLock {
+package enum MigrationLock {
     /// An arbitrary constant: the lock's name among the database's advisory locks.
     static let key: Int64 = 0x4B_6579_496E  // "KeyIn"
 
-    static func withLock<T: Sendable>(
+    package static func withLock<T: Sendable>(
         postgresURL url: String, logger: Logger, _ body: () async throws -> T
     ) async throws -> T {
         let configuration = try SQLPostgresConfiguration(url: url).coreConfiguration

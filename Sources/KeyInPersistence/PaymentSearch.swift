@@ -1,32 +1,47 @@
-import Fluent
+import FluentKit
 import FluentSQL
 import Foundation
 import KeyInCore
 
 /// One search of a merchant's payments, filtered, ordered (newest first) and cut into pages by the database, so
 /// any payment is found however old it is. The API's list and the console's search both run it.
-struct PaymentSearch {
-    var status: PaymentStatus?
-    var requestedFrom: Date?
-    var requestedBefore: Date?
-    var companyCode: String?
+package struct PaymentSearch: Sendable {
+    package var status: PaymentStatus?
+    package var requestedFrom: Date?
+    package var requestedBefore: Date?
+    package var companyCode: String?
     /// Only payments that failed with one of these codes.
-    var failureCodes: [ErrorCode]?
+    package var failureCodes: [ErrorCode]?
     /// Part of an order id (any case), a whole payment key, or a card's last four digits.
-    var text: String?
+    package var text: String?
     /// Where the page starts: after this payment.
-    var cursor: PaymentCursor?
-    var limit = 20
+    package var cursor: PaymentCursor?
+    package var limit: Int
 
-    struct Page {
-        let payments: [PaymentModel]
-        /// Set when more payments follow the page.
-        let next: PaymentCursor?
+    package init(
+        status: PaymentStatus? = nil, requestedFrom: Date? = nil, requestedBefore: Date? = nil,
+        companyCode: String? = nil, failureCodes: [ErrorCode]? = nil, text: String? = nil,
+        cursor: PaymentCursor? = nil, limit: Int = 20
+    ) {
+        self.status = status
+        self.requestedFrom = requestedFrom
+        self.requestedBefore = requestedBefore
+        self.companyCode = companyCode
+        self.failureCodes = failureCodes
+        self.text = text
+        self.cursor = cursor
+        self.limit = limit
     }
 
-    func run(merchantID: UUID, on database: any Database) async throws -> Page {
+    package struct Page {
+        package let payments: [PaymentRecord]
+        /// Set when more payments follow the page.
+        package let next: PaymentCursor?
+    }
+
+    package func run(merchantID: UUID, on database: any Database) async throws -> Page {
         var builder = PaymentModel.query(on: database).filter(\.$merchant.$id == merchantID)
-        if let status { builder = builder.filter(\.$status == status.rawValue) }
+        if let status { builder = builder.filter(\.$status == status) }
         if let requestedFrom { builder = builder.filter(\.$requestedAt >= requestedFrom) }
         if let requestedBefore { builder = builder.filter(\.$requestedAt < requestedBefore) }
         if let companyCode { builder = builder.filter(\.$cardCompanyCode == companyCode) }
@@ -58,8 +73,8 @@ struct PaymentSearch {
         }
         let found = try await builder.sort(\.$requestedAt, .descending).sort(\.$id, .descending)
             .limit(limit + 1).all()
-        let shown = Array(found.prefix(limit))
-        let next = found.count > limit ? shown.last.flatMap { try? PaymentCursor(payment: $0) } : nil
+        let shown = found.prefix(limit).map(PaymentRecord.init)
+        let next = found.count > limit ? shown.last.map(PaymentCursor.init) : nil
         return Page(payments: shown, next: next)
     }
 
@@ -76,4 +91,31 @@ struct PaymentSearch {
 
 extension Character {
     fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+/// Where the next page starts: the last payment shown, as an opaque token.
+package struct PaymentCursor: Sendable {
+    package let requestedAt: Date
+    package let id: UUID
+
+    init(payment: PaymentRecord) {
+        requestedAt = payment.requestedAt
+        id = payment.id
+    }
+
+    package init?(encoded: String) {
+        guard let data = Data(base64Encoded: encoded), let text = String(data: data, encoding: .utf8) else {
+            return nil
+        }
+        let parts = text.split(separator: "|")
+        guard parts.count == 2, let interval = Double(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
+            return nil
+        }
+        requestedAt = Date(timeIntervalSinceReferenceDate: interval)
+        self.id = id
+    }
+
+    package var encoded: String {
+        Data("\(requestedAt.timeIntervalSinceReferenceDate)|\(id.uuidString)".utf8).base64EncodedString()
+    }
 }

@@ -1,17 +1,22 @@
 import CardNetworkLink
-import Fluent
+import FluentKit
 import Foundation
 
 /// The link's pending reversals, in the gateway's database, so they survive restarts and are shared by every
 /// `keyin serve` process on one PostgreSQL.
-struct DatabaseReversalStore: PendingReversalStore {
+package struct DatabaseReversalStore: PendingReversalStore {
     /// Read when used, so the store can be handed to the link before the database is configured.
     let databaseProvider: @Sendable () -> any Database
     let now: @Sendable () -> Date
 
+    package init(databaseProvider: @escaping @Sendable () -> any Database, now: @escaping @Sendable () -> Date) {
+        self.databaseProvider = databaseProvider
+        self.now = now
+    }
+
     var database: any Database { databaseProvider() }
 
-    func save(_ reversal: PendingReversal) async throws {
+    package func save(_ reversal: PendingReversal) async throws {
         let body = String(decoding: try Self.encoder.encode(reversal), as: UTF8.self)
         if let existing = try await PendingReversalModel.find(reversal.id, on: database) {
             existing.body = body
@@ -25,7 +30,7 @@ struct DatabaseReversalStore: PendingReversalStore {
         }
     }
 
-    func remove(id: UUID) async throws {
+    package func remove(id: UUID) async throws {
         try await PendingReversalModel.query(on: database).filter(\.$id == id).delete()
     }
 
@@ -33,11 +38,11 @@ struct DatabaseReversalStore: PendingReversalStore {
     /// transaction. The payment is the one that sent (or reversed) the original message, known by its STAN,
     /// transmission time and terminal: those rows are written before the link is called, so they exist by the time
     /// any answer comes.
-    func settle(_ reversal: PendingReversal, responseCode: String) async throws {
+    package func settle(_ reversal: PendingReversal, responseCode: String) async throws {
         try await database.transaction { database in
             try await PendingReversalModel.query(on: database).filter(\.$id == reversal.id).delete()
             let sent = NetworkMessageModel.query(on: database)
-                .filter(\.$direction ~~ ["SENT", "REVERSAL"]).filter(\.$stan == reversal.originalSTAN)
+                .filter(\.$direction ~~ [.sent, .reversal]).filter(\.$stan == reversal.originalSTAN)
                 // Rows written before these columns existed (migration 025) match by STAN alone.
                 .group(.or) { group in
                     group.filter(\.$transmissionDateTime == reversal.originalTransmissionDateTime)
@@ -50,7 +55,7 @@ struct DatabaseReversalStore: PendingReversalStore {
             let answer = NetworkMessageModel()
             answer.$payment.id = original.$payment.id
             answer.at = now()
-            answer.direction = "REVERSAL_SETTLED"
+            answer.direction = .reversalSettled
             answer.mti = "0410"
             answer.stan = reversal.originalSTAN
             answer.transmissionDateTime = reversal.originalTransmissionDateTime
@@ -62,7 +67,7 @@ struct DatabaseReversalStore: PendingReversalStore {
         }
     }
 
-    func all() async throws -> [PendingReversal] {
+    package func all() async throws -> [PendingReversal] {
         try await PendingReversalModel.query(on: database).sort(\.$createdAt).all().map {
             try Self.decoder.decode(PendingReversal.self, from: Data($0.body.utf8))
         }

@@ -1,0 +1,43 @@
+import FluentKit
+import FluentSQL
+import Foundation
+
+/// What the persistence layer refuses to work without.
+package enum PersistenceError: Error, CustomStringConvertible {
+    /// The configured driver does not speak SQL: conditional updates and grouped counts cannot run on it.
+    case sqlRequired(driver: String)
+
+    package var description: String {
+        switch self {
+        case .sqlRequired(let driver):
+            "the database driver \(driver) does not speak SQL; KeyIn needs SQLite or PostgreSQL"
+        }
+    }
+}
+
+extension Database {
+    /// This database as SQL. Every driver KeyIn configures speaks it, and start-up checks so
+    /// (`requireSQL`); a driver that does not is an error here too, never a silent "nothing changed".
+    package var sql: any SQLDatabase {
+        get throws(PersistenceError) {
+            guard let sql = self as? any SQLDatabase else {
+                throw .sqlRequired(driver: String(describing: type(of: self)))
+            }
+            return sql
+        }
+    }
+
+    /// Fails start-up, with a message that names the driver, when the database cannot run KeyIn's SQL.
+    package func requireSQL() throws(PersistenceError) {
+        _ = try sql
+    }
+
+    /// One conditional update (compare-and-set): `build` sets the new values and the conditions the row must still
+    /// meet when the update runs. True when a row met them and was changed; false when another writer got there
+    /// first (the row was settled, claimed or spent meanwhile). Every guarded write of KeyIn goes through here.
+    package func compareAndSet(
+        _ table: String, _ build: (SQLUpdateBuilder) -> SQLUpdateBuilder
+    ) async throws -> Bool {
+        try await !build(sql.update(table)).returning("id").all().isEmpty
+    }
+}

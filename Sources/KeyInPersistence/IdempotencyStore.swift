@@ -1,0 +1,105 @@
+import FluentKit
+import FluentSQL
+import Foundation
+
+/// Requests made with an `Idempotency-Key`: a keyed hash of each (never the request) and, once done, the answer
+/// to replay.
+package struct IdempotencyStore: Sendable {
+    let database: any Database
+
+    package init(database: any Database) {
+        self.database = database
+    }
+
+    /// A stored claim as a repeat finds it.
+    package struct Existing: Sendable {
+        package let requestDigest: String
+        /// Nil while the first request is still running.
+        package let response: StoredResponse?
+        package let expiresAt: Date
+    }
+
+    /// Claims the key for a request that is about to run. False when the key is taken (by a request running or
+    /// done): the caller answers as a repeat.
+    package func claim(_ claim: IdempotencyClaim) async throws -> Bool {
+        do {
+            try await Self.insert(claim, on: database)
+            return true
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            return false
+        }
+    }
+
+    /// Stores the answer of a request that claimed the key (`claim`).
+    package func complete(_ claim: IdempotencyClaim, with response: StoredResponse) async throws {
+        try await Self.complete(claim, with: response, on: database)
+    }
+
+    /// Claims the key and stores the answer at once, for a request that failed before it wrote anything. False when
+    /// the key was taken meanwhile.
+    package func claimCompleted(_ claim: IdempotencyClaim, with response: StoredResponse) async throws -> Bool {
+        do {
+            try await IdempotencyRecordModel(claim, response: response).create(on: database)
+            return true
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            return false
+        }
+    }
+
+    /// Stores the answer on this request's own claim while it is still open (the request failed after claiming).
+    /// False when there is no such open claim.
+    package func completeIfOpen(_ claim: IdempotencyClaim, with response: StoredResponse) async throws -> Bool {
+        try await database.compareAndSet(IdempotencyRecordModel.schema) {
+            $0.set("state", to: IdempotencyRecordModel.completed).set("response_status", to: response.status)
+                .set("response_body", to: response.body)
+                .where("merchant_id", .equal, claim.merchantID).where("idempotency_key", .equal, claim.key)
+                .where("request_digest", .equal, claim.requestDigest)
+                .where("state", .equal, IdempotencyRecordModel.processing)
+        }
+    }
+
+    package func existing(merchantID: UUID, key: String) async throws -> Existing? {
+        try await IdempotencyRecordModel.query(on: database).filter(\.$merchantID == merchantID)
+            .filter(\.$key == key).first().map { record in
+                Existing(
+                    requestDigest: record.requestDigest,
+                    response: record.state == IdempotencyRecordModel.completed
+                        ? record.responseStatus.flatMap { status in
+                            record.responseBody.map { StoredResponse(status: status, body: $0) }
+                        } : nil,
+                    expiresAt: record.expiresAt)
+            }
+    }
+
+    /// Frees a key past its retention.
+    package func remove(merchantID: UUID, key: String) async throws {
+        try await IdempotencyRecordModel.query(on: database).filter(\.$merchantID == merchantID)
+            .filter(\.$key == key).delete()
+    }
+
+    /// Forgets records past their retention. Returns how many.
+    package func purge(expiredBefore date: Date) async throws -> Int {
+        let expired = IdempotencyRecordModel.query(on: database).filter(\.$expiresAt < date)
+        let count = try await expired.count()
+        if count > 0 { try await IdempotencyRecordModel.query(on: database).filter(\.$expiresAt < date).delete() }
+        return count
+    }
+
+    /// Releases keys whose requests died mid-way (a crash) before `cutoff`.
+    package func releaseUnfinished(claimedBefore cutoff: Date) async throws {
+        try await IdempotencyRecordModel.query(on: database).filter(\.$state == IdempotencyRecordModel.processing)
+            .filter(\.$createdAt < cutoff).delete()
+    }
+
+    static func insert(_ claim: IdempotencyClaim, on database: any Database) async throws {
+        try await IdempotencyRecordModel(claim, response: nil).create(on: database)
+    }
+
+    static func complete(_ claim: IdempotencyClaim, with response: StoredResponse, on database: any Database)
+        async throws
+    {
+        try await IdempotencyRecordModel.query(on: database).filter(\.$merchantID == claim.merchantID)
+            .filter(\.$key == claim.key).set(\.$state, to: IdempotencyRecordModel.completed)
+            .set(\.$responseStatus, to: response.status).set(\.$responseBody, to: response.body).update()
+    }
+}

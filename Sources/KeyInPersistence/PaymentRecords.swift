@@ -1,0 +1,187 @@
+import CardNetworkLink
+import CardVault
+import Foundation
+import KeyInCore
+
+/// A payment as stored, in domain types: what the API, the pages and the console read.
+package struct PaymentRecord: Sendable, Equatable {
+    package let id: UUID
+    package let merchantID: UUID
+    package let paymentKey: String
+    package let orderID: String
+    /// Whether this payment holds its order id: a live payment does, so a second one for the order is refused; an
+    /// aborted one frees it.
+    package var holdsOrder: Bool
+    package let orderName: String
+    package var status: PaymentStatus
+    package let totalAmount: Int64
+    package var balanceAmount: Int64
+    package let currency: String
+    package let capture: Bool
+    package let installmentMonths: Int
+    package let cardBrand: String
+    package let cardCompanyCode: String?
+    package let cardMasked: String
+    package let cardFingerprint: String
+    package var approveNo: String?
+    package var retrievalReferenceNumber: String?
+    /// The ISO 8583 trace of the authorization, stored before it is sent so a crash can reverse it.
+    package let trace: TransactionTrace?
+    package let customerName: String?
+    package let customerEmail: String?
+    package let customerMobilePhone: String?
+    package let metadata: [String: String]?
+    package var failureCode: ErrorCode?
+    package let requestedAt: Date
+    package var approvedAt: Date?
+
+    package init(
+        id: UUID = UUID(), merchantID: UUID, paymentKey: String, orderID: String, orderName: String,
+        status: PaymentStatus, totalAmount: Int64, currency: String, capture: Bool, installmentMonths: Int,
+        cardBrand: String, cardCompanyCode: String?, cardMasked: String, cardFingerprint: String,
+        trace: TransactionTrace?, customerName: String?, customerEmail: String?, customerMobilePhone: String?,
+        metadata: [String: String]?, requestedAt: Date
+    ) {
+        self.id = id
+        self.merchantID = merchantID
+        self.paymentKey = paymentKey
+        self.orderID = orderID
+        self.holdsOrder = true
+        self.orderName = orderName
+        self.status = status
+        self.totalAmount = totalAmount
+        self.balanceAmount = totalAmount
+        self.currency = currency
+        self.capture = capture
+        self.installmentMonths = installmentMonths
+        self.cardBrand = cardBrand
+        self.cardCompanyCode = cardCompanyCode
+        self.cardMasked = cardMasked
+        self.cardFingerprint = cardFingerprint
+        self.trace = trace
+        self.customerName = customerName
+        self.customerEmail = customerEmail
+        self.customerMobilePhone = customerMobilePhone
+        self.metadata = metadata
+        self.requestedAt = requestedAt
+    }
+
+    package var amount: Money { Money(minorUnits: totalAmount, currency: Currency(code: currency) ?? .krw) }
+}
+
+/// One cancellation (full or partial) of a payment.
+package struct CancelRecord: Sendable, Equatable {
+    package enum Status: String, Sendable, Codable {
+        case inProgress = "IN_PROGRESS"
+        case done = "DONE"
+        case aborted = "ABORTED"
+    }
+
+    package let id: UUID
+    package let paymentID: UUID
+    package let amount: Int64
+    package let reason: String
+    package var status: Status
+    package let trace: TransactionTrace?
+    package var approveNo: String?
+    package var failureCode: ErrorCode?
+    package let requestedAt: Date
+    package var canceledAt: Date?
+
+    package init(
+        id: UUID = UUID(), paymentID: UUID, amount: Int64, reason: String, trace: TransactionTrace?, requestedAt: Date
+    ) {
+        self.id = id
+        self.paymentID = paymentID
+        self.amount = amount
+        self.reason = reason
+        self.status = .inProgress
+        self.trace = trace
+        self.requestedAt = requestedAt
+    }
+}
+
+/// One line of a payment's timeline: a status change and the catalog code that caused it.
+package struct PaymentEventRecord: Sendable, Equatable {
+    package let from: PaymentStatus?
+    package let to: PaymentStatus
+    package let code: ErrorCode?
+    package let at: Date
+}
+
+/// One message of a payment's conversation with its card company, for the console's timeline.
+package struct NetworkMessageRecord: Sendable, Equatable {
+    package enum Direction: String, Sendable, Codable {
+        case sent = "SENT"
+        case received = "RECEIVED"
+        case noAnswer = "NO_ANSWER"
+        /// A reversal (0400) the link owes and repeats until answered.
+        case reversal = "REVERSAL"
+        /// The reversal's answer (0410) came.
+        case reversalSettled = "REVERSAL_SETTLED"
+    }
+
+    package let at: Date
+    package let direction: Direction
+    package let mti: String
+    /// Element 11, and elements 7 and 41 of the message: together what tells one message from every other (STANs
+    /// are six digits and wrap). Rows written before migration 025 have no transmission time or terminal.
+    package let stan: String
+    package let transmissionDateTime: String?
+    package let terminalID: String?
+    package let code: String?
+    package let note: String?
+
+    package init(at: Date, direction: Direction, mti: String, trace: TransactionTrace, code: String?, note: String?) {
+        self.init(
+            at: at, direction: direction, mti: mti, stan: trace.systemTraceAuditNumber,
+            transmissionDateTime: trace.transmissionDateTime, terminalID: trace.terminalID, code: code, note: note)
+    }
+
+    package init(
+        at: Date, direction: Direction, mti: String, stan: String, transmissionDateTime: String?, terminalID: String?,
+        code: String?, note: String?
+    ) {
+        self.at = at
+        self.direction = direction
+        self.mti = mti
+        self.stan = stan
+        self.transmissionDateTime = transmissionDateTime
+        self.terminalID = terminalID
+        self.code = code
+        self.note = note
+    }
+}
+
+/// A request's claim on an `Idempotency-Key`: written with the first change the request makes, so a repeat that
+/// arrives meanwhile is told the first is still running.
+package struct IdempotencyClaim: Sendable, Equatable {
+    package let merchantID: UUID
+    package let key: String
+    /// A keyed hash of the request (never the request).
+    package let requestDigest: String
+    package let createdAt: Date
+    package let expiresAt: Date
+
+    package init(merchantID: UUID, key: String, requestDigest: String, createdAt: Date, expiresAt: Date) {
+        self.merchantID = merchantID
+        self.key = key
+        self.requestDigest = requestDigest
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}
+
+/// The answer stored for a claimed key, replayed to every repeat.
+package struct StoredResponse: Sendable, Equatable {
+    package let status: Int
+    package let body: String
+    /// `Retry-After` of the first answer. Not stored: a replay answers without it.
+    package var retryAfter: Int?
+
+    package init(status: Int, body: String, retryAfter: Int? = nil) {
+        self.status = status
+        self.body = body
+        self.retryAfter = retryAfter
+    }
+}

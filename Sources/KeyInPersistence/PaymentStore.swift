@@ -1,0 +1,202 @@
+import CardNetworkLink
+import CardVault
+import FluentKit
+import FluentSQL
+import Foundation
+import KeyInCore
+
+/// Payments and everything written with them: the encrypted card, the timeline, the card-network conversation,
+/// the webhook outbox and the idempotency record. A key-in payment is written in two transactions: `open`, committed
+/// before the card company is contacted, and `settle`, committed once it has answered.
+package struct PaymentStore: Sendable {
+    let database: any Database
+
+    package init(database: any Database) {
+        self.database = database
+    }
+
+    /// Why `open` wrote nothing.
+    package enum OpenRefusal: Error, Equatable {
+        /// The order already has a live payment.
+        case duplicateOrder
+        /// Another request holds the `Idempotency-Key` (running or done): answer as a repeat.
+        case idempotencyKeyTaken
+    }
+
+    /// The first transaction: the payment (IN_PROGRESS, with its trace), its sealed card number, the first line of
+    /// its timeline, the request sent to the card company and, with `claim`, the request's idempotency record.
+    package func open(
+        _ payment: PaymentRecord, card: SealedCard, sent: NetworkMessageRecord, claim: IdempotencyClaim?
+    ) async throws {
+        try await database.transaction { database in
+            if let claim {
+                do {
+                    try await IdempotencyStore.insert(claim, on: database)
+                } catch let error as any DatabaseError where error.isConstraintFailure {
+                    throw OpenRefusal.idempotencyKeyTaken
+                }
+            }
+            do {
+                try await PaymentModel(payment).create(on: database)
+            } catch let error as any DatabaseError where error.isConstraintFailure {
+                throw OpenRefusal.duplicateOrder
+            }
+            try await CardRecordModel(paymentID: payment.id, card: card).create(on: database)
+            try await PaymentEventModel(
+                paymentID: payment.id, from: nil, to: payment.status, code: nil, at: payment.requestedAt
+            )
+            .create(on: database)
+            try await NetworkMessageModel(paymentID: payment.id, sent).create(on: database)
+        }
+    }
+
+    /// A change of a payment's status with everything that goes with it, committed together.
+    package struct Settlement: Sendable {
+        /// The payment as it is to be stored: its new status and outcome (approval or failure).
+        package var payment: PaymentRecord
+        package var from: PaymentStatus
+        /// The catalog code behind the change (a failure's), for the timeline.
+        package var code: ErrorCode?
+        /// Only if the stored status is still `from`: an authorization's outcome is decided once, and another
+        /// process (crash recovery on a shared database) or a late answer may have settled it meanwhile.
+        package var onlyIfUnchanged: Bool
+        /// Lines of the card-network conversation that came with the change.
+        package var messages: [NetworkMessageRecord] = []
+        /// The cancel this change completes, as it is to be stored.
+        package var cancel: CancelRecord?
+        /// Destroys the card number (no refund can follow).
+        package var shredCard = false
+        /// Webhook bodies by event, queued for every endpoint that asked for the event.
+        package var webhooks: [WebhookEvent] = []
+        /// The payment link this payment pays (an approval only): recorded once, never claimed by a second payment.
+        package var paysLink: UUID?
+        /// The idempotency record the request claimed, completed with its answer.
+        package var completing: (claim: IdempotencyClaim, response: StoredResponse)?
+
+        package init(payment: PaymentRecord, from: PaymentStatus, code: ErrorCode?, onlyIfUnchanged: Bool) {
+            self.payment = payment
+            self.from = from
+            self.code = code
+            self.onlyIfUnchanged = onlyIfUnchanged
+        }
+    }
+
+    /// The second transaction. False when `onlyIfUnchanged` and the payment was settled elsewhere first: nothing is
+    /// written, and the caller reads what is stored instead.
+    package func settle(_ settlement: Settlement, at date: Date) async throws -> Bool {
+        let payment = settlement.payment
+        do {
+            try await database.transaction { database in
+                let changed = try await database.compareAndSet(PaymentModel.schema) { update in
+                    var update = update.set("status", to: payment.status.rawValue)
+                        .set("approve_no", to: payment.approveNo).set("rrn", to: payment.retrievalReferenceNumber)
+                        .set("approved_at", to: payment.approvedAt).set(
+                            "failure_code", to: payment.failureCode?.rawValue
+                        )
+                        .set("order_lock", to: payment.holdsOrder ? PaymentModel.orderLock(payment) : nil)
+                        .where("id", .equal, payment.id)
+                    if settlement.onlyIfUnchanged { update = update.where("status", .equal, settlement.from.rawValue) }
+                    return update
+                }
+                guard changed else { throw SettledElsewhere() }
+                if let cancel = settlement.cancel {
+                    try await CancelStore.write(cancel, on: database)
+                }
+                try await PaymentEventModel(
+                    paymentID: payment.id, from: settlement.from, to: payment.status, code: settlement.code, at: date
+                ).create(on: database)
+                for message in settlement.messages {
+                    try await NetworkMessageModel(paymentID: payment.id, message).create(on: database)
+                }
+                if settlement.shredCard {
+                    try await CardRecordModel.query(on: database).filter(\.$payment.$id == payment.id).delete()
+                }
+                for webhook in settlement.webhooks {
+                    try await WebhookStore.enqueue(
+                        webhook, merchantID: payment.merchantID, paymentKey: payment.paymentKey, at: date, on: database)
+                }
+                if let linkID = settlement.paysLink {
+                    try await PaymentLinkModel.query(on: database).filter(\.$id == linkID).filter(\.$paymentKey == nil)
+                        .set(\.$paymentKey, to: payment.paymentKey).update()
+                }
+                if let (claim, response) = settlement.completing {
+                    try await IdempotencyStore.complete(claim, with: response, on: database)
+                }
+            }
+        } catch is SettledElsewhere {
+            return false
+        }
+        return true
+    }
+
+    private struct SettledElsewhere: Error {}
+
+    /// Writes network-conversation lines outside a settlement (a capture's, a refused cancel's).
+    package func log(_ messages: [NetworkMessageRecord], paymentID: UUID) async throws {
+        try await database.transaction { database in
+            for message in messages {
+                try await NetworkMessageModel(paymentID: paymentID, message).create(on: database)
+            }
+        }
+    }
+
+    // MARK: Reading
+
+    package func payment(id: UUID) async throws -> PaymentRecord? {
+        try await PaymentModel.find(id, on: database).map(PaymentRecord.init)
+    }
+
+    /// The merchant's payment with this key (never another merchant's).
+    package func payment(key: String, merchantID: UUID) async throws -> PaymentRecord? {
+        try await PaymentModel.query(on: database).filter(\.$merchant.$id == merchantID).filter(\.$paymentKey == key)
+            .first().map(PaymentRecord.init)
+    }
+
+    /// A payment by its key alone: the receipt page, where the long random key is the capability.
+    package func payment(receiptKey key: String) async throws -> PaymentRecord? {
+        try await PaymentModel.query(on: database).filter(\.$paymentKey == key).first().map(PaymentRecord.init)
+    }
+
+    /// The order's live payment if there is one, else its latest attempt.
+    package func payment(orderID: String, merchantID: UUID) async throws -> PaymentRecord? {
+        let attempts = try await PaymentModel.query(on: database).filter(\.$merchant.$id == merchantID)
+            .filter(\.$orderID == orderID).sort(\.$requestedAt, .descending).all()
+        return (attempts.first { $0.orderLock != nil } ?? attempts.first).map(PaymentRecord.init)
+    }
+
+    /// IN_PROGRESS payments requested before `cutoff`: what a crash left behind.
+    package func inProgress(requestedBefore cutoff: Date) async throws -> [PaymentRecord] {
+        try await PaymentModel.query(on: database).filter(\.$status == .inProgress)
+            .filter(\.$requestedAt < cutoff).all().map(PaymentRecord.init)
+    }
+
+    package func events(of paymentID: UUID) async throws -> [PaymentEventRecord] {
+        try await PaymentEventModel.query(on: database).filter(\.$payment.$id == paymentID).sort(\.$at).all()
+            .map(PaymentEventRecord.init)
+    }
+
+    package func networkMessages(of paymentID: UUID) async throws -> [NetworkMessageRecord] {
+        try await NetworkMessageModel.query(on: database).filter(\.$payment.$id == paymentID).all()
+            .map(NetworkMessageRecord.init)
+    }
+
+    /// The sealed card number, while it is kept (refunds need it; it is destroyed when none can follow).
+    package func card(of paymentID: UUID) async throws -> SealedCard? {
+        try await CardRecordModel.query(on: database).filter(\.$payment.$id == paymentID).first().map {
+            SealedCard(ciphertext: $0.ciphertext, wrappedDataKey: $0.wrappedDataKey, masterKeyID: $0.masterKeyID)
+        }
+    }
+
+    /// Destroys a payment's card number now.
+    package func shredCard(of paymentID: UUID) async throws {
+        try await CardRecordModel.query(on: database).filter(\.$payment.$id == paymentID).delete()
+    }
+
+    /// Destroys the card numbers of payments made before `cutoff` (crypto-shredding: the row holds the only
+    /// wrapped copy of the data key). Returns how many were destroyed.
+    package func shredCards(createdBefore cutoff: Date) async throws -> Int {
+        let count = try await CardRecordModel.query(on: database).filter(\.$createdAt < cutoff).count()
+        if count > 0 { try await CardRecordModel.query(on: database).filter(\.$createdAt < cutoff).delete() }
+        return count
+    }
+}

@@ -1,0 +1,170 @@
+import CardNetworkLink
+import CardVault
+import FluentKit
+import Foundation
+import KeyInCore
+
+// Rows to records and back: the only place that knows how a domain value is spelled in a column.
+
+extension PaymentModel {
+    convenience init(_ record: PaymentRecord) {
+        self.init()
+        id = record.id
+        $merchant.id = record.merchantID
+        paymentKey = record.paymentKey
+        orderID = record.orderID
+        orderLock = record.holdsOrder ? Self.orderLock(record) : nil
+        orderName = record.orderName
+        status = record.status
+        totalAmount = record.totalAmount
+        balanceAmount = record.balanceAmount
+        currency = record.currency
+        capture = record.capture
+        installmentMonths = record.installmentMonths
+        cardBrand = record.cardBrand
+        cardCompanyCode = record.cardCompanyCode
+        cardMasked = record.cardMasked
+        cardFingerprint = record.cardFingerprint
+        approveNo = record.approveNo
+        retrievalReferenceNumber = record.retrievalReferenceNumber
+        trace = record.trace.flatMap(JSONColumn.text)
+        customerName = record.customerName
+        customerEmail = record.customerEmail
+        customerMobilePhone = record.customerMobilePhone
+        metadata = record.metadata.flatMap(JSONColumn.text)
+        failureCode = record.failureCode?.rawValue
+        requestedAt = record.requestedAt
+        approvedAt = record.approvedAt
+    }
+
+    /// `merchant id:order id`: unique while the order holds a live payment.
+    static func orderLock(_ record: PaymentRecord) -> String {
+        "\(record.merchantID.uuidString):\(record.orderID)"
+    }
+}
+
+extension PaymentRecord {
+    init(_ model: PaymentModel) {
+        self.init(
+            id: model.id ?? UUID(), merchantID: model.$merchant.id, paymentKey: model.paymentKey,
+            orderID: model.orderID, orderName: model.orderName,
+            status: model.status, totalAmount: model.totalAmount,
+            currency: model.currency, capture: model.capture, installmentMonths: model.installmentMonths,
+            cardBrand: model.cardBrand, cardCompanyCode: model.cardCompanyCode, cardMasked: model.cardMasked,
+            cardFingerprint: model.cardFingerprint, trace: model.trace.flatMap { JSONColumn.value($0) },
+            customerName: model.customerName, customerEmail: model.customerEmail,
+            customerMobilePhone: model.customerMobilePhone, metadata: model.metadata.flatMap { JSONColumn.value($0) },
+            requestedAt: model.requestedAt)
+        holdsOrder = model.orderLock != nil
+        balanceAmount = model.balanceAmount
+        approveNo = model.approveNo
+        retrievalReferenceNumber = model.retrievalReferenceNumber
+        failureCode = model.failureCode.map { ErrorCode(rawValue: $0) ?? .failedInternalSystemProcessing }
+        approvedAt = model.approvedAt
+    }
+}
+
+extension CardRecordModel {
+    convenience init(paymentID: UUID, card: SealedCard) {
+        self.init()
+        $payment.id = paymentID
+        ciphertext = card.ciphertext
+        wrappedDataKey = card.wrappedDataKey
+        masterKeyID = card.masterKeyID
+    }
+}
+
+extension PaymentEventModel {
+    convenience init(paymentID: UUID, from: PaymentStatus?, to: PaymentStatus, code: ErrorCode?, at: Date) {
+        self.init(paymentID: paymentID, from: from?.rawValue, to: to.rawValue, code: code?.rawValue, at: at)
+    }
+}
+
+extension PaymentEventRecord {
+    init(_ model: PaymentEventModel) {
+        from = model.fromStatus.flatMap(PaymentStatus.init(rawValue:))
+        to = PaymentStatus(rawValue: model.toStatus) ?? .aborted
+        code = model.code.flatMap(ErrorCode.init(rawValue:))
+        at = model.at
+    }
+}
+
+extension NetworkMessageModel {
+    convenience init(paymentID: UUID, _ record: NetworkMessageRecord) {
+        self.init()
+        $payment.id = paymentID
+        at = record.at
+        direction = record.direction
+        mti = record.mti
+        stan = record.stan
+        transmissionDateTime = record.transmissionDateTime
+        terminalID = record.terminalID
+        code = record.code
+        note = record.note
+    }
+}
+
+extension NetworkMessageRecord {
+    init(_ model: NetworkMessageModel) {
+        self.init(
+            at: model.at, direction: model.direction, mti: model.mti, stan: model.stan,
+            transmissionDateTime: model.transmissionDateTime, terminalID: model.terminalID, code: model.code,
+            note: model.note)
+    }
+}
+
+extension CancelModel {
+    convenience init(_ record: CancelRecord) {
+        self.init()
+        id = record.id
+        $payment.id = record.paymentID
+        amount = record.amount
+        reason = record.reason
+        status = record.status
+        trace = record.trace.flatMap(JSONColumn.text)
+        approveNo = record.approveNo
+        failureCode = record.failureCode?.rawValue
+        requestedAt = record.requestedAt
+        canceledAt = record.canceledAt
+    }
+}
+
+extension CancelRecord {
+    init(_ model: CancelModel) {
+        self.init(
+            id: model.id ?? UUID(), paymentID: model.$payment.id, amount: model.amount, reason: model.reason,
+            trace: model.trace.flatMap { JSONColumn.value($0) }, requestedAt: model.requestedAt)
+        status = model.status
+        approveNo = model.approveNo
+        failureCode = model.failureCode.flatMap(ErrorCode.init(rawValue:))
+        canceledAt = model.canceledAt
+    }
+}
+
+extension IdempotencyRecordModel {
+    static let processing = "processing"
+    static let completed = "completed"
+
+    convenience init(_ claim: IdempotencyClaim, response: StoredResponse?) {
+        self.init()
+        merchantID = claim.merchantID
+        key = claim.key
+        requestDigest = claim.requestDigest
+        state = response == nil ? Self.processing : Self.completed
+        responseStatus = response?.status
+        responseBody = response?.body
+        createdAt = claim.createdAt
+        expiresAt = claim.expiresAt
+    }
+}
+
+/// Values kept as JSON text in a column (traces, metadata).
+enum JSONColumn {
+    static func text(_ value: some Encodable) -> String? {
+        (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    static func value<T: Decodable>(_ text: String) -> T? {
+        try? JSONDecoder().decode(T.self, from: Data(text.utf8))
+    }
+}
