@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import KeyInPersistence
 import Logging
 
 /// The channels KeyIn can send a customer a message on.
