@@ -11,7 +11,7 @@ package enum Migrations {
         CreateOutboundMessages(), CreateStaffAccounts(), CreateConsoleSessions(), AddSupportContactToMerchants(),
         CreateFeedback(), CreateInquiries(), CreateInquiryMessages(), CreateNetworkMessages(),
         CreatePasswordResets(), CreateChatPresence(), AddOrderNameToInquiries(),
-        AddMessageIdentityToNetworkMessages(),
+        AddMessageIdentityToNetworkMessages(), AddLeaseToOutboundMessages(),
     ]
 }
 
@@ -521,5 +521,17 @@ struct AddMessageIdentityToNetworkMessages: AsyncMigration {
         try await database.sql.drop(index: "network_messages_stan").run()
         try await database.schema(NetworkMessageModel.schema).deleteField("terminal_id").update()
         try await database.schema(NetworkMessageModel.schema).deleteField("transmitted").update()
+    }
+}
+
+struct AddLeaseToOutboundMessages: AsyncMigration {
+    var name: String { "026_add_lease_to_outbound_messages" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(OutboundMessageModel.schema).field("lease_until_ms", .int64).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(OutboundMessageModel.schema).deleteField("lease_until_ms").update()
     }
 }

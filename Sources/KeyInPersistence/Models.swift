@@ -278,6 +278,8 @@ package final class OutboundMessageModel: Model, @unchecked Sendable {
     @Field(key: "created_at") package var createdAt: Date
     @OptionalField(key: "sent_at") package var sentAt: Date?
     @OptionalField(key: "error") package var error: String?
+    /// While a process sends it: until when (epoch milliseconds) the others leave it alone.
+    @OptionalField(key: "lease_until_ms") package var leaseUntilMilliseconds: Int64?
 
     package init() {}
 }

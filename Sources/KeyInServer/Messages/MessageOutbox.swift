@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import Foundation
 import KeyInPersistence
 import Logging
@@ -46,12 +47,25 @@ struct MessageOutbox: Sendable {
         return message
     }
 
-    /// Sends every waiting message once. Returns how many were handed to the sender.
+    /// How long a claimed message stays out of other processes' reach; longer than any sender's deadline. A
+    /// process that dies mid-send leaves the message to be sent again when the lease runs out: a duplicate is better
+    /// than a loss.
+    static let leaseMilliseconds: Int64 = 120_000
+
+    /// Sends every waiting message once. Several gateway processes can share one database: each message is claimed
+    /// under a lease first (a conditional update), so only one of them sends it. Returns how many were handed to the
+    /// sender here.
     @discardableResult
     func sendPending(limit: Int = 50) async throws -> Int {
+        let nowMilliseconds = now().epochMilliseconds
         let pending = try await OutboundMessageModel.query(on: database).filter(\.$status == "PENDING")
+            .group(.or) { free in
+                free.filter(\.$leaseUntilMilliseconds == nil).filter(\.$leaseUntilMilliseconds <= nowMilliseconds)
+            }
             .sort(\.$createdAt).limit(limit).all()
-        for message in pending {
+        var sent = 0
+        for message in pending where try await claim(message, nowMilliseconds: nowMilliseconds) {
+            sent += 1
             guard let channel = MessageChannel(rawValue: message.channel) else { continue }
             do {
                 message.status = try await sender.send(channel: channel, to: message.recipient, body: message.body)
@@ -63,9 +77,23 @@ struct MessageOutbox: Sendable {
                 message.error = String(String(describing: error).prefix(200))
                 logger.notice("message not sent", metadata: ["messageId": "\(message.id?.uuidString ?? "")"])
             }
+            message.leaseUntilMilliseconds = nil
             try await message.update(on: database)
         }
-        return pending.count
+        return sent
+    }
+
+    /// Takes the message for this process until the lease ends, unless another process has it.
+    private func claim(_ message: OutboundMessageModel, nowMilliseconds: Int64) async throws -> Bool {
+        let id = try message.requireID()
+        return try await database.compareAndSet(OutboundMessageModel.schema) {
+            $0.set("lease_until_ms", to: nowMilliseconds + Self.leaseMilliseconds).where("id", .equal, id)
+                .where("status", .equal, "PENDING")
+                .where(group: {
+                    $0.where("lease_until_ms", .is, SQLLiteral.null)
+                        .orWhere("lease_until_ms", .lessThanOrEqual, nowMilliseconds)
+                })
+        }
     }
 
     /// What stays of a message once it has gone: all of it, except that a password reset link (a secret that takes
