@@ -34,9 +34,11 @@ struct GatewayHarness {
     /// database of its own on the server `KEYIN_TEST_POSTGRES_URL` names.
     static func with<T>(
         onDisk: Bool = false, postgres: Bool = false, messageSender: any MessageSender = RecordingMessageSender(),
-        allowInternalWebhookTargets: Bool = true, _ body: (GatewayHarness) async throws -> T
+        allowInternalWebhookTargets: Bool = true, logger: Logger? = nil, _ body: (GatewayHarness) async throws -> T
     ) async throws -> T {
         let app = try await Application.make(.testing)
+        // Set before the database opens: its connections keep the logger they were made with.
+        if let logger { app.logger = logger }
         let engine = IssuerEngine()
         let server = IssuerServer(engine: engine)
         let port = try await server.start(port: 0)
