@@ -5,7 +5,7 @@ import KeyInServer
 /// Opens the gateway's database for an administrative command (no simulator, no card-company connections), runs
 /// `body`, and closes it again whether `body` succeeds or throws.
 func withAdministrativeGateway<T>(dataDir: String, _ body: (GatewayServices) async throws -> T) async throws -> T {
-    let configuration = try loadServerConfiguration(dataDir: dataDir, hostname: "127.0.0.1", port: 0)
+    let configuration = try loadServerConfiguration(arguments: ["--data-dir", dataDir])
     let gateway = try await GatewayRuntime.start(configuration, purpose: .administer)
     do {
         let result = try await body(gateway.services)

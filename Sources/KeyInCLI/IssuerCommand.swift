@@ -4,6 +4,7 @@ import ISO8583
 import IssuerSimulator
 import KeyInCore
 import Logging
+import ServiceLifecycle
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -62,9 +63,11 @@ public struct IssuerServeCommand: AsyncParsableCommand {
 
             """
         FileHandle.standardOutput.write(Data(banner.utf8))
-        await waitForTermination()
-        try await server.stop()
-        try await admin.stop()
+        // Until SIGTERM or SIGINT; then the ISO 8583 port closes first, the ledger after.
+        try await ServiceGroup(
+            services: [ListeningService { try await admin.stop() }, ListeningService { try await server.stop() }],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "keyin.issuer")
+        ).run()
     }
 
     func loadConfiguration() throws -> IssuerConfiguration {
@@ -109,42 +112,5 @@ public struct IssuerLedgerCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("No simulator answers at \(url): start one with `keyin issuer`.")
         }
-    }
-}
-
-/// Suspends until SIGINT or SIGTERM.
-func waitForTermination() async {
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        let once = SignalOnce(continuation)
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-            source.setEventHandler { once.resume() }
-            source.resume()
-            once.keep(source)
-        }
-    }
-}
-
-/// Resumes a continuation the first time a signal arrives, and keeps the signal sources alive until then.
-private final class SignalOnce: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<Void, Never>?
-    private var sources: [any DispatchSourceSignal] = []
-
-    init(_ continuation: CheckedContinuation<Void, Never>) {
-        self.continuation = continuation
-    }
-
-    func keep(_ source: any DispatchSourceSignal) {
-        lock.withLock { sources.append(source) }
-    }
-
-    func resume() {
-        let continuation = lock.withLock { () -> CheckedContinuation<Void, Never>? in
-            defer { self.continuation = nil }
-            return self.continuation
-        }
-        continuation?.resume()
     }
 }

@@ -7,7 +7,7 @@ public struct KeyInCommand: AsyncParsableCommand {
         abstract: "KeyIn (키인 결제 마스터): key-in card payments that succeed more often and fail clearly.",
         subcommands: [
             ServeCommand.self, CardCommand.self, ErrorsCommand.self, IssuerCommand.self, MerchantCommand.self,
-            MigrateCommand.self, KeysCommand.self, BenchCommand.self,
+            MigrateCommand.self, KeysCommand.self, BenchCommand.self, SettingsCommand.self,
         ]
     )
 

@@ -1,65 +1,93 @@
 import ArgumentParser
 import CardNetworkLink
-import CardVault
 import Foundation
 import IssuerSimulator
 import KeyInServer
 import Logging
+import ServiceLifecycle
 
 /// `keyin serve`: the gateway. With no configuration it runs on embedded defaults: a SQLite file in the data
 /// directory, the card-company simulator in-process on a loopback port, and a demo merchant.
 public struct ServeCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the KeyIn gateway (merchant API on HTTP).",
+        abstract: "Run the KeyIn gateway (merchant API, pages and console on HTTP).",
         discussion: """
-            Environment: DATABASE_URL (postgres://…; default: SQLite in --data-dir), KEYIN_ISSUER_HOSTS \
-            (e.g. default=127.0.0.1:8583,41=127.0.0.1:8584; default: the built-in simulator), KEYIN_MASTER_KEY or \
-            KEYIN_MASTER_KEY_FILE (default: a key file created in --data-dir), KEYIN_PREVIOUS_MASTER_KEYS, \
-            KEYIN_LINK_TIMEOUT_SECONDS, KEYIN_RECOVER_AFTER_SECONDS, KEYIN_CARD_RETENTION_DAYS (default 365).
+            Every setting is a flag, an environment variable or a key of the --config file (JSON), in that order \
+            of precedence:
+
+            \(GatewaySetting.helpText)
+
+            Logging: KEYIN_LOG_LEVEL (trace, debug, info, notice, warning, error, critical; default info), from the \
+            environment only.
             """
     )
 
-    @Option(help: "Where the SQLite file and the generated master key live.")
-    var dataDir = "./keyin-data"
-
-    @Option(help: "Address to listen on.")
-    var hostname = "127.0.0.1"
-
-    @Option(help: "HTTP port.")
-    var port = 8080
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var settings: [String] = []
 
     public init() {}
 
     public func run() async throws {
-        let configuration = try loadServerConfiguration(dataDir: dataDir, hostname: hostname, port: port)
-        let gateway = try await GatewayRuntime.start(configuration)
-        try await gateway.startHTTP()
-        var banner = "KeyIn 실행 중 · listening on http://\(configuration.hostname):\(configuration.port)\n"
+        let configuration = try loadServerConfiguration(arguments: settings)
+        // The embedded defaults: the card-company simulator in this process, on a loopback port.
+        var simulator: ListeningService?
+        var embeddedIssuer: LinkConfiguration.HostAddress?
+        if configuration.isEmbedded {
+            let server = IssuerServer(engine: IssuerEngine(), logger: Logger(label: "keyin.issuer"))
+            embeddedIssuer = .init(host: "127.0.0.1", port: try await server.start(host: "127.0.0.1", port: 0))
+            simulator = ListeningService { try await server.stop() }
+        }
+        let gateway: GatewayRuntime
+        do {
+            gateway = try await GatewayRuntime.start(configuration, embeddedIssuer: embeddedIssuer)
+        } catch {
+            try? await simulator?.stop()
+            throw error
+        }
+        let banner = Self.banner(gateway, configuration: configuration)
+        try await gateway.serve(leading: simulator.map { [$0] } ?? []) {
+            FileHandle.standardOutput.write(Data(banner.utf8))
+        }
+    }
+
+    static func banner(_ gateway: GatewayRuntime, configuration: ServerConfiguration) -> String {
+        let address = "http://\(configuration.hostname):\(configuration.port)"
+        var banner = "KeyIn 실행 중 · listening on \(address)\n"
         if let key = gateway.demoSecretKey {
             banner += """
                 데모 상점을 만들었습니다 · demo merchant created. Its test secret key (shown once, keep it):
                   \(key)
-                예 · try: curl -u \(key): http://\(configuration.hostname):\(configuration.port)/v1/payments/orders/order-0001
+                예 · try: curl -u \(key): \(address)/v1/payments/orders/order-0001
 
                 """
         }
         if let login = gateway.demoConsoleLogin {
             banner += """
-                콘솔 · console: http://\(configuration.hostname):\(configuration.port)/console  \(login.email) / \(login.password)
+                콘솔 · console: \(address)/console  \(login.email) / \(login.password)
 
                 """
         }
-        FileHandle.standardOutput.write(Data(banner.utf8))
-        await waitForTermination()
-        await gateway.shutdown()
+        return banner
     }
 }
 
-func loadServerConfiguration(dataDir: String, hostname: String, port: Int) throws -> ServerConfiguration {
+/// A server already listening (the card-company simulator, its ledger), as a service: it runs until the graceful
+/// shutdown and then stops. Given first to a service group, it stops last.
+struct ListeningService: Service {
+    let stop: @Sendable () async throws -> Void
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await stop()
+    }
+}
+
+/// The settings from the command line (after the subcommand) and the environment, or a usage error that names
+/// the setting at fault.
+func loadServerConfiguration(arguments: [String]) throws -> ServerConfiguration {
     do {
-        return try ServerConfiguration.load(
-            environment: ProcessInfo.processInfo.environment, dataDirectory: dataDir, hostname: hostname, port: port)
+        return try ServerConfiguration.load(arguments: arguments, environment: ProcessInfo.processInfo.environment)
     } catch {
         throw ValidationError("설정 오류 · configuration error: \(error)")
     }

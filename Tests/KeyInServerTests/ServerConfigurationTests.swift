@@ -2,13 +2,16 @@ import Foundation
 import KeyInServer
 import Testing
 
-@Suite("keyin serve's settings from the environment")
+@Suite("keyin serve's settings: flags over environment over the settings file over defaults")
 struct ServerConfigurationTests {
-    func load(_ environment: [String: String]) throws -> ServerConfiguration {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-config-\(UUID())")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        return try ServerConfiguration.load(
-            environment: environment, dataDirectory: directory.path, hostname: "127.0.0.1", port: 8080)
+    /// A data directory of its own, which reading the settings must not create.
+    static func directory() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("keyin-config-\(UUID())")
+    }
+
+    func load(_ environment: [String: String], arguments: [String] = []) throws -> ServerConfiguration {
+        try ServerConfiguration.load(
+            arguments: ["--data-dir", Self.directory().path] + arguments, environment: environment)
     }
 
     @Test("Webhooks to internal addresses: allowed on the embedded defaults, refused with DATABASE_URL, as set")
@@ -21,5 +24,85 @@ struct ServerConfigurationTests {
         )
         #expect(try load(["KEYIN_WEBHOOK_INTERNAL_TARGETS": "deny"]).allowInternalWebhookTargets == false)
         #expect(throws: ConfigurationError.self) { try load(["KEYIN_WEBHOOK_INTERNAL_TARGETS": "yes"]) }
+    }
+
+    @Test("A flag beats the environment, the environment beats the file, the file beats the default")
+    func precedence() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-settings-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(
+            #"{"port": 9001, "cardRetentionDays": "30", "publicURL": "https://pay.shop.example", "issuerHosts": ["default=127.0.0.1:8583", "41=127.0.0.1:8584"]}"#
+                .utf8
+        ).write(to: file)
+        let environment = ["KEYIN_PORT": "9002", "KEYIN_CARD_RETENTION_DAYS": "60", "KEYIN_CONFIG": file.path]
+        let configuration = try load(environment, arguments: ["--port", "9003"])
+        #expect(configuration.port == 9003)
+        #expect(configuration.cardRetentionDays == 60)
+        #expect(configuration.publicBaseURL == "https://pay.shop.example")
+        #expect(configuration.issuerHosts?["41"]?.port == 8584 && configuration.isEmbedded == false)
+        #expect(configuration.linkResponseTimeout == .seconds(10))
+        #expect(try load([:]).port == 8080 && load([:]).isEmbedded)
+        // Lists on the command line and in the environment are comma-separated.
+        let hosts = try load([:], arguments: ["--issuer-hosts", "default=127.0.0.1:1,41=127.0.0.1:2"])
+        #expect(hosts.issuerHosts?.count == 2)
+    }
+
+    @Test("Reading the settings writes nothing; the embedded start makes the data directory and the master key")
+    func readingWritesNothing() throws {
+        let directory = Self.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = try ServerConfiguration.load(arguments: ["--data-dir", directory.path], environment: [:])
+        #expect(!FileManager.default.fileExists(atPath: directory.path))
+        let key = try configuration.prepareEmbeddedStart()
+        let file = directory.appendingPathComponent("master.key")
+        #expect(FileManager.default.fileExists(atPath: file.path))
+        // The next start reads the same key.
+        let again = try ServerConfiguration.load(arguments: ["--data-dir", directory.path], environment: [:])
+        #expect(try again.prepareEmbeddedStart().id == key.id)
+    }
+
+    @Test("Mistakes stop start-up naming the setting, never its value: unknown flags, missing values, bad files")
+    func mistakes() throws {
+        func problem(_ environment: [String: String], _ arguments: [String] = []) -> String {
+            do {
+                _ = try load(environment, arguments: arguments)
+                return ""
+            } catch {
+                return String(describing: error)
+            }
+        }
+        #expect(problem([:], ["--prot", "8080"]).contains("--prot is not a setting"))
+        #expect(problem([:], ["--port"]).contains("--port needs a value"))
+        #expect(problem([:], ["--port", "80808"]).contains("KEYIN_PORT (--port) must be a port number"))
+        let secret = "postgres-password-9"
+        let bad = problem(["DATABASE_URL": "mysql://keyin:\(secret)@db.example/keyin"])
+        #expect(bad.contains("DATABASE_URL (--database-url)") && !bad.contains(secret))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-settings-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(#"{"prot": "8080"}"#.utf8).write(to: file)
+        #expect(problem([:], ["--config", file.path]).contains("\"prot\" is not a setting"))
+        try Data(#"{"port": ["8080"]}"#.utf8).write(to: file)
+        #expect(problem([:], ["--config", file.path]).contains("port must be text"))
+        #expect(problem([:], ["--config", "/nonexistent/keyin.json"]).contains("cannot be read"))
+    }
+
+    @Test("Every setting has its flag and environment variable as the providers read them")
+    func namesFollowTheProviders() throws {
+        for setting in GatewaySetting.all where setting != .configFile && setting != .dataDirectory {
+            let value = setting == .port ? "8123" : "x"
+            #expect(setting.environmentName.hasPrefix(setting == .databaseURL ? "DATABASE" : "KEYIN_"))
+            // Given both ways, with a bad value, each names the same setting.
+            let fromEnvironment = Result { try load([setting.environmentName: value]) }
+            let fromFlag = Result { try load([:], arguments: [setting.flag, value]) }
+            switch (fromEnvironment, fromFlag) {
+            case (.failure(let environmentError as ConfigurationError), .failure(let flagError as ConfigurationError)):
+                #expect(environmentError.setting == setting.name && flagError.setting == setting.name)
+            case (.success(let environmentValue), .success(let flagValue)):
+                #expect(environmentValue.port == flagValue.port && environmentValue.hostname == flagValue.hostname)
+            default:
+                Issue.record("\(setting.key): read differently from \(setting.environmentName) and \(setting.flag)")
+            }
+        }
+        #expect(try load(["KEYIN_HOSTNAME": "0.0.0.0"]).hostname == "0.0.0.0")
     }
 }

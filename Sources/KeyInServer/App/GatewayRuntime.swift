@@ -1,59 +1,54 @@
 import CardNetworkLink
 import CardVault
 import Foundation
-import IssuerSimulator
+import KeyInPersistence
 import Logging
-import Synchronization
+import ServiceLifecycle
 import Vapor
 
-/// A running gateway: the Vapor application, the link, the embedded simulator when no hosts are configured, and
-/// the background work (webhook outbox, recovery, card-data retention).
+/// A running gateway: the Vapor application with its database, the card-network link, and the services that do
+/// its long-running work.
 public final class GatewayRuntime: Sendable {
     let app: Application
     public let link: CardNetworkLink
     public let services: GatewayServices
-    let simulator: IssuerServer?
     let configuration: ServerConfiguration
     /// The demo merchant's test secret key, when this start created it.
     public let demoSecretKey: String?
     /// The demo merchant's console sign-in (e-mail, password), when this start created it.
     public let demoConsoleLogin: (email: String, password: String)?
-    private let background = RepeatingWork("background work", every: .seconds(1))
-    private let chatRelay = RepeatingWork("chat relay", every: .milliseconds(500))
 
     /// What the process is for: `serve` takes payments; `administer` (migrate, merchant, keys) only needs the
-    /// database, so it connects to no card company and starts no simulator.
+    /// database, so it connects to no card company.
     public enum Purpose: Sendable {
         case serve
         case administer
     }
 
     init(
-        app: Application, link: CardNetworkLink, services: GatewayServices, simulator: IssuerServer?,
-        configuration: ServerConfiguration, demoSecretKey: String?, demoConsoleLogin: (email: String, password: String)?
+        app: Application, link: CardNetworkLink, services: GatewayServices, configuration: ServerConfiguration,
+        demoSecretKey: String?, demoConsoleLogin: (email: String, password: String)?
     ) {
         self.app = app
         self.link = link
         self.services = services
-        self.simulator = simulator
         self.configuration = configuration
         self.demoSecretKey = demoSecretKey
         self.demoConsoleLogin = demoConsoleLogin
     }
 
-    /// Opens the database (migrating it); to serve, also starts the link (and the simulator when no hosts are
-    /// configured), settles payments a crash left behind, and creates the demo merchant on first start.
-    public static func start(_ configuration: ServerConfiguration, purpose: Purpose = .serve) async throws
-        -> GatewayRuntime
-    {
+    /// Opens the database (migrating it); to serve, also connects the link, settles payments a crash left behind,
+    /// and, on the embedded defaults only, creates the demo merchant on the first start. `embeddedIssuer` is where
+    /// the built-in simulator listens when the configuration names no card-company hosts.
+    public static func start(
+        _ configuration: ServerConfiguration, purpose: Purpose = .serve,
+        embeddedIssuer: LinkConfiguration.HostAddress? = nil
+    ) async throws -> GatewayRuntime {
+        let masterKey = try configuration.prepareEmbeddedStart()
         let app = try await Application.make(Environment(name: "production", arguments: ["keyin"]))
-        var simulator: IssuerServer?
         var hosts = configuration.issuerHosts ?? [:]
-        if configuration.issuerHosts == nil && purpose == .serve {
-            let server = IssuerServer(engine: IssuerEngine(), logger: app.logger)
-            let port = try await server.start(host: "127.0.0.1", port: 0)
-            hosts = [LinkConfiguration.defaultHostKey: .init(host: "127.0.0.1", port: port)]
-            simulator = server
+        if configuration.isEmbedded, let embeddedIssuer {
+            hosts = [LinkConfiguration.defaultHostKey: embeddedIssuer]
         }
         var linkConfiguration = LinkConfiguration(hosts: hosts)
         linkConfiguration.responseTimeout = configuration.linkResponseTimeout
@@ -63,11 +58,10 @@ public final class GatewayRuntime: Sendable {
         do {
             services = try await configure(
                 app, storage: configuration.storage, link: link,
-                vault: CardVault(current: configuration.masterKey, previous: configuration.previousMasterKeys),
+                vault: CardVault(current: masterKey, previous: configuration.previousMasterKeys),
                 publicBaseURL: configuration.publicBaseURL,
                 allowInternalWebhookTargets: configuration.allowInternalWebhookTargets)
         } catch {
-            try? await simulator?.stop()
             try? await app.asyncShutdown()
             throw GatewayStartError(reason: "cannot open the database (\(String(describing: type(of: error))))")
         }
@@ -81,7 +75,8 @@ public final class GatewayRuntime: Sendable {
                 // Send the reversals now, before taking new payments.
                 await link.retryPendingReversals()
             }
-            if try await services.merchantCount() == 0 {
+            // A deployment that names its card companies never gets a demo merchant.
+            if configuration.isEmbedded, try await services.merchantCount() == 0 {
                 let demo = try await services.createMerchant(name: "데모 상점", live: false)
                 demoKey = demo.secretKey
                 let login = (email: "owner@demo.keyin.local", password: SecretToken.random(bytes: 8))
@@ -91,99 +86,37 @@ public final class GatewayRuntime: Sendable {
             }
         }
         return GatewayRuntime(
-            app: app, link: link, services: services, simulator: simulator, configuration: configuration,
-            demoSecretKey: demoKey, demoConsoleLogin: demoLogin)
+            app: app, link: link, services: services, configuration: configuration, demoSecretKey: demoKey,
+            demoConsoleLogin: demoLogin)
     }
 
-    /// Starts answering HTTP on the configured address, and the background work.
-    public func startHTTP() async throws {
-        app.http.server.configuration.hostname = configuration.hostname
-        app.http.server.configuration.port = configuration.port
-        try await app.server.start(address: .hostname(configuration.hostname, port: configuration.port))
-        let (services, configuration, logger) = (services, configuration, app.logger)
-        background.start(logger: logger) { pass in
-            try await Self.backgroundPass(pass, services: services, configuration: configuration, logger: logger)
+    /// Serves until SIGTERM or SIGINT, then drains: the services start in the order `GatewayServiceList.serving`
+    /// gives and stop in reverse, so HTTP stops taking requests first and finishes those in flight, the background
+    /// work ends its pass, and the card-network link closes last; then the database. `leading` services (the
+    /// built-in simulator) start before all of them and stop after. `onListening` runs once HTTP answers.
+    public func serve(leading: [any Service] = [], onListening: @escaping @Sendable () -> Void = {}) async throws {
+        let list = GatewayServiceList.serving(self, onListening: onListening)
+        var group = ServiceGroupConfiguration(
+            services: (leading + list).map {
+                .init(
+                    service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: app.logger)
+        group.maximumGracefulShutdownDuration = .seconds(30)
+        do {
+            try await ServiceGroup(configuration: group).run()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
         }
-        chatRelay.start(logger: logger) { pass in try await Self.chatPass(pass, services: services) }
+        try await app.asyncShutdown()
     }
 
-    /// Stops taking requests first, then lets in-flight work finish (the HTTP server drains its requests, the
-    /// background loop ends its pass), then closes the link and the database.
+    /// Closes the link and the database, for a runtime that never served (the administrative commands).
     public func shutdown() async {
-        await app.server.shutdown()
-        await chatRelay.stop()
-        try? await services.leaveChat()
-        await background.stop()
         await link.shutdown()
-        try? await simulator?.stop()
         try? await app.asyncShutdown()
-    }
-}
-
-/// A loop run until stopped: a pass, a pause, again. A failed pass is logged and the loop goes on; `stop` waits
-/// for the pass under way to finish.
-final class RepeatingWork: Sendable {
-    private let name: String
-    private let pause: Duration
-    private let task = Mutex<Task<Void, Never>?>(nil)
-
-    init(_ name: String, every pause: Duration) {
-        self.name = name
-        self.pause = pause
-    }
-
-    /// `pass` gets the pass number (0, 1, 2, …) for work done only every so many passes.
-    func start(logger: Logger, _ pass: @escaping @Sendable (Int) async throws -> Void) {
-        let name = self.name
-        let pause = self.pause
-        let loop = Task {
-            var count = 0
-            while !Task.isCancelled {
-                do {
-                    try await pass(count)
-                } catch {
-                    logger.error("\(name) failed", metadata: ["error": "\(String(describing: type(of: error)))"])
-                }
-                count += 1
-                try? await Task.sleep(for: pause)
-            }
-        }
-        task.withLock { $0 = loop }
-    }
-
-    func stop() async {
-        let loop = task.withLock { current -> Task<Void, Never>? in
-            defer { current = nil }
-            return current
-        }
-        loop?.cancel()
-        await loop?.value
-    }
-}
-
-extension GatewayRuntime {
-    /// Every second the due webhooks and waiting customer messages; every minute, payments a crash left in
-    /// progress (another process's crash, on a shared database), card numbers past retention, expired idempotency
-    /// records.
-    static func backgroundPass(
-        _ pass: Int, services: GatewayServices, configuration: ServerConfiguration, logger: Logger
-    ) async throws {
-        try await services.deliverDueWebhooks(logger: logger)
-        try await services.sendPendingMessages(logger: logger)
-        guard pass % 60 == 0 else { return }
-        if try await services.recoverStalePayments(logger: logger, staleAfter: configuration.recoverAfterSeconds) > 0 {
-            await services.link.retryPendingReversals()
-        }
-        try await services.shredExpiredCardRecords(retentionDays: configuration.cardRetentionDays)
-        try await services.purgeExpiredIdempotencyRecords()
-    }
-
-    /// Twice a second, messages other processes stored go to this process's chat sockets; every ten seconds, this
-    /// process's sockets are marked as still open. A loop of its own, so a slow webhook endpoint never holds up a
-    /// chat.
-    static func chatPass(_ pass: Int, services: GatewayServices) async throws {
-        try await services.relayChat()
-        if pass % Int(ChatPresence.refreshSeconds * 2) == 0 { try await services.refreshChatPresence() }
     }
 }
 

@@ -2,8 +2,7 @@ import CardNetworkLink
 import CardVault
 import Foundation
 
-/// Everything `keyin serve` needs, read once at start-up. A missing or bad setting stops start-up with a
-/// message that names the setting and never shows its value (a database URL carries a password).
+/// Everything `keyin serve` needs, read once at start-up from the settings `GatewaySetting.all` lists.
 public struct ServerConfiguration: Sendable {
     public enum Storage: Sendable, Equatable {
         case sqliteFile(path: String)
@@ -18,10 +17,18 @@ public struct ServerConfiguration: Sendable {
         }
     }
 
+    /// Where the master key comes from.
+    public enum MasterKeySource: Sendable {
+        case given(MasterKey)
+        /// The embedded default: `master.key` in the data directory, made on the first start
+        /// (`prepareEmbeddedStart`).
+        case dataDirectoryFile(URL)
+    }
+
     public var storage: Storage
-    /// Card-company hosts; nil runs the built-in simulator in-process on a loopback port.
+    /// Card-company hosts; nil runs the built-in simulator on a loopback port (the embedded defaults).
     public var issuerHosts: [String: LinkConfiguration.HostAddress]?
-    public var masterKey: MasterKey
+    public var masterKey: MasterKeySource
     /// Keys being rotated out: they still open card records until `keyin keys rotate` re-wraps them.
     public var previousMasterKeys: [MasterKey] = []
     public var hostname: String
@@ -34,16 +41,14 @@ public struct ServerConfiguration: Sendable {
     /// How long a payment's encrypted card number is kept for refunds (captures, partial cancels) before it is
     /// destroyed. A fully cancelled or aborted payment's number is destroyed at once.
     public var cardRetentionDays: Int = 365
-    /// The address customers use to reach this gateway, for payment links and receipts in messages
-    /// (`KEYIN_PUBLIC_URL`; default the listening address).
+    /// The address customers use to reach this gateway, for payment links and receipts in messages.
     public var publicBaseURL: String
     /// Whether webhooks may go to internal addresses (localhost, 10.x, 192.168.x…): yes on the embedded SQLite
-    /// defaults (local development), no with `DATABASE_URL` (production); `KEYIN_WEBHOOK_INTERNAL_TARGETS=allow`
-    /// or `deny` decides otherwise.
+    /// defaults (local development), no with a database URL (production), unless set.
     public var allowInternalWebhookTargets: Bool
 
     public init(
-        storage: Storage, issuerHosts: [String: LinkConfiguration.HostAddress]?, masterKey: MasterKey,
+        storage: Storage, issuerHosts: [String: LinkConfiguration.HostAddress]?, masterKey: MasterKeySource,
         hostname: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL,
         linkResponseTimeout: Duration = .seconds(10), recoverAfterSeconds: Double? = nil
     ) {
@@ -59,28 +64,36 @@ public struct ServerConfiguration: Sendable {
         self.allowInternalWebhookTargets = storage.isSQLite
     }
 
-    /// Reads the environment: `DATABASE_URL` (postgres://…; otherwise a SQLite file in the data directory),
-    /// `KEYIN_ISSUER_HOSTS`, `KEYIN_MASTER_KEY` or `KEYIN_MASTER_KEY_FILE` (otherwise a key file created in the
-    /// data directory on first start), `KEYIN_PREVIOUS_MASTER_KEYS` (comma-separated, during a rotation),
-    /// `KEYIN_LINK_TIMEOUT_SECONDS`, `KEYIN_RECOVER_AFTER_SECONDS`, `KEYIN_CARD_RETENTION_DAYS`, `KEYIN_PUBLIC_URL`,
-    /// `KEYIN_WEBHOOK_INTERNAL_TARGETS` (`allow` or `deny`).
+    /// Whether this is the embedded default: no card-company hosts named, so the built-in simulator stands in for
+    /// them and a demo merchant may be made.
+    public var isEmbedded: Bool { issuerHosts == nil }
+
+    /// Reads every setting (`GatewaySetting.all`) from the command line (`arguments`, after the subcommand), the
+    /// environment and the settings file `--config` names, in that order of precedence. Writes nothing: the data
+    /// directory and the master key file are made by `prepareEmbeddedStart`. A missing or bad setting stops
+    /// start-up with a message that names the setting and never shows its value (a database URL carries a password).
     public static func load(
-        environment: [String: String], dataDirectory: String, hostname: String, port: Int
+        arguments: [String] = [], environment: [String: String]
     ) throws(ConfigurationError) -> ServerConfiguration {
+        try load(SettingValues(arguments: arguments, environment: environment))
+    }
+
+    static func load(_ settings: SettingValues) throws(ConfigurationError) -> ServerConfiguration {
+        let dataDirectory = try settings.text(.dataDirectory) ?? "./keyin-data"
         let directory = URL(fileURLWithPath: dataDirectory, isDirectory: true)
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw ConfigurationError(setting: "--data-dir", problem: "cannot create \(dataDirectory)")
+        let hostname = try settings.text(.hostname) ?? "127.0.0.1"
+        let port = try settings.parsed(.port, default: 8080, problem: "must be a port number from 0 to 65535") {
+            Int($0).flatMap { (0...65535).contains($0) ? $0 : nil }
         }
 
         let storage: Storage
-        if let url = environment["DATABASE_URL"], !url.isEmpty {
+        if let url = try settings.text(.databaseURL) {
             guard let parsed = URL(string: url), ["postgres", "postgresql"].contains(parsed.scheme ?? ""),
                 parsed.host != nil
             else {
                 throw ConfigurationError(
-                    setting: "DATABASE_URL", problem: "is not a postgres://user:password@host/database URL")
+                    setting: GatewaySetting.databaseURL.name,
+                    problem: "is not a postgres://user:password@host/database URL")
             }
             storage = .postgres(url: url)
         } else {
@@ -88,102 +101,120 @@ public struct ServerConfiguration: Sendable {
         }
 
         var hosts: [String: LinkConfiguration.HostAddress]?
-        if let text = environment["KEYIN_ISSUER_HOSTS"], !text.isEmpty {
+        if let text = try settings.text(.issuerHosts) {
             do {
                 hosts = try LinkConfiguration.parseHosts(text)
             } catch {
-                throw ConfigurationError(setting: "KEYIN_ISSUER_HOSTS", problem: error.description)
+                throw ConfigurationError(setting: GatewaySetting.issuerHosts.name, problem: error.description)
             }
         }
 
-        var timeout = Duration.seconds(10)
-        if let text = environment["KEYIN_LINK_TIMEOUT_SECONDS"] {
-            guard let seconds = Double(text), seconds > 0, seconds <= 120 else {
-                throw ConfigurationError(
-                    setting: "KEYIN_LINK_TIMEOUT_SECONDS", problem: "must be a number of seconds from 0 to 120")
-            }
-            timeout = .milliseconds(Int64(seconds * 1000))
+        let timeout = try settings.parsed(
+            .linkTimeoutSeconds, default: Duration.seconds(10), problem: "must be a number of seconds from 0 to 120"
+        ) { text in
+            Double(text).flatMap { $0 > 0 && $0 <= 120 ? Duration.milliseconds(Int64($0 * 1000)) : nil }
         }
-
-        var recoverAfter: Double?
-        if let text = environment["KEYIN_RECOVER_AFTER_SECONDS"] {
-            guard let seconds = Double(text), seconds >= 0 else {
-                throw ConfigurationError(
-                    setting: "KEYIN_RECOVER_AFTER_SECONDS", problem: "must be a number of seconds, 0 or more")
-            }
-            recoverAfter = seconds
-        }
-
-        var retentionDays = 365
-        if let text = environment["KEYIN_CARD_RETENTION_DAYS"] {
-            guard let days = Int(text), (1...1825).contains(days) else {
-                throw ConfigurationError(
-                    setting: "KEYIN_CARD_RETENTION_DAYS", problem: "must be a number of days from 1 to 1825")
-            }
-            retentionDays = days
-        }
+        let recoverAfter: Double? = try settings.parsed(
+            .recoverAfterSeconds, default: nil, problem: "must be a number of seconds, 0 or more"
+        ) { Double($0).flatMap { $0 >= 0 ? $0 : nil } }
+        let retentionDays = try settings.parsed(
+            .cardRetentionDays, default: 365, problem: "must be a number of days from 1 to 1825"
+        ) { Int($0).flatMap { (1...1825).contains($0) ? $0 : nil } }
 
         var configuration = ServerConfiguration(
-            storage: storage, issuerHosts: hosts, masterKey: try loadMasterKey(environment, directory: directory),
+            storage: storage, issuerHosts: hosts, masterKey: try masterKeySource(settings, directory: directory),
             hostname: hostname, port: port, dataDirectory: directory, linkResponseTimeout: timeout,
             recoverAfterSeconds: recoverAfter)
         configuration.cardRetentionDays = retentionDays
-        if let text = environment["KEYIN_PUBLIC_URL"], !text.isEmpty {
+        if let text = try settings.text(.publicURL) {
             guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
                 url.query == nil
             else {
                 throw ConfigurationError(
-                    setting: "KEYIN_PUBLIC_URL", problem: "is not an http(s)://host[:port] address")
+                    setting: GatewaySetting.publicURL.name, problem: "is not an http(s)://host[:port] address")
             }
             configuration.publicBaseURL = text.hasSuffix("/") ? String(text.dropLast()) : text
         }
-        if let text = environment["KEYIN_WEBHOOK_INTERNAL_TARGETS"], !text.isEmpty {
+        if let text = try settings.text(.webhookInternalTargets) {
             guard ["allow", "deny"].contains(text) else {
-                throw ConfigurationError(setting: "KEYIN_WEBHOOK_INTERNAL_TARGETS", problem: "must be allow or deny")
+                throw ConfigurationError(
+                    setting: GatewaySetting.webhookInternalTargets.name, problem: "must be allow or deny")
             }
             configuration.allowInternalWebhookTargets = text == "allow"
         }
-        if let text = environment["KEYIN_PREVIOUS_MASTER_KEYS"], !text.isEmpty {
-            for (index, item) in text.split(separator: ",").enumerated() {
-                guard let key = try? MasterKey(base64: String(item)) else {
-                    throw ConfigurationError(
-                        setting: "KEYIN_PREVIOUS_MASTER_KEYS",
-                        problem: "entry \(index + 1) is not a base64-encoded 32-byte key")
-                }
-                configuration.previousMasterKeys.append(key)
+        for (index, item) in (try settings.list(.previousMasterKeys) ?? []).enumerated() {
+            guard let key = try? MasterKey(base64: item) else {
+                throw ConfigurationError(
+                    setting: GatewaySetting.previousMasterKeys.name,
+                    problem: "entry \(index + 1) is not a base64-encoded 32-byte key")
             }
+            configuration.previousMasterKeys.append(key)
         }
         return configuration
     }
 
-    static func loadMasterKey(_ environment: [String: String], directory: URL) throws(ConfigurationError) -> MasterKey {
-        if let text = environment["KEYIN_MASTER_KEY"], !text.isEmpty {
+    /// The master key as given, read from the file named, or (embedded default) the data directory's file, made on
+    /// the first start. Only reads.
+    static func masterKeySource(_ settings: SettingValues, directory: URL) throws(ConfigurationError)
+        -> MasterKeySource
+    {
+        if let text = try settings.text(.masterKey) {
             do {
-                return try MasterKey(base64: text)
+                return .given(try MasterKey(base64: text))
             } catch {
-                throw ConfigurationError(setting: "KEYIN_MASTER_KEY", problem: "is not a base64-encoded 32-byte key")
+                throw ConfigurationError(
+                    setting: GatewaySetting.masterKey.name, problem: "is not a base64-encoded 32-byte key")
             }
         }
-        let explicitFile = environment["KEYIN_MASTER_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
-        let file = explicitFile.map { URL(fileURLWithPath: $0) } ?? directory.appendingPathComponent("master.key")
-        if FileManager.default.fileExists(atPath: file.path) {
-            guard let text = try? String(contentsOf: file, encoding: .utf8), let key = try? MasterKey(base64: text)
-            else {
+        guard let path = try settings.text(.masterKeyFile) else {
+            return .dataDirectoryFile(directory.appendingPathComponent("master.key"))
+        }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ConfigurationError(
+                setting: GatewaySetting.masterKeyFile.name, problem: "names a file that does not exist")
+        }
+        return .given(try readKey(URL(fileURLWithPath: path), setting: GatewaySetting.masterKeyFile.name))
+    }
+
+    private static func readKey(_ file: URL, setting: String) throws(ConfigurationError) -> MasterKey {
+        guard let text = try? String(contentsOf: file, encoding: .utf8), let key = try? MasterKey(base64: text) else {
+            throw ConfigurationError(setting: setting, problem: "does not hold a base64-encoded 32-byte key")
+        }
+        return key
+    }
+
+    /// The explicit step of the embedded start: makes the data directory (for the SQLite file and the key file)
+    /// and, on the first start, the master key file (readable by its owner only). Returns the master key.
+    public func prepareEmbeddedStart() throws(ConfigurationError) -> MasterKey {
+        let needsDirectory: Bool
+        switch (storage, masterKey) {
+        case (.sqliteFile, _), (_, .dataDirectoryFile): needsDirectory = true
+        default: needsDirectory = false
+        }
+        if needsDirectory {
+            do {
+                try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+            } catch {
                 throw ConfigurationError(
-                    setting: explicitFile == nil ? "master key file \(file.path)" : "KEYIN_MASTER_KEY_FILE",
-                    problem: "does not hold a base64-encoded 32-byte key")
+                    setting: GatewaySetting.dataDirectory.name, problem: "cannot create \(dataDirectory.path)")
+            }
+        }
+        switch masterKey {
+        case .given(let key):
+            return key
+        case .dataDirectoryFile(let file):
+            if FileManager.default.fileExists(atPath: file.path) {
+                return try Self.readKey(file, setting: "master key file \(file.path)")
+            }
+            let (key, base64) = MasterKey.generate()
+            let created = FileManager.default.createFile(
+                atPath: file.path, contents: Data(base64.utf8), attributes: [.posixPermissions: 0o600])
+            guard created else {
+                throw ConfigurationError(
+                    setting: GatewaySetting.dataDirectory.name, problem: "cannot write \(file.path)")
             }
             return key
         }
-        guard explicitFile == nil else {
-            throw ConfigurationError(setting: "KEYIN_MASTER_KEY_FILE", problem: "names a file that does not exist")
-        }
-        // Embedded default: a key of its own, readable by the owner only.
-        let (key, base64) = MasterKey.generate()
-        let created = FileManager.default.createFile(
-            atPath: file.path, contents: Data(base64.utf8), attributes: [.posixPermissions: 0o600])
-        guard created else { throw ConfigurationError(setting: "--data-dir", problem: "cannot write \(file.path)") }
-        return key
     }
 }
 
