@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "KeyInServer",
             dependencies: [
-                "KeyInCore", "ISO8583", "CardNetworkLink", "IssuerSimulator", "CardVault", "KeyInPersistence",
+                "KeyInCore", "ISO8583", "CardNetworkLink", "CardVault", "KeyInPersistence",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),

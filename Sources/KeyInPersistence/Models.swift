@@ -28,8 +28,7 @@ package final class APIKeyModel: Model, @unchecked Sendable {
 
     @ID(key: .id) package var id: UUID?
     @Parent(key: "merchant_id") package var merchant: MerchantModel
-    /// `test` or `live`.
-    @Field(key: "mode") package var mode: String
+    @Field(key: "mode") package var mode: APIKeyMode
     /// SHA-256 of the secret key, hex. The key itself is shown once and never stored.
     @Field(key: "key_hash") package var keyHash: String
     /// The first characters, to tell keys apart in the console.
@@ -39,7 +38,7 @@ package final class APIKeyModel: Model, @unchecked Sendable {
 
     package init() {}
 
-    package init(merchantID: UUID, mode: String, keyHash: String, keyPrefix: String) {
+    init(merchantID: UUID, mode: APIKeyMode, keyHash: String, keyPrefix: String) {
         self.$merchant.id = merchantID
         self.mode = mode
         self.keyHash = keyHash
@@ -267,14 +266,12 @@ package final class OutboundMessageModel: Model, @unchecked Sendable {
 
     @ID(key: .id) package var id: UUID?
     @Parent(key: "merchant_id") package var merchant: MerchantModel
-    /// SMS, KAKAOTALK or EMAIL.
-    @Field(key: "channel") package var channel: String
+    @Field(key: "channel") package var channel: MessageChannel
     @Field(key: "recipient") package var recipient: String
     @Field(key: "body") package var body: String
     /// What the message is about: `payment_link:<id>` or `payment:<paymentKey>`.
     @Field(key: "subject_ref") package var subjectReference: String
-    /// PENDING, SENT (or RECORDED by the default sender) or FAILED.
-    @Field(key: "status") package var status: String
+    @Field(key: "status") package var status: OutboundMessageStatus
     @Field(key: "created_at") package var createdAt: Date
     @OptionalField(key: "sent_at") package var sentAt: Date?
     @OptionalField(key: "error") package var error: String?

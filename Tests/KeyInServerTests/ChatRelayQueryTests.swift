@@ -15,11 +15,11 @@ struct ChatRelayQueryTests {
         try await GatewayHarness.with(postgres: postgres) { gateway in
             let shop = try await gateway.services.createMerchant(name: "채팅 상점", live: false)
             let other = try await gateway.services.createMerchant(name: "다른 상점", live: false)
-            func link(_ secret: String, _ name: String) async throws -> PaymentLinkModel {
+            func link(_ secret: String, _ name: String) async throws -> PaymentLinkRecord {
                 let created = try await gateway.send(
                     .POST, "v1/payment-links", json: ["amount": 10_000, "orderName": name], secret: secret)
                 let id = try #require((created.body["paymentLinkId"] as? String).flatMap(UUID.init(uuidString:)))
-                return try #require(try await PaymentLinkModel.find(id, on: gateway.app.db))
+                return try #require(try await PaymentLinkStore(database: gateway.app.db).link(id: id))
             }
             let chat = gateway.services.chat(Logger(label: "relay-query"))
             let start = gateway.wallClock.now.addingTimeInterval(-1)

@@ -1,4 +1,5 @@
 import Foundation
+import KeyInCore
 import KeyInServer
 import Logging
 import Testing

@@ -1,6 +1,7 @@
 import CardNetworkLink
 import CardVault
 import Foundation
+import KeyInCore
 import Logging
 import Synchronization
 import Testing

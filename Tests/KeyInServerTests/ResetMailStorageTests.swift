@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import KeyInCore
 import KeyInPersistence
 import Logging
 import Testing

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import KeyInCore
+import KeyInPersistence
 import Vapor
 
 /// `Authorization: Basic base64(secretKey + ":")`, as the Korean PGs take it. Everything under /v1 needs it.
@@ -17,7 +18,9 @@ struct MerchantAuthenticator: AsyncMiddleware {
             let credentials = String(data: decoded, encoding: .utf8), let colon = credentials.firstIndex(of: ":")
         else { throw KeyInError(.incorrectBasicAuthFormat) }
         let secret = String(credentials[..<colon])
-        guard let merchant = try await MerchantAccounts(database: request.db).merchant(forSecretKey: secret, now: now())
+        guard
+            let merchant = try await MerchantAccounts(store: MerchantStore(database: request.db)).merchant(
+                forSecretKey: secret, now: now())
         else {
             throw KeyInError(.unauthorizedKey)
         }

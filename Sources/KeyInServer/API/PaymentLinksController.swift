@@ -38,8 +38,7 @@ struct PaymentLinksController: RouteCollection {
             }
             limit = value
         }
-        let links = try await PaymentLinkModel.query(on: request.db).filter(\.$merchant.$id == request.merchantID)
-            .sort(\.$createdAt, .descending).limit(limit).all()
+        let links = try await PaymentLinkStore(database: request.db).newest(of: request.merchantID, limit: limit)
         let service = services.paymentLinks()
         return try PaymentsController.json(
             PaymentLinkList(
@@ -56,8 +55,7 @@ struct PaymentLinksController: RouteCollection {
     /// Withdraws an unpaid link: its page then says it can no longer be paid.
     func cancel(_ request: Request) async throws -> Response {
         try await services.idempotency(request).run(request) {
-            let link = try await merchantLink(request)
-            try await services.paymentLinks().withdraw(link)
+            let link = try await services.paymentLinks().withdraw(try await merchantLink(request))
             return try await respond(link, request: request)
         }
     }
@@ -76,9 +74,8 @@ struct PaymentLinksController: RouteCollection {
         }
     }
 
-    private func respond(_ link: PaymentLinkModel, request: Request) async throws -> Response {
-        let messages = try await OutboundMessageModel.query(on: request.db)
-            .filter(\.$subjectReference == "payment_link:\(try link.requireID().uuidString)").sort(\.$createdAt).all()
+    private func respond(_ link: PaymentLinkRecord, request: Request) async throws -> Response {
+        let messages = try await MessageStore(database: request.db).messages(about: PaymentLinkMessage.subject(link))
         return try PaymentsController.json(
             PaymentLinkDTO(
                 link, status: services.paymentLinks().status(of: link), baseURL: services.publicBaseURL,
@@ -86,7 +83,7 @@ struct PaymentLinksController: RouteCollection {
             status: .ok)
     }
 
-    func merchantLink(_ request: Request) async throws -> PaymentLinkModel {
+    func merchantLink(_ request: Request) async throws -> PaymentLinkRecord {
         try await services.paymentLinks().link(
             id: request.parameters.get("paymentLinkId").flatMap(UUID.init(uuidString:)), merchantID: request.merchantID)
     }
@@ -94,7 +91,10 @@ struct PaymentLinksController: RouteCollection {
 
 /// The text that carries a link to the customer, as a Korean shop would write it.
 enum PaymentLinkMessage {
-    static func text(_ link: PaymentLinkModel, merchantName: String, url: String) -> String {
+    /// What the outbox files a link's messages under.
+    static func subject(_ link: PaymentLinkRecord) -> String { "payment_link:\(link.id.uuidString)" }
+
+    static func text(_ link: PaymentLinkRecord, merchantName: String, url: String) -> String {
         let amount = DisplayFormat.amount(link.amount, currency: link.currency, language: .korean)
         let until = DisplayFormat.time(link.expiresAt, language: .korean)
         return "[\(merchantName)] \(link.orderName) \(amount) 결제 요청입니다. 아래 링크에서 카드로 결제해 주세요."
@@ -145,9 +145,11 @@ struct PaymentLinkDTO: Content {
     let paymentKey: String?
     let messages: [Message]
 
-    init(_ link: PaymentLinkModel, status: PaymentLinkService.Status, baseURL: String, messages: [OutboundMessageModel])
-    {
-        paymentLinkId = link.id?.uuidString.lowercased() ?? ""
+    init(
+        _ link: PaymentLinkRecord, status: PaymentLinkService.Status, baseURL: String,
+        messages: [OutboundMessageRecord]
+    ) {
+        paymentLinkId = link.id.uuidString.lowercased()
         url = Self.url(link, baseURL: baseURL)
         self.status = status.rawValue
         amount = link.amount
@@ -162,11 +164,12 @@ struct PaymentLinkDTO: Content {
         paymentKey = link.paymentKey
         self.messages = messages.map {
             Message(
-                channel: $0.channel, recipient: $0.recipient, body: $0.body, status: $0.status, createdAt: $0.createdAt)
+                channel: $0.channel.rawValue, recipient: $0.recipient, body: $0.body, status: $0.status.rawValue,
+                createdAt: $0.createdAt)
         }
     }
 
-    static func url(_ link: PaymentLinkModel, baseURL: String) -> String { "\(baseURL)/pay/\(link.linkKey)" }
+    static func url(_ link: PaymentLinkRecord, baseURL: String) -> String { "\(baseURL)/pay/\(link.linkKey)" }
 }
 
 struct PaymentLinkList: Content {

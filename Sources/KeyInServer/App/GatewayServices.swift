@@ -44,12 +44,16 @@ public struct GatewayServices: Sendable {
     /// The one way a key-in payment is taken: the API, the hosted page and the virtual terminal.
     var checkout: Checkout { Checkout(services: self) }
 
+    func merchants() -> MerchantStore {
+        MerchantStore(database: database())
+    }
+
     func paymentLinks() -> PaymentLinkService {
-        PaymentLinkService(database: database(), now: now)
+        PaymentLinkService(store: PaymentLinkStore(database: database()), now: now)
     }
 
     func paymentLinkMessenger(_ logger: Logger) -> PaymentLinkMessenger {
-        PaymentLinkMessenger(database: database(), outbox: messages(logger), publicBaseURL: publicBaseURL)
+        PaymentLinkMessenger(merchants: merchants(), outbox: messages(logger), publicBaseURL: publicBaseURL)
     }
 
     func chatPresence() -> ChatPresence {
@@ -108,7 +112,7 @@ public struct GatewayServices: Sendable {
     }
 
     func messages(_ logger: Logger) -> MessageOutbox {
-        MessageOutbox(database: database(), sender: messageSender, logger: logger, now: now)
+        MessageOutbox(store: MessageStore(database: database()), sender: messageSender, logger: logger, now: now)
     }
 
     /// Hands waiting customer messages (payment links by SMS, KakaoTalk, e-mail) to the sender.
@@ -206,24 +210,24 @@ extension GatewayServices {
 
     /// Creates a merchant with a secret key (shown once).
     public func createMerchant(name: String, live: Bool) async throws -> (id: UUID, secretKey: String) {
-        let created = try await MerchantAccounts(database: database()).create(name: name, mode: live ? .live : .test)
+        let created = try await MerchantAccounts(store: merchants()).create(name: name, mode: live ? .live : .test)
         return (created.merchantID, created.secretKey)
     }
 
     /// Issues a new secret key for a merchant and revokes its other keys of that mode after `graceSeconds`.
     /// Returns nil when there is no such merchant.
     public func rotateMerchantKey(merchantID: UUID, live: Bool, graceSeconds: TimeInterval) async throws -> String? {
-        guard try await MerchantModel.find(merchantID, on: database()) != nil else { return nil }
-        return try await MerchantAccounts(database: database()).issueKey(
+        guard try await merchants().merchant(id: merchantID) != nil else { return nil }
+        return try await MerchantAccounts(store: merchants()).issueKey(
             for: merchantID, mode: live ? .live : .test, revokingOthersAfter: now().addingTimeInterval(graceSeconds))
     }
 
     public func merchantExists(_ id: UUID) async throws -> Bool {
-        try await MerchantModel.find(id, on: database()) != nil
+        try await merchants().merchant(id: id) != nil
     }
 
     public func merchantCount() async throws -> Int {
-        try await MerchantModel.query(on: database()).count()
+        try await merchants().count()
     }
 }
 

@@ -155,7 +155,7 @@ extension ConsoleController {
     func settings(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
         guard staff.role == .owner else { throw KeyInError(.forbiddenRequest) }
-        let merchant = try await MerchantModel.find(staff.merchantID, on: request.db)
+        let merchant = try await MerchantStore(database: request.db).merchant(id: staff.merchantID)
         let saved: HTML =
             request.query[String.self, at: "saved"] != nil ? "<p class=\"done\" role=\"status\">저장했습니다.</p>" : ""
         return try page(
@@ -184,12 +184,8 @@ extension ConsoleController {
         let contact = try ContactCheck(name: nil, email: nil, mobilePhone: form.supportPhone)
         let hours = form.supportHours?.trimmingCharacters(in: .whitespaces)
         guard (hours ?? "").count <= 60 else { throw KeyInError(.invalidRequest, param: "supportHours") }
-        guard let merchant = try await MerchantModel.find(staff.merchantID, on: request.db) else {
-            throw KeyInError(.forbiddenRequest)
-        }
-        merchant.supportPhone = contact.mobilePhone
-        merchant.supportHours = hours.flatMap { $0.isEmpty ? nil : $0 }
-        try await merchant.update(on: request.db)
+        try await MerchantStore(database: request.db).setSupport(
+            phone: contact.mobilePhone, hours: hours.flatMap { $0.isEmpty ? nil : $0 }, of: staff.merchantID)
         return request.redirect(to: "/console/settings?saved=1", redirectType: .normal)
     }
 }

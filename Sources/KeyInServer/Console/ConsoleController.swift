@@ -211,12 +211,10 @@ struct ConsoleController: RouteCollection {
 
     func links(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        let links = try await PaymentLinkModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
-            .sort(\.$createdAt, .descending).limit(50).all()
+        let links = try await PaymentLinkStore(database: request.db).newest(of: staff.merchantID, limit: 50)
         // Only the links' own messages: other mail (password resets above all) is not for every member to read.
-        let messages = try await OutboundMessageModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
-            .filter(\.$subjectReference =~ "payment_link:")
-            .sort(\.$createdAt, .descending).limit(50).all()
+        let messages = try await MessageStore(database: request.db).newest(
+            of: staff.merchantID, subjectPrefix: "payment_link:", limit: 50)
         let service = services.paymentLinks()
         var notice = ConsolePages.errorNotice(request)
         if request.query[String.self, at: "sent"] != nil {
@@ -276,7 +274,7 @@ struct ConsoleController: RouteCollection {
         }
     }
 
-    private func consoleLink(_ request: Request) async throws -> PaymentLinkModel {
+    private func consoleLink(_ request: Request) async throws -> PaymentLinkRecord {
         try await services.paymentLinks().link(
             id: request.parameters.get("paymentLinkId").flatMap(UUID.init(uuidString:)),
             merchantID: try request.consoleStaff.merchantID)
@@ -285,8 +283,7 @@ struct ConsoleController: RouteCollection {
     func keys(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
         guard staff.role == .owner else { throw KeyInError(.forbiddenRequest) }
-        let keys = try await APIKeyModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
-            .sort(\.$createdAt, .descending).all()
+        let keys = try await MerchantStore(database: request.db).keys(of: staff.merchantID)
         return try page("API 키", request, current: "/console/keys", ConsoleListPages.keys(keys, now: services.now()))
     }
 }

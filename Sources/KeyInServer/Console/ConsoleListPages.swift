@@ -6,13 +6,13 @@ import KeyInPersistence
 /// log, API keys.
 enum ConsoleListPages {
     static func links(
-        _ links: [PaymentLinkModel], status: (PaymentLinkModel) -> String, baseURL: String,
-        messages: [OutboundMessageModel], csrf: String, notice: HTML?
+        _ links: [PaymentLinkRecord], status: (PaymentLinkRecord) -> String, baseURL: String,
+        messages: [OutboundMessageRecord], csrf: String, notice: HTML?
     ) -> HTML {
         let statusNames = ["ACTIVE": "결제 대기", "PAID": "결제 완료", "EXPIRED": "만료", "CANCELED": "중지"]
         let rows: [HTML] = links.map { link in
             let state = status(link)
-            let id = link.id?.uuidString ?? ""
+            let id = link.id.uuidString
             let actions: HTML =
                 state == "ACTIVE"
                 ? """
@@ -27,7 +27,7 @@ enum ConsoleListPages {
                 """
         }
         let messageRows: [HTML] = messages.map { message in
-            "<li><strong>\(message.channel)</strong> \(message.recipient) · \(message.status == "RECORDED" ? "기록만 함 (발송 안 함)" : message.status) · \(DisplayFormat.time(message.createdAt, language: .korean))<pre>\(message.body)</pre></li>"
+            "<li><strong>\(message.channel.rawValue)</strong> \(message.recipient) · \(message.status == .recorded ? "기록만 함 (발송 안 함)" : message.status.rawValue) · \(DisplayFormat.time(message.createdAt, language: .korean))<pre>\(message.body)</pre></li>"
         }
         return """
             \(notice)
@@ -110,12 +110,12 @@ enum ConsoleListPages {
             """
     }
 
-    static func keys(_ keys: [APIKeyModel], now: Date) -> HTML {
+    static func keys(_ keys: [APIKeyRecord], now: Date) -> HTML {
         let rows: [HTML] = keys.map { key in
             let state: String =
                 key.revokedAt.map { $0 <= now ? "폐기됨" : "\(DisplayFormat.time($0, language: .korean))에 폐기" } ?? "사용 중"
             return
-                "<tr><td><code>\(key.keyPrefix)…</code></td><td>\(key.mode == "live" ? "실거래" : "테스트")</td><td>\(key.createdAt.map { DisplayFormat.time($0, language: .korean) } ?? "")</td><td>\(state)</td></tr>"
+                "<tr><td><code>\(key.keyPrefix)…</code></td><td>\(key.mode == .live ? "실거래" : "테스트")</td><td>\(key.createdAt.map { DisplayFormat.time($0, language: .korean) } ?? "")</td><td>\(state)</td></tr>"
         }
         return """
             <p class="fine">시크릿 키는 만들 때 한 번만 보여 주고 해시로만 저장합니다. 교체: <code>keyin merchant keys rotate --merchant 가맹점ID [--grace-hours N]</code></p>

@@ -1,4 +1,3 @@
-import Fluent
 import Foundation
 import KeyInCore
 import KeyInPersistence
@@ -6,11 +5,11 @@ import KeyInPersistence
 /// Sends a payment link to its customer through the message outbox (SMS, KakaoTalk or e-mail): to the contact kept
 /// on the link unless another recipient is given. The API and the console send alike.
 struct PaymentLinkMessenger: Sendable {
-    let database: any Database
+    let merchants: MerchantStore
     let outbox: MessageOutbox
     let publicBaseURL: String
 
-    func send(_ link: PaymentLinkModel, channel: MessageChannel, recipient: String?) async throws {
+    func send(_ link: PaymentLinkRecord, channel: MessageChannel, recipient: String?) async throws {
         let recipient = recipient?.trimmingCharacters(in: .whitespaces)
         let given = recipient?.isEmpty == false ? recipient : nil
         let contact = try ContactCheck(
@@ -20,11 +19,10 @@ struct PaymentLinkMessenger: Sendable {
             throw KeyInError(
                 .invalidRequest, param: "recipient", detail: "no \(channel == .email ? "e-mail" : "phone number")")
         }
-        let merchant = try await MerchantModel.find(link.$merchant.id, on: database)
+        let merchant = try await merchants.merchant(id: link.merchantID)
         let body = PaymentLinkMessage.text(
             link, merchantName: merchant?.name ?? "", url: PaymentLinkDTO.url(link, baseURL: publicBaseURL))
         try await outbox.enqueue(
-            channel, to: to, body: body, about: "payment_link:\(try link.requireID().uuidString)",
-            merchantID: link.$merchant.id)
+            channel, to: to, body: body, about: PaymentLinkMessage.subject(link), merchantID: link.merchantID)
     }
 }

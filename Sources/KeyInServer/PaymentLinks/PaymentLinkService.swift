@@ -1,5 +1,3 @@
-import Fluent
-import FluentSQL
 import Foundation
 import KeyInCore
 import KeyInPersistence
@@ -7,7 +5,7 @@ import Vapor
 
 /// Payment links: made by a merchant, paid once by a customer on the hosted page.
 struct PaymentLinkService: Sendable {
-    let database: any Database
+    let store: PaymentLinkStore
     let now: @Sendable () -> Date
 
     static let defaultValidHours = 72
@@ -20,61 +18,51 @@ struct PaymentLinkService: Sendable {
         case canceled = "CANCELED"
     }
 
-    func status(of link: PaymentLinkModel) -> Status {
+    func status(of link: PaymentLinkRecord) -> Status {
         if link.paymentKey != nil { return .paid }
         if link.canceledAt != nil { return .canceled }
         return link.expiresAt <= now() ? .expired : .active
     }
 
     /// The merchant's link with this id (never another merchant's).
-    func link(id: UUID?, merchantID: UUID) async throws -> PaymentLinkModel {
-        guard let id,
-            let link = try await PaymentLinkModel.query(on: database).filter(\.$id == id)
-                .filter(\.$merchant.$id == merchantID).first()
-        else { throw KeyInError(.notFoundPaymentLink, param: "paymentLinkId") }
+    func link(id: UUID?, merchantID: UUID) async throws -> PaymentLinkRecord {
+        guard let id, let link = try await store.link(id: id, merchantID: merchantID) else {
+            throw KeyInError(.notFoundPaymentLink, param: "paymentLinkId")
+        }
         return link
     }
 
     /// Stops an active link. A paid link cannot be withdrawn, nor one a customer is paying with right now (its
     /// payment is IN_PROGRESS: the card company may approve it); an expired or withdrawn one is left as it is.
     /// One conditional update decides, so a withdrawal and a payment never both win.
-    func withdraw(_ link: PaymentLinkModel) async throws {
+    /// Returns the link as it now stands.
+    @discardableResult
+    func withdraw(_ link: PaymentLinkRecord) async throws -> PaymentLinkRecord {
         switch status(of: link) {
         case .paid: throw KeyInError(.alreadyPaidPaymentLink)
-        case .canceled, .expired: return
+        case .canceled, .expired: return link
         case .active:
-            let (at, id) = (now(), try link.requireID())
-            let withdrawn = try await database.compareAndSet(PaymentLinkModel.schema) {
-                $0.set("canceled_at", to: at).where("id", .equal, id)
-                    .where("payment_key", .is, SQLLiteral.null).where("canceled_at", .is, SQLLiteral.null)
-                    .where(
-                        SQLQueryString(
-                            """
-                            NOT EXISTS (SELECT 1 FROM payments WHERE payments.merchant_id = payment_links.merchant_id
-                            AND payments.order_id = payment_links.order_id
-                            AND payments.status = \(bind: PaymentStatus.inProgress.rawValue))
-                            """))
+            let at = now()
+            guard try await !store.withdraw(id: link.id, at: at) else {
+                var withdrawn = link
+                withdrawn.canceledAt = at
+                return withdrawn
             }
-            guard !withdrawn else {
-                link.canceledAt = at
-                return
-            }
-            guard let fresh = try await PaymentLinkModel.find(link.id, on: database) else { return }
-            link.paymentKey = fresh.paymentKey
-            link.canceledAt = fresh.canceledAt
+            guard let fresh = try await store.link(id: link.id) else { return link }
             if fresh.paymentKey != nil { throw KeyInError(.alreadyPaidPaymentLink) }
             if fresh.canceledAt == nil { throw KeyInError(.paymentLinkBeingPaid) }
+            return fresh
         }
     }
 
     /// Only an active link is worth sending.
-    func requireActive(_ link: PaymentLinkModel) throws {
+    func requireActive(_ link: PaymentLinkRecord) throws {
         guard status(of: link) == .active else {
             throw KeyInError(link.paymentKey != nil ? .alreadyPaidPaymentLink : .expiredPaymentLink)
         }
     }
 
-    func create(_ input: CreatePaymentLinkRequest, merchantID: UUID) async throws -> PaymentLinkModel {
+    func create(_ input: CreatePaymentLinkRequest, merchantID: UUID) async throws -> PaymentLinkRecord {
         guard let amountValue = input.amount else { throw KeyInError(.invalidRequest, param: "amount") }
         let currencyCode = input.currency ?? "KRW"
         guard let currency = Currency(code: currencyCode) else {
@@ -93,31 +81,23 @@ struct PaymentLinkService: Sendable {
         let contact = try ContactCheck(
             name: input.customerName, email: input.customerEmail, mobilePhone: input.customerMobilePhone)
 
-        let link = PaymentLinkModel()
-        link.$merchant.id = merchantID
-        link.linkKey = Self.randomToken(length: 24)
-        link.amount = amount.minorUnits
-        link.currency = currency.code
-        link.orderID = orderID
-        link.orderName = name
-        link.customerName = contact.name
-        link.customerEmail = contact.email
-        link.customerMobilePhone = contact.mobilePhone
-        link.createdAt = now()
-        link.expiresAt = link.createdAt.addingTimeInterval(Double(validHours) * 3600)
+        let createdAt = now()
+        let link = PaymentLinkRecord(
+            merchantID: merchantID, linkKey: Self.randomToken(length: 24), amount: amount.minorUnits,
+            currency: currency.code, orderID: orderID, orderName: name, customerName: contact.name,
+            customerEmail: contact.email, customerMobilePhone: contact.mobilePhone,
+            expiresAt: createdAt.addingTimeInterval(Double(validHours) * 3600), createdAt: createdAt)
         do {
-            try await link.create(on: database)
-        } catch let error as any DatabaseError where error.isConstraintFailure {
+            try await store.create(link)
+        } catch PaymentLinkStore.CreateRefusal.duplicateOrder {
             throw KeyInError(.duplicatedOrderID, param: "orderId")
         }
         return link
     }
 
     /// The link behind a hosted page, if it can still be paid; otherwise the catalog error that says why.
-    func payable(linkKey: String) async throws -> PaymentLinkModel {
-        guard let link = try await PaymentLinkModel.query(on: database).filter(\.$linkKey == linkKey).first() else {
-            throw KeyInError(.notFoundPaymentLink)
-        }
+    func payable(linkKey: String) async throws -> PaymentLinkRecord {
+        guard let link = try await store.link(key: linkKey) else { throw KeyInError(.notFoundPaymentLink) }
         switch status(of: link) {
         case .active: return link
         case .paid: throw KeyInError(.alreadyPaidPaymentLink)

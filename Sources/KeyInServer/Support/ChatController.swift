@@ -45,13 +45,12 @@ struct ChatController: RouteCollection {
         let presence = services.chatPresence()
         let connection = UUID()
         Task {
-            guard let link = try? await PaymentLinkModel.query(on: request.db).filter(\.$linkKey == linkKey).first()
-            else {
+            guard let link = try? await PaymentLinkStore(database: request.db).link(key: linkKey) else {
                 try? await socket.close(code: .policyViolation)
                 return
             }
-            let merchantID = link.$merchant.id
-            let merchant = try? await MerchantModel.find(merchantID, on: request.db)
+            let merchantID = link.merchantID
+            let merchant = try? await MerchantStore(database: request.db).merchant(id: merchantID)
             let conversation = Conversation()
             // Handlers first, then the greeting: a customer who answers the greeting at once must not be missed.
             socket.onText { socket, text in
@@ -184,7 +183,7 @@ struct ChatService: Sendable {
     let now: @Sendable () -> Date
 
     func customerSaid(
-        _ body: String, contact: String?, inquiryID: UUID?, link: PaymentLinkModel, messageID: UUID
+        _ body: String, contact: String?, inquiryID: UUID?, link: PaymentLinkRecord, messageID: UUID
     ) async throws -> (InquiryModel, isNew: Bool) {
         let contact = try ContactCheck(
             name: nil, email: contact?.contains("@") == true ? contact : nil,
@@ -201,7 +200,7 @@ struct ChatService: Sendable {
             return (inquiry, false)
         }
         let inquiry = InquiryModel()
-        inquiry.$merchant.id = link.$merchant.id
+        inquiry.$merchant.id = link.merchantID
         inquiry.paymentKey = link.paymentKey
         inquiry.orderName = link.orderName
         inquiry.channel = "CHAT"

@@ -93,7 +93,7 @@ struct SupportService: Sendable {
         inquiry.updatedAt = at
         try await inquiry.update(on: database)
         if let contact = inquiry.contact {
-            let merchant = try await MerchantModel.find(inquiry.$merchant.id, on: database)
+            let merchant = try await MerchantStore(database: database).merchant(id: inquiry.$merchant.id)
             try await messages.enqueue(
                 contact.contains("@") ? .email : .sms, to: contact,
                 body: "[\(merchant?.name ?? "KeyIn")] 문의하신 내용에 답변드립니다.\n\(body)",

@@ -5,7 +5,7 @@ import KeyInPersistence
 /// The key-in form a customer fills in on a phone or a desktop. The server renders what it knows (order, amount,
 /// whether instalments are allowed); `pay.js` formats and checks fields as they are typed and sends the payment.
 struct HostedPaymentPage {
-    let link: PaymentLinkModel
+    let link: PaymentLinkRecord
     let merchantName: String
     let supportText: String?
     let language: Language
@@ -25,7 +25,7 @@ struct HostedPaymentPage {
     }
 
     /// `고객센터 02-1234-5678 (평일 10:00–18:00)`, when the shop has set it.
-    static func supportText(_ merchant: MerchantModel?, language: Language) -> String? {
+    static func supportText(_ merchant: MerchantRecord?, language: Language) -> String? {
         guard let phone = merchant?.supportPhone else { return nil }
         let hours = merchant?.supportHours.map { " (\($0))" } ?? ""
         return "\(PageText.supportContact.text(in: language)) \(phone)\(hours)"

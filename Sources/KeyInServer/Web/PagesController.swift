@@ -19,7 +19,7 @@ struct PagesController: RouteCollection {
 
     func paymentPage(_ request: Request) async throws -> Response {
         let language = PageLayout.language(request)
-        let link: PaymentLinkModel
+        let link: PaymentLinkRecord
         do {
             link = try await services.paymentLinks().payable(linkKey: request.parameters.get("linkKey") ?? "")
         } catch let error as KeyInError {
@@ -27,7 +27,7 @@ struct PagesController: RouteCollection {
                 error, title: PageText.linkUnavailable, language: language,
                 status: HTTPStatus(statusCode: error.entry.httpStatus))
         }
-        let merchant = try await MerchantModel.find(link.$merchant.id, on: request.db)
+        let merchant = try await MerchantStore(database: request.db).merchant(id: link.merchantID)
         let page = HostedPaymentPage(
             link: link, merchantName: merchant?.name ?? "",
             supportText: HostedPaymentPage.supportText(merchant, language: language), language: language)
@@ -41,10 +41,10 @@ struct PagesController: RouteCollection {
     func pay(_ request: Request) async throws -> Response {
         let links = services.paymentLinks()
         let link = try await links.payable(linkKey: request.parameters.get("linkKey") ?? "")
-        request.storage[AuthenticatedMerchantKey.self] = link.$merchant.id
+        request.storage[AuthenticatedMerchantKey.self] = link.merchantID
         // The card fields as the API takes them; the amount and order come from the link, never the browser.
         return try await services.checkout.pay(
-            request, merchantID: link.$merchant.id, language: request.language, paysLink: try link.requireID()
+            request, merchantID: link.merchantID, language: request.language, paysLink: link.id
         ) { input in
             input.amount = link.amount
             input.currency = link.currency
@@ -69,7 +69,7 @@ struct PagesController: RouteCollection {
                 KeyInError(.notFoundPayment), title: PageText.receiptTitle, language: language, status: .notFound)
         }
         let cancels = try await CancelStore(database: request.db).cancels(of: payment.id)
-        let merchant = try await MerchantModel.find(payment.merchantID, on: request.db)
+        let merchant = try await MerchantStore(database: request.db).merchant(id: payment.merchantID)
         let page = ReceiptPage(
             payment: payment, cancels: cancels, merchantName: merchant?.name ?? "",
             supportText: HostedPaymentPage.supportText(merchant, language: language), language: language)

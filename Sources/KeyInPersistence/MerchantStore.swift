@@ -1,0 +1,95 @@
+import FluentKit
+import Foundation
+
+/// A merchant as stored.
+package struct MerchantRecord: Sendable, Equatable {
+    package let id: UUID
+    package let name: String
+    /// Shown to customers beside support (chat, inquiries): e.g. `02-1234-5678`, `평일 10:00–18:00`.
+    package let supportPhone: String?
+    package let supportHours: String?
+}
+
+/// Which kind of payments a secret key makes.
+package enum APIKeyMode: String, Sendable, Codable {
+    case test, live
+}
+
+/// A merchant's secret key as the console lists it: never the key, only its first characters.
+package struct APIKeyRecord: Sendable, Equatable {
+    package let mode: APIKeyMode
+    package let keyPrefix: String
+    package let createdAt: Date?
+    package let revokedAt: Date?
+}
+
+/// Merchants and their secret keys (kept as SHA-256 digests only).
+package struct MerchantStore: Sendable {
+    let database: any Database
+
+    package init(database: any Database) {
+        self.database = database
+    }
+
+    package func create(name: String) async throws -> MerchantRecord {
+        let merchant = MerchantModel(name: name)
+        try await merchant.create(on: database)
+        return MerchantRecord(merchant)
+    }
+
+    package func merchant(id: UUID) async throws -> MerchantRecord? {
+        try await MerchantModel.find(id, on: database).map(MerchantRecord.init)
+    }
+
+    package func count() async throws -> Int {
+        try await MerchantModel.query(on: database).count()
+    }
+
+    package func setSupport(phone: String?, hours: String?, of merchantID: UUID) async throws {
+        try await MerchantModel.query(on: database).filter(\.$id == merchantID)
+            .set(\.$supportPhone, to: phone).set(\.$supportHours, to: hours).update()
+    }
+
+    /// Stores a new key's digest; with `revokingOthersAt`, every earlier key of that mode stops working then.
+    package func addKey(
+        merchantID: UUID, mode: APIKeyMode, digest: String, prefix: String, revokingOthersAt revokeAt: Date?
+    ) async throws {
+        try await database.transaction { database in
+            if let revokeAt {
+                try await APIKeyModel.query(on: database)
+                    .filter(\.$merchant.$id == merchantID).filter(\.$mode == mode)
+                    .group(.or) { $0.filter(\.$revokedAt == nil).filter(\.$revokedAt > revokeAt) }
+                    .set(\.$revokedAt, to: revokeAt)
+                    .update()
+            }
+            try await APIKeyModel(merchantID: merchantID, mode: mode, keyHash: digest, keyPrefix: prefix)
+                .create(on: database)
+        }
+    }
+
+    /// The merchant and mode of the key with this digest, unless it is revoked at `date`.
+    package func key(digest: String, at date: Date) async throws -> (merchantID: UUID, mode: APIKeyMode)? {
+        guard
+            let key = try await APIKeyModel.query(on: database).filter(\.$keyHash == digest)
+                .group(.or, { $0.filter(\.$revokedAt == nil).filter(\.$revokedAt > date) }).first()
+        else { return nil }
+        return (key.$merchant.id, key.mode)
+    }
+
+    /// The merchant's keys, newest first.
+    package func keys(of merchantID: UUID) async throws -> [APIKeyRecord] {
+        try await APIKeyModel.query(on: database).filter(\.$merchant.$id == merchantID)
+            .sort(\.$createdAt, .descending).all()
+            .map {
+                APIKeyRecord(mode: $0.mode, keyPrefix: $0.keyPrefix, createdAt: $0.createdAt, revokedAt: $0.revokedAt)
+            }
+    }
+}
+
+extension MerchantRecord {
+    init(_ model: MerchantModel) {
+        self.init(
+            id: model.id ?? UUID(), name: model.name, supportPhone: model.supportPhone, supportHours: model.supportHours
+        )
+    }
+}
