@@ -200,12 +200,11 @@ package final class WebhookDeliveryModel: Model, @unchecked Sendable {
     @ID(key: .id) package var id: UUID?
     @Parent(key: "endpoint_id") package var endpoint: WebhookEndpointModel
     @Field(key: "merchant_id") package var merchantID: UUID
-    @Field(key: "event_type") package var eventType: String
+    @Field(key: "event_type") package var eventType: WebhookEventType
     @Field(key: "payment_key") package var paymentKey: String
     /// The exact body sent on every attempt (so a signature is over the same bytes each time).
     @Field(key: "payload") package var payload: String
-    /// PENDING, SUCCEEDED or FAILED (every retry used).
-    @Field(key: "status") package var status: String
+    @Field(key: "status") package var status: WebhookDeliveryStatus
     @Field(key: "attempt_count") package var attemptCount: Int
     /// When the next attempt is due, epoch milliseconds (an integer so the claim compares exactly on both
     /// databases); while an attempt runs it holds the lease's end.

@@ -1,4 +1,6 @@
+import CardVault
 import FluentKit
+import FluentSQL
 import Foundation
 
 /// What a webhook reports.
@@ -27,8 +29,196 @@ package struct WebhookEvent: Sendable {
     }
 }
 
-/// The webhook outbox.
-package enum WebhookStore {
+/// A merchant's webhook endpoint. The signing secret is kept sealed by the vault (it must be read back to sign).
+package struct WebhookEndpointRecord: Sendable, Equatable {
+    package let id: UUID
+    package let merchantID: UUID
+    package let url: String
+    package let events: [WebhookEventType]
+    package let description: String?
+    package let secret: SealedCard
+    package let createdAt: Date
+    /// Set when the merchant removes the endpoint: nothing new is queued for it, its log stays readable.
+    package var deletedAt: Date?
+
+    package init(
+        id: UUID = UUID(), merchantID: UUID, url: String, events: [WebhookEventType], description: String?,
+        secret: SealedCard, createdAt: Date
+    ) {
+        self.id = id
+        self.merchantID = merchantID
+        self.url = url
+        self.events = events
+        self.description = description
+        self.secret = secret
+        self.createdAt = createdAt
+    }
+}
+
+/// One event for one endpoint: the outbox row.
+package struct WebhookDeliveryRecord: Sendable, Equatable {
+    /// Also the delivery id sent in `KeyIn-Delivery-Id`.
+    package let id: UUID
+    package let endpointID: UUID
+    package let merchantID: UUID
+    package let eventType: WebhookEventType
+    package let paymentKey: String
+    /// The exact body sent on every attempt (so a signature is over the same bytes each time).
+    package let payload: String
+    package var status: WebhookDeliveryStatus
+    package var attemptCount: Int
+    /// When the next attempt is due, epoch milliseconds; while an attempt runs it holds the lease's end.
+    package var nextAttemptMilliseconds: Int64?
+    package let createdAt: Date
+    package var lastAttemptAt: Date?
+    package var lastResponseStatus: Int?
+    package var lastError: String?
+}
+
+/// One try at delivering a webhook: what came back, for the delivery log.
+package struct WebhookAttemptRecord: Sendable, Equatable {
+    package let deliveryID: UUID
+    package let attemptNumber: Int
+    package let attemptedAt: Date
+    package let responseStatus: Int?
+    package let error: String?
+    package let durationMilliseconds: Int
+
+    package init(
+        deliveryID: UUID, attemptNumber: Int, attemptedAt: Date, responseStatus: Int?, error: String?,
+        durationMilliseconds: Int
+    ) {
+        self.deliveryID = deliveryID
+        self.attemptNumber = attemptNumber
+        self.attemptedAt = attemptedAt
+        self.responseStatus = responseStatus
+        self.error = error
+        self.durationMilliseconds = durationMilliseconds
+    }
+}
+
+/// Webhook endpoints and the webhook outbox. Several gateway processes can share the outbox: a delivery is claimed
+/// with a conditional update first, so only one of them sends it.
+package struct WebhookStore: Sendable {
+    let database: any Database
+
+    package init(database: any Database) {
+        self.database = database
+    }
+
+    /// The merchant's endpoints not removed.
+    package func liveEndpointCount(of merchantID: UUID) async throws -> Int {
+        try await WebhookEndpointModel.query(on: database).filter(\.$merchant.$id == merchantID)
+            .filter(\.$deletedAt == nil).count()
+    }
+
+    package func create(_ endpoint: WebhookEndpointRecord) async throws {
+        try await WebhookEndpointModel(endpoint).create(on: database)
+    }
+
+    /// The merchant's endpoint with this id, removed ones too (their log stays readable).
+    package func endpoint(id: UUID, merchantID: UUID) async throws -> WebhookEndpointRecord? {
+        try await WebhookEndpointModel.query(on: database).filter(\.$id == id).filter(\.$merchant.$id == merchantID)
+            .first().map(WebhookEndpointRecord.init)
+    }
+
+    /// The merchant's endpoints, oldest first; removed ones only with `includingRemoved`.
+    package func endpoints(of merchantID: UUID, includingRemoved: Bool) async throws -> [WebhookEndpointRecord] {
+        var query = WebhookEndpointModel.query(on: database).filter(\.$merchant.$id == merchantID)
+        if !includingRemoved { query = query.filter(\.$deletedAt == nil) }
+        return try await query.sort(\.$createdAt).all().map(WebhookEndpointRecord.init)
+    }
+
+    /// Removes the endpoint at `date`; deliveries still waiting are marked FAILED, in the same transaction.
+    package func remove(endpointID: UUID, at date: Date) async throws {
+        try await database.transaction { database in
+            try await WebhookEndpointModel.query(on: database).filter(\.$id == endpointID)
+                .set(\.$deletedAt, to: date).update()
+            try await WebhookDeliveryModel.query(on: database).filter(\.$endpoint.$id == endpointID)
+                .filter(\.$status == .pending).set(\.$status, to: .failed)
+                .set(\.$nextAttemptMilliseconds, to: nil).set(\.$lastError, to: "endpoint removed").update()
+        }
+    }
+
+    package func delivery(id: UUID, endpointID: UUID) async throws -> WebhookDeliveryRecord? {
+        try await WebhookDeliveryModel.query(on: database).filter(\.$id == id).filter(\.$endpoint.$id == endpointID)
+            .first().map(WebhookDeliveryRecord.init)
+    }
+
+    /// A FAILED delivery made due again at `milliseconds` with a fresh set of retries. False when it was not FAILED.
+    package func resend(deliveryID: UUID, at milliseconds: Int64) async throws -> Bool {
+        try await database.compareAndSet(WebhookDeliveryModel.schema) {
+            $0.set("status", to: WebhookDeliveryStatus.pending.rawValue).set("attempt_count", to: 0)
+                .set("next_attempt_ms", to: milliseconds).where("id", .equal, deliveryID)
+                .where("status", .equal, WebhookDeliveryStatus.failed.rawValue)
+        }
+    }
+
+    /// An endpoint's deliveries, newest first.
+    package func deliveries(of endpointID: UUID, status: WebhookDeliveryStatus?, limit: Int) async throws
+        -> [WebhookDeliveryRecord]
+    {
+        var query = WebhookDeliveryModel.query(on: database).filter(\.$endpoint.$id == endpointID)
+        if let status { query = query.filter(\.$status == status) }
+        return try await query.sort(\.$createdAt, .descending).limit(limit).all().map(WebhookDeliveryRecord.init)
+    }
+
+    /// A merchant's newest deliveries, or those about one payment (oldest first).
+    package func deliveries(of merchantID: UUID, paymentKey: String? = nil, limit: Int? = nil) async throws
+        -> [WebhookDeliveryRecord]
+    {
+        var query = WebhookDeliveryModel.query(on: database).filter(\.$merchantID == merchantID)
+        if let paymentKey {
+            query = query.filter(\.$paymentKey == paymentKey).sort(\.$createdAt)
+        } else {
+            query = query.sort(\.$createdAt, .descending)
+        }
+        if let limit { query = query.limit(limit) }
+        return try await query.all().map(WebhookDeliveryRecord.init)
+    }
+
+    /// The attempts of these deliveries, in order.
+    package func attempts(of deliveryIDs: [UUID]) async throws -> [WebhookAttemptRecord] {
+        guard !deliveryIDs.isEmpty else { return [] }
+        return try await WebhookAttemptModel.query(on: database).filter(\.$delivery.$id ~~ deliveryIDs)
+            .sort(\.$attemptNumber).all().map(WebhookAttemptRecord.init)
+    }
+
+    /// Deliveries due at `milliseconds`, with their endpoints, soonest first.
+    package func due(at milliseconds: Int64, limit: Int) async throws
+        -> [(delivery: WebhookDeliveryRecord, endpoint: WebhookEndpointRecord)]
+    {
+        try await WebhookDeliveryModel.query(on: database).filter(\.$status == .pending)
+            .filter(\.$nextAttemptMilliseconds <= milliseconds).sort(\.$nextAttemptMilliseconds).limit(limit)
+            .with(\.$endpoint).all()
+            .map { (WebhookDeliveryRecord($0), WebhookEndpointRecord($0.endpoint)) }
+    }
+
+    /// Takes a due delivery until `until` (epoch milliseconds), unless another process took it first.
+    package func claim(_ delivery: WebhookDeliveryRecord, until: Int64) async throws -> Bool {
+        guard let due = delivery.nextAttemptMilliseconds else { return false }
+        return try await database.compareAndSet(WebhookDeliveryModel.schema) {
+            $0.set("next_attempt_ms", to: until).where("id", .equal, delivery.id)
+                .where("status", .equal, WebhookDeliveryStatus.pending.rawValue).where("next_attempt_ms", .equal, due)
+        }
+    }
+
+    /// Stores an attempt and the delivery as it now stands (next due time, or its final status), together.
+    package func record(_ attempt: WebhookAttemptRecord, delivery: WebhookDeliveryRecord) async throws {
+        try await database.transaction { database in
+            try await WebhookDeliveryModel.query(on: database).filter(\.$id == delivery.id)
+                .set(\.$status, to: delivery.status).set(\.$attemptCount, to: delivery.attemptCount)
+                .set(\.$nextAttemptMilliseconds, to: delivery.nextAttemptMilliseconds)
+                .set(\.$lastAttemptAt, to: delivery.lastAttemptAt)
+                .set(\.$lastResponseStatus, to: delivery.lastResponseStatus)
+                .set(\.$lastError, to: delivery.lastError).update()
+            try await WebhookAttemptModel(attempt).create(on: database)
+        }
+    }
+}
+
+/// The webhook outbox's part of a change's transaction.
+extension WebhookStore {
     /// Queues an event for every live endpoint of the merchant that asked for it. Called inside the transaction
     /// that makes the change, so a change and its webhooks are committed together: a crash can delay a delivery,
     /// never lose it.
@@ -46,10 +236,10 @@ package enum WebhookStore {
             delivery.id = UUID()
             delivery.$endpoint.id = try endpoint.requireID()
             delivery.merchantID = merchantID
-            delivery.eventType = type.rawValue
+            delivery.eventType = type
             delivery.paymentKey = paymentKey
             delivery.payload = payload
-            delivery.status = WebhookDeliveryStatus.pending.rawValue
+            delivery.status = .pending
             delivery.attemptCount = 0
             delivery.nextAttemptMilliseconds = date.epochMilliseconds
             delivery.createdAt = date
@@ -61,4 +251,65 @@ package enum WebhookStore {
 extension Date {
     /// Milliseconds since 1970, as the outboxes store due times (integers compare exactly on both databases).
     package var epochMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded(.down)) }
+}
+
+extension WebhookEndpointModel {
+    convenience init(_ record: WebhookEndpointRecord) {
+        self.init()
+        id = record.id
+        $merchant.id = record.merchantID
+        url = record.url
+        events = record.events.map(\.rawValue).joined(separator: ",")
+        endpointDescription = record.description
+        secretCiphertext = record.secret.ciphertext
+        secretWrappedKey = record.secret.wrappedDataKey
+        masterKeyID = record.secret.masterKeyID
+        createdAt = record.createdAt
+        deletedAt = record.deletedAt
+    }
+}
+
+extension WebhookEndpointRecord {
+    init(_ model: WebhookEndpointModel) {
+        self.init(
+            id: model.id ?? UUID(), merchantID: model.$merchant.id, url: model.url,
+            events: model.eventTypes.compactMap(WebhookEventType.init(rawValue:)),
+            description: model.endpointDescription,
+            secret: SealedCard(
+                ciphertext: model.secretCiphertext, wrappedDataKey: model.secretWrappedKey,
+                masterKeyID: model.masterKeyID),
+            createdAt: model.createdAt)
+        deletedAt = model.deletedAt
+    }
+}
+
+extension WebhookDeliveryRecord {
+    init(_ model: WebhookDeliveryModel) {
+        self.init(
+            id: model.id ?? UUID(), endpointID: model.$endpoint.id, merchantID: model.merchantID,
+            eventType: model.eventType, paymentKey: model.paymentKey, payload: model.payload, status: model.status,
+            attemptCount: model.attemptCount, nextAttemptMilliseconds: model.nextAttemptMilliseconds,
+            createdAt: model.createdAt, lastAttemptAt: model.lastAttemptAt,
+            lastResponseStatus: model.lastResponseStatus, lastError: model.lastError)
+    }
+}
+
+extension WebhookAttemptRecord {
+    init(_ model: WebhookAttemptModel) {
+        self.init(
+            deliveryID: model.$delivery.id, attemptNumber: model.attemptNumber, attemptedAt: model.attemptedAt,
+            responseStatus: model.responseStatus, error: model.error, durationMilliseconds: model.durationMilliseconds)
+    }
+}
+
+extension WebhookAttemptModel {
+    convenience init(_ record: WebhookAttemptRecord) {
+        self.init()
+        $delivery.id = record.deliveryID
+        attemptNumber = record.attemptNumber
+        attemptedAt = record.attemptedAt
+        responseStatus = record.responseStatus
+        error = record.error
+        durationMilliseconds = record.durationMilliseconds
+    }
 }

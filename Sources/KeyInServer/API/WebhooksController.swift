@@ -33,8 +33,8 @@ struct WebhooksController: RouteCollection {
     }
 
     func list(_ request: Request) async throws -> Response {
-        let endpoints = try await WebhookEndpointModel.query(on: request.db)
-            .filter(\.$merchant.$id == request.merchantID).filter(\.$deletedAt == nil).sort(\.$createdAt).all()
+        let endpoints = try await WebhookStore(database: request.db).endpoints(
+            of: request.merchantID, includingRemoved: false)
         return try PaymentsController.json(
             WebhookEndpointList(webhooks: endpoints.map { WebhookEndpointDTO($0, secret: nil) }), status: .ok)
     }
@@ -48,20 +48,19 @@ struct WebhooksController: RouteCollection {
 
     /// Stops new events for the endpoint; deliveries still waiting are marked FAILED. Its log stays readable.
     func remove(_ request: Request) async throws -> Response {
-        let endpoint = try await endpoint(request)
-        try await services.webhookEndpoints().remove(endpoint)
+        let endpoint = try await services.webhookEndpoints().remove(try await endpoint(request))
         return try PaymentsController.json(WebhookEndpointDTO(endpoint, secret: nil), status: .ok)
     }
 
     /// `GET /v1/webhooks/{id}/deliveries?status=FAILED&limit=20`: newest first, each with its attempts.
     func deliveries(_ request: Request) async throws -> Response {
         let endpoint = try await endpoint(request)
-        var query = try WebhookDeliveryModel.query(on: request.db).filter(\.$endpoint.$id == endpoint.requireID())
+        var status: WebhookDeliveryStatus?
         if let text = request.query[String.self, at: "status"] {
-            guard let status = WebhookDeliveryStatus(rawValue: text) else {
+            guard let given = WebhookDeliveryStatus(rawValue: text) else {
                 throw KeyInError(.invalidRequest, param: "status")
             }
-            query = query.filter(\.$status == status.rawValue)
+            status = given
         }
         var limit = 20
         if let text = request.query[String.self, at: "limit"] {
@@ -70,17 +69,12 @@ struct WebhooksController: RouteCollection {
             }
             limit = value
         }
-        let deliveries = try await query.sort(\.$createdAt, .descending).limit(limit).all()
-        let ids = try deliveries.map { try $0.requireID() }
-        let attempts =
-            ids.isEmpty
-            ? []
-            : try await WebhookAttemptModel.query(on: request.db).filter(\.$delivery.$id ~~ ids)
-                .sort(\.$attemptNumber).all()
-        let byDelivery = Dictionary(grouping: attempts, by: { $0.$delivery.id })
+        let store = WebhookStore(database: request.db)
+        let deliveries = try await store.deliveries(of: endpoint.id, status: status, limit: limit)
+        let byDelivery = Dictionary(grouping: try await store.attempts(of: deliveries.map(\.id)), by: \.deliveryID)
         return try PaymentsController.json(
             WebhookDeliveryList(
-                deliveries: deliveries.map { WebhookDeliveryDTO($0, attempts: byDelivery[$0.id!] ?? []) }),
+                deliveries: deliveries.map { WebhookDeliveryDTO($0, attempts: byDelivery[$0.id] ?? []) }),
             status: .ok)
     }
 
@@ -90,13 +84,12 @@ struct WebhooksController: RouteCollection {
             let endpoint = try await endpoint(request)
             let delivery = try await services.webhookEndpoints().retry(
                 deliveryID: request.parameters.get("deliveryId").flatMap(UUID.init(uuidString:)), of: endpoint)
-            let attempts = try await WebhookAttemptModel.query(on: request.db)
-                .filter(\.$delivery.$id == delivery.requireID()).sort(\.$attemptedAt).all()
+            let attempts = try await WebhookStore(database: request.db).attempts(of: [delivery.id])
             return try PaymentsController.json(WebhookDeliveryDTO(delivery, attempts: attempts), status: .ok)
         }
     }
 
-    func endpoint(_ request: Request) async throws -> WebhookEndpointModel {
+    func endpoint(_ request: Request) async throws -> WebhookEndpointRecord {
         try await services.webhookEndpoints().endpoint(
             id: request.parameters.get("webhookId").flatMap(UUID.init(uuidString:)), merchantID: request.merchantID)
     }
@@ -118,11 +111,11 @@ struct WebhookEndpointDTO: Content {
     let createdAt: Date
     let deletedAt: Date?
 
-    init(_ endpoint: WebhookEndpointModel, secret: String?) {
-        webhookId = endpoint.id?.uuidString.lowercased() ?? ""
+    init(_ endpoint: WebhookEndpointRecord, secret: String?) {
+        webhookId = endpoint.id.uuidString.lowercased()
         url = endpoint.url
-        events = endpoint.eventTypes
-        description = endpoint.endpointDescription
+        events = endpoint.events.map(\.rawValue)
+        description = endpoint.description
         self.secret = secret
         createdAt = endpoint.createdAt
         deletedAt = endpoint.deletedAt
@@ -151,15 +144,15 @@ struct WebhookDeliveryDTO: Content {
     let nextAttemptAt: Date?
     let attempts: [Attempt]
 
-    init(_ delivery: WebhookDeliveryModel, attempts: [WebhookAttemptModel]) {
-        deliveryId = delivery.id?.uuidString.lowercased() ?? ""
-        eventType = delivery.eventType
+    init(_ delivery: WebhookDeliveryRecord, attempts: [WebhookAttemptRecord]) {
+        deliveryId = delivery.id.uuidString.lowercased()
+        eventType = delivery.eventType.rawValue
         paymentKey = delivery.paymentKey
-        status = delivery.status
+        status = delivery.status.rawValue
         attemptCount = delivery.attemptCount
         createdAt = delivery.createdAt
         nextAttemptAt =
-            delivery.status == WebhookDeliveryStatus.pending.rawValue
+            delivery.status == .pending
             ? delivery.nextAttemptMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) } : nil
         self.attempts = attempts.map {
             Attempt(

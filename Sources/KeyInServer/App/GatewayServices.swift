@@ -85,7 +85,7 @@ public struct GatewayServices: Sendable {
     }
 
     func webhookEndpoints() -> WebhookEndpoints {
-        WebhookEndpoints(database: database(), vault: vault, now: now, targets: webhookTargets)
+        WebhookEndpoints(store: WebhookStore(database: database()), vault: vault, now: now, targets: webhookTargets)
     }
 
     func staff() -> StaffAccounts {
@@ -122,7 +122,8 @@ public struct GatewayServices: Sendable {
     }
 
     func webhooks(_ logger: Logger) -> WebhookDispatcher {
-        WebhookDispatcher(database: database(), vault: vault, sender: webhookSender, logger: logger, now: now)
+        WebhookDispatcher(
+            store: WebhookStore(database: database()), vault: vault, sender: webhookSender, logger: logger, now: now)
     }
 
     /// Sends every webhook delivery that is due; the runtime calls it every second, tests when they choose.
@@ -235,30 +236,9 @@ extension GatewayServices {
     /// Re-wraps every sealed record's data key (card numbers, webhook secrets) with the current master key
     /// (`keyin keys rotate`). Returns how many records changed; records already under the current key are left.
     public func rewrapCardRecords() async throws -> Int {
-        let database = database()
-        var changed = 0
-        for record in try await CardRecordModel.query(on: database).filter(\.$masterKeyID != vault.current.id).all() {
-            let sealed = SealedCard(
-                ciphertext: record.ciphertext, wrappedDataKey: record.wrappedDataKey, masterKeyID: record.masterKeyID)
-            let rewrapped = try vault.rewrap(sealed)
-            record.wrappedDataKey = rewrapped.wrappedDataKey
-            record.masterKeyID = rewrapped.masterKeyID
-            try await record.update(on: database)
-            changed += 1
+        try await SealedRecordStore(database: database()).rewrapAll(notUnder: vault.current.id) {
+            try vault.rewrap($0)
         }
-        for endpoint in try await WebhookEndpointModel.query(on: database)
-            .filter(\.$masterKeyID != vault.current.id).all()
-        {
-            let rewrapped = try vault.rewrap(
-                SealedCard(
-                    ciphertext: endpoint.secretCiphertext, wrappedDataKey: endpoint.secretWrappedKey,
-                    masterKeyID: endpoint.masterKeyID))
-            endpoint.secretWrappedKey = rewrapped.wrappedDataKey
-            endpoint.masterKeyID = rewrapped.masterKeyID
-            try await endpoint.update(on: database)
-            changed += 1
-        }
-        return changed
     }
 }
 

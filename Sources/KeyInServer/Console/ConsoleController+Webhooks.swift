@@ -28,7 +28,7 @@ extension ConsoleController {
                 description: form.description)
             // Redirected, so that reloading the page never registers the endpoint twice.
             return request.redirect(
-                to: "/console/webhooks?created=\(try created.endpoint.requireID().uuidString)", redirectType: .normal)
+                to: "/console/webhooks?created=\(created.endpoint.id.uuidString)", redirectType: .normal)
         } catch let error as KeyInError {
             return request.redirect(to: "/console/webhooks?error=\(error.code.rawValue)", redirectType: .normal)
         }
@@ -60,10 +60,9 @@ extension ConsoleController {
 
     private func webhooksPage(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        let endpoints = try await WebhookEndpointModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
-            .sort(\.$createdAt).all()
-        let deliveries = try await WebhookDeliveryModel.query(on: request.db).filter(\.$merchantID == staff.merchantID)
-            .sort(\.$createdAt, .descending).limit(50).all()
+        let store = WebhookStore(database: request.db)
+        let endpoints = try await store.endpoints(of: staff.merchantID, includingRemoved: true)
+        let deliveries = try await store.deliveries(of: staff.merchantID, limit: 50)
         var notice = ConsolePages.errorNotice(request)
         if staff.role == .owner,
             let createdID = request.query[String.self, at: "created"].flatMap(UUID.init(uuidString:)),

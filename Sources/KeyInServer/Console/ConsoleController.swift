@@ -138,9 +138,8 @@ struct ConsoleController: RouteCollection {
         let events = try await store.events(of: payment.id)
         let cancels = try await CancelStore(database: request.db).cancels(of: payment.id)
         let network = NetworkConversation.ordered(try await store.networkMessages(of: payment.id))
-        let deliveries = try await WebhookDeliveryModel.query(on: request.db)
-            .filter(\.$merchantID == staff.merchantID).filter(\.$paymentKey == payment.paymentKey)
-            .sort(\.$createdAt).all()
+        let deliveries = try await WebhookStore(database: request.db).deliveries(
+            of: staff.merchantID, paymentKey: payment.paymentKey)
         var notice = ConsolePages.errorNotice(request)
         if notice == nil, request.query[String.self, at: "canceled"] != nil {
             notice = "<p class=\"done\" role=\"status\" id=\"console-done\">취소했습니다.</p>"

@@ -52,14 +52,14 @@ enum ConsoleListPages {
     ]
 
     static func webhooks(
-        _ endpoints: [WebhookEndpointModel], deliveries: [WebhookDeliveryModel], staff: ConsoleStaff, notice: HTML?
+        _ endpoints: [WebhookEndpointRecord], deliveries: [WebhookDeliveryRecord], staff: ConsoleStaff, notice: HTML?
     ) -> HTML {
         let owner = staff.role == .owner
-        let live = Set(endpoints.filter { $0.deletedAt == nil }.compactMap(\.id))
+        let live = Set(endpoints.filter { $0.deletedAt == nil }.map(\.id))
         let endpointRows: [HTML] = endpoints.map { endpoint in
-            let id = endpoint.id?.uuidString ?? ""
-            let events = endpoint.eventTypes.map { type in
-                webhookEventNames.first { $0.event.rawValue == type }?.name ?? type
+            let id = endpoint.id.uuidString
+            let events = endpoint.events.map { type in
+                webhookEventNames.first { $0.event == type }?.name ?? type.rawValue
             }
             let remove: HTML =
                 owner && endpoint.deletedAt == nil
@@ -67,19 +67,19 @@ enum ConsoleListPages {
                 <form method="post" action="/console/webhooks/\(id)/remove"><input type="hidden" name="_csrf" value="\(staff.csrfToken)"><button type="submit" class="link">삭제</button></form>
                 """ : ""
             return """
-                <tr><td>\(endpoint.url)\(endpoint.endpointDescription.map { "<br><span class=\"fine\">\($0)</span>" as HTML })</td>
+                <tr><td>\(endpoint.url)\(endpoint.description.map { "<br><span class=\"fine\">\($0)</span>" as HTML })</td>
                 <td>\(events.joined(separator: ", "))</td><td>\(endpoint.deletedAt == nil ? "사용 중" : "삭제됨")</td><td>\(remove)</td></tr>
                 """
         }
         let deliveryRows: [HTML] = deliveries.map { delivery in
             let retry: HTML =
-                delivery.status == WebhookDeliveryStatus.failed.rawValue && live.contains(delivery.$endpoint.id)
+                delivery.status == .failed && live.contains(delivery.endpointID)
                 ? """
-                <form method="post" action="/console/webhooks/\(delivery.$endpoint.id.uuidString)/deliveries/\(delivery.id?.uuidString ?? "")/retry"><input type="hidden" name="_csrf" value="\(staff.csrfToken)"><button type="submit" class="link">다시 보내기</button></form>
+                <form method="post" action="/console/webhooks/\(delivery.endpointID.uuidString)/deliveries/\(delivery.id.uuidString)/retry"><input type="hidden" name="_csrf" value="\(staff.csrfToken)"><button type="submit" class="link">다시 보내기</button></form>
                 """ : ""
             return """
-                <tr><td>\(DisplayFormat.time(delivery.createdAt, language: .korean))</td><td>\(delivery.eventType)</td>
-                <td><a href="/console/payments/\(delivery.paymentKey)">\(delivery.paymentKey)</a></td><td>\(delivery.status)</td>
+                <tr><td>\(DisplayFormat.time(delivery.createdAt, language: .korean))</td><td>\(delivery.eventType.rawValue)</td>
+                <td><a href="/console/payments/\(delivery.paymentKey)">\(delivery.paymentKey)</a></td><td>\(delivery.status.rawValue)</td>
                 <td class="num">\(delivery.attemptCount)</td><td>\(delivery.lastError ?? "")</td><td>\(retry)</td></tr>
                 """
         }

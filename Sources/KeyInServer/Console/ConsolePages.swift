@@ -164,7 +164,7 @@ enum ConsolePages {
 
     static func paymentDetail(
         _ payment: PaymentRecord, events: [PaymentEventRecord], network: [NetworkMessageRecord],
-        cancels: [CancelRecord], deliveries: [WebhookDeliveryModel], staff: ConsoleStaff, notice: HTML?
+        cancels: [CancelRecord], deliveries: [WebhookDeliveryRecord], staff: ConsoleStaff, notice: HTML?
     ) -> HTML {
         let status = payment.status
         let cancellable = status == .done || status == .partialCanceled || status == .waitingForCapture
@@ -189,7 +189,7 @@ enum ConsolePages {
             "<li>\(DisplayFormat.time(cancel.requestedAt, language: .korean)) \(money(cancel.amount, payment.currency)) · \(cancel.reason) · \(cancel.status.rawValue)\(cancel.failureCode.map { " (\($0.rawValue))" } ?? "")</li>"
         }
         let deliveryRows: [HTML] = deliveries.map { delivery in
-            "<li>\(DisplayFormat.time(delivery.createdAt, language: .korean)) \(delivery.eventType) · \(delivery.status) · 시도 \(delivery.attemptCount)회\(delivery.lastError.map { " · \($0)" } ?? "")</li>"
+            "<li>\(DisplayFormat.time(delivery.createdAt, language: .korean)) \(delivery.eventType.rawValue) · \(delivery.status.rawValue) · 시도 \(delivery.attemptCount)회\(delivery.lastError.map { " · \($0)" } ?? "")</li>"
         }
         return """
             \(notice)

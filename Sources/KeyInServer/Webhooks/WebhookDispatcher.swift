@@ -1,6 +1,4 @@
 import CardVault
-import Fluent
-import FluentSQL
 import Foundation
 import KeyInPersistence
 import Logging
@@ -10,7 +8,7 @@ import Vapor
 /// Several gateway processes can share one database: a delivery is claimed with a conditional update first, so
 /// only one of them sends it, and a process that dies mid-attempt only delays it by the lease.
 struct WebhookDispatcher: Sendable {
-    let database: any Database
+    let store: WebhookStore
     let vault: CardVault
     let sender: any WebhookSender
     let logger: Logger
@@ -25,34 +23,20 @@ struct WebhookDispatcher: Sendable {
     @discardableResult
     func deliverDue(limit: Int = 50) async throws -> Int {
         let nowMilliseconds = now().epochMilliseconds
-        let due = try await WebhookDeliveryModel.query(on: database)
-            .filter(\.$status == WebhookDeliveryStatus.pending.rawValue)
-            .filter(\.$nextAttemptMilliseconds <= nowMilliseconds)
-            .sort(\.$nextAttemptMilliseconds).limit(limit)
-            .with(\.$endpoint).all()
-        var claimed: [WebhookDeliveryModel] = []
-        for delivery in due where try await claim(delivery, nowMilliseconds: nowMilliseconds) {
-            claimed.append(delivery)
+        var claimed: [(delivery: WebhookDeliveryRecord, endpoint: WebhookEndpointRecord)] = []
+        for due in try await store.due(at: nowMilliseconds, limit: limit)
+        where try await store.claim(due.delivery, until: nowMilliseconds + Self.leaseMilliseconds) {
+            claimed.append(due)
         }
         await withTaskGroup(of: Void.self) { group in
-            for delivery in claimed {
-                group.addTask { await attempt(delivery) }
+            for (delivery, endpoint) in claimed {
+                group.addTask { await attempt(delivery, to: endpoint) }
             }
         }
         return claimed.count
     }
 
-    private func claim(_ delivery: WebhookDeliveryModel, nowMilliseconds: Int64) async throws -> Bool {
-        guard let due = delivery.nextAttemptMilliseconds else { return false }
-        let id = try delivery.requireID()
-        return try await database.compareAndSet(WebhookDeliveryModel.schema) {
-            $0.set("next_attempt_ms", to: nowMilliseconds + Self.leaseMilliseconds).where("id", .equal, id)
-                .where("status", .equal, WebhookDeliveryStatus.pending.rawValue).where("next_attempt_ms", .equal, due)
-        }
-    }
-
-    private func attempt(_ delivery: WebhookDeliveryModel) async {
-        let endpoint = delivery.endpoint
+    private func attempt(_ delivery: WebhookDeliveryRecord, to endpoint: WebhookEndpointRecord) async {
         let startedAt = now()
         let clock = ContinuousClock()
         let began = clock.now
@@ -62,16 +46,13 @@ struct WebhookDispatcher: Sendable {
             failure = "endpoint removed"
         } else {
             do {
-                let secret = try vault.openSecret(
-                    SealedCard(
-                        ciphertext: endpoint.secretCiphertext, wrappedDataKey: endpoint.secretWrappedKey,
-                        masterKeyID: endpoint.masterKeyID))
+                let secret = try vault.openSecret(endpoint.secret)
                 let body = Data(delivery.payload.utf8)
                 var headers = HTTPHeaders()
                 headers.add(name: .contentType, value: "application/json; charset=utf-8")
                 headers.add(name: .userAgent, value: "KeyIn-Webhooks/1")
-                headers.add(name: "KeyIn-Delivery-Id", value: try delivery.requireID().uuidString.lowercased())
-                headers.add(name: "KeyIn-Event-Type", value: delivery.eventType)
+                headers.add(name: "KeyIn-Delivery-Id", value: delivery.id.uuidString.lowercased())
+                headers.add(name: "KeyIn-Event-Type", value: delivery.eventType.rawValue)
                 headers.add(
                     name: WebhookSignature.headerName,
                     value: WebhookSignature.header(
@@ -90,46 +71,40 @@ struct WebhookDispatcher: Sendable {
     }
 
     private func record(
-        _ delivery: WebhookDeliveryModel, at date: Date, status: UInt?, failure: String?, milliseconds: Int,
+        _ delivery: WebhookDeliveryRecord, at date: Date, status: UInt?, failure: String?, milliseconds: Int,
         endpointRemoved: Bool
     ) async {
         let succeeded = status.map { (200..<300).contains($0) } ?? false
+        var delivery = delivery
         delivery.attemptCount += 1
         delivery.lastAttemptAt = date
         delivery.lastResponseStatus = status.map { Int($0) }
         delivery.lastError = failure ?? (succeeded ? nil : "HTTP \(status ?? 0)")
         if succeeded {
-            delivery.status = WebhookDeliveryStatus.succeeded.rawValue
+            delivery.status = .succeeded
             delivery.nextAttemptMilliseconds = nil
         } else if !endpointRemoved, delivery.attemptCount <= Self.retryDelayMinutes.count {
             let delay = Self.retryDelayMinutes[delivery.attemptCount - 1] * 60_000
             delivery.nextAttemptMilliseconds = now().epochMilliseconds + delay
         } else {
-            delivery.status = WebhookDeliveryStatus.failed.rawValue
+            delivery.status = .failed
             delivery.nextAttemptMilliseconds = nil
         }
-        let attempt = WebhookAttemptModel()
-        attempt.$delivery.id = delivery.id!
-        attempt.attemptNumber = delivery.attemptCount
-        attempt.attemptedAt = date
-        attempt.responseStatus = status.map { Int($0) }
-        attempt.error = delivery.lastError
-        attempt.durationMilliseconds = milliseconds
+        let attempt = WebhookAttemptRecord(
+            deliveryID: delivery.id, attemptNumber: delivery.attemptCount, attemptedAt: date,
+            responseStatus: status.map { Int($0) }, error: delivery.lastError, durationMilliseconds: milliseconds)
         do {
-            try await database.transaction { database in
-                try await delivery.update(on: database)
-                try await attempt.create(on: database)
-            }
+            try await store.record(attempt, delivery: delivery)
         } catch {
             // The lease runs out and the delivery is tried again: a duplicate is better than a loss, and the
             // delivery id lets the receiver drop it.
-            logger.error("webhook attempt not recorded", metadata: ["deliveryId": "\(delivery.id!)"])
+            logger.error("webhook attempt not recorded", metadata: ["deliveryId": "\(delivery.id)"])
         }
         if !succeeded {
             logger.notice(
                 "webhook delivery failed",
                 metadata: [
-                    "deliveryId": "\(delivery.id!)", "attempt": "\(delivery.attemptCount)",
+                    "deliveryId": "\(delivery.id)", "attempt": "\(delivery.attemptCount)",
                     "error": "\(delivery.lastError ?? "")",
                 ])
         }

@@ -1,6 +1,5 @@
 import CardVault
 import Crypto
-import Fluent
 import Foundation
 import KeyInCore
 import KeyInPersistence
@@ -9,7 +8,7 @@ import KeyInPersistence
 /// events, at most ten live endpoints, no internal address unless allowed, a signing secret kept sealed by the
 /// vault.
 struct WebhookEndpoints: Sendable {
-    let database: any Database
+    let store: WebhookStore
     let vault: CardVault
     let now: @Sendable () -> Date
     let targets: WebhookTargetPolicy
@@ -18,7 +17,7 @@ struct WebhookEndpoints: Sendable {
 
     /// Registers an endpoint and returns it with its signing secret (shown to the merchant once, here).
     func create(merchantID: UUID, url: String?, events: [String]?, description: String?) async throws -> (
-        endpoint: WebhookEndpointModel, secret: String
+        endpoint: WebhookEndpointRecord, secret: String
     ) {
         let url = try Self.checkURL(url)
         try targets.checkRegistered(host: URLComponents(string: url)?.host ?? "")
@@ -27,73 +26,50 @@ struct WebhookEndpoints: Sendable {
         if let description, description.count > 200 {
             throw KeyInError(.invalidRequest, param: "description", detail: "up to 200 characters")
         }
-        let existing = try await WebhookEndpointModel.query(on: database)
-            .filter(\.$merchant.$id == merchantID).filter(\.$deletedAt == nil).count()
-        guard existing < Self.maximumEndpoints else {
+        guard try await store.liveEndpointCount(of: merchantID) < Self.maximumEndpoints else {
             throw KeyInError(.invalidRequest, param: "url", detail: "at most \(Self.maximumEndpoints) endpoints")
         }
         let secret = Self.newSecret()
         let sealed = try vault.seal(secret: secret)
-        let endpoint = WebhookEndpointModel()
-        endpoint.$merchant.id = merchantID
-        endpoint.url = url
-        endpoint.events = events.map(\.rawValue).joined(separator: ",")
-        endpoint.endpointDescription = description?.isEmpty == true ? nil : description
-        endpoint.secretCiphertext = sealed.ciphertext
-        endpoint.secretWrappedKey = sealed.wrappedDataKey
-        endpoint.masterKeyID = sealed.masterKeyID
-        endpoint.createdAt = now()
-        try await endpoint.create(on: database)
+        let endpoint = WebhookEndpointRecord(
+            merchantID: merchantID, url: url, events: events,
+            description: description?.isEmpty == true ? nil : description, secret: sealed, createdAt: now())
+        try await store.create(endpoint)
         return (endpoint, secret)
     }
 
     /// The merchant's endpoint with this id (removed ones too: their log stays readable).
-    func endpoint(id: UUID?, merchantID: UUID) async throws -> WebhookEndpointModel {
-        guard let id,
-            let endpoint = try await WebhookEndpointModel.query(on: database)
-                .filter(\.$id == id).filter(\.$merchant.$id == merchantID).first()
-        else { throw KeyInError(.notFoundWebhook, param: "webhookId") }
+    func endpoint(id: UUID?, merchantID: UUID) async throws -> WebhookEndpointRecord {
+        guard let id, let endpoint = try await store.endpoint(id: id, merchantID: merchantID) else {
+            throw KeyInError(.notFoundWebhook, param: "webhookId")
+        }
         return endpoint
     }
 
-    func secret(of endpoint: WebhookEndpointModel) throws -> String {
-        try vault.openSecret(
-            SealedCard(
-                ciphertext: endpoint.secretCiphertext, wrappedDataKey: endpoint.secretWrappedKey,
-                masterKeyID: endpoint.masterKeyID))
+    func secret(of endpoint: WebhookEndpointRecord) throws -> String {
+        try vault.openSecret(endpoint.secret)
     }
 
     /// Stops new events for the endpoint; deliveries still waiting are marked FAILED. Its log stays readable.
-    func remove(_ endpoint: WebhookEndpointModel) async throws {
-        guard endpoint.deletedAt == nil else { return }
-        endpoint.deletedAt = now()
-        try await database.transaction { database in
-            try await endpoint.update(on: database)
-            try await WebhookDeliveryModel.query(on: database)
-                .filter(\.$endpoint.$id == endpoint.requireID())
-                .filter(\.$status == WebhookDeliveryStatus.pending.rawValue)
-                .set(\.$status, to: WebhookDeliveryStatus.failed.rawValue)
-                .set(\.$nextAttemptMilliseconds, to: nil)
-                .set(\.$lastError, to: "endpoint removed")
-                .update()
-        }
+    /// Returns the endpoint as it now stands.
+    @discardableResult
+    func remove(_ endpoint: WebhookEndpointRecord) async throws -> WebhookEndpointRecord {
+        guard endpoint.deletedAt == nil else { return endpoint }
+        var removed = endpoint
+        removed.deletedAt = now()
+        try await store.remove(endpointID: endpoint.id, at: removed.deletedAt ?? now())
+        return removed
     }
 
     /// Sends a FAILED delivery again, now, with a fresh set of retries (after the merchant fixed the endpoint).
     /// Deliveries in any other state are left as they are.
-    func retry(deliveryID: UUID?, of endpoint: WebhookEndpointModel) async throws -> WebhookDeliveryModel {
+    func retry(deliveryID: UUID?, of endpoint: WebhookEndpointRecord) async throws -> WebhookDeliveryRecord {
         guard endpoint.deletedAt == nil else { throw KeyInError(.notFoundWebhook, param: "webhookId") }
-        guard let deliveryID,
-            let delivery = try await WebhookDeliveryModel.query(on: database)
-                .filter(\.$id == deliveryID).filter(\.$endpoint.$id == endpoint.requireID()).first()
-        else { throw KeyInError(.notFoundWebhook, param: "deliveryId") }
-        if delivery.status == WebhookDeliveryStatus.failed.rawValue {
-            delivery.status = WebhookDeliveryStatus.pending.rawValue
-            delivery.attemptCount = 0
-            delivery.nextAttemptMilliseconds = now().epochMilliseconds
-            try await delivery.update(on: database)
+        guard let deliveryID, let delivery = try await store.delivery(id: deliveryID, endpointID: endpoint.id) else {
+            throw KeyInError(.notFoundWebhook, param: "deliveryId")
         }
-        return delivery
+        guard try await store.resend(deliveryID: delivery.id, at: now().epochMilliseconds) else { return delivery }
+        return try await store.delivery(id: deliveryID, endpointID: endpoint.id) ?? delivery
     }
 
     static func checkURL(_ text: String?) throws -> String {
