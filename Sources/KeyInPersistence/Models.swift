@@ -289,8 +289,7 @@ package final class StaffAccountModel: Model, @unchecked Sendable {
     @Field(key: "email") package var email: String
     /// bcrypt.
     @Field(key: "password_hash") package var passwordHash: String
-    /// `owner` or `staff`.
-    @Field(key: "role") package var role: String
+    @Field(key: "role") package var role: StaffRole
     @Field(key: "failed_sign_ins") package var failedSignIns: Int
     @OptionalField(key: "locked_until") package var lockedUntil: Date?
     @Field(key: "created_at") package var createdAt: Date

@@ -74,8 +74,7 @@ public struct GatewayServices: Sendable {
             processID: chatHub.processID, open: await chatHub.openConnections, listedAt: listedAt)
         let sessions = await chatHub.staffSessions
         guard !sessions.isEmpty else { return }
-        let live = try await ConsoleSessionModel.query(on: database()).filter(\.$id ~~ sessions)
-            .filter(\.$expiresAt > now()).all().compactMap(\.id)
+        let live = try await StaffStore(database: database()).liveSessions(among: sessions, at: now())
         await chatHub.closeStaff(sessionsEnded: sessions.subtracting(live))
     }
 
@@ -89,7 +88,7 @@ public struct GatewayServices: Sendable {
     }
 
     func staff() -> StaffAccounts {
-        StaffAccounts(database: database(), now: now)
+        StaffAccounts(store: StaffStore(database: database()), now: now)
     }
 
     /// Adds a console sign-in for a merchant (`owner` sees everything, API keys included; `staff` the rest).

@@ -22,11 +22,10 @@ struct ConsoleAuthenticator: AsyncMiddleware {
             guard let sent, sent == session.csrfToken else { throw KeyInError(.invalidCSRFToken) }
         }
         request.storage[ConsoleStaffKey.self] = ConsoleStaff(
-            id: try staff.requireID(), merchantID: staff.$merchant.id, email: staff.email,
-            role: StaffAccounts.Role(rawValue: staff.role) ?? .staff, csrfToken: session.csrfToken,
-            sessionID: try session.requireID())
+            id: staff.id, merchantID: staff.merchantID, email: staff.email, role: staff.role,
+            csrfToken: session.csrfToken, sessionID: session.id)
         // The merchant API's helpers (idempotency, scoping) key on the merchant.
-        request.storage[AuthenticatedMerchantKey.self] = staff.$merchant.id
+        request.storage[AuthenticatedMerchantKey.self] = staff.merchantID
         return try await next.respond(to: request)
     }
 }

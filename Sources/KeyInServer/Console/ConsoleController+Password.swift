@@ -82,8 +82,7 @@ extension ConsoleController {
                     아래 링크에서 30분 안에 새 비밀번호를 정해 주세요. 직접 요청하지 않으셨다면 이 메일은 무시하셔도 됩니다.
                     \(url)
                     """,
-                about: "password_reset:\(try started.account.requireID().uuidString)",
-                merchantID: started.account.$merchant.id)
+                about: "password_reset:\(started.account.id.uuidString)", merchantID: started.account.merchantID)
         }
         try? await Task.sleep(until: answerAfter, clock: .continuous)
         return ConsolePages.standalone(

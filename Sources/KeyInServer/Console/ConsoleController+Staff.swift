@@ -1,4 +1,3 @@
-import Fluent
 import Foundation
 import KeyInCore
 import KeyInPersistence
@@ -9,16 +8,15 @@ extension ConsoleController {
     func staffPage(_ request: Request) async throws -> Response {
         let me = try request.consoleStaff
         guard me.role == .owner else { throw KeyInError(.forbiddenRequest) }
-        let members = try await StaffAccountModel.query(on: request.db).filter(\.$merchant.$id == me.merchantID)
-            .sort(\.$createdAt).all()
+        let members = try await StaffStore(database: request.db).members(of: me.merchantID)
         let notice = ConsolePages.errorNotice(request)
         let rows: [HTML] = members.map { member in
             let removable = member.id != me.id
             return """
-                <tr><td>\(member.email)</td><td>\(member.role == "owner" ? "소유자" : "직원")</td>
+                <tr><td>\(member.email)</td><td>\(member.role == .owner ? "소유자" : "직원")</td>
                 <td>\(DisplayFormat.time(member.createdAt, language: .korean))</td>
                 <td>\(removable ? """
-                <form method="post" action="/console/staff/\(member.id?.uuidString ?? "")/remove"><input type="hidden" name="_csrf" value="\(me.csrfToken)"><button type="submit" class="link">삭제</button></form>
+                <form method="post" action="/console/staff/\(member.id.uuidString)/remove"><input type="hidden" name="_csrf" value="\(me.csrfToken)"><button type="submit" class="link">삭제</button></form>
                 """ as HTML : "본인")</td></tr>
                 """
         }
@@ -63,14 +61,8 @@ extension ConsoleController {
         let me = try request.consoleStaff
         guard me.role == .owner else { throw KeyInError(.forbiddenRequest) }
         guard let id = request.parameters.get("staffId").flatMap(UUID.init(uuidString:)), id != me.id,
-            let member = try await StaffAccountModel.query(on: request.db).filter(\.$id == id)
-                .filter(\.$merchant.$id == me.merchantID).first()
+            try await StaffStore(database: request.db).remove(id, of: me.merchantID)
         else { throw KeyInError(.notFoundRoute) }
-        try await request.db.transaction { database in
-            try await ConsoleSessionModel.query(on: database).filter(\.$staff.$id == id).delete()
-            try await PasswordResetModel.query(on: database).filter(\.$staff.$id == id).delete()
-            try await member.delete(on: database)
-        }
         return request.redirect(to: "/console/staff", redirectType: .normal)
     }
 }

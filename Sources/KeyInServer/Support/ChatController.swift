@@ -136,8 +136,9 @@ struct ChatController: RouteCollection {
                 // A session that ended since the socket opened (signed out, password changed, member removed)
                 // may not answer customers any more.
                 guard
-                    let session = try await ConsoleSessionModel.find(staff.sessionID, on: request.db),
-                    session.expiresAt > services.now()
+                    try await StaffStore(database: request.db).liveSessions(
+                        among: [staff.sessionID], at: services.now()
+                    ).contains(staff.sessionID)
                 else {
                     try await socket.close(code: .policyViolation)
                     return

@@ -1,0 +1,206 @@
+import FluentKit
+import FluentSQL
+import Foundation
+
+/// What a console member may do: an owner everything (staff and keys included), staff the rest.
+package enum StaffRole: String, Sendable, Codable {
+    case owner, staff
+}
+
+/// A person at a merchant who signs in to the console.
+package struct StaffRecord: Sendable, Equatable {
+    package let id: UUID
+    package let merchantID: UUID
+    package let email: String
+    /// bcrypt; never shown or logged.
+    package let passwordHash: String
+    package let role: StaffRole
+    package let failedSignIns: Int
+    package let lockedUntil: Date?
+    package let createdAt: Date
+}
+
+/// A signed-in console session. The cookie holds a random token; only its SHA-256 is stored.
+package struct ConsoleSessionRecord: Sendable, Equatable {
+    package let id: UUID
+    package let staffID: UUID
+    /// Sent back with every form; a request from another site cannot know it.
+    package let csrfToken: String
+    package let expiresAt: Date
+}
+
+/// Console members, their sessions and their password resets.
+package struct StaffStore: Sendable {
+    let database: any Database
+
+    package init(database: any Database) {
+        self.database = database
+    }
+
+    package enum CreateRefusal: Error {
+        /// Another member has this e-mail.
+        case emailInUse
+    }
+
+    package func create(
+        merchantID: UUID, email: String, passwordHash: String, role: StaffRole, at date: Date
+    ) async throws -> StaffRecord {
+        let account = StaffAccountModel()
+        account.$merchant.id = merchantID
+        account.email = email
+        account.passwordHash = passwordHash
+        account.role = role
+        account.failedSignIns = 0
+        account.createdAt = date
+        do {
+            try await account.create(on: database)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw CreateRefusal.emailInUse
+        }
+        return StaffRecord(account)
+    }
+
+    package func account(email: String) async throws -> StaffRecord? {
+        try await StaffAccountModel.query(on: database).filter(\.$email == email).first().map(StaffRecord.init)
+    }
+
+    package func account(id: UUID) async throws -> StaffRecord? {
+        try await StaffAccountModel.find(id, on: database).map(StaffRecord.init)
+    }
+
+    /// The merchant's members, oldest first.
+    package func members(of merchantID: UUID) async throws -> [StaffRecord] {
+        try await StaffAccountModel.query(on: database).filter(\.$merchant.$id == merchantID).sort(\.$createdAt)
+            .all().map(StaffRecord.init)
+    }
+
+    /// Stores the sign-in failure count and lock of an account.
+    package func setFailures(_ count: Int, lockedUntil: Date?, of staffID: UUID) async throws {
+        try await StaffAccountModel.query(on: database).filter(\.$id == staffID)
+            .set(\.$failedSignIns, to: count).set(\.$lockedUntil, to: lockedUntil).update()
+    }
+
+    /// Removes the merchant's member with all their sessions and reset links. False when there is no such member.
+    package func remove(_ staffID: UUID, of merchantID: UUID) async throws -> Bool {
+        guard
+            try await StaffAccountModel.query(on: database).filter(\.$id == staffID)
+                .filter(\.$merchant.$id == merchantID).first() != nil
+        else { return false }
+        try await database.transaction { database in
+            try await ConsoleSessionModel.query(on: database).filter(\.$staff.$id == staffID).delete()
+            try await PasswordResetModel.query(on: database).filter(\.$staff.$id == staffID).delete()
+            try await StaffAccountModel.query(on: database).filter(\.$id == staffID).delete()
+        }
+        return true
+    }
+
+    // MARK: Sessions
+
+    package func openSession(
+        staffID: UUID, tokenDigest: String, csrfToken: String, at date: Date, expiresAt: Date
+    ) async throws -> ConsoleSessionRecord {
+        let session = ConsoleSessionModel()
+        session.$staff.id = staffID
+        session.tokenHash = tokenDigest
+        session.csrfToken = csrfToken
+        session.createdAt = date
+        session.expiresAt = expiresAt
+        try await session.create(on: database)
+        return ConsoleSessionRecord(session)
+    }
+
+    /// The session with this token digest and its member, while it lasts at `date`.
+    package func session(tokenDigest: String, at date: Date) async throws -> (ConsoleSessionRecord, StaffRecord)? {
+        guard
+            let session = try await ConsoleSessionModel.query(on: database).filter(\.$tokenHash == tokenDigest)
+                .filter(\.$expiresAt > date).with(\.$staff).first()
+        else { return nil }
+        return (ConsoleSessionRecord(session), StaffRecord(session.staff))
+    }
+
+    /// Which of these sessions still last at `date`.
+    package func liveSessions(among ids: Set<UUID>, at date: Date) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        return Set(
+            try await ConsoleSessionModel.query(on: database).filter(\.$id ~~ ids).filter(\.$expiresAt > date).all()
+                .compactMap(\.id))
+    }
+
+    package func endSession(tokenDigest: String) async throws {
+        try await ConsoleSessionModel.query(on: database).filter(\.$tokenHash == tokenDigest).delete()
+    }
+
+    // MARK: Password resets
+
+    /// Reset links made for the account since `date`.
+    package func resets(of staffID: UUID, since date: Date) async throws -> Int {
+        try await PasswordResetModel.query(on: database).filter(\.$staff.$id == staffID)
+            .filter(\.$createdAt > date).count()
+    }
+
+    package func addReset(staffID: UUID, tokenDigest: String, at date: Date, expiresAt: Date) async throws {
+        let reset = PasswordResetModel()
+        reset.$staff.id = staffID
+        reset.tokenHash = tokenDigest
+        reset.createdAt = date
+        reset.expiresAt = expiresAt
+        try await reset.create(on: database)
+    }
+
+    /// The reset a link's token digest opens and its member, while it is unused and unexpired at `date`.
+    package func pendingReset(tokenDigest: String, at date: Date) async throws -> (id: UUID, staff: StaffRecord)? {
+        guard
+            let reset = try await PasswordResetModel.query(on: database).filter(\.$tokenHash == tokenDigest)
+                .with(\.$staff).first(),
+            reset.usedAt == nil, reset.expiresAt > date, let id = reset.id
+        else { return nil }
+        return (id, StaffRecord(reset.staff))
+    }
+
+    /// Why `replacePassword` wrote nothing.
+    package enum ReplaceRefusal: Error {
+        /// The reset link was used by someone else first.
+        case resetSpent
+    }
+
+    /// Gives an account a new password hash with all that follows from it, in one transaction: with `spendingReset`
+    /// that link is claimed first (refused when it was used meanwhile); every reset link still pending is spent;
+    /// every session ends but `keepingSession`; `liftingLock` clears the failures and the lock.
+    package func replacePassword(
+        of staffID: UUID, hash: String, liftingLock: Bool, keepingSession: UUID?, spendingReset: UUID?, at date: Date
+    ) async throws {
+        try await database.transaction { database in
+            if let spendingReset {
+                let spent = try await database.compareAndSet(PasswordResetModel.schema) {
+                    $0.set("used_at", to: date).where("id", .equal, spendingReset)
+                        .where("used_at", .is, SQLLiteral.null)
+                }
+                guard spent else { throw ReplaceRefusal.resetSpent }
+            }
+            var update = StaffAccountModel.query(on: database).filter(\.$id == staffID).set(\.$passwordHash, to: hash)
+            if liftingLock { update = update.set(\.$failedSignIns, to: 0).set(\.$lockedUntil, to: nil) }
+            try await update.update()
+            try await PasswordResetModel.query(on: database).filter(\.$staff.$id == staffID).filter(\.$usedAt == nil)
+                .set(\.$usedAt, to: date).update()
+            var sessions = ConsoleSessionModel.query(on: database).filter(\.$staff.$id == staffID)
+            if let keepingSession { sessions = sessions.filter(\.$id != keepingSession) }
+            try await sessions.delete()
+        }
+    }
+}
+
+extension StaffRecord {
+    init(_ model: StaffAccountModel) {
+        self.init(
+            id: model.id ?? UUID(), merchantID: model.$merchant.id, email: model.email,
+            passwordHash: model.passwordHash, role: model.role, failedSignIns: model.failedSignIns,
+            lockedUntil: model.lockedUntil, createdAt: model.createdAt)
+    }
+}
+
+extension ConsoleSessionRecord {
+    init(_ model: ConsoleSessionModel) {
+        self.init(
+            id: model.id ?? UUID(), staffID: model.$staff.id, csrfToken: model.csrfToken, expiresAt: model.expiresAt)
+    }
+}
