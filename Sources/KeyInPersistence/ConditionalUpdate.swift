@@ -1,5 +1,6 @@
 import FluentKit
 import FluentSQL
+import FluentSQLiteDriver
 import Foundation
 
 /// What the persistence layer refuses to work without.
@@ -39,5 +40,34 @@ extension Database {
         _ table: String, _ build: (SQLUpdateBuilder) -> SQLUpdateBuilder
     ) async throws -> Bool {
         try await !build(sql.update(table)).returning("id").all().isEmpty
+    }
+}
+
+extension Database {
+    /// A transaction run again when SQLite refuses it because another connection holds the write lock at that
+    /// moment (an in-memory database shares its cache between connections and answers "locked" at once instead of
+    /// waiting). Nothing of a refused attempt was written, so running it again is safe; every other error is thrown.
+    package func transactionRetryingOnContention<T: Sendable>(
+        _ body: @escaping @Sendable (any Database) async throws -> T
+    ) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await transaction(body)
+            } catch let error as SQLiteError where Self.isContention(error) && attempt < Self.contentionRetries {
+                attempt += 1
+                // A moment for the holder to commit; longer each time.
+                try await Task.sleep(for: .milliseconds(min(attempt, 20)))
+            }
+        }
+    }
+
+    static var contentionRetries: Int { 200 }
+
+    static func isContention(_ error: SQLiteError) -> Bool {
+        switch error.reason {
+        case .busy, .locked, .lockedBySharedCache, .busyTimeout: true
+        default: false
+        }
     }
 }

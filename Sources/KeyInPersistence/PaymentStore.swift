@@ -28,7 +28,7 @@ package struct PaymentStore: Sendable {
     package func open(
         _ payment: PaymentRecord, card: SealedCard, sent: NetworkMessageRecord, claim: IdempotencyClaim?
     ) async throws {
-        try await database.transaction { database in
+        try await database.transactionRetryingOnContention { database in
             if let claim {
                 do {
                     try await IdempotencyStore.insert(claim, on: database)
@@ -86,7 +86,7 @@ package struct PaymentStore: Sendable {
     package func settle(_ settlement: Settlement, at date: Date) async throws -> Bool {
         let payment = settlement.payment
         do {
-            try await database.transaction { database in
+            try await database.transactionRetryingOnContention { database in
                 let changed = try await database.compareAndSet(PaymentModel.schema) { update in
                     var update = update.set("status", to: payment.status.rawValue)
                         .set("approve_no", to: payment.approveNo).set("rrn", to: payment.retrievalReferenceNumber)
@@ -133,7 +133,7 @@ package struct PaymentStore: Sendable {
 
     /// Writes network-conversation lines outside a settlement (a capture's, a refused cancel's).
     package func log(_ messages: [NetworkMessageRecord], paymentID: UUID) async throws {
-        try await database.transaction { database in
+        try await database.transactionRetryingOnContention { database in
             for message in messages {
                 try await NetworkMessageModel(paymentID: paymentID, message).create(on: database)
             }
