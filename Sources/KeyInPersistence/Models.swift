@@ -336,8 +336,7 @@ package final class ChatPresenceModel: Model, @unchecked Sendable {
     /// The connection's own id.
     @ID(key: .id) package var id: UUID?
     @Field(key: "merchant_id") package var merchantID: UUID
-    /// STAFF or CUSTOMER.
-    @Field(key: "role") package var role: String
+    @Field(key: "role") package var role: ChatRole
     @OptionalField(key: "inquiry_id") package var inquiryID: UUID?
     /// The process holding the socket (`ChatHub.processID`).
     @Field(key: "process_id") package var processID: UUID
@@ -357,7 +356,7 @@ package final class FeedbackModel: Model, @unchecked Sendable {
     @Field(key: "rating") package var rating: Int
     @OptionalField(key: "comment") package var comment: String?
     /// The payment's status and error code when the answer was given.
-    @Field(key: "outcome_status") package var outcomeStatus: String
+    @Field(key: "outcome_status") package var outcomeStatus: PaymentStatus
     @OptionalField(key: "outcome_code") package var outcomeCode: String?
     @Field(key: "created_at") package var createdAt: Date
 
@@ -374,13 +373,11 @@ package final class InquiryModel: Model, @unchecked Sendable {
     @OptionalField(key: "payment_key") package var paymentKey: String?
     /// What the customer was buying (the link's or payment's order name), so staff see what a question is about.
     @OptionalField(key: "order_name") package var orderName: String?
-    /// FORM or CHAT.
-    @Field(key: "channel") package var channel: String
+    @Field(key: "channel") package var channel: InquiryChannel
     @OptionalField(key: "customer_name") package var customerName: String?
     /// A phone number or e-mail address the answer goes to.
     @OptionalField(key: "contact") package var contact: String?
-    /// OPEN or ANSWERED.
-    @Field(key: "status") package var status: String
+    @Field(key: "status") package var status: InquiryStatus
     @Field(key: "created_at") package var createdAt: Date
     @Field(key: "updated_at") package var updatedAt: Date
 
@@ -392,8 +389,7 @@ package final class InquiryMessageModel: Model, @unchecked Sendable {
 
     @ID(key: .id) package var id: UUID?
     @Parent(key: "inquiry_id") package var inquiry: InquiryModel
-    /// CUSTOMER, STAFF or SYSTEM.
-    @Field(key: "author") package var author: String
+    @Field(key: "author") package var author: InquiryAuthor
     @OptionalField(key: "staff_email") package var staffEmail: String?
     @Field(key: "body") package var body: String
     @Field(key: "created_at") package var createdAt: Date

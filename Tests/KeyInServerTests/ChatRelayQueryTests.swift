@@ -44,13 +44,14 @@ struct ChatRelayQueryTests {
                 authenticated: false)
             #expect(form.status == .ok)
             let relay = ChatRelay(
-                database: gateway.app.db, hub: gateway.services.chatHub, now: { gateway.wallClock.now })
+                store: SupportStore(database: gateway.app.db), hub: gateway.services.chatHub,
+                now: { gateway.wallClock.now })
 
             let forStaff = try await relay.newest(since: start, interest: ([shop.id], []))
             #expect(forStaff.map(\.body) == ["두 번째", "첫 질문"])
-            let forCustomer = try await relay.newest(since: start, interest: ([], [try theirs.requireID()]))
+            let forCustomer = try await relay.newest(since: start, interest: ([], [theirs.id]))
             #expect(forCustomer.map(\.body) == ["남의 질문"])
-            let both = try await relay.newest(since: start, interest: ([shop.id], [try theirs.requireID()]))
+            let both = try await relay.newest(since: start, interest: ([shop.id], [theirs.id]))
             #expect(both.count == 3)
             #expect(try await relay.newest(since: start, interest: ([], [])).isEmpty)
             #expect(

@@ -57,13 +57,13 @@ public struct GatewayServices: Sendable {
     }
 
     func chatPresence() -> ChatPresence {
-        ChatPresence(database: database(), now: now)
+        ChatPresence(store: ChatPresenceStore(database: database()), now: now)
     }
 
     /// Delivers chat messages other processes stored to the sockets open here; see `ChatRelay`.
     @discardableResult
     public func relayChat() async throws -> Int {
-        try await ChatRelay(database: database(), hub: chatHub, now: now).pass()
+        try await ChatRelay(store: SupportStore(database: database()), hub: chatHub, now: now).pass()
     }
 
     /// Tells the other processes this one's chat sockets are still open (and forgets long-dead processes' rows),
@@ -103,11 +103,14 @@ public struct GatewayServices: Sendable {
     }
 
     func support(_ logger: Logger) -> SupportService {
-        SupportService(database: database(), messages: messages(logger), now: now)
+        let database = database()
+        return SupportService(
+            store: SupportStore(database: database), payments: PaymentStore(database: database),
+            merchants: MerchantStore(database: database), messages: messages(logger), now: now)
     }
 
     func chat(_ logger: Logger) -> ChatService {
-        ChatService(database: database(), support: support(logger), now: now)
+        ChatService(store: SupportStore(database: database()), support: support(logger), now: now)
     }
 
     func messages(_ logger: Logger) -> MessageOutbox {

@@ -1,4 +1,3 @@
-import Fluent
 import Foundation
 import KeyInCore
 import KeyInPersistence
@@ -9,26 +8,21 @@ import Vapor
 extension ConsoleController {
     func inquiries(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        let inquiries = try await InquiryModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
-            .sort(\.$updatedAt, .descending).limit(100).all()
+        let store = SupportStore(database: request.db)
+        let inquiries = try await store.inquiries(of: staff.merchantID, limit: 100)
         // What each customer asked first, so staff can pick what to answer without opening every thread.
-        let ids = inquiries.compactMap(\.id)
-        let questions =
-            ids.isEmpty
-            ? []
-            : try await InquiryMessageModel.query(on: request.db).filter(\.$inquiry.$id ~~ ids)
-                .filter(\.$author == "CUSTOMER").sort(\.$createdAt).all()
         var firstQuestion: [UUID: String] = [:]
-        for question in questions where firstQuestion[question.$inquiry.id] == nil {
-            firstQuestion[question.$inquiry.id] = question.body
+        for question in try await store.messages(of: inquiries.map(\.id), by: .customer)
+        where firstQuestion[question.inquiryID] == nil {
+            firstQuestion[question.inquiryID] = question.body
         }
         let rows: [HTML] = inquiries.map { inquiry in
-            let question = inquiry.id.flatMap { firstQuestion[$0] } ?? ""
+            let question = firstQuestion[inquiry.id] ?? ""
             return """
-                <tr><td><a href="/console/inquiries/\(inquiry.id?.uuidString ?? "")">\(DisplayFormat.time(inquiry.createdAt, language: .korean))</a></td>
-                <td>\(inquiry.channel == "CHAT" ? "채팅" : "문의")</td><td>\(inquiry.orderName ?? "")</td><td>\(question.count > 60 ? question.prefix(60) + "…" : question)</td>
+                <tr><td><a href="/console/inquiries/\(inquiry.id.uuidString)">\(DisplayFormat.time(inquiry.createdAt, language: .korean))</a></td>
+                <td>\(inquiry.channel == .chat ? "채팅" : "문의")</td><td>\(inquiry.orderName ?? "")</td><td>\(question.count > 60 ? question.prefix(60) + "…" : question)</td>
                 <td>\(inquiry.customerName ?? "")</td><td>\(inquiry.contact ?? "")</td>
-                <td>\(inquiry.status == "OPEN" ? "답변 대기" : "답변함")</td></tr>
+                <td>\(inquiry.status == .open ? "답변 대기" : "답변함")</td></tr>
                 """
         }
         return try page(
@@ -43,14 +37,13 @@ extension ConsoleController {
     func inquiry(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
         let inquiry = try await Self.inquiry(request)
-        let messages = try await InquiryMessageModel.query(on: request.db).filter(\.$inquiry.$id == inquiry.requireID())
-            .sort(\.$createdAt).all()
+        let messages = try await SupportStore(database: request.db).messages(of: [inquiry.id])
         let thread: [HTML] = messages.map { message in
             let who =
-                message.author == "STAFF"
-                ? "직원 \(message.staffEmail ?? "")" : (message.author == "SYSTEM" ? "안내" : "고객")
+                message.author == .staff
+                ? "직원 \(message.staffEmail ?? "")" : (message.author == .system ? "안내" : "고객")
             return
-                "<li class=\"\(message.author.lowercased())\"><strong>\(who)</strong> <time>\(DisplayFormat.time(message.createdAt, language: .korean))</time><p>\(message.body)</p></li>"
+                "<li class=\"\(message.author.rawValue.lowercased())\"><strong>\(who)</strong> <time>\(DisplayFormat.time(message.createdAt, language: .korean))</time><p>\(message.body)</p></li>"
         }
         return try page(
             "문의", request, current: "/console/inquiries",
@@ -58,7 +51,7 @@ extension ConsoleController {
             <dl class="receipt-lines"><dt>이름</dt><dd>\(inquiry.customerName ?? "-")</dd><dt>연락처</dt><dd>\(inquiry.contact ?? "-")</dd>
             \(inquiry.paymentKey.map { "<dt>결제</dt><dd><a href=\"/console/payments/\($0)\">\($0)</a></dd>" as HTML })</dl>
             <ol class="thread" id="thread">\(thread)</ol>
-            <form method="post" action="/console/inquiries/\(inquiry.id?.uuidString ?? "")/reply">
+            <form method="post" action="/console/inquiries/\(inquiry.id.uuidString)/reply">
             <input type="hidden" name="_csrf" value="\(staff.csrfToken)">
             <div class="field"><label for="reply-body">답변</label><textarea id="reply-body" name="body" rows="4" maxlength="1000" required></textarea></div>
             <button type="submit" id="reply-button">답변 보내기</button>
@@ -76,14 +69,13 @@ extension ConsoleController {
         let inquiry = try await Self.inquiry(request)
         let form = (try? request.content.decode(ReplyForm.self)) ?? ReplyForm()
         try await services.support(request.logger).reply(to: inquiry, from: staff.email, body: form.body ?? "")
-        return request.redirect(to: "/console/inquiries/\(try inquiry.requireID().uuidString)", redirectType: .normal)
+        return request.redirect(to: "/console/inquiries/\(inquiry.id.uuidString)", redirectType: .normal)
     }
 
-    static func inquiry(_ request: Request) async throws -> InquiryModel {
+    static func inquiry(_ request: Request) async throws -> InquiryRecord {
         let staff = try request.consoleStaff
         guard let id = request.parameters.get("inquiryId").flatMap(UUID.init(uuidString:)),
-            let inquiry = try await InquiryModel.query(on: request.db).filter(\.$id == id)
-                .filter(\.$merchant.$id == staff.merchantID).first()
+            let inquiry = try await SupportStore(database: request.db).inquiry(id: id, merchantID: staff.merchantID)
         else { throw KeyInError(.notFoundRoute) }
         return inquiry
     }
@@ -91,19 +83,14 @@ extension ConsoleController {
     /// Live chat: the shop's open chat conversations, and new ones as customers write (`chat-console.js`).
     func chat(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        let open = try await InquiryModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
-            .filter(\.$channel == "CHAT").sort(\.$updatedAt, .descending).limit(20).all()
-        let ids = try open.map { try $0.requireID() }
-        let allMessages =
-            ids.isEmpty
-            ? []
-            : try await InquiryMessageModel.query(on: request.db).filter(\.$inquiry.$id ~~ ids).sort(\.$createdAt).all()
-        let threads = Dictionary(grouping: allMessages, by: { $0.$inquiry.id })
+        let store = SupportStore(database: request.db)
+        let open = try await store.inquiries(of: staff.merchantID, channel: .chat, limit: 20)
+        let threads = Dictionary(grouping: try await store.messages(of: open.map(\.id)), by: \.inquiryID)
         var sections: [HTML] = []
         for inquiry in open {
-            let id = try inquiry.requireID()
+            let id = inquiry.id
             let items: [HTML] = (threads[id] ?? []).map { message in
-                "<li class=\"\(message.author.lowercased())\">\(message.author == "STAFF" ? "직원: " : message.author == "SYSTEM" ? "안내: " : "고객: ")\(message.body)</li>"
+                "<li class=\"\(message.author.rawValue.lowercased())\">\(message.author == .staff ? "직원: " : message.author == .system ? "안내: " : "고객: ")\(message.body)</li>"
             }
             sections.append(
                 """
@@ -126,17 +113,16 @@ extension ConsoleController {
 
     func feedback(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        let answers = try await FeedbackModel.query(on: request.db).filter(\.$merchant.$id == staff.merchantID)
-            .sort(\.$createdAt, .descending).limit(200).all()
-        func average(_ items: [FeedbackModel]) -> String {
+        let answers = try await SupportStore(database: request.db).feedback(of: staff.merchantID, limit: 200)
+        func average(_ items: [FeedbackRecord]) -> String {
             items.isEmpty ? "-" : String(format: "%.1f", Double(items.map(\.rating).reduce(0, +)) / Double(items.count))
         }
-        let approved = answers.filter { $0.outcomeStatus != PaymentStatus.aborted.rawValue }
-        let failed = answers.filter { $0.outcomeStatus == PaymentStatus.aborted.rawValue }
+        let approved = answers.filter { $0.outcomeStatus != .aborted }
+        let failed = answers.filter { $0.outcomeStatus == .aborted }
         let rows: [HTML] = answers.map { answer in
             """
             <tr><td>\(DisplayFormat.time(answer.createdAt, language: .korean))</td><td class="num">\(answer.rating)</td>
-            <td>\(PaymentStatus(rawValue: answer.outcomeStatus).map { PageText.status($0).ko } ?? answer.outcomeStatus)\(answer.outcomeCode.map { " · \($0)" } ?? "")</td>
+            <td>\(PageText.status(answer.outcomeStatus).ko)\(answer.outcomeCode.map { " · \($0)" } ?? "")</td>
             <td>\(answer.comment ?? "")</td><td><a href="/console/payments/\(answer.paymentKey)">결제</a></td></tr>
             """
         }

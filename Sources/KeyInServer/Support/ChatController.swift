@@ -1,4 +1,3 @@
-import Fluent
 import Foundation
 import KeyInCore
 import KeyInPersistence
@@ -69,7 +68,7 @@ struct ChatController: RouteCollection {
                     let (inquiry, isNew) = try await chat.customerSaid(
                         body, contact: frame.contact, inquiryID: await conversation.inquiryID, link: link,
                         messageID: messageID)
-                    let inquiryID = try inquiry.requireID()
+                    let inquiryID = inquiry.id
                     if isNew {
                         await conversation.set(inquiryID)
                         await hub.addCustomer(inquiryID: inquiryID, connection: connection, socket: socket)
@@ -144,8 +143,8 @@ struct ChatController: RouteCollection {
                     return
                 }
                 guard
-                    let inquiry = try await InquiryModel.query(on: request.db).filter(\.$id == inquiryID)
-                        .filter(\.$merchant.$id == staff.merchantID).first()
+                    let inquiry = try await SupportStore(database: request.db).inquiry(
+                        id: inquiryID, merchantID: staff.merchantID)
                 else { return }
                 // The customer's page may be connected to another process; the relay takes the reply there.
                 let connected = try await presence.isCustomerConnected(inquiryID: inquiryID)
@@ -179,61 +178,55 @@ private actor Conversation {
 
 /// Chat's persistence: messages join the inquiry of their conversation.
 struct ChatService: Sendable {
-    let database: any Database
+    let store: SupportStore
     let support: SupportService
     let now: @Sendable () -> Date
 
     func customerSaid(
         _ body: String, contact: String?, inquiryID: UUID?, link: PaymentLinkRecord, messageID: UUID
-    ) async throws -> (InquiryModel, isNew: Bool) {
+    ) async throws -> (InquiryRecord, isNew: Bool) {
         let contact = try ContactCheck(
             name: nil, email: contact?.contains("@") == true ? contact : nil,
             mobilePhone: contact?.contains("@") == true ? nil : contact)
         let at = now()
-        if let inquiryID, let inquiry = try await InquiryModel.find(inquiryID, on: database) {
+        if let inquiryID, var inquiry = try await store.inquiry(id: inquiryID) {
             if let given = contact.email ?? contact.mobilePhone { inquiry.contact = given }
-            inquiry.status = "OPEN"
+            inquiry.status = .open
             inquiry.updatedAt = at
-            try await inquiry.update(on: database)
-            try await SupportService.message(
-                inquiry, author: "CUSTOMER", staffEmail: nil, body: body, at: at, id: messageID
-            ).create(on: database)
+            try await store.add(
+                InquiryMessageRecord(
+                    id: messageID, inquiryID: inquiry.id, author: .customer, staffEmail: nil, body: body, at: at),
+                updating: inquiry)
             return (inquiry, false)
         }
-        let inquiry = InquiryModel()
-        inquiry.$merchant.id = link.merchantID
-        inquiry.paymentKey = link.paymentKey
-        inquiry.orderName = link.orderName
-        inquiry.channel = "CHAT"
-        inquiry.contact = contact.email ?? contact.mobilePhone
-        inquiry.status = "OPEN"
-        inquiry.createdAt = at
-        inquiry.updatedAt = at
-        try await database.transaction { database in
-            try await inquiry.create(on: database)
-            try await SupportService.message(
-                inquiry, author: "CUSTOMER", staffEmail: nil, body: body, at: at, id: messageID
-            ).create(on: database)
-        }
+        let inquiry = InquiryRecord(
+            merchantID: link.merchantID, paymentKey: link.paymentKey, orderName: link.orderName, channel: .chat,
+            customerName: nil, contact: contact.email ?? contact.mobilePhone, at: at)
+        try await store.open(
+            inquiry,
+            first: InquiryMessageRecord(
+                id: messageID, inquiryID: inquiry.id, author: .customer, staffEmail: nil, body: body, at: at))
         return (inquiry, true)
     }
 
-    func systemSaid(_ body: String, in inquiry: InquiryModel) async throws {
-        try await SupportService.message(inquiry, author: "SYSTEM", staffEmail: nil, body: body, at: now())
-            .create(on: database)
+    func systemSaid(_ body: String, in inquiry: InquiryRecord) async throws {
+        try await store.add(
+            InquiryMessageRecord(inquiryID: inquiry.id, author: .system, staffEmail: nil, body: body, at: now()))
     }
 
     /// A staff member's chat reply: in the thread; when the customer has left, sent to them like an inquiry's reply.
     func staffSaid(
-        _ body: String, in inquiry: InquiryModel, by email: String, customerConnected: Bool, messageID: UUID
+        _ body: String, in inquiry: InquiryRecord, by email: String, customerConnected: Bool, messageID: UUID
     ) async throws {
         if customerConnected {
-            try await SupportService.message(
-                inquiry, author: "STAFF", staffEmail: email, body: body, at: now(), id: messageID
-            ).create(on: database)
-            inquiry.status = "ANSWERED"
-            inquiry.updatedAt = now()
-            try await inquiry.update(on: database)
+            var answered = inquiry
+            answered.status = .answered
+            answered.updatedAt = now()
+            try await store.add(
+                InquiryMessageRecord(
+                    id: messageID, inquiryID: inquiry.id, author: .staff, staffEmail: email, body: body,
+                    at: answered.updatedAt),
+                updating: answered)
         } else {
             try await support.reply(to: inquiry, from: email, body: body, messageID: messageID)
         }

@@ -99,10 +99,10 @@ actor ChatHub {
     }
 
     /// The messages not yet handled here, which are now marked handled; moves the cursor and forgets old marks.
-    func takeUnhandled(_ messages: [InquiryMessageModel], now: Date) -> [InquiryMessageModel] {
+    func takeUnhandled(_ messages: [InquiryMessageRecord], now: Date) -> [InquiryMessageRecord] {
         let fresh = messages.filter { message in
-            guard let id = message.id, handled[id] == nil else { return false }
-            handled[id] = message.createdAt
+            guard handled[message.id] == nil else { return false }
+            handled[message.id] = message.createdAt
             return true
         }
         if let newest = messages.map(\.createdAt).max(), newest > (cursor ?? .distantPast) { cursor = newest }
@@ -111,15 +111,15 @@ actor ChatHub {
     }
 
     /// Delivers another process's message to the sockets here that should see it.
-    func relay(_ message: InquiryMessageModel, of inquiry: InquiryModel) async {
-        guard let inquiryID = inquiry.id else { return }
+    func relay(_ message: InquiryMessageRecord, of inquiry: InquiryRecord) async {
+        let inquiryID = inquiry.id
         let frame = ChatFrame(
-            type: "message", inquiryId: inquiryID.uuidString, author: message.author, body: message.body,
-            contact: message.author == "CUSTOMER" ? inquiry.contact : nil, orderName: inquiry.orderName,
+            type: "message", inquiryId: inquiryID.uuidString, author: message.author.rawValue, body: message.body,
+            contact: message.author == .customer ? inquiry.contact : nil, orderName: inquiry.orderName,
             at: message.createdAt
         ).text
-        if message.author == "STAFF" { await sendToCustomer(inquiryID: inquiryID, frame) }
-        await sendToStaff(merchantID: inquiry.$merchant.id, frame)
+        if message.author == .staff { await sendToCustomer(inquiryID: inquiryID, frame) }
+        await sendToStaff(merchantID: inquiry.merchantID, frame)
     }
 }
 

@@ -1,4 +1,3 @@
-import Fluent
 import Foundation
 import KeyInPersistence
 
@@ -6,59 +5,44 @@ import KeyInPersistence
 /// process every few seconds and removed when the socket closes. A process that dies leaves rows that stop
 /// counting once they are older than `freshSeconds`.
 struct ChatPresence: Sendable {
-    let database: any Database
+    let store: ChatPresenceStore
     let now: @Sendable () -> Date
 
     static let freshSeconds: TimeInterval = 30
     static let refreshSeconds: TimeInterval = 10
 
-    enum Role: String {
-        case staff = "STAFF"
-        case customer = "CUSTOMER"
-    }
+    typealias Role = ChatRole
 
     func join(connection: UUID, role: Role, merchantID: UUID, inquiryID: UUID?, processID: UUID) async throws {
-        let row = ChatPresenceModel()
-        row.id = connection
-        row.role = role.rawValue
-        row.merchantID = merchantID
-        row.inquiryID = inquiryID
-        row.processID = processID
-        row.seenAt = now()
-        try await row.create(on: database)
+        try await store.join(
+            connection: connection, role: role, merchantID: merchantID, inquiryID: inquiryID, processID: processID,
+            at: now())
     }
 
     func leave(connection: UUID) async throws {
-        try await ChatPresenceModel.query(on: database).filter(\.$id == connection).delete()
+        try await store.leave(connection: connection)
     }
 
     /// Marks the connections open here (as listed at `listedAt`) as still there, drops this process's older rows
     /// for any other (a socket that closed before its row was written; a socket that opened after the listing has
     /// a newer row and stays), and forgets the rows of processes long gone.
     func refresh(processID: UUID, open: [UUID], listedAt: Date) async throws {
-        if !open.isEmpty {
-            try await ChatPresenceModel.query(on: database).filter(\.$id ~~ open).set(\.$seenAt, to: now()).update()
-        }
-        try await ChatPresenceModel.query(on: database).filter(\.$processID == processID).filter(\.$id !~ open)
-            .filter(\.$seenAt < listedAt).delete()
-        try await ChatPresenceModel.query(on: database)
-            .filter(\.$seenAt < now().addingTimeInterval(-10 * Self.freshSeconds)).delete()
+        try await store.refresh(
+            processID: processID, open: open, listedAt: listedAt, at: now(),
+            forgetBefore: now().addingTimeInterval(-10 * Self.freshSeconds))
     }
 
     /// At shutdown: this process's sockets are closing.
     func leaveAll(processID: UUID) async throws {
-        try await ChatPresenceModel.query(on: database).filter(\.$processID == processID).delete()
+        try await store.leaveAll(processID: processID)
     }
 
     func isStaffOnline(merchantID: UUID) async throws -> Bool {
-        try await fresh().filter(\.$role == Role.staff.rawValue).filter(\.$merchantID == merchantID).count() > 0
+        try await store.isStaffOnline(merchantID: merchantID, freshSince: now().addingTimeInterval(-Self.freshSeconds))
     }
 
     func isCustomerConnected(inquiryID: UUID) async throws -> Bool {
-        try await fresh().filter(\.$role == Role.customer.rawValue).filter(\.$inquiryID == inquiryID).count() > 0
-    }
-
-    private func fresh() -> QueryBuilder<ChatPresenceModel> {
-        ChatPresenceModel.query(on: database).filter(\.$seenAt > now().addingTimeInterval(-Self.freshSeconds))
+        try await store.isCustomerConnected(
+            inquiryID: inquiryID, freshSince: now().addingTimeInterval(-Self.freshSeconds))
     }
 }

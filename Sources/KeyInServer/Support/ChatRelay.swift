@@ -1,11 +1,10 @@
-import Fluent
 import Foundation
 import KeyInPersistence
 
 /// Brings messages stored by other `keyin serve` processes on the same database to this process's sockets. The
 /// serving loop runs a pass twice a second; with no chat socket open here, a pass reads nothing.
 struct ChatRelay: Sendable {
-    let database: any Database
+    let store: SupportStore
     let hub: ChatHub
     let now: @Sendable () -> Date
 
@@ -23,13 +22,11 @@ struct ChatRelay: Sendable {
         let messages = try await newest(since: since, interest: await hub.interest)
         let fresh = await hub.takeUnhandled(messages.reversed(), now: current)
         guard !fresh.isEmpty else { return 0 }
-        let inquiries = try await InquiryModel.query(on: database)
-            .filter(\.$id ~~ Set(fresh.map { $0.$inquiry.id })).all()
-        let byID = Dictionary(
-            uniqueKeysWithValues: inquiries.compactMap { inquiry in inquiry.id.map { ($0, inquiry) } })
+        let inquiries = try await store.inquiries(ids: Set(fresh.map(\.inquiryID)))
+        let byID = Dictionary(uniqueKeysWithValues: inquiries.map { ($0.id, $0) })
         var relayed = 0
         for message in fresh {
-            guard let inquiry = byID[message.$inquiry.id] else { continue }
+            guard let inquiry = byID[message.inquiryID] else { continue }
             await hub.relay(message, of: inquiry)
             relayed += 1
         }
@@ -40,19 +37,8 @@ struct ChatRelay: Sendable {
     /// shops whose staff are connected here, the customers connected here. Newest first, at most `batch`.
     func newest(
         since: Date, interest: (merchants: Set<UUID>, inquiries: Set<UUID>)
-    ) async throws -> [InquiryMessageModel] {
-        guard !interest.merchants.isEmpty || !interest.inquiries.isEmpty else { return [] }
-        return try await InquiryMessageModel.query(on: database)
-            .join(InquiryModel.self, on: \InquiryMessageModel.$inquiry.$id == \InquiryModel.$id)
-            .filter(InquiryModel.self, \.$channel == "CHAT")
-            .group(.or) { group in
-                // (An empty IN list is not valid SQL everywhere: only the non-empty ones are asked.)
-                if !interest.merchants.isEmpty {
-                    group.filter(InquiryModel.self, \.$merchant.$id ~~ interest.merchants)
-                }
-                if !interest.inquiries.isEmpty { group.filter(\.$inquiry.$id ~~ interest.inquiries) }
-            }
-            .filter(\.$createdAt >= since).filter(\.$author ~~ ["CUSTOMER", "STAFF"])
-            .sort(\.$createdAt, .descending).limit(Self.batch).all()
+    ) async throws -> [InquiryMessageRecord] {
+        try await store.newestChatLines(
+            since: since, merchants: interest.merchants, inquiries: interest.inquiries, limit: Self.batch)
     }
 }

@@ -1,0 +1,63 @@
+import FluentKit
+import Foundation
+
+/// Who an open chat socket belongs to.
+package enum ChatRole: String, Sendable, Codable {
+    case staff = "STAFF"
+    case customer = "CUSTOMER"
+}
+
+/// One row per open live-chat socket, so every `keyin serve` on a shared database knows who is online.
+package struct ChatPresenceStore: Sendable {
+    let database: any Database
+
+    package init(database: any Database) {
+        self.database = database
+    }
+
+    package func join(
+        connection: UUID, role: ChatRole, merchantID: UUID, inquiryID: UUID?, processID: UUID, at date: Date
+    ) async throws {
+        let row = ChatPresenceModel()
+        row.id = connection
+        row.role = role
+        row.merchantID = merchantID
+        row.inquiryID = inquiryID
+        row.processID = processID
+        row.seenAt = date
+        try await row.create(on: database)
+    }
+
+    package func leave(connection: UUID) async throws {
+        try await ChatPresenceModel.query(on: database).filter(\.$id == connection).delete()
+    }
+
+    /// Marks `open` as seen at `date`; drops this process's rows seen before `listedAt` for any other socket; and
+    /// forgets every row not seen since `forgetBefore`.
+    package func refresh(
+        processID: UUID, open: [UUID], listedAt: Date, at date: Date, forgetBefore: Date
+    ) async throws {
+        if !open.isEmpty {
+            try await ChatPresenceModel.query(on: database).filter(\.$id ~~ open).set(\.$seenAt, to: date).update()
+        }
+        try await ChatPresenceModel.query(on: database).filter(\.$processID == processID).filter(\.$id !~ open)
+            .filter(\.$seenAt < listedAt).delete()
+        try await ChatPresenceModel.query(on: database).filter(\.$seenAt < forgetBefore).delete()
+    }
+
+    package func leaveAll(processID: UUID) async throws {
+        try await ChatPresenceModel.query(on: database).filter(\.$processID == processID).delete()
+    }
+
+    /// Whether a staff member of the merchant has a socket seen since `freshSince`.
+    package func isStaffOnline(merchantID: UUID, freshSince: Date) async throws -> Bool {
+        try await ChatPresenceModel.query(on: database).filter(\.$seenAt > freshSince).filter(\.$role == .staff)
+            .filter(\.$merchantID == merchantID).count() > 0
+    }
+
+    /// Whether the customer of the inquiry has a socket seen since `freshSince`.
+    package func isCustomerConnected(inquiryID: UUID, freshSince: Date) async throws -> Bool {
+        try await ChatPresenceModel.query(on: database).filter(\.$seenAt > freshSince).filter(\.$role == .customer)
+            .filter(\.$inquiryID == inquiryID).count() > 0
+    }
+}
