@@ -1,4 +1,3 @@
-import Fluent
 import Foundation
 import KeyInCore
 import KeyInPersistence
@@ -6,8 +5,8 @@ import Vapor
 
 /// `Authorization: Basic base64(secretKey + ":")`, as the Korean PGs take it. Everything under /v1 needs it.
 struct MerchantAuthenticator: AsyncMiddleware {
-    /// The gateway's clock: a rotated key works until its grace period ends.
-    let now: @Sendable () -> Date
+    /// The merchants' keys, and the gateway's clock: a rotated key works until its grace period ends.
+    let services: GatewayServices
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let header = request.headers.first(name: .authorization) else {
@@ -19,8 +18,8 @@ struct MerchantAuthenticator: AsyncMiddleware {
         else { throw KeyInError(.incorrectBasicAuthFormat) }
         let secret = String(credentials[..<colon])
         guard
-            let merchant = try await MerchantAccounts(store: MerchantStore(database: request.db)).merchant(
-                forSecretKey: secret, now: now())
+            let merchant = try await MerchantAccounts(store: services.stores.merchants).merchant(
+                forSecretKey: secret, now: services.now())
         else {
             throw KeyInError(.unauthorizedKey)
         }

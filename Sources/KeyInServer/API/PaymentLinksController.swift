@@ -1,4 +1,3 @@
-import Fluent
 import Foundation
 import KeyInCore
 import KeyInPersistence
@@ -38,7 +37,7 @@ struct PaymentLinksController: RouteCollection {
             }
             limit = value
         }
-        let links = try await PaymentLinkStore(database: request.db).newest(of: request.merchantID, limit: limit)
+        let links = try await services.stores.paymentLinks.newest(of: request.merchantID, limit: limit)
         let service = services.paymentLinks()
         return try PaymentsController.json(
             PaymentLinkList(
@@ -75,7 +74,7 @@ struct PaymentLinksController: RouteCollection {
     }
 
     private func respond(_ link: PaymentLinkRecord, request: Request) async throws -> Response {
-        let messages = try await MessageStore(database: request.db).messages(about: PaymentLinkMessage.subject(link))
+        let messages = try await services.stores.messages.messages(about: PaymentLinkMessage.subject(link))
         return try PaymentsController.json(
             PaymentLinkDTO(
                 link, status: services.paymentLinks().status(of: link), baseURL: services.publicBaseURL,

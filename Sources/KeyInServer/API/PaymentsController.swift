@@ -22,7 +22,7 @@ struct PaymentsController: RouteCollection {
     }
 
     func byPaymentKey(_ request: Request) async throws -> Response {
-        try await Self.paymentResponse(try await Self.payment(request, services: services), request: request)
+        try await paymentResponse(try await Self.payment(request, services: services), request: request)
     }
 
     func cancel(_ request: Request) async throws -> Response {
@@ -34,7 +34,7 @@ struct PaymentsController: RouteCollection {
             else { throw KeyInError(.invalidRequest, param: "cancelReason", detail: "1-200 characters") }
             let canceled = try await services.cancels(request.logger).cancel(
                 payment, .init(reason: reason, amount: input.cancelAmount, refundableAmount: input.refundableAmount))
-            return try await Self.paymentResponse(canceled, request: request)
+            return try await paymentResponse(canceled, request: request)
         }
     }
 
@@ -42,7 +42,7 @@ struct PaymentsController: RouteCollection {
         try await services.idempotency(request).run(request) {
             let payment = try await Self.payment(request, services: services)
             let captured = try await services.cancels(request.logger).capture(payment)
-            return try await Self.paymentResponse(captured, request: request)
+            return try await paymentResponse(captured, request: request)
         }
     }
 
@@ -52,7 +52,7 @@ struct PaymentsController: RouteCollection {
         let search = PaymentSearch(
             status: query.status, requestedFrom: query.from, requestedBefore: query.to, cursor: query.cursor,
             limit: query.limit)
-        let page = try await search.run(merchantID: try request.merchantID, on: request.db)
+        let page = try await services.stores.search(search, merchantID: try request.merchantID)
         let next = page.next?.encoded
         let items = page.payments.map { PaymentDTO($0, language: request.language) }
         return try Self.json(PaymentPage(payments: items, hasNext: next != nil, nextCursor: next), status: .ok)
@@ -61,23 +61,23 @@ struct PaymentsController: RouteCollection {
     /// The authenticated merchant's payment named by the path's `paymentKey`.
     static func payment(_ request: Request, services: GatewayServices) async throws -> PaymentRecord {
         let key = request.parameters.get("paymentKey") ?? ""
-        guard let payment = try await services.paymentStore(request).payment(key: key, merchantID: request.merchantID)
+        guard let payment = try await services.stores.payments.payment(key: key, merchantID: request.merchantID)
         else { throw KeyInError(.notFoundPayment, param: "paymentKey") }
         return payment
     }
 
-    static func paymentResponse(_ payment: PaymentRecord, request: Request) async throws -> Response {
-        let cancels = try await CancelStore(database: request.db).cancels(of: payment.id)
-        return try json(PaymentDTO(payment, cancels: cancels, language: request.language), status: .ok)
+    func paymentResponse(_ payment: PaymentRecord, request: Request) async throws -> Response {
+        let cancels = try await services.stores.cancels.cancels(of: payment.id)
+        return try Self.json(PaymentDTO(payment, cancels: cancels, language: request.language), status: .ok)
     }
 
     func byOrderID(_ request: Request) async throws -> Response {
         let orderID = request.parameters.get("orderId") ?? ""
         guard
-            let payment = try await services.paymentStore(request).payment(
+            let payment = try await services.stores.payments.payment(
                 orderID: orderID, merchantID: request.merchantID)
         else { throw KeyInError(.notFoundPayment, param: "orderId") }
-        return try await Self.paymentResponse(payment, request: request)
+        return try await paymentResponse(payment, request: request)
     }
 
     /// Decodes a JSON body, naming the field at fault when it does not fit.

@@ -1,6 +1,5 @@
 import CardVault
 import Crypto
-import Fluent
 import Foundation
 import KeyInCore
 import KeyInPersistence
@@ -33,7 +32,7 @@ struct WebhooksController: RouteCollection {
     }
 
     func list(_ request: Request) async throws -> Response {
-        let endpoints = try await WebhookStore(database: request.db).endpoints(
+        let endpoints = try await services.stores.webhooks.endpoints(
             of: request.merchantID, includingRemoved: false)
         return try PaymentsController.json(
             WebhookEndpointList(webhooks: endpoints.map { WebhookEndpointDTO($0, secret: nil) }), status: .ok)
@@ -69,7 +68,7 @@ struct WebhooksController: RouteCollection {
             }
             limit = value
         }
-        let store = WebhookStore(database: request.db)
+        let store = services.stores.webhooks
         let deliveries = try await store.deliveries(of: endpoint.id, status: status, limit: limit)
         let byDelivery = Dictionary(grouping: try await store.attempts(of: deliveries.map(\.id)), by: \.deliveryID)
         return try PaymentsController.json(
@@ -84,7 +83,7 @@ struct WebhooksController: RouteCollection {
             let endpoint = try await endpoint(request)
             let delivery = try await services.webhookEndpoints().retry(
                 deliveryID: request.parameters.get("deliveryId").flatMap(UUID.init(uuidString:)), of: endpoint)
-            let attempts = try await WebhookStore(database: request.db).attempts(of: [delivery.id])
+            let attempts = try await services.stores.webhooks.attempts(of: [delivery.id])
             return try PaymentsController.json(WebhookDeliveryDTO(delivery, attempts: attempts), status: .ok)
         }
     }

@@ -25,31 +25,28 @@ public struct GatewayServices: Sendable {
     let chatHub = ChatHub()
 
     func payments(_ logger: Logger) -> PaymentService {
-        let database = database()
-        return PaymentService(
-            store: PaymentStore(database: database), idempotency: IdempotencyStore(database: database), link: link,
+        PaymentService(
+            store: stores.payments, idempotency: stores.idempotency, link: link,
             vault: vault, validator: validator, logger: logger, now: now)
     }
 
-    /// Payments as a request reads them (on the request's database handle, with its logger).
-    func paymentStore(_ request: Request) -> PaymentStore {
-        PaymentStore(database: request.db)
-    }
+    /// The stores, over the gateway's database.
+    var stores: Stores { Stores(database: database()) }
 
     /// The `Idempotency-Key` rules, for a request.
     func idempotency(_ request: Request) -> IdempotencyGuard {
-        IdempotencyGuard(store: IdempotencyStore(database: request.db), vault: vault, now: now)
+        IdempotencyGuard(store: stores.idempotency, vault: vault, now: now)
     }
 
     /// The one way a key-in payment is taken: the API, the hosted page and the virtual terminal.
     var checkout: Checkout { Checkout(services: self) }
 
     func merchants() -> MerchantStore {
-        MerchantStore(database: database())
+        stores.merchants
     }
 
     func paymentLinks() -> PaymentLinkService {
-        PaymentLinkService(store: PaymentLinkStore(database: database()), now: now)
+        PaymentLinkService(store: stores.paymentLinks, now: now)
     }
 
     func paymentLinkMessenger(_ logger: Logger) -> PaymentLinkMessenger {
@@ -57,13 +54,13 @@ public struct GatewayServices: Sendable {
     }
 
     func chatPresence() -> ChatPresence {
-        ChatPresence(store: ChatPresenceStore(database: database()), now: now)
+        ChatPresence(store: stores.chatPresence, now: now)
     }
 
     /// Delivers chat messages other processes stored to the sockets open here; see `ChatRelay`.
     @discardableResult
     public func relayChat() async throws -> Int {
-        try await ChatRelay(store: SupportStore(database: database()), hub: chatHub, now: now).pass()
+        try await ChatRelay(store: stores.support, hub: chatHub, now: now).pass()
     }
 
     /// Tells the other processes this one's chat sockets are still open (and forgets long-dead processes' rows),
@@ -74,7 +71,7 @@ public struct GatewayServices: Sendable {
             processID: chatHub.processID, open: await chatHub.openConnections, listedAt: listedAt)
         let sessions = await chatHub.staffSessions
         guard !sessions.isEmpty else { return }
-        let live = try await StaffStore(database: database()).liveSessions(among: sessions, at: now())
+        let live = try await stores.staff.liveSessions(among: sessions, at: now())
         await chatHub.closeStaff(sessionsEnded: sessions.subtracting(live))
     }
 
@@ -84,11 +81,11 @@ public struct GatewayServices: Sendable {
     }
 
     func webhookEndpoints() -> WebhookEndpoints {
-        WebhookEndpoints(store: WebhookStore(database: database()), vault: vault, now: now, targets: webhookTargets)
+        WebhookEndpoints(store: stores.webhooks, vault: vault, now: now, targets: webhookTargets)
     }
 
     func staff() -> StaffAccounts {
-        StaffAccounts(store: StaffStore(database: database()), now: now)
+        StaffAccounts(store: stores.staff, now: now)
     }
 
     /// Adds a console sign-in for a merchant (`owner` sees everything, API keys included; `staff` the rest).
@@ -103,18 +100,17 @@ public struct GatewayServices: Sendable {
     }
 
     func support(_ logger: Logger) -> SupportService {
-        let database = database()
-        return SupportService(
-            store: SupportStore(database: database), payments: PaymentStore(database: database),
-            merchants: MerchantStore(database: database), messages: messages(logger), now: now)
+        SupportService(
+            store: stores.support, payments: stores.payments,
+            merchants: stores.merchants, messages: messages(logger), now: now)
     }
 
     func chat(_ logger: Logger) -> ChatService {
-        ChatService(store: SupportStore(database: database()), support: support(logger), now: now)
+        ChatService(store: stores.support, support: support(logger), now: now)
     }
 
     func messages(_ logger: Logger) -> MessageOutbox {
-        MessageOutbox(store: MessageStore(database: database()), sender: messageSender, logger: logger, now: now)
+        MessageOutbox(store: stores.messages, sender: messageSender, logger: logger, now: now)
     }
 
     /// Hands waiting customer messages (payment links by SMS, KakaoTalk, e-mail) to the sender.
@@ -125,7 +121,7 @@ public struct GatewayServices: Sendable {
 
     func webhooks(_ logger: Logger) -> WebhookDispatcher {
         WebhookDispatcher(
-            store: WebhookStore(database: database()), vault: vault, sender: webhookSender, logger: logger, now: now)
+            store: stores.webhooks, vault: vault, sender: webhookSender, logger: logger, now: now)
     }
 
     /// Sends every webhook delivery that is due; the runtime calls it every second, tests when they choose.
@@ -135,9 +131,8 @@ public struct GatewayServices: Sendable {
     }
 
     func cancels(_ logger: Logger) -> CancelService {
-        let database = database()
-        return CancelService(
-            payments: PaymentStore(database: database), cancels: CancelStore(database: database), link: link,
+        CancelService(
+            payments: stores.payments, cancels: stores.cancels, link: link,
             vault: vault, logger: logger, now: now)
     }
 }
@@ -186,7 +181,7 @@ public func configure(
         messageSender: messageSender,
         publicBaseURL: publicBaseURL)
     app.get("openapi.yaml", use: OpenAPIDocument.serve)
-    let v1 = app.grouped("v1").grouped(MerchantAuthenticator(now: now))
+    let v1 = app.grouped("v1").grouped(MerchantAuthenticator(services: services))
     try v1.register(collection: PaymentsController(services: services))
     try v1.register(collection: WebhooksController(services: services))
     try v1.register(collection: PaymentLinksController(services: services))
@@ -238,7 +233,7 @@ extension GatewayServices {
     /// Re-wraps every sealed record's data key (card numbers, webhook secrets) with the current master key
     /// (`keyin keys rotate`). Returns how many records changed; records already under the current key are left.
     public func rewrapCardRecords() async throws -> Int {
-        try await SealedRecordStore(database: database()).rewrapAll(notUnder: vault.current.id) {
+        try await stores.sealedRecords.rewrapAll(notUnder: vault.current.id) {
             try vault.rewrap($0)
         }
     }
@@ -249,13 +244,13 @@ extension GatewayServices {
     /// the only wrapped copy of the data key). Returns how many were destroyed.
     @discardableResult
     public func shredExpiredCardRecords(retentionDays: Int) async throws -> Int {
-        try await PaymentStore(database: database()).shredCards(
+        try await stores.payments.shredCards(
             createdBefore: now().addingTimeInterval(-Double(retentionDays) * 86_400))
     }
 
     /// Forgets idempotency records past their retention.
     @discardableResult
     public func purgeExpiredIdempotencyRecords() async throws -> Int {
-        try await IdempotencyStore(database: database()).purge(expiredBefore: now())
+        try await stores.idempotency.purge(expiredBefore: now())
     }
 }

@@ -8,7 +8,7 @@ extension ConsoleController {
     func staffPage(_ request: Request) async throws -> Response {
         let me = try request.consoleStaff
         guard me.role == .owner else { throw KeyInError(.forbiddenRequest) }
-        let members = try await StaffStore(database: request.db).members(of: me.merchantID)
+        let members = try await services.stores.staff.members(of: me.merchantID)
         let notice = ConsolePages.errorNotice(request)
         let rows: [HTML] = members.map { member in
             let removable = member.id != me.id
@@ -61,7 +61,7 @@ extension ConsoleController {
         let me = try request.consoleStaff
         guard me.role == .owner else { throw KeyInError(.forbiddenRequest) }
         guard let id = request.parameters.get("staffId").flatMap(UUID.init(uuidString:)), id != me.id,
-            try await StaffStore(database: request.db).remove(id, of: me.merchantID)
+            try await services.stores.staff.remove(id, of: me.merchantID)
         else { throw KeyInError(.notFoundRoute) }
         return request.redirect(to: "/console/staff", redirectType: .normal)
     }

@@ -8,7 +8,7 @@ import Vapor
 extension ConsoleController {
     func inquiries(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        let store = SupportStore(database: request.db)
+        let store = services.stores.support
         let inquiries = try await store.inquiries(of: staff.merchantID, limit: 100)
         // What each customer asked first, so staff can pick what to answer without opening every thread.
         var firstQuestion: [UUID: String] = [:]
@@ -36,8 +36,8 @@ extension ConsoleController {
 
     func inquiry(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        let inquiry = try await Self.inquiry(request)
-        let messages = try await SupportStore(database: request.db).messages(of: [inquiry.id])
+        let inquiry = try await merchantInquiry(request)
+        let messages = try await services.stores.support.messages(of: [inquiry.id])
         let thread: [HTML] = messages.map { message in
             let who =
                 message.author == .staff
@@ -66,16 +66,16 @@ extension ConsoleController {
 
     func replyToInquiry(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        let inquiry = try await Self.inquiry(request)
+        let inquiry = try await merchantInquiry(request)
         let form = (try? request.content.decode(ReplyForm.self)) ?? ReplyForm()
         try await services.support(request.logger).reply(to: inquiry, from: staff.email, body: form.body ?? "")
         return request.redirect(to: "/console/inquiries/\(inquiry.id.uuidString)", redirectType: .normal)
     }
 
-    static func inquiry(_ request: Request) async throws -> InquiryRecord {
+    func merchantInquiry(_ request: Request) async throws -> InquiryRecord {
         let staff = try request.consoleStaff
         guard let id = request.parameters.get("inquiryId").flatMap(UUID.init(uuidString:)),
-            let inquiry = try await SupportStore(database: request.db).inquiry(id: id, merchantID: staff.merchantID)
+            let inquiry = try await services.stores.support.inquiry(id: id, merchantID: staff.merchantID)
         else { throw KeyInError(.notFoundRoute) }
         return inquiry
     }
@@ -83,7 +83,7 @@ extension ConsoleController {
     /// Live chat: the shop's open chat conversations, and new ones as customers write (`chat-console.js`).
     func chat(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        let store = SupportStore(database: request.db)
+        let store = services.stores.support
         let open = try await store.inquiries(of: staff.merchantID, channel: .chat, limit: 20)
         let threads = Dictionary(grouping: try await store.messages(of: open.map(\.id)), by: \.inquiryID)
         var sections: [HTML] = []
@@ -113,7 +113,7 @@ extension ConsoleController {
 
     func feedback(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        let answers = try await SupportStore(database: request.db).feedback(of: staff.merchantID, limit: 200)
+        let answers = try await services.stores.support.feedback(of: staff.merchantID, limit: 200)
         func average(_ items: [FeedbackRecord]) -> String {
             items.isEmpty ? "-" : String(format: "%.1f", Double(items.map(\.rating).reduce(0, +)) / Double(items.count))
         }
@@ -141,7 +141,7 @@ extension ConsoleController {
     func settings(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
         guard staff.role == .owner else { throw KeyInError(.forbiddenRequest) }
-        let merchant = try await MerchantStore(database: request.db).merchant(id: staff.merchantID)
+        let merchant = try await services.stores.merchants.merchant(id: staff.merchantID)
         let saved: HTML =
             request.query[String.self, at: "saved"] != nil ? "<p class=\"done\" role=\"status\">저장했습니다.</p>" : ""
         return try page(
@@ -170,7 +170,7 @@ extension ConsoleController {
         let contact = try ContactCheck(name: nil, email: nil, mobilePhone: form.supportPhone)
         let hours = form.supportHours?.trimmingCharacters(in: .whitespaces)
         guard (hours ?? "").count <= 60 else { throw KeyInError(.invalidRequest, param: "supportHours") }
-        try await MerchantStore(database: request.db).setSupport(
+        try await services.stores.merchants.setSupport(
             phone: contact.mobilePhone, hours: hours.flatMap { $0.isEmpty ? nil : $0 }, of: staff.merchantID)
         return request.redirect(to: "/console/settings?saved=1", redirectType: .normal)
     }

@@ -1,4 +1,3 @@
-import Fluent
 import Foundation
 import KeyInCore
 import KeyInPersistence
@@ -60,7 +59,7 @@ extension ConsoleController {
 
     private func webhooksPage(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        let store = WebhookStore(database: request.db)
+        let store = services.stores.webhooks
         let endpoints = try await store.endpoints(of: staff.merchantID, includingRemoved: true)
         let deliveries = try await store.deliveries(of: staff.merchantID, limit: 50)
         var notice = ConsolePages.errorNotice(request)

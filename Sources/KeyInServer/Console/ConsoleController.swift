@@ -1,4 +1,3 @@
-import Fluent
 import Foundation
 import KeyInCore
 import KeyInPersistence
@@ -106,7 +105,7 @@ struct ConsoleController: RouteCollection {
     func dashboard(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
         let figures = try await DashboardFigures.load(
-            merchantID: staff.merchantID, now: services.now(), on: request.db)
+            merchantID: staff.merchantID, now: services.now(), from: services.stores.dashboard)
         return try page("대시보드", request, current: "/console", ConsolePages.dashboard(figures))
     }
 
@@ -125,7 +124,7 @@ struct ConsoleController: RouteCollection {
         if let category = ErrorCategory(rawValue: filter.category) {
             search.failureCodes = ErrorCode.allCases.filter { $0.entry.category == category }
         }
-        let found = try await search.run(merchantID: staff.merchantID, on: request.db)
+        let found = try await services.stores.search(search, merchantID: staff.merchantID)
         return try page(
             "결제 내역", request, current: "/console/payments",
             ConsolePages.payments(found.payments, filter: filter, next: found.next))
@@ -134,11 +133,11 @@ struct ConsoleController: RouteCollection {
     func payment(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
         let payment = try await PaymentsController.payment(request, services: services)
-        let store = services.paymentStore(request)
+        let store = services.stores.payments
         let events = try await store.events(of: payment.id)
-        let cancels = try await CancelStore(database: request.db).cancels(of: payment.id)
+        let cancels = try await services.stores.cancels.cancels(of: payment.id)
         let network = NetworkConversation.ordered(try await store.networkMessages(of: payment.id))
-        let deliveries = try await WebhookStore(database: request.db).deliveries(
+        let deliveries = try await services.stores.webhooks.deliveries(
             of: staff.merchantID, paymentKey: payment.paymentKey)
         var notice = ConsolePages.errorNotice(request)
         if notice == nil, request.query[String.self, at: "canceled"] != nil {
@@ -210,9 +209,9 @@ struct ConsoleController: RouteCollection {
 
     func links(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        let links = try await PaymentLinkStore(database: request.db).newest(of: staff.merchantID, limit: 50)
+        let links = try await services.stores.paymentLinks.newest(of: staff.merchantID, limit: 50)
         // Only the links' own messages: other mail (password resets above all) is not for every member to read.
-        let messages = try await MessageStore(database: request.db).newest(
+        let messages = try await services.stores.messages.newest(
             of: staff.merchantID, subjectPrefix: "payment_link:", limit: 50)
         let service = services.paymentLinks()
         var notice = ConsolePages.errorNotice(request)
@@ -282,7 +281,7 @@ struct ConsoleController: RouteCollection {
     func keys(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
         guard staff.role == .owner else { throw KeyInError(.forbiddenRequest) }
-        let keys = try await MerchantStore(database: request.db).keys(of: staff.merchantID)
+        let keys = try await services.stores.merchants.keys(of: staff.merchantID)
         return try page("API 키", request, current: "/console/keys", ConsoleListPages.keys(keys, now: services.now()))
     }
 }

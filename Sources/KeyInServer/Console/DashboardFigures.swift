@@ -1,4 +1,3 @@
-import FluentSQL
 import Foundation
 import KeyInCore
 import KeyInPersistence
@@ -33,40 +32,13 @@ struct DashboardFigures {
         return (day, week)
     }
 
-    /// One group of this week's payments, as the database counts them.
-    struct Tally {
-        let isToday: Bool
-        let isApproved: Bool
-        let status: String
-        let failureCode: String?
-        let cardCompanyCode: String?
-        let payments: Int
-        let amount: Int64
-    }
+    typealias Tally = PaymentTally
 
     /// Counts the merchant's payments of this week in the database (one grouped query, however many there are).
-    static func load(merchantID: UUID, now: Date, on database: any Database) async throws -> DashboardFigures {
+    static func load(merchantID: UUID, now: Date, from store: DashboardStore) async throws -> DashboardFigures {
         let starts = periodStarts(of: now)
-        let rows = try await database.sql.raw(
-            """
-            SELECT CASE WHEN requested_at >= \(bind: starts.day) THEN 1 ELSE 0 END AS today,
-            CASE WHEN approve_no IS NULL THEN 0 ELSE 1 END AS approved, status, failure_code, card_company_code,
-            COUNT(*) AS payments, CAST(COALESCE(SUM(total_amount), 0) AS BIGINT) AS amount
-            FROM payments WHERE merchant_id = \(bind: merchantID) AND requested_at >= \(bind: starts.week)
-            GROUP BY today, approved, status, failure_code, card_company_code
-            """
-        ).all()
         return DashboardFigures(
-            tallies: try rows.map { row in
-                Tally(
-                    isToday: try row.decode(column: "today", as: Int.self) == 1,
-                    isApproved: try row.decode(column: "approved", as: Int.self) == 1,
-                    status: try row.decode(column: "status", as: String.self),
-                    failureCode: try row.decode(column: "failure_code", as: String?.self),
-                    cardCompanyCode: try row.decode(column: "card_company_code", as: String?.self),
-                    payments: try row.decode(column: "payments", as: Int.self),
-                    amount: try row.decode(column: "amount", as: Int64.self))
-            })
+            tallies: try await store.tallies(of: merchantID, dayStart: starts.day, weekStart: starts.week))
     }
 
     init(tallies: [Tally]) {
@@ -75,13 +47,13 @@ struct DashboardFigures {
             return Period(
                 approvedAmount: approved.reduce(0) { $0 + $1.amount },
                 approvedCount: approved.reduce(0) { $0 + $1.payments },
-                failedCount: tallies.filter { $0.status == PaymentStatus.aborted.rawValue }.reduce(0) {
+                failedCount: tallies.filter { $0.status == .aborted }.reduce(0) {
                     $0 + $1.payments
                 })
         }
         today = period(tallies.filter(\.isToday))
         week = period(tallies)
-        let failures = tallies.filter { $0.status == PaymentStatus.aborted.rawValue }
+        let failures = tallies.filter { $0.status == .aborted }
         var byCategory: [ErrorCategory: Int] = [:]
         for failure in failures {
             guard let category = failure.failureCode.flatMap(ErrorCode.init(rawValue:))?.entry.category else {

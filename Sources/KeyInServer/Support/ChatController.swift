@@ -44,12 +44,12 @@ struct ChatController: RouteCollection {
         let presence = services.chatPresence()
         let connection = UUID()
         Task {
-            guard let link = try? await PaymentLinkStore(database: request.db).link(key: linkKey) else {
+            guard let link = try? await services.stores.paymentLinks.link(key: linkKey) else {
                 try? await socket.close(code: .policyViolation)
                 return
             }
             let merchantID = link.merchantID
-            let merchant = try? await MerchantStore(database: request.db).merchant(id: merchantID)
+            let merchant = try? await services.stores.merchants.merchant(id: merchantID)
             let conversation = Conversation()
             // Handlers first, then the greeting: a customer who answers the greeting at once must not be missed.
             socket.onText { socket, text in
@@ -135,7 +135,7 @@ struct ChatController: RouteCollection {
                 // A session that ended since the socket opened (signed out, password changed, member removed)
                 // may not answer customers any more.
                 guard
-                    try await StaffStore(database: request.db).liveSessions(
+                    try await services.stores.staff.liveSessions(
                         among: [staff.sessionID], at: services.now()
                     ).contains(staff.sessionID)
                 else {
@@ -143,7 +143,7 @@ struct ChatController: RouteCollection {
                     return
                 }
                 guard
-                    let inquiry = try await SupportStore(database: request.db).inquiry(
+                    let inquiry = try await services.stores.support.inquiry(
                         id: inquiryID, merchantID: staff.merchantID)
                 else { return }
                 // The customer's page may be connected to another process; the relay takes the reply there.

@@ -1,4 +1,3 @@
-import Fluent
 import Foundation
 import KeyInCore
 import KeyInPersistence
@@ -27,7 +26,7 @@ struct PagesController: RouteCollection {
                 error, title: PageText.linkUnavailable, language: language,
                 status: HTTPStatus(statusCode: error.entry.httpStatus))
         }
-        let merchant = try await MerchantStore(database: request.db).merchant(id: link.merchantID)
+        let merchant = try await services.stores.merchants.merchant(id: link.merchantID)
         let page = HostedPaymentPage(
             link: link, merchantName: merchant?.name ?? "",
             supportText: HostedPaymentPage.supportText(merchant, language: language), language: language)
@@ -63,13 +62,13 @@ struct PagesController: RouteCollection {
     func receipt(_ request: Request) async throws -> Response {
         let language = PageLayout.language(request)
         let key = request.parameters.get("paymentKey") ?? ""
-        guard let payment = try await services.paymentStore(request).payment(receiptKey: key), payment.approveNo != nil
+        guard let payment = try await services.stores.payments.payment(receiptKey: key), payment.approveNo != nil
         else {
             return PageLayout.problem(
                 KeyInError(.notFoundPayment), title: PageText.receiptTitle, language: language, status: .notFound)
         }
-        let cancels = try await CancelStore(database: request.db).cancels(of: payment.id)
-        let merchant = try await MerchantStore(database: request.db).merchant(id: payment.merchantID)
+        let cancels = try await services.stores.cancels.cancels(of: payment.id)
+        let merchant = try await services.stores.merchants.merchant(id: payment.merchantID)
         let page = ReceiptPage(
             payment: payment, cancels: cancels, merchantName: merchant?.name ?? "",
             supportText: HostedPaymentPage.supportText(merchant, language: language), language: language)

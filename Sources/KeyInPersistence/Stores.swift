@@ -1,0 +1,30 @@
+import FluentKit
+import Foundation
+
+/// Every store over one database handle: what the rest of the gateway reads and writes through, without knowing
+/// the database is Fluent's.
+package struct Stores: Sendable {
+    let database: any Database
+
+    package init(database: any Database) {
+        self.database = database
+    }
+
+    package var payments: PaymentStore { PaymentStore(database: database) }
+    package var cancels: CancelStore { CancelStore(database: database) }
+    package var idempotency: IdempotencyStore { IdempotencyStore(database: database) }
+    package var merchants: MerchantStore { MerchantStore(database: database) }
+    package var paymentLinks: PaymentLinkStore { PaymentLinkStore(database: database) }
+    package var messages: MessageStore { MessageStore(database: database) }
+    package var webhooks: WebhookStore { WebhookStore(database: database) }
+    package var staff: StaffStore { StaffStore(database: database) }
+    package var support: SupportStore { SupportStore(database: database) }
+    package var chatPresence: ChatPresenceStore { ChatPresenceStore(database: database) }
+    package var sealedRecords: SealedRecordStore { SealedRecordStore(database: database) }
+    package var dashboard: DashboardStore { DashboardStore(database: database) }
+
+    /// Runs a payment search for a merchant.
+    package func search(_ search: PaymentSearch, merchantID: UUID) async throws -> PaymentSearch.Page {
+        try await search.run(merchantID: merchantID, on: database)
+    }
+}
