@@ -82,27 +82,76 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The merchant API on Vapor and Fluent: payments, idempotency, the embedded defaults.
+        // What the gateway does, whoever asks: key-in payments, cancels and captures, crash recovery, payment
+        // links, the message and webhook outboxes, merchants and their keys, console members, support, settings;
+        // GatewayServices composes them over the stores. Vapor for its types (HTTPHeaders, Bcrypt, WebSocket), never
+        // Fluent: the database is KeyInPersistence's.
         .target(
-            name: "KeyInServer",
+            name: "KeyInGateway",
             dependencies: [
                 "KeyInCore", "ISO8583", "CardNetworkLink", "CardVault", "KeyInPersistence",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ]
+        ),
+        // The merchant API: JSON controllers, authentication by secret key, Idempotency-Key, error rendering, the
+        // one checkout, and openapi.yaml.
+        .target(
+            name: "KeyInAPI",
+            dependencies: [
+                "KeyInCore", "CardVault", "KeyInPersistence", "KeyInGateway", .product(name: "Vapor", package: "vapor"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")]
+        ),
+        // The pages customers meet: the hosted key-in page, receipts, help, and their assets.
+        .target(
+            name: "KeyInPages",
+            dependencies: [
+                "KeyInCore", "KeyInPersistence", "KeyInGateway", "KeyInAPI", .product(name: "Vapor", package: "vapor"),
+            ],
+            resources: [.copy("Resources/Public")]
+        ),
+        // The merchant console: sign-in, dashboard, payments, virtual terminal, links, webhooks, keys, staff,
+        // inquiries and settings; and the catalog's error pages for browsers.
+        .target(
+            name: "KeyInConsole",
+            dependencies: [
+                "KeyInCore", "KeyInPersistence", "KeyInGateway", "KeyInAPI", "KeyInPages",
+                .product(name: "Vapor", package: "vapor"),
+            ]
+        ),
+        // Customers' support over HTTP: feedback, inquiries and the live-chat sockets.
+        .target(
+            name: "KeyInSupport",
+            dependencies: [
+                "KeyInCore", "KeyInPersistence", "KeyInGateway", "KeyInAPI", "KeyInPages", "KeyInConsole",
+                .product(name: "Vapor", package: "vapor"),
+            ]
+        ),
+        // The running gateway: configure (database, migrations, middleware, routes), the runtime and its services
+        // on swift-service-lifecycle.
+        .target(
+            name: "KeyInApp",
+            dependencies: [
+                "KeyInCore", "CardNetworkLink", "CardVault", "KeyInPersistence", "KeyInGateway", "KeyInAPI",
+                "KeyInPages", "KeyInConsole", "KeyInSupport",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Configuration", package: "swift-configuration"),
-            ],
-            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/Public")]
+            ]
         ),
         // The `keyin` command tree, kept in a library so tests drive it exactly as the executable does.
         .target(
             name: "KeyInCLI",
             dependencies: [
-                "KeyInCore", "ISO8583", "CardNetworkLink", "IssuerSimulator", "KeyInServer",
+                "KeyInCore", "ISO8583", "CardNetworkLink", "IssuerSimulator", "KeyInApp", "KeyInGateway", "CardVault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -141,8 +190,9 @@ let package = Package(
         .testTarget(
             name: "KeyInServerTests",
             dependencies: [
-                "KeyInServer", "KeyInPersistence", "CardNetworkLink", "CardNetworkLinkTesting", "IssuerSimulator",
-                "CardVault", "KeyInCore", "ISO8583",
+                "KeyInApp", "KeyInGateway", "KeyInAPI", "KeyInPages", "KeyInConsole", "KeyInSupport",
+                "KeyInPersistence",
+                "CardNetworkLink", "CardNetworkLinkTesting", "IssuerSimulator", "CardVault", "KeyInCore", "ISO8583",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -155,7 +205,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KeyInCLITests",
-            dependencies: ["KeyInCLI", "KeyInCore", .product(name: "Vapor", package: "vapor")]
+            dependencies: ["KeyInCLI", "KeyInCore", "KeyInGateway", .product(name: "Vapor", package: "vapor")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import KeyInServer
+import KeyInApp
+import KeyInGateway
 
 /// Opens the gateway's database for an administrative command (no simulator, no card-company connections), runs
 /// `body`, and closes it again whether `body` succeeds or throws.

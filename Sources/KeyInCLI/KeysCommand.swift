@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import KeyInServer
+import KeyInApp
+import KeyInGateway
 
 /// `keyin keys rotate`: after setting a new KEYIN_MASTER_KEY and putting the old one in KEYIN_PREVIOUS_MASTER_KEYS,
 /// re-wraps every stored card's (and webhook secret's) data key with the new key, so the old one can be retired.

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import KeyInApp
 import KeyInCore
-import KeyInServer
+import KeyInGateway
 
 /// `keyin merchant create --name NAME [--json]`
 public struct MerchantCommand: AsyncParsableCommand {

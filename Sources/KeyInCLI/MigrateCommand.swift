@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import KeyInServer
+import KeyInApp
+import KeyInGateway
 
 /// `keyin migrate`: applies the database migrations (`keyin serve` also does on start).
 public struct MigrateCommand: AsyncParsableCommand {

@@ -2,7 +2,8 @@ import ArgumentParser
 import CardNetworkLink
 import Foundation
 import IssuerSimulator
-import KeyInServer
+import KeyInApp
+import KeyInGateway
 import Logging
 import ServiceLifecycle
 

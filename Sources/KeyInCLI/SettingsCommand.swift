@@ -1,5 +1,6 @@
 import ArgumentParser
-import KeyInServer
+import KeyInApp
+import KeyInGateway
 
 /// `keyin settings`: every setting of `keyin serve`, with its flag, environment variable and default. The settings
 /// table of docs/operations.md is its `--markdown` output, checked by a test.

@@ -1,8 +1,9 @@
 import Foundation
 import ISO8583
 import IssuerSimulator
+import KeyInApp
 import KeyInCore
-import KeyInServer
+import KeyInGateway
 import Testing
 import Vapor
 import VaporTesting

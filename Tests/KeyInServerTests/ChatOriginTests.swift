@@ -1,8 +1,12 @@
 import Foundation
+import KeyInAPI
+import KeyInApp
+import KeyInConsole
+import KeyInGateway
+import KeyInPages
+import KeyInSupport
 import Testing
 import Vapor
-
-@testable import KeyInServer
 
 @Suite("Live chat sockets only for pages of this site")
 struct ChatOriginTests {

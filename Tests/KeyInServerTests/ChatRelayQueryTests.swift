@@ -1,10 +1,14 @@
 import Foundation
+import KeyInAPI
+import KeyInApp
+import KeyInConsole
+import KeyInGateway
+import KeyInPages
 import KeyInPersistence
+import KeyInSupport
 import Logging
 import Testing
 import Vapor
-
-@testable import KeyInServer
 
 @Suite("The chat relay's reading of new messages, on SQLite and PostgreSQL", .timeLimit(.minutes(2)))
 struct ChatRelayQueryTests {

@@ -1,8 +1,9 @@
 import Fluent
 import Foundation
+import KeyInApp
 import KeyInCore
+import KeyInGateway
 import KeyInPersistence
-import KeyInServer
 import Testing
 import Vapor
 

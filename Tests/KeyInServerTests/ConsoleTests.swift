@@ -1,5 +1,6 @@
 import Foundation
-import KeyInServer
+import KeyInApp
+import KeyInGateway
 import Testing
 import Vapor
 import VaporTesting

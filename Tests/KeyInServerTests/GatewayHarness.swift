@@ -4,8 +4,9 @@ import CardVault
 import Foundation
 import ISO8583
 import IssuerSimulator
+import KeyInApp
 import KeyInCore
-import KeyInServer
+import KeyInGateway
 import Synchronization
 import Testing
 import Vapor

@@ -1,7 +1,8 @@
 import Foundation
 import IssuerSimulator
+import KeyInApp
 import KeyInCore
-import KeyInServer
+import KeyInGateway
 import Testing
 import Vapor
 import VaporTesting

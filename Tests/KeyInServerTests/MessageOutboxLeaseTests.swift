@@ -1,13 +1,17 @@
 import CardNetworkLink
 import CardVault
 import Foundation
+import KeyInAPI
+import KeyInApp
+import KeyInConsole
 import KeyInCore
+import KeyInGateway
+import KeyInPages
+import KeyInSupport
 import Logging
 import Synchronization
 import Testing
 import Vapor
-
-@testable import KeyInServer
 
 /// A sender whose first send waits until the test lets it go: the message is then in flight in one process while
 /// the test asks another to send.

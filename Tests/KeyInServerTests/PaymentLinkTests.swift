@@ -1,7 +1,8 @@
 import Foundation
 import ISO8583
+import KeyInApp
 import KeyInCore
-import KeyInServer
+import KeyInGateway
 import Logging
 import Testing
 import Vapor

@@ -1,6 +1,7 @@
 import Foundation
+import KeyInApp
 import KeyInCore
-import KeyInServer
+import KeyInGateway
 import Testing
 import Vapor
 import VaporTesting

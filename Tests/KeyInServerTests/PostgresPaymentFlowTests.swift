@@ -2,8 +2,9 @@ import CardNetworkLink
 import CardVault
 import Foundation
 import IssuerSimulator
+import KeyInApp
 import KeyInCore
-import KeyInServer
+import KeyInGateway
 import Logging
 import Testing
 import Vapor

@@ -1,12 +1,16 @@
 import Fluent
 import Foundation
+import KeyInAPI
+import KeyInApp
+import KeyInConsole
 import KeyInCore
+import KeyInGateway
+import KeyInPages
 import KeyInPersistence
+import KeyInSupport
 import Logging
 import Testing
 import Vapor
-
-@testable import KeyInServer
 
 @Suite("A sent password reset mail does not leave its link readable in the database")
 struct ResetMailStorageTests {

@@ -1,5 +1,6 @@
 import Foundation
-import KeyInServer
+import KeyInApp
+import KeyInGateway
 import Testing
 
 @Suite("keyin serve's settings: flags over environment over the settings file over defaults")

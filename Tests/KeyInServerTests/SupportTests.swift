@@ -1,5 +1,6 @@
 import Foundation
-import KeyInServer
+import KeyInApp
+import KeyInGateway
 import Logging
 import Testing
 import Vapor

@@ -1,7 +1,11 @@
 import Foundation
+import KeyInAPI
+import KeyInApp
+import KeyInConsole
+import KeyInGateway
+import KeyInPages
+import KeyInSupport
 import Testing
-
-@testable import KeyInServer
 
 @Suite("Webhooks never reach the gateway's own network in production")
 struct WebhookTargetTests {

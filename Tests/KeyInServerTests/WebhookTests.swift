@@ -1,7 +1,8 @@
 import CardVault
 import Crypto
 import Foundation
-import KeyInServer
+import KeyInApp
+import KeyInGateway
 import Logging
 import Testing
 import Vapor

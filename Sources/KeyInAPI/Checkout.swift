@@ -1,0 +1,45 @@
+import Foundation
+import KeyInCore
+import KeyInGateway
+import KeyInPersistence
+import Vapor
+
+/// The one key-in checkout. The merchant API, the hosted page and the virtual terminal take a payment through here:
+/// the same checks, the same payment under the request's `Idempotency-Key` (claimed in the payment's first
+/// transaction, answered in its last), and the same answer: the Payment, or the catalog error with the key of the
+/// ABORTED payment.
+package struct Checkout {
+    package let services: GatewayServices
+
+    /// Pays for `merchantID` with the card fields of the request body; `adjust` sets what the entry point decides
+    /// itself (a link's amount and order, the terminal's metadata). `paysLink` is recorded on approval.
+    package func pay(
+        _ request: Request, merchantID: UUID, language: Language, paysLink: UUID? = nil,
+        adjust: (inout KeyInPaymentRequest) -> Void = { _ in }
+    ) async throws -> Response {
+        try await services.idempotency(request).runWithinPayment(request, merchantID: merchantID) { claim in
+            var input = try PaymentsController.decode(KeyInPaymentRequest.self, from: request)
+            adjust(&input)
+            let completion = PaymentService.Completion(
+                claim: claim, response: { Self.answer($0, language: language, now: services.now()) },
+                paysLink: paysLink)
+            let outcome = try await services.payments(request.logger).keyIn(
+                input, merchantID: merchantID, completion: completion)
+            return Self.response(outcome.answer ?? Self.answer(outcome, language: language, now: services.now()))
+        }
+    }
+
+    /// The answer to a key-in payment, as the first request gets it and every repeat replays it.
+    package static func answer(_ outcome: PaymentService.Outcome, language: Language, now: Date) -> StoredResponse {
+        if let error = outcome.error {
+            return ErrorRendering.stored(
+                APIError(error: error, paymentKey: outcome.payment.paymentKey), language: language, now: now)
+        }
+        return StoredResponse(
+            status: 200, body: JSONCoding.string(PaymentDTO(outcome.payment, language: language)))
+    }
+
+    package static func response(_ answer: StoredResponse) -> Response {
+        ErrorRendering.response(answer)
+    }
+}

@@ -1,0 +1,133 @@
+import CardVault
+import Foundation
+import KeyInCore
+import KeyInGateway
+import KeyInPersistence
+import Vapor
+
+/// Makes a POST safe to repeat: the same `Idempotency-Key` with the same request returns the stored response; a
+/// repeat while the first is still running gets IDEMPOTENT_REQUEST_PROCESSING; the same key with a different
+/// request is refused with IDEMPOTENT_REQUEST_CONFLICT. Records keep a keyed hash of the request, never the
+/// request, for at least 15 days.
+package struct IdempotencyGuard {
+    package static let retention: TimeInterval = 15 * 24 * 3600
+    package static let replayHeader = "Idempotent-Replayed"
+
+    package let store: IdempotencyStore
+    package let vault: CardVault
+    package let now: @Sendable () -> Date
+
+    /// The claim this request makes on its key; nil without a key.
+    package func claim(for request: Request, merchantID: UUID) throws -> IdempotencyClaim? {
+        guard let key = request.headers.first(name: "Idempotency-Key") else { return nil }
+        guard (1...300).contains(key.utf8.count), key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
+            throw KeyInError(.invalidIdempotencyKey, param: "Idempotency-Key")
+        }
+        var signed = Data("\(request.method.rawValue) \(request.url.path)\n".utf8)
+        if let bytes = request.body.data { signed.append(Self.canonical(Data(bytes.readableBytesView))) }
+        let at = now()
+        return IdempotencyClaim(
+            merchantID: merchantID, key: key, requestDigest: vault.requestDigest(signed), createdAt: at,
+            expiresAt: at.addingTimeInterval(Self.retention))
+    }
+
+    /// Claims the key, runs `body`, and stores its answer. With `withheldFields`, those top-level JSON fields of the
+    /// response are left out of the stored copy (a webhook secret is shown when made, and is not to be kept in
+    /// clear in the idempotency store); a replay then answers without them.
+    package func run(_ request: Request, withheldFields: Set<String> = [], _ body: () async throws -> Response)
+        async throws
+        -> Response
+    {
+        guard let claim = try claim(for: request, merchantID: try request.merchantID) else { return try await body() }
+        guard try await store.claim(claim) else {
+            return try await answerRepeat(request, claim: claim) {
+                try await run(request, withheldFields: withheldFields, body)
+            }
+        }
+        let response: Response
+        do {
+            response = try await body()
+        } catch {
+            response = ErrorRendering.response(
+                for: ErrorRendering.catalogError(for: error, logger: request.logger), request: request)
+        }
+        try await store.complete(
+            claim,
+            with: StoredResponse(
+                status: Int(response.status.code),
+                body: Self.withholding(withheldFields, from: response.body.string) ?? ""))
+        return response
+    }
+
+    /// For a key-in payment, whose own two transactions carry the key: `body` writes the claim with the payment's
+    /// first row and the answer with its outcome. A request refused before it wrote anything (bad card details, a
+    /// duplicate order) has its refusal stored here as the answer.
+    package func runWithinPayment(
+        _ request: Request, merchantID: UUID, _ body: (IdempotencyClaim?) async throws -> Response
+    ) async throws -> Response {
+        guard let claim = try claim(for: request, merchantID: merchantID) else { return try await body(nil) }
+        do {
+            return try await body(claim)
+        } catch PaymentStore.OpenRefusal.idempotencyKeyTaken {
+            return try await answerRepeat(request, claim: claim) {
+                try await runWithinPayment(request, merchantID: merchantID, body)
+            }
+        } catch {
+            let answer = ErrorRendering.stored(
+                ErrorRendering.catalogError(for: error, logger: request.logger), language: request.language, now: now())
+            // Stored as a new record when the payment was refused before its first write; otherwise the payment's
+            // own claim is still open (it failed after) and takes the answer.
+            if try await store.claimCompleted(claim, with: answer) {
+                return ErrorRendering.response(answer)
+            }
+            if try await store.completeIfOpen(claim, with: answer) {
+                return ErrorRendering.response(answer)
+            }
+            return try await answerRepeat(request, claim: claim) {
+                try await runWithinPayment(request, merchantID: merchantID, body)
+            }
+        }
+    }
+
+    package static func withholding(_ fields: Set<String>, from body: String?) -> String? {
+        guard !fields.isEmpty, let body,
+            var object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+        else { return body }
+        for field in fields { object.removeValue(forKey: field) }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
+            return body
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// JSON with its keys sorted, so the same request sent with its fields in another order is still the same
+    /// request; anything that is not JSON as it is.
+    package static func canonical(_ body: Data) -> Data {
+        guard let object = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]),
+            let sorted = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed])
+        else { return body }
+        return sorted
+    }
+
+    /// The key is taken: replay its stored answer, refuse a different request, or say the first is still running.
+    /// A key past its retention is freed and the request runs as new (`again`).
+    private func answerRepeat(
+        _ request: Request, claim: IdempotencyClaim, again: () async throws -> Response
+    ) async throws -> Response {
+        guard let existing = try await store.existing(merchantID: claim.merchantID, key: claim.key) else {
+            throw KeyInError(.idempotentRequestProcessing)
+        }
+        if existing.expiresAt < now() {
+            try await store.remove(merchantID: claim.merchantID, key: claim.key)
+            return try await again()
+        }
+        guard existing.requestDigest == claim.requestDigest else {
+            throw KeyInError(.idempotentRequestConflict, param: "Idempotency-Key")
+        }
+        guard let stored = existing.response else { throw KeyInError(.idempotentRequestProcessing) }
+        let response = Response(status: HTTPResponseStatus(statusCode: stored.status), body: .init(string: stored.body))
+        response.headers.contentType = .json
+        response.headers.replaceOrAdd(name: Self.replayHeader, value: "true")
+        return response
+    }
+}

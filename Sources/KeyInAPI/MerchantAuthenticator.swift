@@ -1,0 +1,48 @@
+import Foundation
+import KeyInCore
+import KeyInGateway
+import KeyInPersistence
+import Vapor
+
+/// `Authorization: Basic base64(secretKey + ":")`, as the Korean PGs take it. Everything under /v1 needs it.
+package struct MerchantAuthenticator: AsyncMiddleware {
+    /// The merchants' keys, and the gateway's clock: a rotated key works until its grace period ends.
+    package let services: GatewayServices
+
+    package func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let header = request.headers.first(name: .authorization) else {
+            throw KeyInError(.unauthorizedKey, detail: "no Authorization header")
+        }
+        guard header.lowercased().hasPrefix("basic "),
+            let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+            let credentials = String(data: decoded, encoding: .utf8), let colon = credentials.firstIndex(of: ":")
+        else { throw KeyInError(.incorrectBasicAuthFormat) }
+        let secret = String(credentials[..<colon])
+        guard
+            let merchant = try await MerchantAccounts(store: services.stores.merchants).merchant(
+                forSecretKey: secret, now: services.now())
+        else {
+            throw KeyInError(.unauthorizedKey)
+        }
+        request.storage[AuthenticatedMerchantKey.self] = merchant.merchantID
+        return try await next.respond(to: request)
+    }
+
+    package init(services: GatewayServices) {
+        self.services = services
+    }
+}
+
+package enum AuthenticatedMerchantKey: StorageKey {
+    package typealias Value = UUID
+}
+
+extension Request {
+    /// The merchant whose key signed this request; every query is scoped to it.
+    package var merchantID: UUID {
+        get throws {
+            guard let id = storage[AuthenticatedMerchantKey.self] else { throw KeyInError(.unauthorizedKey) }
+            return id
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import CardNetworkLink
+import CardVault
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import KeyInAPI
+import KeyInConsole
+import KeyInCore
+import KeyInGateway
+import KeyInPages
+import KeyInPersistence
+import KeyInSupport
+import Logging
+import Vapor
+
+/// Wires KeyIn into a Vapor application: database, migrations, middleware, routes. Production (`keyin serve`)
+/// and tests call the same function.
+public func configure(
+    _ app: Application, storage: ServerConfiguration.Storage, link: CardNetworkLink, vault: CardVault,
+    publicBaseURL: String = "http://127.0.0.1:8080", messageSender: any MessageSender = RecordingMessageSender(),
+    allowInternalWebhookTargets: Bool = false, now: @escaping @Sendable () -> Date = { Date() }
+) async throws -> GatewayServices {
+    if storage.isSQLite {
+        // SQLite calls block a thread of the application's pool, and SQLiteNIO answers a locked database by
+        // retrying at once, forever: a connection waiting for another's write transaction spins on its thread. On
+        // the process-wide default pool (one thread per core, shared by every application in the process) two
+        // such waiters can take every thread, and the transaction they wait for can then never finish. A pool of
+        // this gateway's own, with a thread more than its connections (one per event loop), always leaves the
+        // lock holder a thread.
+        app.threadPool = NIOThreadPool(numberOfThreads: System.coreCount + 2)
+    }
+    switch storage {
+    case .sqliteFile(let path): app.databases.use(.sqlite(.file(path)), as: .sqlite, isDefault: true)
+    case .sqliteInMemory: app.databases.use(.sqlite(.memory), as: .sqlite, isDefault: true)
+    case .postgres(let url): try app.databases.use(.postgres(url: url), as: .psql, isDefault: true)
+    }
+    // Conditional updates and grouped counts are SQL: a driver without it stops start-up here, by name.
+    try app.db.requireSQL()
+    app.migrations.add(Migrations.all)
+    if case .postgres(let url) = storage {
+        try await MigrationLock.withLock(postgresURL: url, logger: app.logger) { try await app.autoMigrate() }
+    } else {
+        try await app.autoMigrate()
+    }
+
+    app.gatewayClock = now
+    app.middleware = Middlewares()
+    app.middleware.use(CatalogErrorMiddleware())
+    // Webhook requests: no redirects followed, short connect timeout (the sender adds a per-request deadline).
+    app.http.client.configuration.redirectConfiguration = .disallow
+    app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
+    let targets = WebhookTargetPolicy(allowInternal: allowInternalWebhookTargets)
+    let services = GatewayServices(
+        link: link, vault: vault, validator: CardEntryValidator(now: now), now: now,
+        stores: { [app] in Stores(database: app.db) },
+        webhookSender: HTTPWebhookSender(client: app.client, targets: targets), webhookTargets: targets,
+        messageSender: messageSender,
+        publicBaseURL: publicBaseURL)
+    app.get("openapi.yaml", use: OpenAPIDocument.serve)
+    let v1 = app.grouped("v1").grouped(MerchantAuthenticator(services: services))
+    try v1.register(collection: PaymentsController(services: services))
+    try v1.register(collection: WebhooksController(services: services))
+    try v1.register(collection: PaymentLinksController(services: services))
+    try app.register(collection: PagesController(services: services))
+    try app.register(collection: ConsoleController(services: services))
+    try app.register(collection: SupportController(services: services))
+    try app.register(collection: ChatController(services: services, hub: services.chatHub))
+    return services
+}
+
+extension GatewayServices {
+    /// The pending-reversal store the link should use: the gateway's database.
+    public static func reversalStore(
+        _ app: Application, now: @escaping @Sendable () -> Date = { Date() }
+    ) -> any PendingReversalStore {
+        DatabaseReversalStore(databaseProvider: { [app] in app.db }, now: now)
+    }
+}

@@ -1,0 +1,131 @@
+import CardNetworkLink
+import CardVault
+import Foundation
+import KeyInAPI
+import KeyInConsole
+import KeyInGateway
+import KeyInPages
+import KeyInPersistence
+import KeyInSupport
+import Logging
+import ServiceLifecycle
+import Vapor
+
+/// A running gateway: the Vapor application with its database, the card-network link, and the services that do
+/// its long-running work.
+public final class GatewayRuntime: Sendable {
+    package let app: Application
+    public let link: CardNetworkLink
+    public let services: GatewayServices
+    package let configuration: ServerConfiguration
+    /// The demo merchant's test secret key, when this start created it.
+    public let demoSecretKey: String?
+    /// The demo merchant's console sign-in (e-mail, password), when this start created it.
+    public let demoConsoleLogin: (email: String, password: String)?
+
+    /// What the process is for: `serve` takes payments; `administer` (migrate, merchant, keys) only needs the
+    /// database, so it connects to no card company.
+    public enum Purpose: Sendable {
+        case serve
+        case administer
+    }
+
+    package init(
+        app: Application, link: CardNetworkLink, services: GatewayServices, configuration: ServerConfiguration,
+        demoSecretKey: String?, demoConsoleLogin: (email: String, password: String)?
+    ) {
+        self.app = app
+        self.link = link
+        self.services = services
+        self.configuration = configuration
+        self.demoSecretKey = demoSecretKey
+        self.demoConsoleLogin = demoConsoleLogin
+    }
+
+    /// Opens the database (migrating it); to serve, also connects the link, settles payments a crash left behind,
+    /// and, on the embedded defaults only, creates the demo merchant on the first start. `embeddedIssuer` is where
+    /// the built-in simulator listens when the configuration names no card-company hosts.
+    public static func start(
+        _ configuration: ServerConfiguration, purpose: Purpose = .serve,
+        embeddedIssuer: LinkConfiguration.HostAddress? = nil
+    ) async throws -> GatewayRuntime {
+        let masterKey = try configuration.prepareEmbeddedStart()
+        let app = try await Application.make(Environment(name: "production", arguments: ["keyin"]))
+        var hosts = configuration.issuerHosts ?? [:]
+        if configuration.isEmbedded, let embeddedIssuer {
+            hosts = [LinkConfiguration.defaultHostKey: embeddedIssuer]
+        }
+        var linkConfiguration = LinkConfiguration(hosts: hosts)
+        linkConfiguration.responseTimeout = configuration.linkResponseTimeout
+        let link = CardNetworkLink(
+            configuration: linkConfiguration, store: GatewayServices.reversalStore(app), logger: app.logger)
+        let services: GatewayServices
+        do {
+            services = try await configure(
+                app, storage: configuration.storage, link: link,
+                vault: CardVault(current: masterKey, previous: configuration.previousMasterKeys),
+                publicBaseURL: configuration.publicBaseURL,
+                allowInternalWebhookTargets: configuration.allowInternalWebhookTargets)
+        } catch {
+            try? await app.asyncShutdown()
+            throw GatewayStartError(reason: "cannot open the database (\(String(describing: type(of: error))))")
+        }
+        var demoKey: String?
+        var demoLogin: (email: String, password: String)?
+        if purpose == .serve {
+            await link.start()
+            if try await services.recoverStalePayments(
+                logger: app.logger, staleAfter: configuration.recoverAfterSeconds) > 0
+            {
+                // Send the reversals now, before taking new payments.
+                await link.retryPendingReversals()
+            }
+            // A deployment that names its card companies never gets a demo merchant.
+            if configuration.isEmbedded, try await services.merchantCount() == 0 {
+                let demo = try await services.createMerchant(name: "데모 상점", live: false)
+                demoKey = demo.secretKey
+                let login = (email: "owner@demo.keyin.local", password: SecretToken.random(bytes: 8))
+                try await services.createStaff(
+                    merchantID: demo.id, email: login.email, password: login.password, owner: true)
+                demoLogin = login
+            }
+        }
+        return GatewayRuntime(
+            app: app, link: link, services: services, configuration: configuration, demoSecretKey: demoKey,
+            demoConsoleLogin: demoLogin)
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains: the services start in the order `GatewayServiceList.serving`
+    /// gives and stop in reverse, so HTTP stops taking requests first and finishes those in flight, the background
+    /// work ends its pass, and the card-network link closes last; then the database. `leading` services (the
+    /// built-in simulator) start before all of them and stop after. `onListening` runs once HTTP answers.
+    public func serve(leading: [any Service] = [], onListening: @escaping @Sendable () -> Void = {}) async throws {
+        let list = GatewayServiceList.serving(self, onListening: onListening)
+        var group = ServiceGroupConfiguration(
+            services: (leading + list).map {
+                .init(
+                    service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: app.logger)
+        group.maximumGracefulShutdownDuration = .seconds(30)
+        do {
+            try await ServiceGroup(configuration: group).run()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
+    /// Closes the link and the database, for a runtime that never served (the administrative commands).
+    public func shutdown() async {
+        await link.shutdown()
+        try? await app.asyncShutdown()
+    }
+}
+
+public struct GatewayStartError: Error, CustomStringConvertible {
+    public let reason: String
+    public var description: String { reason }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import KeyInAPI
+import KeyInCore
+import KeyInGateway
+import KeyInPages
+import Vapor
+
+/// Guards `/console`: a page without a live session goes to the sign-in page; a form or script request (any
+/// POST) must carry the session's CSRF token, in the `_csrf` field or the `X-CSRF-Token` header.
+package struct ConsoleAuthenticator: AsyncMiddleware {
+    package let services: GatewayServices
+    package static let cookieName = "keyin_console"
+
+    package init(services: GatewayServices) {
+        self.services = services
+    }
+
+    package func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let token = request.cookies[Self.cookieName]?.string,
+            let (session, staff) = try await services.staff().session(token: token)
+        else {
+            if request.method == .GET { return request.redirect(to: "/console/login") }
+            throw KeyInError(.sessionExpired)
+        }
+        if request.method != .GET {
+            let sent =
+                request.headers.first(name: "X-CSRF-Token")
+                ?? (try? request.content.get(String.self, at: "_csrf"))
+            guard let sent, sent == session.csrfToken else { throw KeyInError(.invalidCSRFToken) }
+        }
+        request.storage[ConsoleStaffKey.self] = ConsoleStaff(
+            id: staff.id, merchantID: staff.merchantID, email: staff.email, role: staff.role,
+            csrfToken: session.csrfToken, sessionID: session.id)
+        // The merchant API's helpers (idempotency, scoping) key on the merchant.
+        request.storage[AuthenticatedMerchantKey.self] = staff.merchantID
+        return try await next.respond(to: request)
+    }
+}
+
+/// Who is signed in to the console.
+package struct ConsoleStaff: Sendable {
+    package let id: UUID
+    package let merchantID: UUID
+    package let email: String
+    package let role: StaffAccounts.Role
+    package let csrfToken: String
+    package let sessionID: UUID
+}
+
+package enum ConsoleStaffKey: StorageKey {
+    package typealias Value = ConsoleStaff
+}
+
+extension Request {
+    package var consoleStaff: ConsoleStaff {
+        get throws {
+            guard let staff = storage[ConsoleStaffKey.self] else { throw KeyInError(.sessionExpired) }
+            return staff
+        }
+    }
+}

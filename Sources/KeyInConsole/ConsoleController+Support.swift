@@ -1,0 +1,180 @@
+import Foundation
+import KeyInAPI
+import KeyInCore
+import KeyInGateway
+import KeyInPages
+import KeyInPersistence
+import Vapor
+
+/// The console's support pages: the inquiry inbox with replies, the feedback survey's answers, and the shop's
+/// support contact shown to customers.
+extension ConsoleController {
+    package func inquiries(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        let store = services.stores.support
+        let inquiries = try await store.inquiries(of: staff.merchantID, limit: 100)
+        // What each customer asked first, so staff can pick what to answer without opening every thread.
+        var firstQuestion: [UUID: String] = [:]
+        for question in try await store.messages(of: inquiries.map(\.id), by: .customer)
+        where firstQuestion[question.inquiryID] == nil {
+            firstQuestion[question.inquiryID] = question.body
+        }
+        let rows: [HTML] = inquiries.map { inquiry in
+            let question = firstQuestion[inquiry.id] ?? ""
+            return """
+                <tr><td><a href="/console/inquiries/\(inquiry.id.uuidString)">\(DisplayFormat.time(inquiry.createdAt, language: .korean))</a></td>
+                <td>\(inquiry.channel == .chat ? "채팅" : "문의")</td><td>\(inquiry.orderName ?? "")</td><td>\(question.count > 60 ? question.prefix(60) + "…" : question)</td>
+                <td>\(inquiry.customerName ?? "")</td><td>\(inquiry.contact ?? "")</td>
+                <td>\(inquiry.status == .open ? "답변 대기" : "답변함")</td></tr>
+                """
+        }
+        return try page(
+            "고객 문의", request, current: "/console/inquiries",
+            """
+            <table class="list" id="inquiries"><thead><tr><th>받은 시각</th><th>경로</th><th>주문</th><th>내용</th><th>이름</th><th>연락처</th><th>상태</th></tr></thead>
+            <tbody>\(rows)</tbody></table>
+            \(inquiries.isEmpty ? "<p>받은 문의가 없습니다.</p>" as HTML : "")
+            """)
+    }
+
+    package func inquiry(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        let inquiry = try await merchantInquiry(request)
+        let messages = try await services.stores.support.messages(of: [inquiry.id])
+        let thread: [HTML] = messages.map { message in
+            let who =
+                message.author == .staff
+                ? "직원 \(message.staffEmail ?? "")" : (message.author == .system ? "안내" : "고객")
+            return
+                "<li class=\"\(message.author.rawValue.lowercased())\"><strong>\(who)</strong> <time>\(DisplayFormat.time(message.createdAt, language: .korean))</time><p>\(message.body)</p></li>"
+        }
+        return try page(
+            "문의", request, current: "/console/inquiries",
+            """
+            <dl class="receipt-lines"><dt>이름</dt><dd>\(inquiry.customerName ?? "-")</dd><dt>연락처</dt><dd>\(inquiry.contact ?? "-")</dd>
+            \(inquiry.paymentKey.map { "<dt>결제</dt><dd><a href=\"/console/payments/\($0)\">\($0)</a></dd>" as HTML })</dl>
+            <ol class="thread" id="thread">\(thread)</ol>
+            <form method="post" action="/console/inquiries/\(inquiry.id.uuidString)/reply">
+            <input type="hidden" name="_csrf" value="\(staff.csrfToken)">
+            <div class="field"><label for="reply-body">답변</label><textarea id="reply-body" name="body" rows="4" maxlength="1000" required></textarea></div>
+            <button type="submit" id="reply-button">답변 보내기</button>
+            <p class="fine">\(inquiry.contact == nil ? "연락처가 없어 답변은 이 기록에만 남습니다." : "답변은 고객 연락처(\(inquiry.contact ?? ""))로 보냅니다.")</p>
+            </form>
+            """)
+    }
+
+    package struct ReplyForm: Content {
+        package var body: String?
+    }
+
+    package func replyToInquiry(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        let inquiry = try await merchantInquiry(request)
+        let form = (try? request.content.decode(ReplyForm.self)) ?? ReplyForm()
+        try await services.support(request.logger).reply(to: inquiry, from: staff.email, body: form.body ?? "")
+        return request.redirect(to: "/console/inquiries/\(inquiry.id.uuidString)", redirectType: .normal)
+    }
+
+    package func merchantInquiry(_ request: Request) async throws -> InquiryRecord {
+        let staff = try request.consoleStaff
+        guard let id = request.parameters.get("inquiryId").flatMap(UUID.init(uuidString:)),
+            let inquiry = try await services.stores.support.inquiry(id: id, merchantID: staff.merchantID)
+        else { throw KeyInError(.notFoundRoute) }
+        return inquiry
+    }
+
+    /// Live chat: the shop's open chat conversations, and new ones as customers write (`chat-console.js`).
+    package func chat(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        let store = services.stores.support
+        let open = try await store.inquiries(of: staff.merchantID, channel: .chat, limit: 20)
+        let threads = Dictionary(grouping: try await store.messages(of: open.map(\.id)), by: \.inquiryID)
+        var sections: [HTML] = []
+        for inquiry in open {
+            let id = inquiry.id
+            let items: [HTML] = (threads[id] ?? []).map { message in
+                "<li class=\"\(message.author.rawValue.lowercased())\">\(message.author == .staff ? "직원: " : message.author == .system ? "안내: " : "고객: ")\(message.body)</li>"
+            }
+            sections.append(
+                """
+                <section class="conversation" data-inquiry="\(id.uuidString)">
+                <h2>\(inquiry.orderName.map { "\($0) · " } ?? "")\(DisplayFormat.time(inquiry.createdAt, language: .korean))\(inquiry.contact.map { " · \($0)" } ?? "")</h2>
+                <ol class="thread">\(items)</ol>
+                <label for="reply-\(id.uuidString)">답장</label><input id="reply-\(id.uuidString)" maxlength="1000">
+                <button type="button" class="reply-send">보내기</button>
+                </section>
+                """)
+        }
+        return try page(
+            "채팅 상담", request, current: "/console/chat",
+            """
+            <p id="chat-status" aria-live="polite">연결 중…</p>
+            <p class="fine">이 화면을 열어 두면 상담 가능 상태가 됩니다. 아무도 없을 때 온 채팅은 고객 문의함으로 갑니다.</p>
+            <div id="conversations">\(sections)</div>
+            """, scripts: "<script src=\"/assets/chat-console.js\"></script>")
+    }
+
+    package func feedback(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        let answers = try await services.stores.support.feedback(of: staff.merchantID, limit: 200)
+        func average(_ items: [FeedbackRecord]) -> String {
+            items.isEmpty ? "-" : String(format: "%.1f", Double(items.map(\.rating).reduce(0, +)) / Double(items.count))
+        }
+        let approved = answers.filter { $0.outcomeStatus != .aborted }
+        let failed = answers.filter { $0.outcomeStatus == .aborted }
+        let rows: [HTML] = answers.map { answer in
+            """
+            <tr><td>\(DisplayFormat.time(answer.createdAt, language: .korean))</td><td class="num">\(answer.rating)</td>
+            <td>\(PageText.status(answer.outcomeStatus).ko)\(answer.outcomeCode.map { " · \($0)" } ?? "")</td>
+            <td>\(answer.comment ?? "")</td><td><a href="/console/payments/\(answer.paymentKey)">결제</a></td></tr>
+            """
+        }
+        return try page(
+            "고객 만족도", request, current: "/console/feedback",
+            """
+            <div class="figures">
+            <section class="figure"><h2>전체 평균</h2><p class="big" id="average-rating">\(average(answers))</p><p>\(answers.count)명 응답</p></section>
+            <section class="figure"><h2>결제 성공 후</h2><p class="big">\(average(approved))</p><p>\(approved.count)명</p></section>
+            <section class="figure"><h2>결제 실패 후</h2><p class="big">\(average(failed))</p><p>\(failed.count)명</p></section>
+            </div>
+            <table class="list"><thead><tr><th>시각</th><th>점수</th><th>결제 결과</th><th>의견</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
+            """)
+    }
+
+    package func settings(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        guard staff.role == .owner else { throw KeyInError(.forbiddenRequest) }
+        let merchant = try await services.stores.merchants.merchant(id: staff.merchantID)
+        let saved: HTML =
+            request.query[String.self, at: "saved"] != nil ? "<p class=\"done\" role=\"status\">저장했습니다.</p>" : ""
+        return try page(
+            "상점 설정", request, current: "/console/settings",
+            """
+            \(saved)
+            <form method="post" action="/console/settings" class="terminal">
+            <input type="hidden" name="_csrf" value="\(staff.csrfToken)">
+            <div class="field"><label for="supportPhone">고객센터 전화번호</label><input id="supportPhone" name="supportPhone" inputmode="tel" value="\(merchant?.supportPhone ?? "")"></div>
+            <div class="field"><label for="supportHours">상담 시간</label><input id="supportHours" name="supportHours" maxlength="60" placeholder="평일 10:00–18:00" value="\(merchant?.supportHours ?? "")"></div>
+            <button type="submit">저장</button>
+            <p class="fine">결제 페이지와 영수증의 문의 안내에 보여 줍니다.</p>
+            </form>
+            """)
+    }
+
+    package struct SettingsForm: Content {
+        package var supportPhone: String?
+        package var supportHours: String?
+    }
+
+    package func saveSettings(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        guard staff.role == .owner else { throw KeyInError(.forbiddenRequest) }
+        let form = (try? request.content.decode(SettingsForm.self)) ?? SettingsForm()
+        let contact = try ContactCheck(name: nil, email: nil, mobilePhone: form.supportPhone)
+        let hours = form.supportHours?.trimmingCharacters(in: .whitespaces)
+        guard (hours ?? "").count <= 60 else { throw KeyInError(.invalidRequest, param: "supportHours") }
+        try await services.stores.merchants.setSupport(
+            phone: contact.mobilePhone, hours: hours.flatMap { $0.isEmpty ? nil : $0 }, of: staff.merchantID)
+        return request.redirect(to: "/console/settings?saved=1", redirectType: .normal)
+    }
+}

@@ -1,0 +1,227 @@
+import CardNetworkLink
+import CardVault
+import Foundation
+
+/// Everything `keyin serve` needs, read once at start-up from the settings `GatewaySetting.all` lists.
+public struct ServerConfiguration: Sendable {
+    public enum Storage: Sendable, Equatable {
+        case sqliteFile(path: String)
+        case sqliteInMemory
+        case postgres(url: String)
+
+        package var isSQLite: Bool {
+            switch self {
+            case .sqliteFile, .sqliteInMemory: true
+            case .postgres: false
+            }
+        }
+    }
+
+    /// Where the master key comes from.
+    public enum MasterKeySource: Sendable {
+        case given(MasterKey)
+        /// The embedded default: `master.key` in the data directory, made on the first start
+        /// (`prepareEmbeddedStart`).
+        case dataDirectoryFile(URL)
+    }
+
+    public var storage: Storage
+    /// Card-company hosts; nil runs the built-in simulator on a loopback port (the embedded defaults).
+    public var issuerHosts: [String: LinkConfiguration.HostAddress]?
+    public var masterKey: MasterKeySource
+    /// Keys being rotated out: they still open card records until `keyin keys rotate` re-wraps them.
+    public var previousMasterKeys: [MasterKey] = []
+    public var hostname: String
+    public var port: Int
+    public var dataDirectory: URL
+    public var linkResponseTimeout: Duration
+    /// How old an IN_PROGRESS payment must be before start-up treats it as left by a crash. Long enough that
+    /// another process on the same database has finished with it.
+    public var recoverAfterSeconds: Double
+    /// How long a payment's encrypted card number is kept for refunds (captures, partial cancels) before it is
+    /// destroyed. A fully cancelled or aborted payment's number is destroyed at once.
+    public var cardRetentionDays: Int = 365
+    /// The address customers use to reach this gateway, for payment links and receipts in messages.
+    public var publicBaseURL: String
+    /// Whether webhooks may go to internal addresses (localhost, 10.x, 192.168.x…): yes on the embedded SQLite
+    /// defaults (local development), no with a database URL (production), unless set.
+    public var allowInternalWebhookTargets: Bool
+
+    public init(
+        storage: Storage, issuerHosts: [String: LinkConfiguration.HostAddress]?, masterKey: MasterKeySource,
+        hostname: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL,
+        linkResponseTimeout: Duration = .seconds(10), recoverAfterSeconds: Double? = nil
+    ) {
+        self.storage = storage
+        self.issuerHosts = issuerHosts
+        self.masterKey = masterKey
+        self.hostname = hostname
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.linkResponseTimeout = linkResponseTimeout
+        self.recoverAfterSeconds = recoverAfterSeconds ?? Double(linkResponseTimeout.components.seconds) * 2 + 30
+        self.publicBaseURL = "http://\(hostname):\(port)"
+        self.allowInternalWebhookTargets = storage.isSQLite
+    }
+
+    /// Whether this is the embedded default: no card-company hosts named, so the built-in simulator stands in for
+    /// them and a demo merchant may be made.
+    public var isEmbedded: Bool { issuerHosts == nil }
+
+    /// Reads every setting (`GatewaySetting.all`) from the command line (`arguments`, after the subcommand), the
+    /// environment and the settings file `--config` names, in that order of precedence. Writes nothing: the data
+    /// directory and the master key file are made by `prepareEmbeddedStart`. A missing or bad setting stops
+    /// start-up with a message that names the setting and never shows its value (a database URL carries a password).
+    public static func load(
+        arguments: [String] = [], environment: [String: String]
+    ) throws(ConfigurationError) -> ServerConfiguration {
+        try load(SettingValues(arguments: arguments, environment: environment))
+    }
+
+    package static func load(_ settings: SettingValues) throws(ConfigurationError) -> ServerConfiguration {
+        let dataDirectory = try settings.text(.dataDirectory) ?? "./keyin-data"
+        let directory = URL(fileURLWithPath: dataDirectory, isDirectory: true)
+        let hostname = try settings.text(.hostname) ?? "127.0.0.1"
+        let port = try settings.parsed(.port, default: 8080, problem: "must be a port number from 0 to 65535") {
+            Int($0).flatMap { (0...65535).contains($0) ? $0 : nil }
+        }
+
+        let storage: Storage
+        if let url = try settings.text(.databaseURL) {
+            guard let parsed = URL(string: url), ["postgres", "postgresql"].contains(parsed.scheme ?? ""),
+                parsed.host != nil
+            else {
+                throw ConfigurationError(
+                    setting: GatewaySetting.databaseURL.name,
+                    problem: "is not a postgres://user:password@host/database URL")
+            }
+            storage = .postgres(url: url)
+        } else {
+            storage = .sqliteFile(path: directory.appendingPathComponent("keyin.sqlite").path)
+        }
+
+        var hosts: [String: LinkConfiguration.HostAddress]?
+        if let text = try settings.text(.issuerHosts) {
+            do {
+                hosts = try LinkConfiguration.parseHosts(text)
+            } catch {
+                throw ConfigurationError(setting: GatewaySetting.issuerHosts.name, problem: error.description)
+            }
+        }
+
+        let timeout = try settings.parsed(
+            .linkTimeoutSeconds, default: Duration.seconds(10), problem: "must be a number of seconds from 0 to 120"
+        ) { text in
+            Double(text).flatMap { $0 > 0 && $0 <= 120 ? Duration.milliseconds(Int64($0 * 1000)) : nil }
+        }
+        let recoverAfter: Double? = try settings.parsed(
+            .recoverAfterSeconds, default: nil, problem: "must be a number of seconds, 0 or more"
+        ) { Double($0).flatMap { $0 >= 0 ? $0 : nil } }
+        let retentionDays = try settings.parsed(
+            .cardRetentionDays, default: 365, problem: "must be a number of days from 1 to 1825"
+        ) { Int($0).flatMap { (1...1825).contains($0) ? $0 : nil } }
+
+        var configuration = ServerConfiguration(
+            storage: storage, issuerHosts: hosts, masterKey: try masterKeySource(settings, directory: directory),
+            hostname: hostname, port: port, dataDirectory: directory, linkResponseTimeout: timeout,
+            recoverAfterSeconds: recoverAfter)
+        configuration.cardRetentionDays = retentionDays
+        if let text = try settings.text(.publicURL) {
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
+                url.query == nil
+            else {
+                throw ConfigurationError(
+                    setting: GatewaySetting.publicURL.name, problem: "is not an http(s)://host[:port] address")
+            }
+            configuration.publicBaseURL = text.hasSuffix("/") ? String(text.dropLast()) : text
+        }
+        if let text = try settings.text(.webhookInternalTargets) {
+            guard ["allow", "deny"].contains(text) else {
+                throw ConfigurationError(
+                    setting: GatewaySetting.webhookInternalTargets.name, problem: "must be allow or deny")
+            }
+            configuration.allowInternalWebhookTargets = text == "allow"
+        }
+        for (index, item) in (try settings.list(.previousMasterKeys) ?? []).enumerated() {
+            guard let key = try? MasterKey(base64: item) else {
+                throw ConfigurationError(
+                    setting: GatewaySetting.previousMasterKeys.name,
+                    problem: "entry \(index + 1) is not a base64-encoded 32-byte key")
+            }
+            configuration.previousMasterKeys.append(key)
+        }
+        return configuration
+    }
+
+    /// The master key as given, read from the file named, or (embedded default) the data directory's file, made on
+    /// the first start. Only reads.
+    package static func masterKeySource(_ settings: SettingValues, directory: URL) throws(ConfigurationError)
+        -> MasterKeySource
+    {
+        if let text = try settings.text(.masterKey) {
+            do {
+                return .given(try MasterKey(base64: text))
+            } catch {
+                throw ConfigurationError(
+                    setting: GatewaySetting.masterKey.name, problem: "is not a base64-encoded 32-byte key")
+            }
+        }
+        guard let path = try settings.text(.masterKeyFile) else {
+            return .dataDirectoryFile(directory.appendingPathComponent("master.key"))
+        }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ConfigurationError(
+                setting: GatewaySetting.masterKeyFile.name, problem: "names a file that does not exist")
+        }
+        return .given(try readKey(URL(fileURLWithPath: path), setting: GatewaySetting.masterKeyFile.name))
+    }
+
+    private static func readKey(_ file: URL, setting: String) throws(ConfigurationError) -> MasterKey {
+        guard let text = try? String(contentsOf: file, encoding: .utf8), let key = try? MasterKey(base64: text) else {
+            throw ConfigurationError(setting: setting, problem: "does not hold a base64-encoded 32-byte key")
+        }
+        return key
+    }
+
+    /// The explicit step of the embedded start: makes the data directory (for the SQLite file and the key file)
+    /// and, on the first start, the master key file (readable by its owner only). Returns the master key.
+    public func prepareEmbeddedStart() throws(ConfigurationError) -> MasterKey {
+        let needsDirectory: Bool
+        switch (storage, masterKey) {
+        case (.sqliteFile, _), (_, .dataDirectoryFile): needsDirectory = true
+        default: needsDirectory = false
+        }
+        if needsDirectory {
+            do {
+                try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+            } catch {
+                throw ConfigurationError(
+                    setting: GatewaySetting.dataDirectory.name, problem: "cannot create \(dataDirectory.path)")
+            }
+        }
+        switch masterKey {
+        case .given(let key):
+            return key
+        case .dataDirectoryFile(let file):
+            if FileManager.default.fileExists(atPath: file.path) {
+                return try Self.readKey(file, setting: "master key file \(file.path)")
+            }
+            let (key, base64) = MasterKey.generate()
+            let created = FileManager.default.createFile(
+                atPath: file.path, contents: Data(base64.utf8), attributes: [.posixPermissions: 0o600])
+            guard created else {
+                throw ConfigurationError(
+                    setting: GatewaySetting.dataDirectory.name, problem: "cannot write \(file.path)")
+            }
+            return key
+        }
+    }
+}
+
+/// A setting that stops start-up. Its description names the setting and the problem, never the value.
+public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
+    public let setting: String
+    public let problem: String
+
+    public var description: String { "\(setting) \(problem)" }
+}

@@ -1,0 +1,218 @@
+import CardNetworkLink
+import CardVault
+import Foundation
+import ISO8583
+import KeyInCore
+import KeyInPersistence
+import Logging
+
+/// Cancels and captures. A cancel first takes its amount off the balance in one conditional update (so
+/// concurrent cancels can never exceed the balance, and a second cancel within a second is refused), records
+/// the cancel IN_PROGRESS, then asks the card company; a refusal puts the amount back.
+package struct CancelService: Sendable {
+    package let payments: PaymentStore
+    package let cancels: CancelStore
+    package let link: CardNetworkLink
+    package let vault: CardVault
+    package let logger: Logger
+    package let now: @Sendable () -> Date
+
+    package static let consecutiveWindowMilliseconds: Int64 = 1000
+
+    package struct CancelRequest {
+        package let reason: String
+        package let amount: Int64?
+        package let refundableAmount: Int64?
+
+        package init(reason: String, amount: Int64?, refundableAmount: Int64?) {
+            self.reason = reason
+            self.amount = amount
+            self.refundableAmount = refundableAmount
+        }
+    }
+
+    package func cancel(_ payment: PaymentRecord, _ request: CancelRequest) async throws -> PaymentRecord {
+        let status = payment.status
+        switch status {
+        case .canceled: throw KeyInError(.alreadyCanceledPayment)
+        case .inProgress, .aborted: throw KeyInError(.notCancelablePayment)
+        case .waitingForCapture, .done, .partialCanceled: break
+        }
+        if let refundable = request.refundableAmount, refundable != payment.balanceAmount {
+            throw KeyInError(.notMatchesRefundableAmount, param: "refundableAmount")
+        }
+        let amount = request.amount ?? payment.balanceAmount
+        guard amount > 0, amount <= payment.balanceAmount else {
+            throw KeyInError(.notCancelableAmount, param: "cancelAmount")
+        }
+        if status == .waitingForCapture && amount != payment.balanceAmount {
+            // An authorization is released whole or captured; it cannot be partly cancelled.
+            throw KeyInError(
+                .notCancelableAmount, param: "cancelAmount", detail: "authorizations are cancelled in full")
+        }
+
+        // 1. Reserve the amount atomically, and record the cancel, before anything is sent.
+        try await reserve(amount, of: payment.id, expectedRefundable: request.refundableAmount)
+        let trace = link.newTrace(
+            terminalID: PaymentService.terminalID(for: payment.merchantID),
+            merchantID: PaymentService.acceptorID(for: payment.merchantID))
+        var cancel = CancelRecord(
+            paymentID: payment.id, amount: amount, reason: request.reason, trace: trace, requestedAt: now())
+        let void = status == .waitingForCapture
+        // A void reverses the authorization: the link keeps the reversal durably and repeats it until the card
+        // company answers; the answer (0410) joins the timeline when it comes (`DatabaseReversalStore.settle`).
+        let sent =
+            void
+            ? payment.trace.map { NetworkConversation.reversalQueued(trace: $0, note: "승인 취소: 원거래 망취소", at: now()) }
+            : NetworkConversation.sent("0200", trace: trace, note: "환불 요청 (처리코드 200000)", at: now())
+        try await cancels.begin(cancel, sent: sent)
+
+        // 2. The card company: a refund of a captured sale, or a reversal (void) of an authorization.
+        var answers: [NetworkMessageRecord] = []
+        do {
+            if void {
+                guard let original = payment.trace else { throw KeyInError(.notCancelablePayment) }
+                try await link.reverse(
+                    originalMessageType: .authorizationRequest, trace: original, amount: payment.amount,
+                    companyCode: payment.cardCompanyCode)
+            } else {
+                guard let rrn = payment.retrievalReferenceNumber else { throw KeyInError(.notCancelablePayment) }
+                let number = try await cardNumber(of: payment.id)
+                let approval = try await link.followUp(
+                    CardFollowUpRequest(
+                        kind: .refund, cardNumber: number,
+                        amount: Money(minorUnits: amount, currency: payment.amount.currency), originalRRN: rrn,
+                        companyCode: payment.cardCompanyCode),
+                    trace: trace)
+                answers.append(
+                    NetworkConversation.answered("0210", trace: trace, approvalCode: approval.approvalCode, at: now()))
+                cancel.approveNo = approval.approvalCode
+            }
+        } catch {
+            let catalogError = (error as? KeyInError) ?? KeyInError(.failedInternalSystemProcessing)
+            try await refuse(cancel, of: payment, trace: trace, void: void, error: catalogError)
+            throw Self.followUpWasWithdrawn(catalogError)
+                ? KeyInError(.cancelOrCaptureNotCompleted)
+                : KeyInError(
+                    catalogError.code == .rejectInvalidTransaction ? .refundRejected : catalogError.code,
+                    detail: catalogError.detail)
+        }
+
+        // 3. The outcome, through the state machine.
+        cancel.status = .done
+        cancel.canceledAt = now()
+        guard var settled = try await payments.payment(id: payment.id) else { throw KeyInError(.notFoundPayment) }
+        let from = settled.status
+        guard let to = PaymentStateMachine.next(after: from, on: .canceled(remaining: settled.balanceAmount)) else {
+            logger.error("refused status change", metadata: ["paymentKey": "\(payment.paymentKey)", "event": "cancel"])
+            throw KeyInError(.failedInternalSystemProcessing)
+        }
+        settled.status = to
+        let at = now()
+        // Cancels need no guard on the status: their balance update is already atomic.
+        var settlement = PaymentStore.Settlement(payment: settled, from: from, code: nil, onlyIfUnchanged: false)
+        settlement.cancel = cancel
+        settlement.messages = answers
+        settlement.shredCard = settled.balanceAmount == 0
+        let doneCancels =
+            try await cancels.cancels(of: payment.id).filter { $0.status == .done && $0.id != cancel.id }
+            + [cancel]
+        settlement.webhooks = [
+            WebhookPayloads.paymentStatusChanged(settled, cancels: doneCancels, at: at),
+            WebhookPayloads.cancelStatusChanged(settled, cancels: doneCancels, cancel: cancel, at: at),
+        ]
+        _ = try await payments.settle(settlement, at: at)
+        return settled
+    }
+
+    /// A refund or void the card company refused (or never answered): the amount goes back on the balance and
+    /// the cancel is ABORTED, with its webhook.
+    private func refuse(
+        _ cancel: CancelRecord, of payment: PaymentRecord, trace: TransactionTrace, void: Bool, error: KeyInError
+    ) async throws {
+        try await cancels.release(cancel.amount, of: payment.id)
+        var refused = cancel
+        refused.status = .aborted
+        refused.failureCode = error.code
+        let at = now()
+        let fresh = try await payments.payment(id: payment.id) ?? payment
+        let done = try await cancels.cancels(of: payment.id).filter { $0.status == .done }
+        try await cancels.refuse(
+            refused, messages: NetworkConversation.failed(void ? "0410" : "0210", trace: trace, error: error, at: at),
+            merchantID: payment.merchantID, paymentKey: payment.paymentKey,
+            webhooks: [WebhookPayloads.cancelStatusChanged(fresh, cancels: done, cancel: refused, at: at)], at: at)
+        logger.notice("cancel refused", metadata: ["paymentKey": "\(payment.paymentKey)", "code": "\(error.code)"])
+    }
+
+    package func capture(_ payment: PaymentRecord) async throws -> PaymentRecord {
+        guard payment.status == .waitingForCapture else {
+            switch payment.status {
+            case .done, .partialCanceled: throw KeyInError(.alreadyProcessedPayment)
+            case .canceled: throw KeyInError(.alreadyCanceledPayment)
+            default: throw KeyInError(.notCapturablePayment)
+            }
+        }
+        guard let rrn = payment.retrievalReferenceNumber else { throw KeyInError(.notCapturablePayment) }
+        let number = try await cardNumber(of: payment.id)
+        let trace = link.newTrace(
+            terminalID: PaymentService.terminalID(for: payment.merchantID),
+            merchantID: PaymentService.acceptorID(for: payment.merchantID))
+        try await payments.log(
+            [NetworkConversation.sent("0220", trace: trace, note: "매입 요청", at: now())], paymentID: payment.id)
+        let answer: NetworkMessageRecord
+        do throws(KeyInError) {
+            let approval = try await link.followUp(
+                CardFollowUpRequest(
+                    kind: .capture, cardNumber: number, amount: payment.amount, originalRRN: rrn,
+                    companyCode: payment.cardCompanyCode),
+                trace: trace)
+            answer = NetworkConversation.answered("0230", trace: trace, approvalCode: approval.approvalCode, at: now())
+        } catch {
+            try? await payments.log(
+                NetworkConversation.failed("0230", trace: trace, error: error, at: now()), paymentID: payment.id)
+            throw Self.followUpWasWithdrawn(error) ? KeyInError(.cancelOrCaptureNotCompleted) : error
+        }
+        var captured = payment
+        captured.status = .done
+        let at = now()
+        var settlement = PaymentStore.Settlement(
+            payment: captured, from: .waitingForCapture, code: nil, onlyIfUnchanged: true)
+        settlement.messages = [answer]
+        settlement.webhooks = [WebhookPayloads.paymentStatusChanged(captured, cancels: [], at: at)]
+        guard try await payments.settle(settlement, at: at) else {
+            return try await payments.payment(id: payment.id) ?? captured
+        }
+        return captured
+    }
+
+    /// A timeout or a broken connection on a refund or capture: the link has reversed that request, so the
+    /// payment is as it was. The payment-worded codes ("nothing was charged") would mislead here.
+    package static func followUpWasWithdrawn(_ error: KeyInError) -> Bool {
+        error.code == .cardCompanyResponseTimeout || error.code == .cardCompanyConnectionLost
+    }
+
+    /// Takes `amount` off the balance if it is still there and no cancel was accepted in the last second.
+    private func reserve(_ amount: Int64, of paymentID: UUID, expectedRefundable: Int64?) async throws {
+        let nowMilliseconds = now().epochMilliseconds
+        let cutoff = nowMilliseconds - Self.consecutiveWindowMilliseconds
+        guard try await !cancels.reserve(amount, of: paymentID, at: nowMilliseconds, noCancelAfter: cutoff) else {
+            return
+        }
+        // Refused: say why, from what is there now.
+        guard let current = try await payments.payment(id: paymentID) else { throw KeyInError(.notFoundPayment) }
+        if let last = try await cancels.lastCancelMilliseconds(of: paymentID), last > cutoff {
+            throw KeyInError(.forbiddenConsecutiveRequest)
+        }
+        if let expectedRefundable, expectedRefundable != current.balanceAmount {
+            throw KeyInError(.notMatchesRefundableAmount, param: "refundableAmount")
+        }
+        throw KeyInError(.notCancelableAmount, param: "cancelAmount")
+    }
+
+    private func cardNumber(of paymentID: UUID) async throws -> CardNumber {
+        guard let sealed = try await payments.card(of: paymentID) else {
+            throw KeyInError(.notCancelablePayment, detail: "card data no longer held")
+        }
+        return try vault.open(sealed)
+    }
+}

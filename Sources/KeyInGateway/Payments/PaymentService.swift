@@ -1,0 +1,284 @@
+import CardNetworkLink
+import CardVault
+import Foundation
+import ISO8583
+import KeyInCore
+import KeyInPersistence
+import Logging
+
+/// Key-in payments from request to outcome. Every status change goes through `PaymentStateMachine` and is
+/// committed before the step that depends on it: the IN_PROGRESS row (with the trace the link will use) before
+/// anything is sent, the outcome before the response. A payment's rows take two transactions, one on each side of
+/// the card company's answer.
+package struct PaymentService: Sendable {
+    package let store: PaymentStore
+    package let idempotency: IdempotencyStore
+    package let link: CardNetworkLink
+    package let vault: CardVault
+    package let validator: CardEntryValidator
+    package let logger: Logger
+    package let now: @Sendable () -> Date
+
+    /// Fields a key-in payment must have. CVC, identity number and password are optional (비인증 key-in), and
+    /// checked when given.
+    package static let requiredFields: Set<CardEntryField> = [.cardNumber, .cardExpiration, .amount]
+
+    package struct Outcome: Sendable {
+        package let payment: PaymentRecord
+        /// Set when the payment failed (it is then ABORTED).
+        package let error: KeyInError?
+        /// The answer stored with the outcome for the request's `Idempotency-Key`, when it had one.
+        package var answer: StoredResponse?
+    }
+
+    /// What the entry point stores with the outcome, in the outcome's own transaction: the answer to its
+    /// `Idempotency-Key` and the payment link the payment pays.
+    package struct Completion: Sendable {
+        package var claim: IdempotencyClaim?
+        /// The answer a repeat of the request gets, made from the outcome.
+        package var response: @Sendable (Outcome) -> StoredResponse
+        package var paysLink: UUID?
+
+        package init(
+            claim: IdempotencyClaim?, response: @escaping @Sendable (Outcome) -> StoredResponse, paysLink: UUID?
+        ) {
+            self.claim = claim
+            self.response = response
+            self.paysLink = paysLink
+        }
+    }
+
+    package func keyIn(_ input: KeyInPaymentRequest, merchantID: UUID, completion: Completion? = nil) async throws
+        -> Outcome
+    {
+        let order = try Self.checkOrder(input)
+        let expiry = Self.expiryText(year: input.cardExpirationYear, month: input.cardExpirationMonth)
+        let check = validator.check(
+            CardEntry(
+                cardNumber: input.cardNumber ?? "", expiry: expiry, cvc: input.cardCvc,
+                customerIdentityNumber: input.customerIdentityNumber, cardPassword: input.cardPassword,
+                amount: input.amount, currency: input.currency, installmentMonths: input.cardInstallmentPlan),
+            requiring: Self.requiredFields)
+        if let first = check.problems.first {
+            throw APIError(error: first.error, problems: check.problems)
+        }
+        guard let number = check.cardNumber, let brand = check.brand, let expiryDate = check.expiry,
+            let amount = check.amount
+        else { throw KeyInError(.invalidRequest) }
+
+        // 1. The payment exists, IN_PROGRESS, with its trace and encrypted card, before anything is sent.
+        let trace = link.newTrace(
+            terminalID: Self.terminalID(for: merchantID), merchantID: Self.acceptorID(for: merchantID))
+        let capture = input.capture ?? true
+        let payment = PaymentRecord(
+            merchantID: merchantID, paymentKey: Self.newPaymentKey(), orderID: order.id, orderName: order.name,
+            status: .inProgress, totalAmount: amount.minorUnits, currency: amount.currency.code, capture: capture,
+            installmentMonths: input.cardInstallmentPlan ?? 0, cardBrand: brand.rawValue,
+            cardCompanyCode: check.company?.code, cardMasked: number.masked, cardFingerprint: vault.fingerprint(number),
+            trace: trace, customerName: input.customerName, customerEmail: input.customerEmail,
+            customerMobilePhone: input.customerMobilePhone, metadata: input.metadata, requestedAt: now())
+        do {
+            try await store.open(
+                payment, card: try vault.seal(number),
+                sent: NetworkConversation.sent(capture ? "0200" : "0100", trace: trace, note: "승인 요청", at: now()),
+                claim: completion?.claim)
+        } catch PaymentStore.OpenRefusal.duplicateOrder {
+            throw KeyInError(.duplicatedOrderID, param: "orderId")
+        }
+
+        // 2. The card company decides.
+        let request = CardAuthorizationRequest(
+            cardNumber: number, expiry: expiryDate, amount: amount, cvc: input.cardCvc.nonEmpty,
+            customerIdentity: input.customerIdentityNumber.nonEmpty.flatMap(CustomerIdentityNumber.init(parsing:)),
+            cardPasswordDigits: input.cardPassword.nonEmpty, installmentMonths: input.cardInstallmentPlan ?? 0,
+            capture: capture, posCondition: .mailOrTelephoneOrder, companyCode: check.company?.code)
+        let answerMTI = capture ? "0210" : "0110"
+        do throws(KeyInError) {
+            let approval = try await link.authorize(request, trace: trace)
+            let approvedAt = now()
+            var approved = payment
+            approved.approveNo = approval.approvalCode
+            approved.retrievalReferenceNumber = approval.retrievalReferenceNumber
+            approved.approvedAt = approvedAt
+            return try await settleApproval(
+                approved,
+                message: NetworkConversation.answered(
+                    answerMTI, trace: trace, approvalCode: approval.approvalCode, at: approvedAt),
+                completion: completion)
+        } catch {
+            return try await fail(
+                payment, with: error,
+                messages: NetworkConversation.failed(answerMTI, trace: trace, error: error, at: now()),
+                completion: completion
+            ).outcome
+        }
+    }
+
+    /// Step 3 of an approval: the outcome, through the state machine, with its webhooks and the request's answer.
+    private func settleApproval(_ payment: PaymentRecord, message: NetworkMessageRecord, completion: Completion?)
+        async throws(KeyInError) -> Outcome
+    {
+        do {
+            guard
+                let outcome = try await settle(
+                    payment, event: .approved(captured: payment.capture), code: nil, messages: [message],
+                    completion: completion)
+            else {
+                // Crash recovery in another process aborted it meanwhile and reversed it: the approval stands nowhere.
+                throw KeyInError(.failedInternalSystemProcessing)
+            }
+            return outcome
+        } catch let error as KeyInError {
+            throw error
+        } catch {
+            // Approved by the card company but not recorded: reverse it rather than leave a charge nobody sees.
+            logger.critical(
+                "approval could not be recorded; reversing", metadata: ["paymentKey": "\(payment.paymentKey)"])
+            if let trace = payment.trace {
+                try? await link.reverse(
+                    originalMessageType: payment.capture ? .financialRequest : .authorizationRequest, trace: trace,
+                    amount: payment.amount, companyCode: payment.cardCompanyCode)
+            }
+            throw KeyInError(.failedInternalSystemProcessing)
+        }
+    }
+
+    /// Marks a payment ABORTED with the catalog code, frees its order id for another attempt, and destroys the
+    /// card data, which no refund will need. When another process settled it first (crash recovery on a shared
+    /// database), the stored outcome stands: `settledHere` is false and the outcome shows what is stored.
+    package func fail(
+        _ payment: PaymentRecord, with error: KeyInError, messages: [NetworkMessageRecord],
+        completion: Completion? = nil
+    ) async throws -> (outcome: Outcome, settledHere: Bool) {
+        var failed = payment
+        failed.failureCode = error.code
+        failed.holdsOrder = false
+        if let outcome = try await settle(
+            failed, event: .failed, code: error.code, messages: messages, shredCard: true, completion: completion)
+        {
+            logger.notice(
+                "payment aborted", metadata: ["paymentKey": "\(payment.paymentKey)", "code": "\(error.code.rawValue)"])
+            return (outcome, true)
+        }
+        let stored = try await store.payment(id: payment.id) ?? payment
+        var outcome = Outcome(payment: stored, error: stored.failureCode.map { KeyInError($0) })
+        outcome.answer = try await complete(completion, with: outcome)
+        return (outcome, false)
+    }
+
+    /// Applies a state-machine event to an IN_PROGRESS payment and commits it with everything that goes with it.
+    /// Nil when the payment was settled elsewhere first (its stored outcome stands). A change the machine refuses
+    /// is not made.
+    private func settle(
+        _ payment: PaymentRecord, event: PaymentEvent, code: ErrorCode?, messages: [NetworkMessageRecord],
+        shredCard: Bool = false, completion: Completion?
+    ) async throws -> Outcome? {
+        guard let to = PaymentStateMachine.next(after: .inProgress, on: event) else {
+            logger.error(
+                "refused status change", metadata: ["paymentKey": "\(payment.paymentKey)", "event": "\(event)"])
+            throw KeyInError(.failedInternalSystemProcessing)
+        }
+        var settled = payment
+        settled.status = to
+        var outcome = Outcome(payment: settled, error: code.map { KeyInError($0) })
+        var settlement = PaymentStore.Settlement(payment: settled, from: .inProgress, code: code, onlyIfUnchanged: true)
+        settlement.messages = messages
+        settlement.shredCard = shredCard
+        settlement.webhooks = [WebhookPayloads.paymentStatusChanged(settled, cancels: [], at: now())]
+        if let completion {
+            if let claim = completion.claim {
+                outcome.answer = completion.response(outcome)
+                settlement.completing = outcome.answer.map { (claim, $0) }
+            }
+            if to != .aborted { settlement.paysLink = completion.paysLink }
+        }
+        guard try await store.settle(settlement, at: now()) else {
+            logger.warning(
+                "status change refused: the payment was settled elsewhere",
+                metadata: ["paymentKey": "\(payment.paymentKey)", "event": "\(event)"])
+            return nil
+        }
+        return outcome
+    }
+
+    /// Stores the answer of a request whose payment was settled elsewhere (its own settlement wrote nothing).
+    private func complete(_ completion: Completion?, with outcome: Outcome) async throws -> StoredResponse? {
+        guard let completion, let claim = completion.claim else { return nil }
+        let answer = completion.response(outcome)
+        try await idempotency.complete(claim, with: answer)
+        return answer
+    }
+
+    // MARK: Request checks
+
+    package struct Order {
+        package let id: String
+        package let name: String
+    }
+
+    /// An order id as merchants may choose it: 6–64 of `A–Z a–z 0–9 - _` (payments and payment links alike).
+    package static func checkOrderID(_ id: String?) throws -> String {
+        guard let id, (6...64).contains(id.count),
+            id.unicodeScalars.allSatisfy({
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_")
+            })
+        else { throw KeyInError(.invalidRequest, param: "orderId", detail: "6-64 of A-Z a-z 0-9 - _") }
+        return id
+    }
+
+    /// An order name: 1–100 characters once trimmed.
+    package static func checkOrderName(_ name: String?) throws -> String {
+        guard let name = name?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty, name.count <= 100
+        else { throw KeyInError(.invalidRequest, param: "orderName", detail: "1-100 characters") }
+        return name
+    }
+
+    package static func checkOrder(_ input: KeyInPaymentRequest) throws -> Order {
+        let id = try checkOrderID(input.orderId)
+        let name = try checkOrderName(input.orderName)
+        if let metadata = input.metadata {
+            guard metadata.count <= 10,
+                metadata.allSatisfy({ (1...40).contains($0.key.count) && $0.value.count <= 500 })
+            else { throw KeyInError(.invalidRequest, param: "metadata", detail: "up to 10 pairs") }
+        }
+        if let email = input.customerEmail, !email.isEmpty, !(email.contains("@") && email.count <= 100) {
+            throw KeyInError(.invalidRequest, param: "customerEmail")
+        }
+        if let phone = input.customerMobilePhone, !phone.isEmpty,
+            !(phone.filter(\.isNumber).count >= 9 && phone.allSatisfy({ $0.isNumber || $0 == "-" }))
+        {
+            throw KeyInError(.invalidRequest, param: "customerMobilePhone")
+        }
+        return Order(id: id, name: name)
+    }
+
+    /// `cardExpirationMonth` "12" and `cardExpirationYear` "29" or "2029" as `MM/YY[YY]`.
+    package static func expiryText(year: String?, month: String?) -> String? {
+        guard let year = year?.trimmingCharacters(in: .whitespaces),
+            let month = month?.trimmingCharacters(in: .whitespaces),
+            !year.isEmpty, !month.isEmpty
+        else { return nil }
+        return "\(month)/\(year)"
+    }
+
+    package static func newPaymentKey() -> String {
+        "pay_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+    }
+
+    /// Element 41 for a merchant's payments: 8 characters derived from its id.
+    package static func terminalID(for merchantID: UUID) -> String {
+        "K" + String(merchantID.uuidString.replacingOccurrences(of: "-", with: "").prefix(7))
+    }
+
+    /// Element 42: 15 characters derived from the merchant id.
+    package static func acceptorID(for merchantID: UUID) -> String {
+        String(merchantID.uuidString.replacingOccurrences(of: "-", with: "").prefix(15))
+    }
+}
+
+extension Optional where Wrapped == String {
+    package var nonEmpty: String? {
+        guard let self, !self.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        return self
+    }
+}

@@ -1,0 +1,200 @@
+import CardNetworkLink
+import CardVault
+import Foundation
+import KeyInCore
+import KeyInPersistence
+import Logging
+import Vapor
+
+/// What the routes share: the card-network link, the vault, the card-entry validator, the clock.
+public struct GatewayServices: Sendable {
+    public let link: CardNetworkLink
+    public let vault: CardVault
+    public let validator: CardEntryValidator
+    public let now: @Sendable () -> Date
+    /// The stores, over the gateway's database (read when used: the database is configured after the link).
+    package let storesProvider: @Sendable () -> Stores
+    package let webhookSender: any WebhookSender
+    package let webhookTargets: WebhookTargetPolicy
+    package let messageSender: any MessageSender
+    /// Where customers reach this gateway (payment links, receipts), without a trailing slash.
+    package let publicBaseURL: String
+    /// Live chat connections in this process.
+    package let chatHub = ChatHub()
+
+    package init(
+        link: CardNetworkLink, vault: CardVault, validator: CardEntryValidator, now: @escaping @Sendable () -> Date,
+        stores: @escaping @Sendable () -> Stores, webhookSender: any WebhookSender, webhookTargets: WebhookTargetPolicy,
+        messageSender: any MessageSender, publicBaseURL: String
+    ) {
+        self.link = link
+        self.vault = vault
+        self.validator = validator
+        self.now = now
+        self.storesProvider = stores
+        self.webhookSender = webhookSender
+        self.webhookTargets = webhookTargets
+        self.messageSender = messageSender
+        self.publicBaseURL = publicBaseURL
+    }
+
+    package func payments(_ logger: Logger) -> PaymentService {
+        PaymentService(
+            store: stores.payments, idempotency: stores.idempotency, link: link,
+            vault: vault, validator: validator, logger: logger, now: now)
+    }
+
+    /// The stores, over the gateway's database.
+    package var stores: Stores { storesProvider() }
+
+    package func merchants() -> MerchantStore {
+        stores.merchants
+    }
+
+    package func paymentLinks() -> PaymentLinkService {
+        PaymentLinkService(store: stores.paymentLinks, now: now)
+    }
+
+    package func paymentLinkMessenger(_ logger: Logger) -> PaymentLinkMessenger {
+        PaymentLinkMessenger(merchants: merchants(), outbox: messages(logger), publicBaseURL: publicBaseURL)
+    }
+
+    package func chatPresence() -> ChatPresence {
+        ChatPresence(store: stores.chatPresence, now: now)
+    }
+
+    /// Delivers chat messages other processes stored to the sockets open here; see `ChatRelay`.
+    @discardableResult
+    public func relayChat() async throws -> Int {
+        try await ChatRelay(store: stores.support, hub: chatHub, now: now).pass()
+    }
+
+    /// Tells the other processes this one's chat sockets are still open (and forgets long-dead processes' rows),
+    /// and closes staff sockets whose console session has ended.
+    public func refreshChatPresence() async throws {
+        let listedAt = now()
+        try await chatPresence().refresh(
+            processID: chatHub.processID, open: await chatHub.openConnections, listedAt: listedAt)
+        let sessions = await chatHub.staffSessions
+        guard !sessions.isEmpty else { return }
+        let live = try await stores.staff.liveSessions(among: sessions, at: now())
+        await chatHub.closeStaff(sessionsEnded: sessions.subtracting(live))
+    }
+
+    /// At shutdown: this process's chat sockets no longer count as online.
+    public func leaveChat() async throws {
+        try await chatPresence().leaveAll(processID: chatHub.processID)
+    }
+
+    package func webhookEndpoints() -> WebhookEndpoints {
+        WebhookEndpoints(store: stores.webhooks, vault: vault, now: now, targets: webhookTargets)
+    }
+
+    package func staff() -> StaffAccounts {
+        StaffAccounts(store: stores.staff, now: now)
+    }
+
+    /// Adds a console sign-in for a merchant (`owner` sees everything, API keys included; `staff` the rest).
+    public func createStaff(merchantID: UUID, email: String, password: String, owner: Bool) async throws {
+        _ = try await staff().create(
+            merchantID: merchantID, email: email, password: password, role: owner ? .owner : .staff)
+    }
+
+    /// Sets a member's password from the command line (like a reset). False when no account has that e-mail.
+    public func setStaffPassword(email: String, password: String) async throws -> Bool {
+        try await staff().setPassword(email: email, password: password)
+    }
+
+    package func support(_ logger: Logger) -> SupportService {
+        SupportService(
+            store: stores.support, payments: stores.payments,
+            merchants: stores.merchants, messages: messages(logger), now: now)
+    }
+
+    package func chat(_ logger: Logger) -> ChatService {
+        ChatService(store: stores.support, support: support(logger), now: now)
+    }
+
+    package func messages(_ logger: Logger) -> MessageOutbox {
+        MessageOutbox(store: stores.messages, sender: messageSender, logger: logger, now: now)
+    }
+
+    /// Hands waiting customer messages (payment links by SMS, KakaoTalk, e-mail) to the sender.
+    @discardableResult
+    public func sendPendingMessages(logger: Logger) async throws -> Int {
+        try await messages(logger).sendPending()
+    }
+
+    package func webhooks(_ logger: Logger) -> WebhookDispatcher {
+        WebhookDispatcher(
+            store: stores.webhooks, vault: vault, sender: webhookSender, logger: logger, now: now)
+    }
+
+    /// Sends every webhook delivery that is due; the runtime calls it every second, tests when they choose.
+    @discardableResult
+    public func deliverDueWebhooks(logger: Logger) async throws -> Int {
+        try await webhooks(logger).deliverDue()
+    }
+
+    package func cancels(_ logger: Logger) -> CancelService {
+        CancelService(
+            payments: stores.payments, cancels: stores.cancels, link: link,
+            vault: vault, logger: logger, now: now)
+    }
+}
+
+extension GatewayServices {
+    /// Reverses and aborts payments a crash left IN_PROGRESS (older than `staleAfter` seconds).
+    public func recoverStalePayments(logger: Logger, staleAfter: TimeInterval) async throws -> Int {
+        try await PaymentRecovery(link: link, payments: payments(logger), logger: logger, staleAfter: staleAfter)
+            .settleStalePayments(now: now())
+    }
+
+    /// Creates a merchant with a secret key (shown once).
+    public func createMerchant(name: String, live: Bool) async throws -> (id: UUID, secretKey: String) {
+        let created = try await MerchantAccounts(store: merchants()).create(name: name, mode: live ? .live : .test)
+        return (created.merchantID, created.secretKey)
+    }
+
+    /// Issues a new secret key for a merchant and revokes its other keys of that mode after `graceSeconds`.
+    /// Returns nil when there is no such merchant.
+    public func rotateMerchantKey(merchantID: UUID, live: Bool, graceSeconds: TimeInterval) async throws -> String? {
+        guard try await merchants().merchant(id: merchantID) != nil else { return nil }
+        return try await MerchantAccounts(store: merchants()).issueKey(
+            for: merchantID, mode: live ? .live : .test, revokingOthersAfter: now().addingTimeInterval(graceSeconds))
+    }
+
+    public func merchantExists(_ id: UUID) async throws -> Bool {
+        try await merchants().merchant(id: id) != nil
+    }
+
+    public func merchantCount() async throws -> Int {
+        try await merchants().count()
+    }
+}
+
+extension GatewayServices {
+    /// Re-wraps every sealed record's data key (card numbers, webhook secrets) with the current master key
+    /// (`keyin keys rotate`). Returns how many records changed; records already under the current key are left.
+    public func rewrapCardRecords() async throws -> Int {
+        try await stores.sealedRecords.rewrapAll(notUnder: vault.current.id) {
+            try vault.rewrap($0)
+        }
+    }
+}
+
+extension GatewayServices {
+    /// Destroys the card numbers of payments older than the retention period (crypto-shredding: the row holds
+    /// the only wrapped copy of the data key). Returns how many were destroyed.
+    @discardableResult
+    public func shredExpiredCardRecords(retentionDays: Int) async throws -> Int {
+        try await stores.payments.shredCards(
+            createdBefore: now().addingTimeInterval(-Double(retentionDays) * 86_400))
+    }
+
+    /// Forgets idempotency records past their retention.
+    @discardableResult
+    public func purgeExpiredIdempotencyRecords() async throws -> Int {
+        try await stores.idempotency.purge(expiredBefore: now())
+    }
+}

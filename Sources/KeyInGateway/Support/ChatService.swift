@@ -1,0 +1,61 @@
+import Foundation
+import KeyInCore
+import KeyInPersistence
+import Vapor
+
+/// Chat's persistence: messages join the inquiry of their conversation.
+package struct ChatService: Sendable {
+    package let store: SupportStore
+    package let support: SupportService
+    package let now: @Sendable () -> Date
+
+    package func customerSaid(
+        _ body: String, contact: String?, inquiryID: UUID?, link: PaymentLinkRecord, messageID: UUID
+    ) async throws -> (InquiryRecord, isNew: Bool) {
+        let contact = try ContactCheck(
+            name: nil, email: contact?.contains("@") == true ? contact : nil,
+            mobilePhone: contact?.contains("@") == true ? nil : contact)
+        let at = now()
+        if let inquiryID, var inquiry = try await store.inquiry(id: inquiryID) {
+            if let given = contact.email ?? contact.mobilePhone { inquiry.contact = given }
+            inquiry.status = .open
+            inquiry.updatedAt = at
+            try await store.add(
+                InquiryMessageRecord(
+                    id: messageID, inquiryID: inquiry.id, author: .customer, staffEmail: nil, body: body, at: at),
+                updating: inquiry)
+            return (inquiry, false)
+        }
+        let inquiry = InquiryRecord(
+            merchantID: link.merchantID, paymentKey: link.paymentKey, orderName: link.orderName, channel: .chat,
+            customerName: nil, contact: contact.email ?? contact.mobilePhone, at: at)
+        try await store.open(
+            inquiry,
+            first: InquiryMessageRecord(
+                id: messageID, inquiryID: inquiry.id, author: .customer, staffEmail: nil, body: body, at: at))
+        return (inquiry, true)
+    }
+
+    package func systemSaid(_ body: String, in inquiry: InquiryRecord) async throws {
+        try await store.add(
+            InquiryMessageRecord(inquiryID: inquiry.id, author: .system, staffEmail: nil, body: body, at: now()))
+    }
+
+    /// A staff member's chat reply: in the thread; when the customer has left, sent to them like an inquiry's reply.
+    package func staffSaid(
+        _ body: String, in inquiry: InquiryRecord, by email: String, customerConnected: Bool, messageID: UUID
+    ) async throws {
+        if customerConnected {
+            var answered = inquiry
+            answered.status = .answered
+            answered.updatedAt = now()
+            try await store.add(
+                InquiryMessageRecord(
+                    id: messageID, inquiryID: inquiry.id, author: .staff, staffEmail: email, body: body,
+                    at: answered.updatedAt),
+                updating: answered)
+        } else {
+            try await support.reply(to: inquiry, from: email, body: body, messageID: messageID)
+        }
+    }
+}
