@@ -59,3 +59,14 @@ extension Request {
         }
     }
 }
+
+/// Guards the console's owner-only routes (keys, staff, webhook endpoints, settings): staff members are refused.
+/// Behind `ConsoleAuthenticator`, which has found who is signed in.
+package struct OwnersOnly: AsyncMiddleware {
+    package init() {}
+
+    package func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard try request.consoleStaff.role == .owner else { throw KeyInError(.forbiddenRequest) }
+        return try await next.respond(to: request)
+    }
+}

@@ -33,22 +33,24 @@ package struct ConsoleController: RouteCollection {
         signedIn.on(.POST, "links", ":paymentLinkId", "cancel", body: .collect(maxSize: "1kb"), use: withdrawLink)
         signedIn.on(.POST, "links", ":paymentLinkId", "send", body: .collect(maxSize: "2kb"), use: resendLink)
         signedIn.get("webhooks", use: webhooks)
-        signedIn.on(.POST, "webhooks", body: .collect(maxSize: "4kb"), use: createWebhook)
-        signedIn.on(.POST, "webhooks", ":webhookId", "remove", body: .collect(maxSize: "1kb"), use: removeWebhook)
         signedIn.on(
             .POST, "webhooks", ":webhookId", "deliveries", ":deliveryId", "retry", body: .collect(maxSize: "1kb"),
             use: retryWebhookDelivery)
-        signedIn.get("keys", use: keys)
         signedIn.get("inquiries", use: inquiries)
         signedIn.get("inquiries", ":inquiryId", use: inquiry)
         signedIn.on(.POST, "inquiries", ":inquiryId", "reply", body: .collect(maxSize: "8kb"), use: replyToInquiry)
         signedIn.get("feedback", use: feedback)
         signedIn.get("chat", use: chat)
-        signedIn.get("staff", use: staffPage)
-        signedIn.on(.POST, "staff", body: .collect(maxSize: "4kb"), use: addStaff)
-        signedIn.on(.POST, "staff", ":staffId", "remove", body: .collect(maxSize: "1kb"), use: removeStaff)
-        signedIn.get("settings", use: settings)
-        signedIn.on(.POST, "settings", body: .collect(maxSize: "4kb"), use: saveSettings)
+        // The shop's keys, people, webhook endpoints and settings: owners only.
+        let owners = signedIn.grouped(OwnersOnly())
+        owners.on(.POST, "webhooks", body: .collect(maxSize: "4kb"), use: createWebhook)
+        owners.on(.POST, "webhooks", ":webhookId", "remove", body: .collect(maxSize: "1kb"), use: removeWebhook)
+        owners.get("keys", use: keys)
+        owners.get("staff", use: staffPage)
+        owners.on(.POST, "staff", body: .collect(maxSize: "4kb"), use: addStaff)
+        owners.on(.POST, "staff", ":staffId", "remove", body: .collect(maxSize: "1kb"), use: removeStaff)
+        owners.get("settings", use: settings)
+        owners.on(.POST, "settings", body: .collect(maxSize: "4kb"), use: saveSettings)
     }
 
     package func page(_ title: String, _ request: Request, current: String, _ body: HTML, scripts: HTML = "") throws
@@ -283,7 +285,6 @@ package struct ConsoleController: RouteCollection {
 
     package func keys(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        guard staff.role == .owner else { throw KeyInError(.forbiddenRequest) }
         let keys = try await services.stores.merchants.keys(of: staff.merchantID)
         return try page("API 키", request, current: "/console/keys", ConsoleListPages.keys(keys, now: services.now()))
     }
