@@ -18,7 +18,7 @@ package enum BrowserErrorPage {
 
     package static func response(for error: KeyInError, request: Request) -> Response {
         let response = page(for: error, request: request)
-        if let retryAfter = error.retryAfterSeconds(now: Date()) {
+        if let retryAfter = error.retryAfterSeconds(now: request.now) {
             response.headers.replaceOrAdd(name: .retryAfter, value: String(retryAfter))
         }
         return response

@@ -190,7 +190,8 @@ package struct ConsoleController: RouteCollection {
     package func terminalPage(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
         return try page(
-            "가상 단말기", request, current: "/console/terminal", VirtualTerminalPage(csrfToken: staff.csrfToken).html,
+            "가상 단말기", request, current: "/console/terminal",
+            VirtualTerminalPage(csrfToken: staff.csrfToken, now: request.now).html,
             scripts: "<script src=\"/assets/pay.js\"></script>")
     }
 

@@ -11,6 +11,8 @@ package struct HostedPaymentPage {
     package let merchantName: String
     package let supportText: String?
     package let language: Language
+    /// The gateway's clock, when the page is made.
+    package let now: Date
 
     /// What the script needs: where to post, the language, and the catalog's customer messages for field problems
     /// (so a field says exactly what the API would say). The virtual terminal adds its CSRF token.
@@ -74,9 +76,12 @@ package struct HostedPaymentPage {
 
     /// The card fields, shared by the hosted page and the virtual terminal. With `installments` the instalment
     /// choice is rendered (the terminal shows it once the amount allows it).
-    package static func cardFields(language: Language, installments: Bool, hiddenInstallments: Bool = true) -> HTML {
+    /// `now` (the gateway's clock) decides which years the expiry picker offers.
+    package static func cardFields(
+        language: Language, installments: Bool, hiddenInstallments: Bool = true, now: Date
+    ) -> HTML {
         let t = { (text: LocalizedText) in text.text(in: language) }
-        let thisYear = SeoulTime.calendar.component(.year, from: Date())
+        let thisYear = SeoulTime.calendar.component(.year, from: now)
         let installment: HTML =
             installments
             ? """
@@ -154,7 +159,7 @@ package struct HostedPaymentPage {
             <p class="amount"><span class="label">\(t(PageText.amount))</span> <strong id="amount">\(amountText)</strong></p>
             </section>
             <form id="pay-form" novalidate>
-            \(Self.cardFields(language: language, installments: allowsInstallments, hiddenInstallments: false))
+            \(Self.cardFields(language: language, installments: allowsInstallments, hiddenInstallments: false, now: now))
             <button id="pay-button" type="submit" disabled>\(amountText) \(t(PageText.pay))</button>
             <p class="fine">\(t(PageText.secureNote))</p>
             </form>

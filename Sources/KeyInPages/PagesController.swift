@@ -31,7 +31,8 @@ package struct PagesController: RouteCollection {
         let merchant = try await services.stores.merchants.merchant(id: link.merchantID)
         let page = HostedPaymentPage(
             link: link, merchantName: merchant?.name ?? "",
-            supportText: HostedPaymentPage.supportText(merchant, language: language), language: language)
+            supportText: HostedPaymentPage.supportText(merchant, language: language), language: language,
+            now: request.now)
         return PageLayout.document(
             title: "\(PageText.payTitle.text(in: language)) · \(merchant?.name ?? "KeyIn")", language: language,
             body: page.html, scripts: "<script src=\"/assets/pay.js\"></script>")
