@@ -103,7 +103,9 @@ let package = Package(
         .target(
             name: "KeyInAPI",
             dependencies: [
-                "KeyInCore", "CardVault", "KeyInPersistence", "KeyInGateway", .product(name: "Vapor", package: "vapor"),
+                "KeyInCore", "CardVault", "KeyInPersistence", "KeyInGateway",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Resources/openapi.yaml")]
         ),
@@ -193,8 +195,12 @@ let package = Package(
                 "KeyInApp", "KeyInGateway", "KeyInAPI", "KeyInPages", "KeyInConsole", "KeyInSupport",
                 "KeyInPersistence",
                 "CardNetworkLink", "CardNetworkLinkTesting", "IssuerSimulator", "CardVault", "KeyInCore", "ISO8583",
+                .product(name: "Vapor", package: "vapor"),
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQL", package: "fluent-kit"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -205,7 +211,10 @@ let package = Package(
         ),
         .testTarget(
             name: "KeyInCLITests",
-            dependencies: ["KeyInCLI", "KeyInCore", "KeyInGateway", .product(name: "Vapor", package: "vapor")]
+            dependencies: [
+                "KeyInCLI", "KeyInCore", "KeyInGateway", "KeyInApp", .product(name: "Vapor", package: "vapor"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]
