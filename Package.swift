@@ -153,9 +153,8 @@ let package = Package(
         .target(
             name: "KeyInCLI",
             dependencies: [
-                "KeyInCore", "ISO8583", "CardNetworkLink", "IssuerSimulator", "KeyInApp", "KeyInGateway", "CardVault",
+                "KeyInCore", "ISO8583", "CardNetworkLink", "IssuerSimulator", "KeyInApp", "KeyInGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

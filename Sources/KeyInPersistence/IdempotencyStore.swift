@@ -2,6 +2,13 @@ import FluentKit
 import FluentSQL
 import Foundation
 
+/// Where a request made with an `Idempotency-Key` stands.
+package enum IdempotencyState: String, Sendable, Codable {
+    /// Claimed; its answer is not stored yet.
+    case processing
+    case completed
+}
+
 /// Requests made with an `Idempotency-Key`: a keyed hash of each (never the request) and, once done, the answer
 /// to replay.
 package struct IdempotencyStore: Sendable {
@@ -50,11 +57,11 @@ package struct IdempotencyStore: Sendable {
     /// False when there is no such open claim.
     package func completeIfOpen(_ claim: IdempotencyClaim, with response: StoredResponse) async throws -> Bool {
         try await database.compareAndSet(IdempotencyRecordModel.schema) {
-            $0.set("state", to: IdempotencyRecordModel.completed).set("response_status", to: response.status)
+            $0.set("state", to: IdempotencyState.completed.rawValue).set("response_status", to: response.status)
                 .set("response_body", to: response.body)
                 .where("merchant_id", .equal, claim.merchantID).where("idempotency_key", .equal, claim.key)
                 .where("request_digest", .equal, claim.requestDigest)
-                .where("state", .equal, IdempotencyRecordModel.processing)
+                .where("state", .equal, IdempotencyState.processing.rawValue)
         }
     }
 
@@ -63,7 +70,7 @@ package struct IdempotencyStore: Sendable {
             .filter(\.$key == key).first().map { record in
                 Existing(
                     requestDigest: record.requestDigest,
-                    response: record.state == IdempotencyRecordModel.completed
+                    response: record.state == .completed
                         ? record.responseStatus.flatMap { status in
                             record.responseBody.map { StoredResponse(status: status, body: $0) }
                         } : nil,
@@ -87,7 +94,7 @@ package struct IdempotencyStore: Sendable {
 
     /// Releases keys whose requests died mid-way (a crash) before `cutoff`.
     package func releaseUnfinished(claimedBefore cutoff: Date) async throws {
-        try await IdempotencyRecordModel.query(on: database).filter(\.$state == IdempotencyRecordModel.processing)
+        try await IdempotencyRecordModel.query(on: database).filter(\.$state == .processing)
             .filter(\.$createdAt < cutoff).delete()
     }
 
@@ -99,7 +106,7 @@ package struct IdempotencyStore: Sendable {
         async throws
     {
         try await IdempotencyRecordModel.query(on: database).filter(\.$merchantID == claim.merchantID)
-            .filter(\.$key == claim.key).set(\.$state, to: IdempotencyRecordModel.completed)
+            .filter(\.$key == claim.key).set(\.$state, to: .completed)
             .set(\.$responseStatus, to: response.status).set(\.$responseBody, to: response.body).update()
     }
 }

@@ -131,8 +131,7 @@ package final class IdempotencyRecordModel: Model, @unchecked Sendable {
     @Field(key: "merchant_id") package var merchantID: UUID
     @Field(key: "idempotency_key") package var key: String
     @Field(key: "request_digest") package var requestDigest: String
-    /// `processing` or `completed`.
-    @Field(key: "state") package var state: String
+    @Field(key: "state") package var state: IdempotencyState
     @OptionalField(key: "response_status") package var responseStatus: Int?
     @OptionalField(key: "response_body") package var responseBody: String?
     @Field(key: "created_at") package var createdAt: Date

@@ -116,8 +116,11 @@ package struct PaymentStore: Sendable {
                         webhook, merchantID: payment.merchantID, paymentKey: payment.paymentKey, at: date, on: database)
                 }
                 if let linkID = settlement.paysLink {
-                    try await PaymentLinkModel.query(on: database).filter(\.$id == linkID).filter(\.$paymentKey == nil)
-                        .set(\.$paymentKey, to: payment.paymentKey).update()
+                    // Once: a link another payment claimed first stays that payment's.
+                    _ = try await database.compareAndSet(PaymentLinkModel.schema) {
+                        $0.set("payment_key", to: payment.paymentKey).where("id", .equal, linkID)
+                            .where("payment_key", .is, SQLLiteral.null)
+                    }
                 }
                 if let (claim, response) = settlement.completing {
                     try await IdempotencyStore.complete(claim, with: response, on: database)

@@ -142,15 +142,12 @@ extension CancelRecord {
 }
 
 extension IdempotencyRecordModel {
-    static let processing = "processing"
-    static let completed = "completed"
-
     convenience init(_ claim: IdempotencyClaim, response: StoredResponse?) {
         self.init()
         merchantID = claim.merchantID
         key = claim.key
         requestDigest = claim.requestDigest
-        state = response == nil ? Self.processing : Self.completed
+        state = response == nil ? .processing : .completed
         responseStatus = response?.status
         responseBody = response?.body
         createdAt = claim.createdAt

@@ -49,16 +49,22 @@ struct TargetImportsTests {
             let files = try FileManager.default.subpathsOfDirectory(atPath: folder.path).filter {
                 $0.hasSuffix(".swift")
             }
+            var imported: Set<String> = []
             for file in files {
                 let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
                 for line in text.split(separator: "\n") {
                     guard let match = line.firstMatch(of: /^\s*(?:@testable )?import (?:struct |enum |class )?(\w+)/)
                     else { continue }
                     let module = String(match.1)
+                    imported.insert(module)
                     if !declared.contains(module) && !Self.systemModules.contains(module) && module != target {
                         undeclared.append("\(target)/\(file) imports \(module)")
                     }
                 }
+            }
+            // The other way round for the project's own targets: one declared is one used.
+            for dependency in declared.intersection(targets.keys) where !imported.contains(dependency) {
+                undeclared.append("\(target) declares \(dependency) but imports it nowhere")
             }
         }
         #expect(undeclared.isEmpty, "\(undeclared.sorted().joined(separator: "\n"))")
