@@ -168,7 +168,8 @@ extension ConsoleController {
     package func saveSettings(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
         let form = (try? request.content.decode(SettingsForm.self)) ?? SettingsForm()
-        let contact = try ContactCheck(name: nil, email: nil, mobilePhone: form.supportPhone)
+        let contact = try ContactCheck(
+            name: nil, email: nil, mobilePhone: form.supportPhone, phoneParam: "supportPhone")
         let hours = form.supportHours?.trimmingCharacters(in: .whitespaces)
         guard (hours ?? "").count <= 60 else { throw KeyInError(.invalidRequest, param: "supportHours") }
         try await services.stores.merchants.setSupport(

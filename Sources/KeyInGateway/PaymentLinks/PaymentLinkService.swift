@@ -119,21 +119,31 @@ package struct ContactCheck {
     package let email: String?
     package let mobilePhone: String?
 
-    package init(name: String?, email: String?, mobilePhone: String?) throws {
+    /// Empty fields count as not given; `emailParam` and `phoneParam` name the fields in errors.
+    package init(
+        name: String?, email: String?, mobilePhone: String?, emailParam: String = "customerEmail",
+        phoneParam: String = "customerMobilePhone"
+    ) throws {
         let name = name?.trimmingCharacters(in: .whitespaces)
         if let name, name.count > 50 { throw KeyInError(.invalidRequest, param: "customerName") }
-        let email = email?.trimmingCharacters(in: .whitespaces)
-        if let email, !email.isEmpty, !(email.contains("@") && email.count <= 100) {
-            throw KeyInError(.invalidRequest, param: "customerEmail")
-        }
-        let phone = mobilePhone?.trimmingCharacters(in: .whitespaces)
-        if let phone, !phone.isEmpty,
-            !(phone.filter(\.isNumber).count >= 9 && phone.allSatisfy({ $0.isNumber || $0 == "-" }))
-        {
-            throw KeyInError(.invalidRequest, param: "customerMobilePhone")
-        }
         self.name = name.flatMap { $0.isEmpty ? nil : $0 }
-        self.email = email.flatMap { $0.isEmpty ? nil : $0 }
-        self.mobilePhone = phone.flatMap { $0.isEmpty ? nil : $0 }
+        self.email = try Self.parse(email, CustomerContact.email(parsing:), param: emailParam)
+        self.mobilePhone = try Self.parse(mobilePhone, CustomerContact.mobilePhone(parsing:), param: phoneParam)
+    }
+
+    /// One contact as `CustomerContact` reads it; nil when not given.
+    private static func parse(
+        _ text: String?, _ parse: (String) -> CustomerContact?, param: String
+    ) throws -> String? {
+        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        guard let contact = parse(text) else { throw KeyInError(.invalidRequest, param: param) }
+        return contact.text
+    }
+
+    /// A contact that may be either kind (an inquiry's, a chat's): told apart by the `@`.
+    package static func either(_ text: String?, param: String) throws -> String? {
+        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        guard let contact = CustomerContact(parsing: text) else { throw KeyInError(.invalidRequest, param: param) }
+        return contact.text
     }
 }

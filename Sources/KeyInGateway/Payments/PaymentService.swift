@@ -75,8 +75,8 @@ package struct PaymentService: Sendable {
             status: .inProgress, totalAmount: amount.minorUnits, currency: amount.currency.code, capture: capture,
             installmentMonths: input.cardInstallmentPlan ?? 0, cardBrand: brand.rawValue,
             cardCompanyCode: check.company?.code, cardMasked: number.masked, cardFingerprint: vault.fingerprint(number),
-            trace: trace, customerName: input.customerName, customerEmail: input.customerEmail,
-            customerMobilePhone: input.customerMobilePhone, metadata: input.metadata, requestedAt: now())
+            trace: trace, customerName: order.contact.name, customerEmail: order.contact.email,
+            customerMobilePhone: order.contact.mobilePhone, metadata: input.metadata, requestedAt: now())
         do {
             try await store.open(
                 payment, card: try vault.seal(number),
@@ -214,6 +214,8 @@ package struct PaymentService: Sendable {
     package struct Order {
         package let id: String
         package let name: String
+        /// The customer's name, e-mail and phone, checked and trimmed.
+        package let contact: ContactCheck
     }
 
     /// An order id as merchants may choose it: 6–64 of `A–Z a–z 0–9 - _` (payments and payment links alike).
@@ -241,15 +243,9 @@ package struct PaymentService: Sendable {
                 metadata.allSatisfy({ (1...40).contains($0.key.count) && $0.value.count <= 500 })
             else { throw KeyInError(.invalidRequest, param: "metadata", detail: "up to 10 pairs") }
         }
-        if let email = input.customerEmail, !email.isEmpty, !(email.contains("@") && email.count <= 100) {
-            throw KeyInError(.invalidRequest, param: "customerEmail")
-        }
-        if let phone = input.customerMobilePhone, !phone.isEmpty,
-            !(phone.filter(\.isNumber).count >= 9 && phone.allSatisfy({ $0.isNumber || $0 == "-" }))
-        {
-            throw KeyInError(.invalidRequest, param: "customerMobilePhone")
-        }
-        return Order(id: id, name: name)
+        let contact = try ContactCheck(
+            name: input.customerName, email: input.customerEmail, mobilePhone: input.customerMobilePhone)
+        return Order(id: id, name: name, contact: contact)
     }
 
     /// `cardExpirationMonth` "12" and `cardExpirationYear` "29" or "2029" as `MM/YY[YY]`.

@@ -12,12 +12,10 @@ package struct ChatService: Sendable {
     package func customerSaid(
         _ body: String, contact: String?, inquiryID: UUID?, link: PaymentLinkRecord, messageID: UUID
     ) async throws -> (InquiryRecord, isNew: Bool) {
-        let contact = try ContactCheck(
-            name: nil, email: contact?.contains("@") == true ? contact : nil,
-            mobilePhone: contact?.contains("@") == true ? nil : contact)
+        let contact = try ContactCheck.either(contact, param: "contact")
         let at = now()
         if let inquiryID, var inquiry = try await store.inquiry(id: inquiryID) {
-            if let given = contact.email ?? contact.mobilePhone { inquiry.contact = given }
+            if let contact { inquiry.contact = contact }
             inquiry.status = .open
             inquiry.updatedAt = at
             try await store.add(
@@ -28,7 +26,7 @@ package struct ChatService: Sendable {
         }
         let inquiry = InquiryRecord(
             merchantID: link.merchantID, paymentKey: link.paymentKey, orderName: link.orderName, channel: .chat,
-            customerName: nil, contact: contact.email ?? contact.mobilePhone, at: at)
+            customerName: nil, contact: contact, at: at)
         try await store.open(
             inquiry,
             first: InquiryMessageRecord(

@@ -53,16 +53,13 @@ package struct SupportService: Sendable {
         guard (1...1000).contains(body.count) else {
             throw KeyInError(.invalidRequest, param: "message", detail: "1-1000 characters")
         }
-        let contact = contact?.trimmingCharacters(in: .whitespaces) ?? ""
-        let checked = try ContactCheck(
-            name: customerName, email: contact.contains("@") ? contact : nil,
-            mobilePhone: contact.contains("@") ? nil : contact)
-        guard checked.email != nil || checked.mobilePhone != nil else {
+        let name = try ContactCheck(name: customerName, email: nil, mobilePhone: nil).name
+        guard let contact = try ContactCheck.either(contact, param: "contact") else {
             throw KeyInError(.invalidRequest, param: "contact", detail: "a phone number or e-mail for the answer")
         }
         let inquiry = InquiryRecord(
             merchantID: payment.merchantID, paymentKey: payment.paymentKey, orderName: payment.orderName,
-            channel: .form, customerName: checked.name, contact: checked.email ?? checked.mobilePhone, at: now())
+            channel: .form, customerName: name, contact: contact, at: now())
         try await store.open(
             inquiry,
             first: InquiryMessageRecord(
