@@ -27,6 +27,9 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
         public var dropRate = 0.0
         /// Probability (0–1) that a request makes the host close the connection before processing it.
         public var disconnectRate = 0.0
+        /// Where the fault decisions start: the same seed gives the same sequence of drops, cuts and delays, so a
+        /// chaos run that found something can be run again. Without one, each start picks its own and logs it.
+        public var seed: UInt64?
 
         public init() {}
 
@@ -38,6 +41,7 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
                 try container.decodeIfPresent(Int.self, forKey: .maximumLatencyMilliseconds) ?? 0
             dropRate = try container.decodeIfPresent(Double.self, forKey: .dropRate) ?? 0
             disconnectRate = try container.decodeIfPresent(Double.self, forKey: .disconnectRate) ?? 0
+            seed = try container.decodeIfPresent(UInt64.self, forKey: .seed)
         }
     }
 

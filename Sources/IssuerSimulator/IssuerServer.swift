@@ -33,6 +33,10 @@ public final class IssuerServer: Sendable {
         let engine = self.engine
         let logger = self.logger
         let faults = engine.configuration.faults
+        let dice = FaultDice(seed: faults.seed ?? UInt64.random(in: 0...UInt64.max))
+        if faults.dropRate > 0 || faults.disconnectRate > 0 || faults.maximumLatencyMilliseconds > 0 {
+            logger.notice("injecting faults", metadata: ["seed": "\(dice.seed)"])
+        }
         let children = self.children
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -43,7 +47,7 @@ public final class IssuerServer: Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addISO8583Codec()
                     try channel.pipeline.syncOperations.addHandler(
-                        IssuerHandler(engine: engine, faults: faults, logger: logger))
+                        IssuerHandler(engine: engine, faults: faults, dice: dice, logger: logger))
                 }
             }
         let channel = try await bootstrap.bind(host: host, port: port).get()
@@ -73,9 +77,11 @@ private final class IssuerHandler: ChannelInboundHandler, Sendable {
 
     private let engine: IssuerEngine
     private let faults: IssuerConfiguration.Faults
+    private let dice: FaultDice
     private let logger: Logger
 
-    init(engine: IssuerEngine, faults: IssuerConfiguration.Faults, logger: Logger) {
+    init(engine: IssuerEngine, faults: IssuerConfiguration.Faults, dice: FaultDice, logger: Logger) {
+        self.dice = dice
         self.engine = engine
         self.faults = faults
         self.logger = logger
@@ -97,14 +103,14 @@ private final class IssuerHandler: ChannelInboundHandler, Sendable {
             logger.warning("unreadable message ignored", metadata: ["error": "\(error)"])
             return
         }
-        if faults.disconnectRate > 0 && Double.random(in: 0..<1) < faults.disconnectRate {
+        if faults.disconnectRate > 0 && dice.chance() < faults.disconnectRate {
             context.close(promise: nil)
             return
         }
-        if faults.dropRate > 0 && Double.random(in: 0..<1) < faults.dropRate { return }
+        if faults.dropRate > 0 && dice.chance() < faults.dropRate { return }
         let latency =
             faults.maximumLatencyMilliseconds > 0
-            ? Int.random(in: faults.minimumLatencyMilliseconds...faults.maximumLatencyMilliseconds) : 0
+            ? dice.pick(in: faults.minimumLatencyMilliseconds...faults.maximumLatencyMilliseconds) : 0
         let channel = context.channel
         let engine = self.engine
         Task {
@@ -153,4 +159,35 @@ final class OpenConnections: Sendable {
     }
 
     func all() -> [any Channel] { channels.withLock { Array($0.values) } }
+}
+
+/// The fault injection's dice: a seeded generator (SplitMix64) shared by every connection, so a seed replays the
+/// same sequence of decisions.
+package final class FaultDice: Sendable {
+    package let seed: UInt64
+    private let state: Mutex<UInt64>
+
+    package init(seed: UInt64) {
+        self.seed = seed
+        self.state = Mutex(seed)
+    }
+
+    private func next() -> UInt64 {
+        state.withLock { state in
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var mixed = state
+            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+            return mixed ^ (mixed >> 31)
+        }
+    }
+
+    /// A number from 0 (included) to 1 (excluded).
+    package func chance() -> Double {
+        Double(next() >> 11) / Double(1 << 53)
+    }
+
+    package func pick(in range: ClosedRange<Int>) -> Int {
+        range.lowerBound + Int(next() % UInt64(range.count))
+    }
 }

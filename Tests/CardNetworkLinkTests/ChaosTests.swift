@@ -11,7 +11,13 @@ import Testing
 struct ChaosTests {
     @Test("Whatever the faults, every approval the link reports is charged once and everything else is reversed")
     func nothingChargedTwiceOrLost() async throws {
+        // The faults' seed, named in every failure: KEYIN_CHAOS_SEED=<seed> replays the same drops and cuts.
+        let seed =
+            ProcessInfo.processInfo.environment["KEYIN_CHAOS_SEED"].flatMap(UInt64.init)
+            ?? UInt64.random(in: 0...UInt64.max)
+        let replay = Comment(rawValue: "fault seed \(seed) (KEYIN_CHAOS_SEED=\(seed) replays it)")
         var issuer = IssuerConfiguration.default
+        issuer.faults.seed = seed
         issuer.faults.dropRate = 0.15
         issuer.faults.disconnectRate = 0.01
         issuer.faults.maximumLatencyMilliseconds = 3
@@ -69,14 +75,16 @@ struct ChaosTests {
         let approved = outcomes.compactMap { amount, result in (try? result.get()).map { (amount, $0) } }
         let failures: Set<ErrorCode> = Set(outcomes.compactMap { $0.1.failureCode })
         let approvals = approved.count
-        #expect(approvals >= 10, "too few approvals for the run to mean anything: \(approvals)")
+        #expect(approvals >= 10, "too few approvals for the run to mean anything: \(approvals); \(replay)")
         let expected: Set<ErrorCode> = [
             .cardCompanyResponseTimeout, .cardCompanyConnectionLost, .cardCompanyUnavailable,
         ]
-        #expect(failures.isSubset(of: expected))
+        #expect(failures.isSubset(of: expected), replay)
         let ledger = await engine.entries()
         let standing = ledger.filter { $0.kind == .sale && $0.isApproved && !$0.reversed }
-        #expect(Set(standing.compactMap(\.retrievalReferenceNumber)) == Set(approved.map(\.1.retrievalReferenceNumber)))
-        #expect(ledger.totals.capturedAmount == approved.reduce(0) { $0 + $1.0 })
+        #expect(
+            Set(standing.compactMap(\.retrievalReferenceNumber)) == Set(approved.map(\.1.retrievalReferenceNumber)),
+            replay)
+        #expect(ledger.totals.capturedAmount == approved.reduce(0) { $0 + $1.0 }, replay)
     }
 }

@@ -176,3 +176,23 @@ struct IssuerEngineTests {
         #expect(replaced.maintenanceWindows.isEmpty)
     }
 }
+
+@Suite("The simulator's fault injection")
+struct FaultDiceTests {
+    @Test("One seed gives one sequence of decisions, so a chaos run can be replayed; another seed another")
+    func seedReplays() {
+        let first = FaultDice(seed: 42)
+        let again = FaultDice(seed: 42)
+        let other = FaultDice(seed: 43)
+        let sequence = (0..<200).map { _ in first.chance() }
+        #expect(sequence == (0..<200).map { _ in again.chance() })
+        #expect(sequence != (0..<200).map { _ in other.chance() })
+        #expect(sequence.allSatisfy { (0..<1).contains($0) })
+        // Spread over the interval, not stuck: a 15 % drop rate drops about 15 % of requests.
+        let dropped = (0..<10_000).filter { _ in first.chance() < 0.15 }.count
+        #expect((1_200...1_800).contains(dropped))
+        #expect((0..<500).map { _ in first.pick(in: 3...7) }.allSatisfy { (3...7).contains($0) })
+        let configuration = try? IssuerConfiguration.load(json: Data(#"{"faults": {"seed": 7, "dropRate": 0.5}}"#.utf8))
+        #expect(configuration?.faults.seed == 7)
+    }
+}

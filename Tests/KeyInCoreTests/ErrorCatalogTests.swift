@@ -11,7 +11,6 @@ struct ErrorCatalogTests {
     @Test("Every entry is complete", arguments: ErrorCatalog.entries.map(\.code))
     func entryIsComplete(code: ErrorCode) {
         let entry = code.entry
-        #expect(entry.code == code)
         #expect(code.rawValue.wholeMatch(of: #/[A-Z][A-Z0-9]*(_[A-Z0-9]+)*/#) != nil)
         #expect((400..<600).contains(entry.httpStatus))
         for text in [entry.explanation, entry.customerMessage] {
@@ -25,11 +24,34 @@ struct ErrorCatalogTests {
         #expect(placeholders.isSubset(of: CatalogEntry.placeholders))
     }
 
-    @Test("Codes, help pages and the README order are unique")
-    func uniqueness() {
+    @Test("No two codes explain themselves alike: an entry copied from another and left unedited is caught")
+    func explanationsAreDistinct() {
         let entries = ErrorCatalog.entries
-        #expect(Set(entries.map(\.code.rawValue)).count == entries.count)
-        #expect(Set(entries.map(\.helpPageID)).count == entries.count)
+        for language in [\LocalizedText.ko, \LocalizedText.en] {
+            let explanations = Dictionary(grouping: entries, by: { $0.explanation[keyPath: language] })
+            let shared = explanations.filter { $0.value.count > 1 }.map { $0.value.map(\.code.rawValue) }
+            #expect(shared.isEmpty, "codes with the same explanation: \(shared)")
+        }
+    }
+
+    @Test(
+        "The HTTP status agrees with the retry rule: fix-and-resend is 4xx, wait-and-resend is 409, 429 or 5xx",
+        arguments: ErrorCatalog.entries.map(\.code))
+    func statusMatchesRetryRule(code: ErrorCode) {
+        let entry = code.entry
+        switch entry.retry {
+        case .afterCorrection:
+            #expect((400..<500).contains(entry.httpStatus), "\(code) asks for a correction but answers 5xx")
+        case .afterDelay(let seconds):
+            #expect(seconds > 0)
+            #expect(
+                entry.httpStatus == 409 || entry.httpStatus == 429 || entry.httpStatus >= 500,
+                "\(code) asks to wait but answers \(entry.httpStatus), which says the request itself is wrong")
+        case .afterMaintenance:
+            #expect(entry.httpStatus == 503)
+        case .never:
+            #expect(entry.httpStatus != 429 && entry.httpStatus != 503, "\(code) answers 'later' but never succeeds")
+        }
     }
 
     @Test(
