@@ -5,17 +5,20 @@ import Testing
 /// `keyin serve`. `.ci/run` installs Chromium, its driver and Selenium and sets KEYIN_TEST_BROWSER=1;
 /// without it this suite does not run. KEYIN_SCREENSHOT_DIR keeps the screenshots (docs/screenshots is made so).
 @Suite(
-    "The hosted page in a real browser", .enabled(if: ProcessInfo.processInfo.environment["KEYIN_TEST_BROWSER"] != nil),
-    .timeLimit(.minutes(5)))
+    "The pages in a real browser", .enabled(if: ProcessInfo.processInfo.environment["KEYIN_TEST_BROWSER"] != nil),
+    .serialized, .timeLimit(.minutes(5)))
 struct BrowserTests {
     /// Every `*_test.py` there; `keyin_browser.py` holds what they share.
     static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Browser")
 
-    @Test(
-        "Typing, grouping, a declined card, a good card to its receipt, a double click that pays once, help, console, live chat, inquiries, screen-reader checks"
-    )
-    func hostedPage() async throws {
+    /// The hosted page (typing and grouping, field checks, a decline and a retry, a receipt, a double click,
+    /// help, the console); support (live chat, an unanswered chat, inquiries); accessibility (screen-reader checks
+    /// of every page, paying with the keyboard only).
+    static let suites = ["hosted_page_test", "support_test", "accessibility_test"]
+
+    @Test("Each browser script's scenarios pass, each failure named", arguments: suites)
+    func browserScenarios(script: String) async throws {
         let process = ServeCrashTests()
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-browser-\(UUID())")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
@@ -35,9 +38,24 @@ struct BrowserTests {
         environment["KEYIN_SECRET_KEY"] = key
         environment["KEYIN_CONSOLE_EMAIL"] = String(login.1)
         environment["KEYIN_CONSOLE_PASSWORD"] = String(login.2)
-        let discover = ["-m", "unittest", "discover", "-v", "-s", Self.scripts.path, "-p", "*_test.py"]
+        let discover = ["-m", "unittest", "discover", "-v", "-s", Self.scripts.path, "-p", "\(script).py"]
         let (status, log) = try await Self.runOffThePool("/usr/bin/env", ["python3"] + discover, environment)
-        #expect(status == 0, "\(log)")
+        let scenarios = Self.scenarios(in: log)
+        let declared = try String(contentsOf: Self.scripts.appendingPathComponent("\(script).py"), encoding: .utf8)
+            .matches(of: /(?m)^    def (test_\w+)/).map { String($0.1) }
+        #expect(Set(scenarios.map(\.name)) == Set(declared), "\(script): not every scenario reported\n\(log)")
+        // Each scenario that did not pass is an issue of its own, named.
+        for (name, verdict) in scenarios where verdict != "ok" {
+            Issue.record("\(script): \(name) \(verdict)\n\(log)")
+        }
+        #expect(status == 0, "\(script) exited \(status)\n\(log)")
+    }
+
+    /// `test_name (module.Class.test_name) ... ok` lines of `unittest -v`: each scenario and its verdict.
+    static func scenarios(in log: String) -> [(name: String, verdict: String)] {
+        log.matches(of: /(?m)^(test_\w+) \([\w.]+\)[^\n]*? \.\.\. (ok|FAIL|ERROR|skipped[^\n]*)$/).map {
+            (String($0.1), String($0.2))
+        }
     }
 
     /// Runs a program to its end on a thread of its own: waiting for it must not hold one of the few threads
