@@ -27,10 +27,10 @@ struct BrowserTests {
             ["serve", "--data-dir", dataDirectory.path, "--port", String(port)],
             environment: ["KEYIN_PUBLIC_URL": "http://127.0.0.1:\(port)"])
         defer { server.interrupt() }
-        let banner = try #require(process.read(output, until: /(test_sk_[A-Za-z0-9]+)/))
+        let banner = try #require(await process.read(output, until: /(test_sk_[A-Za-z0-9]+)/))
         let key = String(try #require(banner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1))
         let fullBanner =
-            banner.contains("console: ") ? banner : banner + (process.read(output, until: /console: (\S+)/) ?? "")
+            banner.contains("console: ") ? banner : banner + (await process.read(output, until: /console: (\S+)/) ?? "")
         let login = try #require(fullBanner.firstMatch(of: /console: \S+\s+(\S+) \/ (\S+)/))
 
         var environment = ProcessInfo.processInfo.environment

@@ -64,7 +64,7 @@ extension ServeCrashTests {
     func liveChat() async throws {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-chat-\(UUID())")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
-        let gateway = try serveWithDemo(dataDirectory)
+        let gateway = try await serveWithDemo(dataDirectory)
         defer { gateway.server.interrupt() }
         let (port, key, login) = (gateway.port, gateway.key, gateway.login)
         let base = "http://127.0.0.1:\(port)"
@@ -136,13 +136,13 @@ extension ServeCrashTests {
 
     /// Starts `keyin serve` on a new data directory and reads what its first start prints: the demo merchant's
     /// secret key and console sign-in.
-    func serveWithDemo(_ dataDirectory: URL) throws -> (
+    func serveWithDemo(_ dataDirectory: URL) async throws -> (
         server: Process, port: Int, key: String, login: (email: String, password: String)
     ) {
         let port = try freeLoopbackPort()
         let (server, output, _) = try launch(["serve", "--data-dir", dataDirectory.path, "--port", String(port)])
-        var banner = read(output, until: /(test_sk_[A-Za-z0-9]+)/) ?? ""
-        if !banner.contains("console: ") { banner += read(output, until: /console: (\S+)/) ?? "" }
+        var banner = await read(output, until: /(test_sk_[A-Za-z0-9]+)/) ?? ""
+        if !banner.contains("console: ") { banner += await read(output, until: /console: (\S+)/) ?? "" }
         guard let key = banner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1,
             let login = banner.firstMatch(of: /console: \S+\s+(\S+) \/ (\S+)/)
         else {
@@ -173,7 +173,7 @@ extension ServeCrashTests {
     func liveChatAcrossProcesses() async throws {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-chat2-\(UUID())")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
-        let gateway = try serveWithDemo(dataDirectory)
+        let gateway = try await serveWithDemo(dataDirectory)
         defer { gateway.server.interrupt() }
         let (first, key, login) = (gateway.port, gateway.key, gateway.login)
         // A second process on the same database (the demo merchant exists already).
@@ -182,7 +182,7 @@ extension ServeCrashTests {
             "serve", "--data-dir", dataDirectory.path, "--port", String(second),
         ])
         defer { secondServer.interrupt() }
-        _ = try #require(read(secondOutput, until: /(listening on \S+)/))
+        _ = try #require(await read(secondOutput, until: /(listening on \S+)/))
 
         let link = try await Self.request(
             "POST", "http://127.0.0.1:\(first)/v1/payment-links", key: key,

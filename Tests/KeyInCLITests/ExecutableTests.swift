@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -21,45 +22,57 @@ struct ExecutableTests {
         }
     }
 
+    /// Runs `keyin` to its end and returns its exit status and output (standard output and error together). The
+    /// child is waited for on a thread of its own, never one of Swift's concurrency.
     func run(
         _ arguments: [String], stdin: String = "", environment: [String: String] = [:]
-    ) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = try Self.binary
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    ) async throws -> (status: Int32, output: String) {
+        let binary = try Self.binary
+        let environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                let process = Process()
+                process.executableURL = binary
+                process.arguments = arguments
+                process.environment = environment
+                let input = Pipe()
+                let output = Pipe()
+                process.standardInput = input
+                process.standardOutput = output
+                process.standardError = output
+                do {
+                    try process.run()
+                    input.fileHandleForWriting.write(Data(stdin.utf8))
+                    try input.fileHandleForWriting.close()
+                    let data = output.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
     }
 
     @Test("Exit status 0 for a valid card, 1 for an invalid one")
-    func exitStatus() throws {
-        #expect(try run(["card", "check", "4242424242424242"]).status == 0)
-        let invalid = try run(["card", "check", "4242424242424241"])
+    func exitStatus() async throws {
+        #expect(try await run(["card", "check", "4242424242424242"]).status == 0)
+        let invalid = try await run(["card", "check", "4242424242424241"])
         #expect(invalid.status == 1)
         #expect(invalid.output.contains("INVALID_CARD_NUMBER"))
     }
 
     @Test("Reads a list from standard input")
-    func standardInput() throws {
-        let result = try run(["card", "check", "-"], stdin: "4242424242424242\n5555555555554444\n")
+    func standardInput() async throws {
+        let result = try await run(["card", "check", "-"], stdin: "4242424242424242\n5555555555554444\n")
         #expect(result.status == 0)
         #expect(result.output.split(separator: "\n").count == 2)
         #expect(!result.output.contains("4242424242424242"))
     }
 
     @Test("A usage mistake is reported, not a crash")
-    func usageError() throws {
-        let result = try run(["card", "check", "-", "--cvc", "123"])
+    func usageError() async throws {
+        let result = try await run(["card", "check", "-", "--cvc", "123"])
         #expect(result.status == 64)
         #expect(result.output.contains("only card numbers"))
     }
@@ -68,7 +81,7 @@ struct ExecutableTests {
 @Suite("keyin issuer, as an operator runs it")
 struct IssuerExecutableTests {
     @Test("Starts on free ports, serves its ledger, stops cleanly on SIGINT")
-    func serveAndLedger() throws {
+    func serveAndLedger() async throws {
         let process = Process()
         process.executableURL = try ExecutableTests.binary
         process.arguments = ["issuer", "--port", "0", "--admin-port", "0"]
@@ -88,7 +101,7 @@ struct IssuerExecutableTests {
         #expect(text.contains("카드사 시뮬레이터 실행 중"))
         let adminPort = try #require(text.firstMatch(of: /--admin-port (\d+)/)?.1)
 
-        let ledger = try ExecutableTests().run(["issuer", "ledger", "--admin-port", String(adminPort)])
+        let ledger = try await ExecutableTests().run(["issuer", "ledger", "--admin-port", String(adminPort)])
         #expect(ledger.status == 0)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(ledger.output.utf8)) as? [String: Any])
         #expect(document["entries"] as? [Any] != nil)
@@ -100,18 +113,20 @@ struct IssuerExecutableTests {
     }
 
     @Test("A broken configuration file stops start-up with a message naming it")
-    func badConfiguration() throws {
+    func badConfiguration() async throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("issuer-\(UUID()).json")
         try #"{"faults": {"dropRate": 2}}"#.write(to: url, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: url) }
-        let result = try ExecutableTests().run(["issuer", "--port", "0", "--admin-port", "0", "--config", url.path])
+        let result = try await ExecutableTests().run([
+            "issuer", "--port", "0", "--admin-port", "0", "--config", url.path,
+        ])
         #expect(result.status != 0)
         #expect(result.output.contains("fault rates must be between 0 and 1"))
     }
 
     @Test("Asking a simulator that is not running says so")
-    func ledgerWithoutSimulator() throws {
-        let result = try ExecutableTests().run(["issuer", "ledger", "--admin-port", "1"])
+    func ledgerWithoutSimulator() async throws {
+        let result = try await ExecutableTests().run(["issuer", "ledger", "--admin-port", "1"])
         #expect(result.status != 0)
         #expect(result.output.contains("No simulator answers"))
     }
@@ -135,15 +150,30 @@ struct ServeCrashTests {
         return (process, output, errorLog)
     }
 
-    /// Reads standard output until `pattern` matches, and returns all that was read.
-    func read(_ pipe: Pipe, until pattern: Regex<(Substring, Substring)>) -> String? {
-        var text = ""
-        while true {
-            let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { return nil }
-            text += String(decoding: chunk, as: UTF8.self)
-            if text.firstMatch(of: pattern) != nil { return text }
+    /// Reads standard output until `pattern` matches, and returns all that was read (nil when the output ends
+    /// first). The reading blocks a thread of its own, never one of Swift's concurrency, so the suite's time limit
+    /// can still end a test whose child never prints.
+    func read(_ pipe: Pipe, until pattern: Regex<(Substring, Substring)>) async -> String? {
+        let handle = pipe.fileHandleForReading
+        // A Regex is an immutable value, only read here: safe to hand to the reading thread.
+        nonisolated(unsafe) let pattern = pattern
+        let found = Mutex<String?>(nil)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread {
+                var text = ""
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    text += String(decoding: chunk, as: UTF8.self)
+                    if text.firstMatch(of: pattern) != nil {
+                        found.withLock { $0 = text }
+                        break
+                    }
+                }
+                continuation.resume()
+            }.start()
         }
+        return found.withLock { $0 }
     }
 
     static func request(_ method: String, _ url: String, key: String, body: String? = nil) async throws -> [String: Any]
@@ -163,7 +193,7 @@ struct ServeCrashTests {
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
         let (issuer, issuerOutput, _) = try launch(["issuer", "--port", "0", "--admin-port", "0"])
         defer { issuer.terminate() }
-        let banner = try #require(read(issuerOutput, until: /--admin-port (\d+)/))
+        let banner = try #require(await read(issuerOutput, until: /--admin-port (\d+)/))
         let issuerPort = try #require(banner.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/)?.1)
         let adminPort = String(try #require(banner.firstMatch(of: /--admin-port (\d+)/)?.1))
         let environment = [
@@ -172,11 +202,11 @@ struct ServeCrashTests {
         ]
         let httpPort = String(try freeLoopbackPort())
         // A deployment that names its card companies gets no demo merchant: the operator makes one.
-        let key = try Self.createMerchant(dataDirectory: dataDirectory, environment: environment)
+        let key = try await Self.createMerchant(dataDirectory: dataDirectory, environment: environment)
         let serveArguments = ["serve", "--data-dir", dataDirectory.path, "--port", httpPort]
         let (first, firstOutput, firstErrors) = try launch(serveArguments, environment: environment)
         let serveBanner = try #require(
-            read(firstOutput, until: /(listening) on/),
+            await read(firstOutput, until: /(listening) on/),
             "\((try? String(contentsOf: firstErrors, encoding: .utf8))?.suffix(2000) ?? "")")
         #expect(!serveBanner.contains("test_sk_") && !serveBanner.contains("데모 상점"))
 
@@ -188,7 +218,7 @@ struct ServeCrashTests {
         }
         var sold = false
         for _ in 0..<200 where !sold {
-            let ledger = try ExecutableTests().run(["issuer", "ledger", "--admin-port", adminPort]).output
+            let ledger = try await ExecutableTests().run(["issuer", "ledger", "--admin-port", adminPort]).output
             sold = ledger.contains(#""kind" : "sale""#)
         }
         #expect(sold, "the host never saw the sale")
@@ -199,12 +229,12 @@ struct ServeCrashTests {
         // The next start settles it before serving.
         let (second, secondOutput, _) = try launch(serveArguments, environment: environment)
         defer { second.interrupt() }
-        #expect(read(secondOutput, until: /(listening) on/) != nil)
+        #expect(await read(secondOutput, until: /(listening) on/) != nil)
         let payment = try await Self.request(
             "GET", "http://127.0.0.1:\(httpPort)/v1/payments/orders/crash-order-01", key: key)
         #expect(payment["status"] as? String == "ABORTED")
         #expect((payment["failure"] as? [String: Any])?["code"] as? String == "FAILED_INTERNAL_SYSTEM_PROCESSING")
-        let ledger = try ExecutableTests().run(["issuer", "ledger", "--admin-port", adminPort]).output
+        let ledger = try await ExecutableTests().run(["issuer", "ledger", "--admin-port", adminPort]).output
         let document = try #require(try JSONSerialization.jsonObject(with: Data(ledger.utf8)) as? [String: Any])
         let totals = try #require(document["totals"] as? [String: Any])
         #expect(totals["capturedAmount"] as? Int == 0)
@@ -224,15 +254,15 @@ extension ServeCrashTests {
         // One card company for both runs, so the refund finds the sale it refers to.
         let (issuer, issuerOutput, _) = try launch(["issuer", "--port", "0", "--admin-port", "0"])
         defer { issuer.terminate() }
-        let issuerBanner = try #require(read(issuerOutput, until: /--admin-port (\d+)/))
+        let issuerBanner = try #require(await read(issuerOutput, until: /--admin-port (\d+)/))
         let issuerPort = try #require(issuerBanner.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/)?.1)
         let hosts = "default=127.0.0.1:\(issuerPort)"
 
-        let key = try Self.createMerchant(
+        let key = try await Self.createMerchant(
             dataDirectory: dataDirectory, environment: ["KEYIN_MASTER_KEY": oldKey, "KEYIN_ISSUER_HOSTS": hosts])
         let (first, firstOutput, _) = try launch(
             serve, environment: ["KEYIN_MASTER_KEY": oldKey, "KEYIN_ISSUER_HOSTS": hosts])
-        #expect(read(firstOutput, until: /(listening) on/) != nil)
+        #expect(await read(firstOutput, until: /(listening) on/) != nil)
         let body =
             #"{"amount":20000,"orderId":"rotate-order-1","orderName":"키 교체","cardNumber":"4242424242424242","cardExpirationYear":"30","cardExpirationMonth":"12"}"#
         let paid = try await Self.request(
@@ -241,7 +271,7 @@ extension ServeCrashTests {
         first.interrupt()
         first.waitUntilExit()
 
-        let rotate = try ExecutableTests().run(
+        let rotate = try await ExecutableTests().run(
             ["keys", "rotate", "--data-dir", dataDirectory.path],
             environment: [
                 "KEYIN_MASTER_KEY": newKey, "KEYIN_PREVIOUS_MASTER_KEYS": oldKey, "KEYIN_ISSUER_HOSTS": hosts,
@@ -252,7 +282,7 @@ extension ServeCrashTests {
         let (second, secondOutput, _) = try launch(
             serve, environment: ["KEYIN_MASTER_KEY": newKey, "KEYIN_ISSUER_HOSTS": hosts])
         defer { second.interrupt() }
-        #expect(read(secondOutput, until: /(listening) on/) != nil)
+        #expect(await read(secondOutput, until: /(listening) on/) != nil)
         let canceled = try await Self.request(
             "POST", "http://127.0.0.1:\(httpPort)/v1/payments/\(paymentKey)/cancel", key: key,
             body: #"{"cancelReason":"키 교체 후 환불"}"#)
@@ -262,8 +292,8 @@ extension ServeCrashTests {
 
 extension ServeCrashTests {
     /// `keyin merchant create` on the data directory; returns the new merchant's test secret key.
-    static func createMerchant(dataDirectory: URL, environment: [String: String]) throws -> String {
-        let created = try ExecutableTests().run(
+    static func createMerchant(dataDirectory: URL, environment: [String: String]) async throws -> String {
+        let created = try await ExecutableTests().run(
             ["merchant", "create", "--name", "운영 상점", "--json", "--data-dir", dataDirectory.path],
             // Quiet: the migrations' log lines would share the output with the JSON.
             environment: environment.merging(["KEYIN_LOG_LEVEL": "error"]) { $1 })

@@ -25,7 +25,8 @@ extension ServeCrashTests {
         let httpPort = String(try freeLoopbackPort())
         let (server, output, errors) = try launch(["serve", "--data-dir", dataDirectory.path, "--port", httpPort])
         let banner = try #require(
-            read(output, until: /(test_sk_[A-Za-z0-9]+)/), "\((try? String(contentsOf: errors, encoding: .utf8)) ?? "")"
+            await read(output, until: /(test_sk_[A-Za-z0-9]+)/),
+            "\((try? String(contentsOf: errors, encoding: .utf8)) ?? "")"
         )
         let key = String(try #require(banner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1))
         let base = "http://127.0.0.1:\(httpPort)"
@@ -56,18 +57,18 @@ extension ServeCrashTests {
         try await receiver.asyncShutdown()
 
         // Key rotation on the same data directory, with the server stopped.
-        let created = try ExecutableTests().run(
+        let created = try await ExecutableTests().run(
             ["merchant", "create", "--name", "교체 상점", "--json", "--data-dir", dataDirectory.path])
         let merchant = try #require(
             try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: Any])
         let merchantID = try #require(merchant["merchantId"] as? String)
-        let rotated = try ExecutableTests().run(
+        let rotated = try await ExecutableTests().run(
             ["merchant", "keys", "rotate", "--merchant", merchantID, "--json", "--data-dir", dataDirectory.path])
         #expect(rotated.status == 0, "\(rotated.output)")
         let rotation = try #require(try JSONSerialization.jsonObject(with: Data(rotated.output.utf8)) as? [String: Any])
         let newKey = try #require(rotation["secretKey"] as? String)
         #expect(newKey.hasPrefix("test_sk_") && newKey != merchant["secretKey"] as? String)
-        let unknown = try ExecutableTests().run(
+        let unknown = try await ExecutableTests().run(
             ["merchant", "keys", "rotate", "--merchant", UUID().uuidString, "--data-dir", dataDirectory.path])
         #expect(unknown.status != 0 && unknown.output.contains("no merchant"))
     }
@@ -81,7 +82,7 @@ extension ServeCrashTests {
         let httpPort = String(try freeLoopbackPort())
         let (server, output, errors) = try launch(
             ["serve", "--data-dir", dataDirectory.path, "--port", httpPort], environment: ["KEYIN_LOG_LEVEL": "trace"])
-        let banner = try #require(read(output, until: /(test_sk_[A-Za-z0-9]+)/))
+        let banner = try #require(await read(output, until: /(test_sk_[A-Za-z0-9]+)/))
         let key = String(try #require(banner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1))
         let base = "http://127.0.0.1:\(httpPort)/v1/payments"
 
@@ -146,37 +147,37 @@ extension ServeCrashTests {
         // Standard output only holds the JSON; the first run's migration logs (standard error) are kept quiet here,
         // where both streams are read together.
         let quiet = ["KEYIN_LOG_LEVEL": "error"]
-        let created = try ExecutableTests().run(
+        let created = try await ExecutableTests().run(
             ["merchant", "create", "--name", "직원 상점", "--json"] + data, environment: quiet)
         let merchant = try #require(try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: Any])
         let merchantID = try #require(merchant["merchantId"] as? String)
-        let added = try ExecutableTests().run(
+        let added = try await ExecutableTests().run(
             ["merchant", "staff", "add", "--merchant", merchantID, "--email", "clerk@shop.example", "--json"] + data,
             environment: quiet)
         #expect(added.status == 0, "\(added.output)")
         let account = try #require(try JSONSerialization.jsonObject(with: Data(added.output.utf8)) as? [String: Any])
         let password = try #require(account["password"] as? String)
         #expect(account["role"] as? String == "staff" && password.count >= 10)
-        let again = try ExecutableTests().run(
+        let again = try await ExecutableTests().run(
             ["merchant", "staff", "add", "--merchant", merchantID, "--email", "clerk@shop.example"] + data,
             environment: quiet)
         #expect(again.status != 0 && again.output.contains("INVALID_REQUEST"))
-        let short = try ExecutableTests().run(
+        let short = try await ExecutableTests().run(
             ["merchant", "staff", "add", "--merchant", merchantID, "--email", "b@shop.example", "--password-stdin"]
                 + data,
             stdin: "short\n", environment: quiet)
         #expect(short.status != 0 && short.output.contains("at least 10"))
-        let unknown = try ExecutableTests().run(
+        let unknown = try await ExecutableTests().run(
             ["merchant", "staff", "add", "--merchant", UUID().uuidString, "--email", "c@shop.example"] + data,
             environment: quiet)
         #expect(unknown.status != 0 && unknown.output.contains("no merchant"))
 
         // An operator sets a new password for a member who cannot use the e-mailed reset; the old one stops working.
-        let reset = try ExecutableTests().run(
+        let reset = try await ExecutableTests().run(
             ["merchant", "staff", "password", "--email", "clerk@shop.example", "--password-stdin", "--json"] + data,
             stdin: "operator set password\n", environment: quiet)
         #expect(reset.status == 0, "\(reset.output)")
-        let nobody = try ExecutableTests().run(
+        let nobody = try await ExecutableTests().run(
             ["merchant", "staff", "password", "--email", "nobody@shop.example"] + data, environment: quiet)
         #expect(nobody.status != 0 && nobody.output.contains("no console sign-in"))
 
@@ -184,7 +185,7 @@ extension ServeCrashTests {
         let port = try freeLoopbackPort()
         let (server, output, _) = try launch(["serve", "--port", String(port)] + data)
         defer { server.interrupt() }
-        #expect(read(output, until: /(listening) on/) != nil)
+        #expect(await read(output, until: /(listening) on/) != nil)
         var signIn = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/console/login")!)
         signIn.httpMethod = "POST"
         signIn.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")

@@ -6,8 +6,8 @@ import Testing
 @Suite("keyin serve's settings, listed once")
 struct SettingsCommandTests {
     @Test("keyin serve --help names every setting with its flag, environment variable and default")
-    func helpListsEverySetting() throws {
-        let help = try ExecutableTests().run(["serve", "--help"])
+    func helpListsEverySetting() async throws {
+        let help = try await ExecutableTests().run(["serve", "--help"])
         #expect(help.status == 0)
         for setting in GatewaySetting.all {
             #expect(help.output.contains(setting.flag), "\(setting.flag) missing from keyin serve --help")
@@ -17,12 +17,12 @@ struct SettingsCommandTests {
     }
 
     @Test("docs/operations.md shows the settings exactly as keyin settings --markdown prints them")
-    func documentedTableIsCurrent() throws {
+    func documentedTableIsCurrent() async throws {
         let document = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("docs").appendingPathComponent("operations.md")
         let text = try String(contentsOf: document, encoding: .utf8)
-        let table = try ExecutableTests().run(["settings", "--markdown"])
+        let table = try await ExecutableTests().run(["settings", "--markdown"])
         #expect(table.status == 0)
         #expect(
             text.contains(table.output.trimmingCharacters(in: .newlines)),
@@ -30,8 +30,8 @@ struct SettingsCommandTests {
     }
 
     @Test("A mistyped flag stops keyin serve with a usage error that names it")
-    func unknownFlag() throws {
-        let result = try ExecutableTests().run(["serve", "--prot", "8080"])
+    func unknownFlag() async throws {
+        let result = try await ExecutableTests().run(["serve", "--prot", "8080"])
         #expect(result.status != 0)
     }
 }
