@@ -2,41 +2,41 @@ import FluentKit
 import Foundation
 import KeyInCore
 
-// Fluent models: rows as the database holds them. The stores turn them into records (PaymentRecord and the
-// like) for the rest of the gateway; the models of the areas not yet behind a store are still `package`.
+// Fluent models: rows as the database holds them. Internal: only the stores see them, and they hand the rest of
+// the gateway records (PaymentRecord and the like) instead.
 
-package final class MerchantModel: Model, @unchecked Sendable {
-    package static let schema = "merchants"
+final class MerchantModel: Model, @unchecked Sendable {
+    static let schema = "merchants"
 
-    @ID(key: .id) package var id: UUID?
-    @Field(key: "name") package var name: String
-    @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
+    @ID(key: .id) var id: UUID?
+    @Field(key: "name") var name: String
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     /// Shown to customers beside support (chat, inquiries): e.g. `02-1234-5678`, `평일 10:00–18:00`.
-    @OptionalField(key: "support_phone") package var supportPhone: String?
-    @OptionalField(key: "support_hours") package var supportHours: String?
+    @OptionalField(key: "support_phone") var supportPhone: String?
+    @OptionalField(key: "support_hours") var supportHours: String?
 
-    package init() {}
+    init() {}
 
-    package init(id: UUID? = nil, name: String) {
+    init(id: UUID? = nil, name: String) {
         self.id = id
         self.name = name
     }
 }
 
-package final class APIKeyModel: Model, @unchecked Sendable {
-    package static let schema = "api_keys"
+final class APIKeyModel: Model, @unchecked Sendable {
+    static let schema = "api_keys"
 
-    @ID(key: .id) package var id: UUID?
-    @Parent(key: "merchant_id") package var merchant: MerchantModel
-    @Field(key: "mode") package var mode: APIKeyMode
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "merchant_id") var merchant: MerchantModel
+    @Field(key: "mode") var mode: APIKeyMode
     /// SHA-256 of the secret key, hex. The key itself is shown once and never stored.
-    @Field(key: "key_hash") package var keyHash: String
+    @Field(key: "key_hash") var keyHash: String
     /// The first characters, to tell keys apart in the console.
-    @Field(key: "key_prefix") package var keyPrefix: String
-    @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
-    @OptionalField(key: "revoked_at") package var revokedAt: Date?
+    @Field(key: "key_prefix") var keyPrefix: String
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @OptionalField(key: "revoked_at") var revokedAt: Date?
 
-    package init() {}
+    init() {}
 
     init(merchantID: UUID, mode: APIKeyMode, keyHash: String, keyPrefix: String) {
         self.$merchant.id = merchantID
@@ -46,72 +46,72 @@ package final class APIKeyModel: Model, @unchecked Sendable {
     }
 }
 
-package final class PaymentModel: Model, @unchecked Sendable {
-    package static let schema = "payments"
+final class PaymentModel: Model, @unchecked Sendable {
+    static let schema = "payments"
 
-    @ID(key: .id) package var id: UUID?
-    @Parent(key: "merchant_id") package var merchant: MerchantModel
-    @Field(key: "payment_key") package var paymentKey: String
-    @Field(key: "order_id") package var orderID: String
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "merchant_id") var merchant: MerchantModel
+    @Field(key: "payment_key") var paymentKey: String
+    @Field(key: "order_id") var orderID: String
     /// `merchant id:order id` while the order holds a live payment; cleared when the payment aborts, so the order
     /// can be paid again. A unique index makes a second live payment for one order impossible.
-    @OptionalField(key: "order_lock") package var orderLock: String?
-    @Field(key: "order_name") package var orderName: String
-    @Field(key: "status") package var status: PaymentStatus
-    @Field(key: "total_amount") package var totalAmount: Int64
-    @Field(key: "balance_amount") package var balanceAmount: Int64
-    @Field(key: "currency") package var currency: String
-    @Field(key: "capture") package var capture: Bool
-    @Field(key: "installment_months") package var installmentMonths: Int
-    @Field(key: "card_brand") package var cardBrand: String
-    @OptionalField(key: "card_company_code") package var cardCompanyCode: String?
-    @Field(key: "card_masked") package var cardMasked: String
-    @Field(key: "card_fingerprint") package var cardFingerprint: String
-    @OptionalField(key: "approve_no") package var approveNo: String?
-    @OptionalField(key: "rrn") package var retrievalReferenceNumber: String?
+    @OptionalField(key: "order_lock") var orderLock: String?
+    @Field(key: "order_name") var orderName: String
+    @Field(key: "status") var status: PaymentStatus
+    @Field(key: "total_amount") var totalAmount: Int64
+    @Field(key: "balance_amount") var balanceAmount: Int64
+    @Field(key: "currency") var currency: String
+    @Field(key: "capture") var capture: Bool
+    @Field(key: "installment_months") var installmentMonths: Int
+    @Field(key: "card_brand") var cardBrand: String
+    @OptionalField(key: "card_company_code") var cardCompanyCode: String?
+    @Field(key: "card_masked") var cardMasked: String
+    @Field(key: "card_fingerprint") var cardFingerprint: String
+    @OptionalField(key: "approve_no") var approveNo: String?
+    @OptionalField(key: "rrn") var retrievalReferenceNumber: String?
     /// The ISO 8583 trace of the authorization (JSON), stored before it is sent so a crash can reverse it.
-    @OptionalField(key: "trace") package var trace: String?
-    @OptionalField(key: "customer_name") package var customerName: String?
-    @OptionalField(key: "customer_email") package var customerEmail: String?
-    @OptionalField(key: "customer_mobile_phone") package var customerMobilePhone: String?
-    @OptionalField(key: "metadata") package var metadata: String?
-    @OptionalField(key: "failure_code") package var failureCode: String?
-    @Field(key: "requested_at") package var requestedAt: Date
-    @OptionalField(key: "approved_at") package var approvedAt: Date?
+    @OptionalField(key: "trace") var trace: String?
+    @OptionalField(key: "customer_name") var customerName: String?
+    @OptionalField(key: "customer_email") var customerEmail: String?
+    @OptionalField(key: "customer_mobile_phone") var customerMobilePhone: String?
+    @OptionalField(key: "metadata") var metadata: String?
+    @OptionalField(key: "failure_code") var failureCode: String?
+    @Field(key: "requested_at") var requestedAt: Date
+    @OptionalField(key: "approved_at") var approvedAt: Date?
     /// When the last cancel was accepted, in epoch milliseconds (an integer, so SQLite and PostgreSQL compare it
     /// alike in the atomic balance update).
-    @OptionalField(key: "last_cancel_ms") package var lastCancelMilliseconds: Int64?
+    @OptionalField(key: "last_cancel_ms") var lastCancelMilliseconds: Int64?
 
-    package init() {}
+    init() {}
 }
 
 /// The encrypted card number of a payment, kept only as long as refunds need it. Deleting the row destroys the
 /// only wrapped copy of its data key: the number is gone for good (crypto-shredding).
-package final class CardRecordModel: Model, @unchecked Sendable {
-    package static let schema = "card_records"
+final class CardRecordModel: Model, @unchecked Sendable {
+    static let schema = "card_records"
 
-    @ID(key: .id) package var id: UUID?
-    @Parent(key: "payment_id") package var payment: PaymentModel
-    @Field(key: "ciphertext") package var ciphertext: Data
-    @Field(key: "wrapped_data_key") package var wrappedDataKey: Data
-    @Field(key: "master_key_id") package var masterKeyID: String
-    @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "payment_id") var payment: PaymentModel
+    @Field(key: "ciphertext") var ciphertext: Data
+    @Field(key: "wrapped_data_key") var wrappedDataKey: Data
+    @Field(key: "master_key_id") var masterKeyID: String
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
-    package init() {}
+    init() {}
 }
 
 /// One line of a payment's timeline.
-package final class PaymentEventModel: Model, @unchecked Sendable {
-    package static let schema = "payment_events"
+final class PaymentEventModel: Model, @unchecked Sendable {
+    static let schema = "payment_events"
 
-    @ID(key: .id) package var id: UUID?
-    @Parent(key: "payment_id") package var payment: PaymentModel
-    @OptionalField(key: "from_status") package var fromStatus: String?
-    @Field(key: "to_status") package var toStatus: String
-    @OptionalField(key: "code") package var code: String?
-    @Field(key: "at") package var at: Date
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "payment_id") var payment: PaymentModel
+    @OptionalField(key: "from_status") var fromStatus: String?
+    @Field(key: "to_status") var toStatus: String
+    @OptionalField(key: "code") var code: String?
+    @Field(key: "at") var at: Date
 
-    package init() {}
+    init() {}
 
     init(paymentID: UUID, from: String?, to: String, code: String?, at: Date) {
         self.$payment.id = paymentID
@@ -124,295 +124,295 @@ package final class PaymentEventModel: Model, @unchecked Sendable {
 
 /// A request made with an `Idempotency-Key`: a keyed hash of the request (never the request), and once done,
 /// the response to replay.
-package final class IdempotencyRecordModel: Model, @unchecked Sendable {
-    package static let schema = "idempotency_records"
+final class IdempotencyRecordModel: Model, @unchecked Sendable {
+    static let schema = "idempotency_records"
 
-    @ID(key: .id) package var id: UUID?
-    @Field(key: "merchant_id") package var merchantID: UUID
-    @Field(key: "idempotency_key") package var key: String
-    @Field(key: "request_digest") package var requestDigest: String
-    @Field(key: "state") package var state: IdempotencyState
-    @OptionalField(key: "response_status") package var responseStatus: Int?
-    @OptionalField(key: "response_body") package var responseBody: String?
-    @Field(key: "created_at") package var createdAt: Date
-    @Field(key: "expires_at") package var expiresAt: Date
+    @ID(key: .id) var id: UUID?
+    @Field(key: "merchant_id") var merchantID: UUID
+    @Field(key: "idempotency_key") var key: String
+    @Field(key: "request_digest") var requestDigest: String
+    @Field(key: "state") var state: IdempotencyState
+    @OptionalField(key: "response_status") var responseStatus: Int?
+    @OptionalField(key: "response_body") var responseBody: String?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "expires_at") var expiresAt: Date
 
-    package init() {}
+    init() {}
 }
 
 /// A reversal the link owes a card company (see `PendingReversalStore`); no card data in it.
-package final class PendingReversalModel: Model, @unchecked Sendable {
-    package static let schema = "pending_reversals"
+final class PendingReversalModel: Model, @unchecked Sendable {
+    static let schema = "pending_reversals"
 
-    @ID(key: .id) package var id: UUID?
-    @Field(key: "body") package var body: String
-    @Field(key: "created_at") package var createdAt: Date
+    @ID(key: .id) var id: UUID?
+    @Field(key: "body") var body: String
+    @Field(key: "created_at") var createdAt: Date
 
-    package init() {}
+    init() {}
 }
 
 /// One cancellation (full or partial) of a payment: recorded IN_PROGRESS with its trace before the refund is sent.
-package final class CancelModel: Model, @unchecked Sendable {
-    package static let schema = "cancels"
+final class CancelModel: Model, @unchecked Sendable {
+    static let schema = "cancels"
 
-    @ID(key: .id) package var id: UUID?
-    @Parent(key: "payment_id") package var payment: PaymentModel
-    @Field(key: "amount") package var amount: Int64
-    @Field(key: "reason") package var reason: String
-    @Field(key: "status") package var status: CancelRecord.Status
-    @OptionalField(key: "trace") package var trace: String?
-    @OptionalField(key: "approve_no") package var approveNo: String?
-    @OptionalField(key: "failure_code") package var failureCode: String?
-    @Field(key: "requested_at") package var requestedAt: Date
-    @OptionalField(key: "canceled_at") package var canceledAt: Date?
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "payment_id") var payment: PaymentModel
+    @Field(key: "amount") var amount: Int64
+    @Field(key: "reason") var reason: String
+    @Field(key: "status") var status: CancelRecord.Status
+    @OptionalField(key: "trace") var trace: String?
+    @OptionalField(key: "approve_no") var approveNo: String?
+    @OptionalField(key: "failure_code") var failureCode: String?
+    @Field(key: "requested_at") var requestedAt: Date
+    @OptionalField(key: "canceled_at") var canceledAt: Date?
 
-    package init() {}
+    init() {}
 }
 
 /// A merchant's webhook endpoint. The signing secret is kept sealed by the vault (it must be read back to sign).
-package final class WebhookEndpointModel: Model, @unchecked Sendable {
-    package static let schema = "webhook_endpoints"
+final class WebhookEndpointModel: Model, @unchecked Sendable {
+    static let schema = "webhook_endpoints"
 
-    @ID(key: .id) package var id: UUID?
-    @Parent(key: "merchant_id") package var merchant: MerchantModel
-    @Field(key: "url") package var url: String
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "merchant_id") var merchant: MerchantModel
+    @Field(key: "url") var url: String
     /// Event types, comma-separated.
-    @Field(key: "events") package var events: String
-    @OptionalField(key: "description") package var endpointDescription: String?
-    @Field(key: "secret_ciphertext") package var secretCiphertext: Data
-    @Field(key: "secret_wrapped_key") package var secretWrappedKey: Data
-    @Field(key: "master_key_id") package var masterKeyID: String
-    @Field(key: "created_at") package var createdAt: Date
+    @Field(key: "events") var events: String
+    @OptionalField(key: "description") var endpointDescription: String?
+    @Field(key: "secret_ciphertext") var secretCiphertext: Data
+    @Field(key: "secret_wrapped_key") var secretWrappedKey: Data
+    @Field(key: "master_key_id") var masterKeyID: String
+    @Field(key: "created_at") var createdAt: Date
     /// Set when the merchant removes the endpoint: nothing new is queued for it, its log stays readable.
-    @OptionalField(key: "deleted_at") package var deletedAt: Date?
+    @OptionalField(key: "deleted_at") var deletedAt: Date?
 
-    package init() {}
+    init() {}
 
-    package var eventTypes: [String] { events.split(separator: ",").map(String.init) }
+    var eventTypes: [String] { events.split(separator: ",").map(String.init) }
 }
 
 /// One event for one endpoint: the outbox row, written in the same transaction as the change it reports.
-package final class WebhookDeliveryModel: Model, @unchecked Sendable {
-    package static let schema = "webhook_deliveries"
+final class WebhookDeliveryModel: Model, @unchecked Sendable {
+    static let schema = "webhook_deliveries"
 
     /// Also the delivery id sent in `KeyIn-Delivery-Id`.
-    @ID(key: .id) package var id: UUID?
-    @Parent(key: "endpoint_id") package var endpoint: WebhookEndpointModel
-    @Field(key: "merchant_id") package var merchantID: UUID
-    @Field(key: "event_type") package var eventType: WebhookEventType
-    @Field(key: "payment_key") package var paymentKey: String
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "endpoint_id") var endpoint: WebhookEndpointModel
+    @Field(key: "merchant_id") var merchantID: UUID
+    @Field(key: "event_type") var eventType: WebhookEventType
+    @Field(key: "payment_key") var paymentKey: String
     /// The exact body sent on every attempt (so a signature is over the same bytes each time).
-    @Field(key: "payload") package var payload: String
-    @Field(key: "status") package var status: WebhookDeliveryStatus
-    @Field(key: "attempt_count") package var attemptCount: Int
+    @Field(key: "payload") var payload: String
+    @Field(key: "status") var status: WebhookDeliveryStatus
+    @Field(key: "attempt_count") var attemptCount: Int
     /// When the next attempt is due, epoch milliseconds (an integer so the claim compares exactly on both
     /// databases); while an attempt runs it holds the lease's end.
-    @OptionalField(key: "next_attempt_ms") package var nextAttemptMilliseconds: Int64?
-    @Field(key: "created_at") package var createdAt: Date
-    @OptionalField(key: "last_attempt_at") package var lastAttemptAt: Date?
-    @OptionalField(key: "last_response_status") package var lastResponseStatus: Int?
-    @OptionalField(key: "last_error") package var lastError: String?
+    @OptionalField(key: "next_attempt_ms") var nextAttemptMilliseconds: Int64?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "last_attempt_at") var lastAttemptAt: Date?
+    @OptionalField(key: "last_response_status") var lastResponseStatus: Int?
+    @OptionalField(key: "last_error") var lastError: String?
 
-    package init() {}
+    init() {}
 }
 
 /// One try at delivering a webhook: what came back, for the delivery log.
-package final class WebhookAttemptModel: Model, @unchecked Sendable {
-    package static let schema = "webhook_attempts"
+final class WebhookAttemptModel: Model, @unchecked Sendable {
+    static let schema = "webhook_attempts"
 
-    @ID(key: .id) package var id: UUID?
-    @Parent(key: "delivery_id") package var delivery: WebhookDeliveryModel
-    @Field(key: "attempt_number") package var attemptNumber: Int
-    @Field(key: "attempted_at") package var attemptedAt: Date
-    @OptionalField(key: "response_status") package var responseStatus: Int?
-    @OptionalField(key: "error") package var error: String?
-    @Field(key: "duration_ms") package var durationMilliseconds: Int
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "delivery_id") var delivery: WebhookDeliveryModel
+    @Field(key: "attempt_number") var attemptNumber: Int
+    @Field(key: "attempted_at") var attemptedAt: Date
+    @OptionalField(key: "response_status") var responseStatus: Int?
+    @OptionalField(key: "error") var error: String?
+    @Field(key: "duration_ms") var durationMilliseconds: Int
 
-    package init() {}
+    init() {}
 }
 
 /// A payment link: an amount and order a customer pays once, on the hosted page at `/pay/{linkKey}`.
-package final class PaymentLinkModel: Model, @unchecked Sendable {
-    package static let schema = "payment_links"
+final class PaymentLinkModel: Model, @unchecked Sendable {
+    static let schema = "payment_links"
 
-    @ID(key: .id) package var id: UUID?
-    @Parent(key: "merchant_id") package var merchant: MerchantModel
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "merchant_id") var merchant: MerchantModel
     /// The unguessable token in the link's URL (the link's id stays internal).
-    @Field(key: "link_key") package var linkKey: String
-    @Field(key: "amount") package var amount: Int64
-    @Field(key: "currency") package var currency: String
-    @Field(key: "order_id") package var orderID: String
-    @Field(key: "order_name") package var orderName: String
-    @OptionalField(key: "customer_name") package var customerName: String?
-    @OptionalField(key: "customer_email") package var customerEmail: String?
-    @OptionalField(key: "customer_mobile_phone") package var customerMobilePhone: String?
-    @Field(key: "expires_at") package var expiresAt: Date
+    @Field(key: "link_key") var linkKey: String
+    @Field(key: "amount") var amount: Int64
+    @Field(key: "currency") var currency: String
+    @Field(key: "order_id") var orderID: String
+    @Field(key: "order_name") var orderName: String
+    @OptionalField(key: "customer_name") var customerName: String?
+    @OptionalField(key: "customer_email") var customerEmail: String?
+    @OptionalField(key: "customer_mobile_phone") var customerMobilePhone: String?
+    @Field(key: "expires_at") var expiresAt: Date
     /// Set when the merchant withdraws the link before it is paid.
-    @OptionalField(key: "canceled_at") package var canceledAt: Date?
+    @OptionalField(key: "canceled_at") var canceledAt: Date?
     /// The payment that paid it; set once.
-    @OptionalField(key: "payment_key") package var paymentKey: String?
-    @Field(key: "created_at") package var createdAt: Date
+    @OptionalField(key: "payment_key") var paymentKey: String?
+    @Field(key: "created_at") var createdAt: Date
 
-    package init() {}
+    init() {}
 }
 
 /// A message KeyIn sends on a merchant's behalf (a payment link by SMS or KakaoTalk, a receipt): queued here,
 /// then handed to the configured sender. The default sender only records it, so the console shows what would
 /// have been sent.
-package final class OutboundMessageModel: Model, @unchecked Sendable {
-    package static let schema = "outbound_messages"
+final class OutboundMessageModel: Model, @unchecked Sendable {
+    static let schema = "outbound_messages"
 
-    @ID(key: .id) package var id: UUID?
-    @Parent(key: "merchant_id") package var merchant: MerchantModel
-    @Field(key: "channel") package var channel: MessageChannel
-    @Field(key: "recipient") package var recipient: String
-    @Field(key: "body") package var body: String
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "merchant_id") var merchant: MerchantModel
+    @Field(key: "channel") var channel: MessageChannel
+    @Field(key: "recipient") var recipient: String
+    @Field(key: "body") var body: String
     /// What the message is about: `payment_link:<id>` or `payment:<paymentKey>`.
-    @Field(key: "subject_ref") package var subjectReference: String
-    @Field(key: "status") package var status: OutboundMessageStatus
-    @Field(key: "created_at") package var createdAt: Date
-    @OptionalField(key: "sent_at") package var sentAt: Date?
-    @OptionalField(key: "error") package var error: String?
+    @Field(key: "subject_ref") var subjectReference: String
+    @Field(key: "status") var status: OutboundMessageStatus
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "sent_at") var sentAt: Date?
+    @OptionalField(key: "error") var error: String?
     /// While a process sends it: until when (epoch milliseconds) the others leave it alone.
-    @OptionalField(key: "lease_until_ms") package var leaseUntilMilliseconds: Int64?
+    @OptionalField(key: "lease_until_ms") var leaseUntilMilliseconds: Int64?
 
-    package init() {}
+    init() {}
 }
 
 /// A person at a merchant who signs in to the console: an owner (everything, staff and keys included) or staff.
-package final class StaffAccountModel: Model, @unchecked Sendable {
-    package static let schema = "staff_accounts"
+final class StaffAccountModel: Model, @unchecked Sendable {
+    static let schema = "staff_accounts"
 
-    @ID(key: .id) package var id: UUID?
-    @Parent(key: "merchant_id") package var merchant: MerchantModel
-    @Field(key: "email") package var email: String
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "merchant_id") var merchant: MerchantModel
+    @Field(key: "email") var email: String
     /// bcrypt.
-    @Field(key: "password_hash") package var passwordHash: String
-    @Field(key: "role") package var role: StaffRole
-    @Field(key: "failed_sign_ins") package var failedSignIns: Int
-    @OptionalField(key: "locked_until") package var lockedUntil: Date?
-    @Field(key: "created_at") package var createdAt: Date
+    @Field(key: "password_hash") var passwordHash: String
+    @Field(key: "role") var role: StaffRole
+    @Field(key: "failed_sign_ins") var failedSignIns: Int
+    @OptionalField(key: "locked_until") var lockedUntil: Date?
+    @Field(key: "created_at") var createdAt: Date
 
-    package init() {}
+    init() {}
 }
 
 /// A signed-in console session. The cookie holds a random token; only its SHA-256 is stored.
-package final class ConsoleSessionModel: Model, @unchecked Sendable {
-    package static let schema = "console_sessions"
+final class ConsoleSessionModel: Model, @unchecked Sendable {
+    static let schema = "console_sessions"
 
-    @ID(key: .id) package var id: UUID?
-    @Parent(key: "staff_id") package var staff: StaffAccountModel
-    @Field(key: "token_hash") package var tokenHash: String
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "staff_id") var staff: StaffAccountModel
+    @Field(key: "token_hash") var tokenHash: String
     /// Sent back with every form; a request from another site cannot know it.
-    @Field(key: "csrf_token") package var csrfToken: String
-    @Field(key: "created_at") package var createdAt: Date
-    @Field(key: "expires_at") package var expiresAt: Date
+    @Field(key: "csrf_token") var csrfToken: String
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "expires_at") var expiresAt: Date
 
-    package init() {}
+    init() {}
 }
 
 /// A password reset asked for by e-mail. The link carries a random token; only its SHA-256 is stored. One use,
 /// 30 minutes.
-package final class PasswordResetModel: Model, @unchecked Sendable {
-    package static let schema = "password_resets"
+final class PasswordResetModel: Model, @unchecked Sendable {
+    static let schema = "password_resets"
 
-    @ID(key: .id) package var id: UUID?
-    @Parent(key: "staff_id") package var staff: StaffAccountModel
-    @Field(key: "token_hash") package var tokenHash: String
-    @Field(key: "created_at") package var createdAt: Date
-    @Field(key: "expires_at") package var expiresAt: Date
-    @OptionalField(key: "used_at") package var usedAt: Date?
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "staff_id") var staff: StaffAccountModel
+    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "expires_at") var expiresAt: Date
+    @OptionalField(key: "used_at") var usedAt: Date?
 
-    package init() {}
+    init() {}
 }
 
 /// One open live-chat connection, so every `keyin serve` on a shared database knows who is online: staff in a
 /// merchant's console, a customer in an inquiry's conversation. Refreshed while the connection lasts; a row not
 /// refreshed for `ChatPresence.freshSeconds` (a process that died) no longer counts.
-package final class ChatPresenceModel: Model, @unchecked Sendable {
-    package static let schema = "chat_presence"
+final class ChatPresenceModel: Model, @unchecked Sendable {
+    static let schema = "chat_presence"
 
     /// The connection's own id.
-    @ID(key: .id) package var id: UUID?
-    @Field(key: "merchant_id") package var merchantID: UUID
-    @Field(key: "role") package var role: ChatRole
-    @OptionalField(key: "inquiry_id") package var inquiryID: UUID?
+    @ID(key: .id) var id: UUID?
+    @Field(key: "merchant_id") var merchantID: UUID
+    @Field(key: "role") var role: ChatRole
+    @OptionalField(key: "inquiry_id") var inquiryID: UUID?
     /// The process holding the socket (`ChatHub.processID`).
-    @Field(key: "process_id") package var processID: UUID
-    @Field(key: "seen_at") package var seenAt: Date
+    @Field(key: "process_id") var processID: UUID
+    @Field(key: "seen_at") var seenAt: Date
 
-    package init() {}
+    init() {}
 }
 
 /// A customer's answer to the one-question survey after a payment, kept with the payment's outcome.
-package final class FeedbackModel: Model, @unchecked Sendable {
-    package static let schema = "feedback"
+final class FeedbackModel: Model, @unchecked Sendable {
+    static let schema = "feedback"
 
-    @ID(key: .id) package var id: UUID?
-    @Parent(key: "merchant_id") package var merchant: MerchantModel
-    @Field(key: "payment_key") package var paymentKey: String
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "merchant_id") var merchant: MerchantModel
+    @Field(key: "payment_key") var paymentKey: String
     /// 1 (bad) to 5 (good).
-    @Field(key: "rating") package var rating: Int
-    @OptionalField(key: "comment") package var comment: String?
+    @Field(key: "rating") var rating: Int
+    @OptionalField(key: "comment") var comment: String?
     /// The payment's status and error code when the answer was given.
-    @Field(key: "outcome_status") package var outcomeStatus: PaymentStatus
-    @OptionalField(key: "outcome_code") package var outcomeCode: String?
-    @Field(key: "created_at") package var createdAt: Date
+    @Field(key: "outcome_status") var outcomeStatus: PaymentStatus
+    @OptionalField(key: "outcome_code") var outcomeCode: String?
+    @Field(key: "created_at") var createdAt: Date
 
-    package init() {}
+    init() {}
 }
 
 /// A customer's question to a merchant: sent from a payment's result page or receipt, or a chat no staff member
 /// was there to answer.
-package final class InquiryModel: Model, @unchecked Sendable {
-    package static let schema = "inquiries"
+final class InquiryModel: Model, @unchecked Sendable {
+    static let schema = "inquiries"
 
-    @ID(key: .id) package var id: UUID?
-    @Parent(key: "merchant_id") package var merchant: MerchantModel
-    @OptionalField(key: "payment_key") package var paymentKey: String?
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "merchant_id") var merchant: MerchantModel
+    @OptionalField(key: "payment_key") var paymentKey: String?
     /// What the customer was buying (the link's or payment's order name), so staff see what a question is about.
-    @OptionalField(key: "order_name") package var orderName: String?
-    @Field(key: "channel") package var channel: InquiryChannel
-    @OptionalField(key: "customer_name") package var customerName: String?
+    @OptionalField(key: "order_name") var orderName: String?
+    @Field(key: "channel") var channel: InquiryChannel
+    @OptionalField(key: "customer_name") var customerName: String?
     /// A phone number or e-mail address the answer goes to.
-    @OptionalField(key: "contact") package var contact: String?
-    @Field(key: "status") package var status: InquiryStatus
-    @Field(key: "created_at") package var createdAt: Date
-    @Field(key: "updated_at") package var updatedAt: Date
+    @OptionalField(key: "contact") var contact: String?
+    @Field(key: "status") var status: InquiryStatus
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
 
-    package init() {}
+    init() {}
 }
 
-package final class InquiryMessageModel: Model, @unchecked Sendable {
-    package static let schema = "inquiry_messages"
+final class InquiryMessageModel: Model, @unchecked Sendable {
+    static let schema = "inquiry_messages"
 
-    @ID(key: .id) package var id: UUID?
-    @Parent(key: "inquiry_id") package var inquiry: InquiryModel
-    @Field(key: "author") package var author: InquiryAuthor
-    @OptionalField(key: "staff_email") package var staffEmail: String?
-    @Field(key: "body") package var body: String
-    @Field(key: "created_at") package var createdAt: Date
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "inquiry_id") var inquiry: InquiryModel
+    @Field(key: "author") var author: InquiryAuthor
+    @OptionalField(key: "staff_email") var staffEmail: String?
+    @Field(key: "body") var body: String
+    @Field(key: "created_at") var createdAt: Date
 
-    package init() {}
+    init() {}
 }
 
 /// One message of a payment's conversation with its card company, for the console's timeline: what was sent
 /// (MTI, STAN), what came back (response, catalog code), and what the link did about silence (a reversal).
-package final class NetworkMessageModel: Model, @unchecked Sendable {
-    package static let schema = "network_messages"
+final class NetworkMessageModel: Model, @unchecked Sendable {
+    static let schema = "network_messages"
 
-    @ID(key: .id) package var id: UUID?
-    @Parent(key: "payment_id") package var payment: PaymentModel
-    @Field(key: "at") package var at: Date
-    @Field(key: "direction") package var direction: NetworkMessageRecord.Direction
-    @Field(key: "mti") package var mti: String
-    @Field(key: "stan") package var stan: String
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "payment_id") var payment: PaymentModel
+    @Field(key: "at") var at: Date
+    @Field(key: "direction") var direction: NetworkMessageRecord.Direction
+    @Field(key: "mti") var mti: String
+    @Field(key: "stan") var stan: String
     /// Element 7 and element 41 of the message: with the STAN, what tells one message from every other (STANs are
     /// six digits and wrap).
-    @OptionalField(key: "transmitted") package var transmissionDateTime: String?
-    @OptionalField(key: "terminal_id") package var terminalID: String?
-    @OptionalField(key: "code") package var code: String?
-    @OptionalField(key: "note") package var note: String?
+    @OptionalField(key: "transmitted") var transmissionDateTime: String?
+    @OptionalField(key: "terminal_id") var terminalID: String?
+    @OptionalField(key: "code") var code: String?
+    @OptionalField(key: "note") var note: String?
 
-    package init() {}
+    init() {}
 }

@@ -3,9 +3,11 @@ import Foundation
 import KeyInApp
 import KeyInCore
 import KeyInGateway
-import KeyInPersistence
 import Testing
 import Vapor
+
+// The rows themselves: bulk inserts and a look at what is stored, which no store offers.
+@testable import KeyInPersistence
 
 @Suite("Console payment search: run by the database, any payment however old, page by page", .timeLimit(.minutes(2)))
 struct ConsoleSearchTests {

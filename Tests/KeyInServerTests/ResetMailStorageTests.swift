@@ -6,11 +6,13 @@ import KeyInConsole
 import KeyInCore
 import KeyInGateway
 import KeyInPages
-import KeyInPersistence
 import KeyInSupport
 import Logging
 import Testing
 import Vapor
+
+// The rows themselves: bulk inserts and a look at what is stored, which no store offers.
+@testable import KeyInPersistence
 
 @Suite("A sent password reset mail does not leave its link readable in the database")
 struct ResetMailStorageTests {
