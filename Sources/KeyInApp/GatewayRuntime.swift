@@ -108,7 +108,8 @@ public final class GatewayRuntime: Sendable {
                     failureTerminationBehavior: .gracefullyShutdownGroup)
             },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: app.logger)
-        group.maximumGracefulShutdownDuration = .seconds(30)
+        // Long enough for a payment in flight to hear from its card company (or time out and be reversed).
+        group.maximumGracefulShutdownDuration = configuration.linkResponseTimeout + .seconds(30)
         do {
             try await ServiceGroup(configuration: group).run()
         } catch {

@@ -18,8 +18,11 @@ public struct KeysRotateCommand: AsyncParsableCommand {
         abstract: "Re-wrap every card record with the current master key (KEYIN_MASTER_KEY).",
         discussion: "Keys being retired go in KEYIN_PREVIOUS_MASTER_KEYS (comma-separated base64) while this runs.")
 
-    @Option(help: "Data directory (for the embedded SQLite database).")
-    var dataDir = "./keyin-data"
+    @Option(
+        help:
+            "Data directory, for the embedded SQLite database (default: KEYIN_DATA_DIR, the KEYIN_CONFIG file's dataDir, or ./keyin-data)."
+    )
+    var dataDir: String?
 
     public init() {}
 

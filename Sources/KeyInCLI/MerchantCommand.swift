@@ -26,8 +26,11 @@ public struct MerchantCreateCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    @Option(help: "Data directory (for the embedded SQLite database).")
-    var dataDir = "./keyin-data"
+    @Option(
+        help:
+            "Data directory, for the embedded SQLite database (default: KEYIN_DATA_DIR, the KEYIN_CONFIG file's dataDir, or ./keyin-data)."
+    )
+    var dataDir: String?
 
     public init() {}
 
@@ -78,8 +81,11 @@ public struct MerchantKeysRotateCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    @Option(help: "Data directory (for the embedded SQLite database).")
-    var dataDir = "./keyin-data"
+    @Option(
+        help:
+            "Data directory, for the embedded SQLite database (default: KEYIN_DATA_DIR, the KEYIN_CONFIG file's dataDir, or ./keyin-data)."
+    )
+    var dataDir: String?
 
     public init() {}
 
@@ -192,8 +198,11 @@ public struct StaffPasswordOptions: ParsableArguments {
     @Flag(help: "Print JSON.")
     var json = false
 
-    @Option(help: "Data directory (for the embedded SQLite database).")
-    var dataDir = "./keyin-data"
+    @Option(
+        help:
+            "Data directory, for the embedded SQLite database (default: KEYIN_DATA_DIR, the KEYIN_CONFIG file's dataDir, or ./keyin-data)."
+    )
+    var dataDir: String?
 
     public init() {}
 

@@ -9,8 +9,11 @@ public struct MigrateCommand: AsyncParsableCommand {
         commandName: "migrate", abstract: "Apply the database migrations to DATABASE_URL (or the embedded SQLite file)."
     )
 
-    @Option(help: "Data directory (for the embedded SQLite database).")
-    var dataDir = "./keyin-data"
+    @Option(
+        help:
+            "Data directory, for the embedded SQLite database (default: KEYIN_DATA_DIR, the KEYIN_CONFIG file's dataDir, or ./keyin-data)."
+    )
+    var dataDir: String?
 
     public init() {}
 

@@ -105,8 +105,10 @@ package struct IdempotencyStore: Sendable {
     static func complete(_ claim: IdempotencyClaim, with response: StoredResponse, on database: any Database)
         async throws
     {
+        // Only a claim of this request still open: a late answer never overwrites an answer already stored.
         try await IdempotencyRecordModel.query(on: database).filter(\.$merchantID == claim.merchantID)
-            .filter(\.$key == claim.key).set(\.$state, to: .completed)
+            .filter(\.$key == claim.key).filter(\.$requestDigest == claim.requestDigest)
+            .filter(\.$state == .processing).set(\.$state, to: .completed)
             .set(\.$responseStatus, to: response.status).set(\.$responseBody, to: response.body).update()
     }
 }

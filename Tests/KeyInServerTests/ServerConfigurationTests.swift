@@ -35,7 +35,7 @@ struct ServerConfigurationTests {
             #"{"port": 9001, "cardRetentionDays": "30", "publicURL": "https://pay.shop.example", "issuerHosts": ["default=127.0.0.1:8583", "41=127.0.0.1:8584"]}"#
                 .utf8
         ).write(to: file)
-        let environment = ["KEYIN_PORT": "9002", "KEYIN_CARD_RETENTION_DAYS": "60", "KEYIN_CONFIG": file.path]
+        let environment = ["KEYIN_HTTP_PORT": "9002", "KEYIN_CARD_RETENTION_DAYS": "60", "KEYIN_CONFIG": file.path]
         let configuration = try load(environment, arguments: ["--port", "9003"])
         #expect(configuration.port == 9003)
         #expect(configuration.cardRetentionDays == 60)
@@ -74,7 +74,12 @@ struct ServerConfigurationTests {
         }
         #expect(problem([:], ["--prot", "8080"]).contains("--prot is not a setting"))
         #expect(problem([:], ["--port"]).contains("--port needs a value"))
-        #expect(problem([:], ["--port", "80808"]).contains("KEYIN_PORT (--port) must be a port number"))
+        #expect(problem([:], ["--port", "80808"]).contains("KEYIN_HTTP_PORT (--port) must be a port number"))
+        // Kubernetes' KEYIN_PORT=tcp://… (a service named keyin) is not this setting.
+        #expect(try load(["KEYIN_PORT": "tcp://10.96.0.12:8080"]).port == 8080)
+        // A value without its flag is refused without being repeated (it may be a key).
+        let stray = problem([:], ["s3cr3t-master-key"])
+        #expect(stray.contains("is not a --flag") && !stray.contains("s3cr3t"))
         let secret = "postgres-password-9"
         let bad = problem(["DATABASE_URL": "mysql://keyin:\(secret)@db.example/keyin"])
         #expect(bad.contains("DATABASE_URL (--database-url)") && !bad.contains(secret))

@@ -35,12 +35,16 @@ public struct GatewaySetting: Sendable, Hashable {
 
     /// `KEYIN_ISSUER_HOSTS` for `issuerHosts`; `DATABASE_URL` keeps the name every PostgreSQL host knows.
     public var environmentName: String {
-        let name = Self.words(of: key).joined(separator: "_").uppercased()
+        let name = Self.words(of: Self.environmentKeys[key] ?? key).joined(separator: "_").uppercased()
         return Self.unprefixed.contains(key) ? name : "KEYIN_" + name
     }
 
     /// Settings whose environment variable has no `KEYIN_` prefix.
     package static let unprefixed: Set<String> = ["databaseURL"]
+
+    /// Settings whose environment variable is named apart from their key: Kubernetes gives every pod
+    /// `KEYIN_PORT=tcp://…` when a service is called `keyin`, so the port is `KEYIN_HTTP_PORT`.
+    package static let environmentKeys: [String: String] = ["port": "httpPort"]
 
     /// How a start-up error names the setting: both ways of giving it.
     public var name: String { "\(environmentName) (\(flag))" }

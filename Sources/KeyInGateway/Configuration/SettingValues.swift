@@ -13,10 +13,14 @@ package struct SettingValues {
         let commandLine = CommandLineArgumentsProvider(
             arguments: ["keyin"] + arguments, secretsSpecifier: .specific(Set(secrets.map(\.flag))))
         let unprefixed = GatewaySetting.unprefixed
+        let renamed = GatewaySetting.environmentKeys
         let environmentProvider = EnvironmentVariablesProvider(
             environmentVariables: environment, secretsSpecifier: .specific(Set(secrets.map(\.environmentName)))
         ).mapKeys { key in
-            key.components.count == 1 && unprefixed.contains(key.components[0]) ? key : key.prepending("keyin")
+            guard key.components.count == 1 else { return key.prepending("keyin") }
+            let name = key.components[0]
+            if unprefixed.contains(name) { return key }
+            return AbsoluteConfigKey([renamed[name] ?? name]).prepending("keyin")
         }
         var providers: [any ConfigProvider] = [commandLine, environmentProvider]
         // The file's own name comes from the command line or the environment only.
@@ -68,8 +72,9 @@ package struct SettingValues {
         while index < arguments.endIndex {
             let argument = arguments[index]
             guard argument.hasPrefix("--") else {
+                // Not echoed: a value given without its flag may be a key or a password.
                 throw ConfigurationError(
-                    setting: "\"\(argument.prefix(40))\"", problem: "is not a setting (see --help)")
+                    setting: "argument \(index + 1)", problem: "is not a --flag nor the value after one (see --help)")
             }
             let flag = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
             guard flags.contains(flag) else {

@@ -180,6 +180,11 @@ package struct CancelService: Sendable {
         settlement.messages = [answer]
         settlement.webhooks = [WebhookPayloads.paymentStatusChanged(captured, cancels: [], at: at)]
         guard try await payments.settle(settlement, at: at) else {
+            // The payment changed while the card company captured it (a concurrent capture or void): the capture's
+            // answer is kept in the timeline and said loudly, for the merchant and the card company to reconcile.
+            try? await payments.log([answer], paymentID: payment.id)
+            logger.critical(
+                "capture approved but the payment changed meanwhile", metadata: ["paymentKey": "\(payment.paymentKey)"])
             return try await payments.payment(id: payment.id) ?? captured
         }
         return captured

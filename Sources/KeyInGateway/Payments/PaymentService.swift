@@ -75,7 +75,7 @@ package struct PaymentService: Sendable {
             status: .inProgress, totalAmount: amount.minorUnits, currency: amount.currency.code, capture: capture,
             installmentMonths: input.cardInstallmentPlan ?? 0, cardBrand: brand.rawValue,
             cardCompanyCode: check.company?.code, cardMasked: number.masked, cardFingerprint: vault.fingerprint(number),
-            trace: trace, customerName: order.contact.name, customerEmail: order.contact.email,
+            trace: trace, customerName: input.customerName, customerEmail: order.contact.email,
             customerMobilePhone: order.contact.mobilePhone, metadata: input.metadata, requestedAt: now())
         do {
             try await store.open(
@@ -93,18 +93,9 @@ package struct PaymentService: Sendable {
             cardPasswordDigits: input.cardPassword.nonEmpty, installmentMonths: input.cardInstallmentPlan ?? 0,
             capture: capture, posCondition: .mailOrTelephoneOrder, companyCode: check.company?.code)
         let answerMTI = capture ? "0210" : "0110"
+        let approval: CardApproval
         do throws(KeyInError) {
-            let approval = try await link.authorize(request, trace: trace)
-            let approvedAt = now()
-            var approved = payment
-            approved.approveNo = approval.approvalCode
-            approved.retrievalReferenceNumber = approval.retrievalReferenceNumber
-            approved.approvedAt = approvedAt
-            return try await settleApproval(
-                approved,
-                message: NetworkConversation.answered(
-                    answerMTI, trace: trace, approvalCode: approval.approvalCode, at: approvedAt),
-                completion: completion)
+            approval = try await link.authorize(request, trace: trace)
         } catch {
             return try await fail(
                 payment, with: error,
@@ -112,35 +103,71 @@ package struct PaymentService: Sendable {
                 completion: completion
             ).outcome
         }
+
+        // 3. The card company approved: the outcome, through the state machine, with its webhooks and the answer.
+        let approvedAt = now()
+        var approved = payment
+        approved.approveNo = approval.approvalCode
+        approved.retrievalReferenceNumber = approval.retrievalReferenceNumber
+        approved.approvedAt = approvedAt
+        let answered = NetworkConversation.answered(
+            answerMTI, trace: trace, approvalCode: approval.approvalCode, at: approvedAt)
+        do {
+            if let outcome = try await settle(
+                approved, event: .approved(captured: capture), code: nil, messages: [answered],
+                completion: completion)
+            {
+                return outcome
+            }
+            // Crash recovery in another process aborted it meanwhile and reversed it: what is stored stands.
+            return try await storedOutcome(of: payment, completion: completion)
+        } catch {
+            return try await approvalNotRecorded(approved, answered: answered, completion: completion)
+        }
     }
 
-    /// Step 3 of an approval: the outcome, through the state machine, with its webhooks and the request's answer.
-    private func settleApproval(_ payment: PaymentRecord, message: NetworkMessageRecord, completion: Completion?)
-        async throws(KeyInError) -> Outcome
-    {
-        do {
-            guard
-                let outcome = try await settle(
-                    payment, event: .approved(captured: payment.capture), code: nil, messages: [message],
-                    completion: completion)
-            else {
-                // Crash recovery in another process aborted it meanwhile and reversed it: the approval stands nowhere.
-                throw KeyInError(.failedInternalSystemProcessing)
-            }
-            return outcome
-        } catch let error as KeyInError {
-            throw error
-        } catch {
-            // Approved by the card company but not recorded: reverse it rather than leave a charge nobody sees.
+    /// The card company approved but the outcome could not be written. What is stored decides: an outcome written
+    /// after all (the commit went through, its acknowledgement did not) stands; a payment still IN_PROGRESS is
+    /// reversed, and only once the reversal is kept is it marked ABORTED. When the reversal cannot be kept either,
+    /// the payment stays IN_PROGRESS, where crash recovery reverses and aborts it.
+    private func approvalNotRecorded(
+        _ approved: PaymentRecord, answered: NetworkMessageRecord, completion: Completion?
+    ) async throws -> Outcome {
+        guard let stored = try? await store.payment(id: approved.id) else {
             logger.critical(
-                "approval could not be recorded; reversing", metadata: ["paymentKey": "\(payment.paymentKey)"])
-            if let trace = payment.trace {
-                try? await link.reverse(
-                    originalMessageType: payment.capture ? .financialRequest : .authorizationRequest, trace: trace,
-                    amount: payment.amount, companyCode: payment.cardCompanyCode)
-            }
+                "approval could not be recorded nor read back; recovery will reverse it",
+                metadata: ["paymentKey": "\(approved.paymentKey)"])
             throw KeyInError(.failedInternalSystemProcessing)
         }
+        guard stored.status == .inProgress else { return try await storedOutcome(of: approved, completion: completion) }
+        logger.critical("approval could not be recorded; reversing", metadata: ["paymentKey": "\(approved.paymentKey)"])
+        guard let trace = approved.trace else { throw KeyInError(.failedInternalSystemProcessing) }
+        do {
+            try await link.reverse(
+                originalMessageType: approved.capture ? .financialRequest : .authorizationRequest, trace: trace,
+                amount: approved.amount, companyCode: approved.cardCompanyCode)
+        } catch {
+            logger.critical(
+                "approval could not be recorded nor its reversal kept; recovery will reverse it",
+                metadata: ["paymentKey": "\(approved.paymentKey)"])
+            throw KeyInError(.failedInternalSystemProcessing)
+        }
+        return try await fail(
+            stored, with: KeyInError(.failedInternalSystemProcessing),
+            messages: [answered, NetworkConversation.reversalQueued(trace: trace, note: "승인 기록 실패: 망취소", at: now())],
+            completion: completion
+        ).outcome
+    }
+
+    /// The payment as stored, as the outcome of this request (its answer stored for the request's key).
+    private func storedOutcome(of payment: PaymentRecord, completion: Completion?) async throws -> Outcome {
+        let stored = try await store.payment(id: payment.id) ?? payment
+        var outcome = Outcome(
+            payment: stored,
+            error: stored.status == .aborted
+                ? KeyInError(stored.failureCode ?? .failedInternalSystemProcessing) : nil)
+        outcome.answer = try await complete(completion, with: outcome)
+        return outcome
     }
 
     /// Marks a payment ABORTED with the catalog code, frees its order id for another attempt, and destroys the
@@ -160,10 +187,7 @@ package struct PaymentService: Sendable {
                 "payment aborted", metadata: ["paymentKey": "\(payment.paymentKey)", "code": "\(error.code.rawValue)"])
             return (outcome, true)
         }
-        let stored = try await store.payment(id: payment.id) ?? payment
-        var outcome = Outcome(payment: stored, error: stored.failureCode.map { KeyInError($0) })
-        outcome.answer = try await complete(completion, with: outcome)
-        return (outcome, false)
+        return (try await storedOutcome(of: payment, completion: completion), false)
     }
 
     /// Applies a state-machine event to an IN_PROGRESS payment and commits it with everything that goes with it.
@@ -243,8 +267,8 @@ package struct PaymentService: Sendable {
                 metadata.allSatisfy({ (1...40).contains($0.key.count) && $0.value.count <= 500 })
             else { throw KeyInError(.invalidRequest, param: "metadata", detail: "up to 10 pairs") }
         }
-        let contact = try ContactCheck(
-            name: input.customerName, email: input.customerEmail, mobilePhone: input.customerMobilePhone)
+        // The name as given (a payment has always taken any); the e-mail and phone as every contact is read.
+        let contact = try ContactCheck(name: nil, email: input.customerEmail, mobilePhone: input.customerMobilePhone)
         return Order(id: id, name: name, contact: contact)
     }
 
