@@ -72,15 +72,14 @@ package struct IdempotencyGuard {
             return try await answerRepeat(request, claim: claim) {
                 try await runWithinPayment(request, merchantID: merchantID, body)
             }
+        } catch let answered as PaymentService.AnsweredRequest {
+            return ErrorRendering.response(answered.answer)
         } catch {
+            // Refused before its first write (bad card details, a duplicate order): the refusal is the answer, stored
+            // with a claim of its own unless another request holds the key.
             let answer = ErrorRendering.stored(
                 ErrorRendering.catalogError(for: error, logger: request.logger), language: request.language, now: now())
-            // Stored as a new record when the payment was refused before its first write; otherwise the payment's
-            // own claim is still open (it failed after) and takes the answer.
             if try await store.claimCompleted(claim, with: answer) {
-                return ErrorRendering.response(answer)
-            }
-            if try await store.completeIfOpen(claim, with: answer) {
                 return ErrorRendering.response(answer)
             }
             return try await answerRepeat(request, claim: claim) {

@@ -53,18 +53,6 @@ package struct IdempotencyStore: Sendable {
         }
     }
 
-    /// Stores the answer on this request's own claim while it is still open (the request failed after claiming).
-    /// False when there is no such open claim.
-    package func completeIfOpen(_ claim: IdempotencyClaim, with response: StoredResponse) async throws -> Bool {
-        try await database.compareAndSet(IdempotencyRecordModel.schema) {
-            $0.set("state", to: IdempotencyState.completed.rawValue).set("response_status", to: response.status)
-                .set("response_body", to: response.body)
-                .where("merchant_id", .equal, claim.merchantID).where("idempotency_key", .equal, claim.key)
-                .where("request_digest", .equal, claim.requestDigest)
-                .where("state", .equal, IdempotencyState.processing.rawValue)
-        }
-    }
-
     package func existing(merchantID: UUID, key: String) async throws -> Existing? {
         try await IdempotencyRecordModel.query(on: database).filter(\.$merchantID == merchantID)
             .filter(\.$key == key).first().map { record in

@@ -43,6 +43,9 @@ struct ServerConfigurationTests {
         #expect(configuration.issuerHosts?["41"]?.port == 8584 && configuration.isEmbedded == false)
         #expect(configuration.linkResponseTimeout == .seconds(10))
         #expect(try load([:]).port == 8080 && load([:]).isEmbedded)
+        // Set to nothing, a variable does not hide the file's value.
+        #expect(
+            try load(["KEYIN_PUBLIC_URL": "", "KEYIN_CONFIG": file.path]).publicBaseURL == "https://pay.shop.example")
         // Lists on the command line and in the environment are comma-separated.
         let hosts = try load([:], arguments: ["--issuer-hosts", "default=127.0.0.1:1,41=127.0.0.1:2"])
         #expect(hosts.issuerHosts?.count == 2)

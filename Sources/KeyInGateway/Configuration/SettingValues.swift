@@ -14,8 +14,10 @@ package struct SettingValues {
             arguments: ["keyin"] + arguments, secretsSpecifier: .specific(Set(secrets.map(\.flag))))
         let unprefixed = GatewaySetting.unprefixed
         let renamed = GatewaySetting.environmentKeys
+        // A variable set to nothing counts as not set, so it never hides the file's value.
         let environmentProvider = EnvironmentVariablesProvider(
-            environmentVariables: environment, secretsSpecifier: .specific(Set(secrets.map(\.environmentName)))
+            environmentVariables: environment.filter { !$0.value.trimmingCharacters(in: .whitespaces).isEmpty },
+            secretsSpecifier: .specific(Set(secrets.map(\.environmentName)))
         ).mapKeys { key in
             guard key.components.count == 1 else { return key.prepending("keyin") }
             let name = key.components[0]

@@ -23,6 +23,12 @@ package struct PaymentService: Sendable {
     /// checked when given.
     package static let requiredFields: Set<CardEntryField> = [.cardNumber, .cardExpiration, .amount]
 
+    /// A request that failed after its `Idempotency-Key` was claimed, with the answer stored for the key: the
+    /// entry point answers with it.
+    package struct AnsweredRequest: Error {
+        package let answer: StoredResponse
+    }
+
     package struct Outcome: Sendable {
         package let payment: PaymentRecord
         /// Set when the payment failed (it is then ABORTED).
@@ -92,6 +98,24 @@ package struct PaymentService: Sendable {
             customerIdentity: input.customerIdentityNumber.nonEmpty.flatMap(CustomerIdentityNumber.init(parsing:)),
             cardPasswordDigits: input.cardPassword.nonEmpty, installmentMonths: input.cardInstallmentPlan ?? 0,
             capture: capture, posCondition: .mailOrTelephoneOrder, companyCode: check.company?.code)
+        do {
+            return try await authorizeAndSettle(payment, request: request, trace: trace, completion: completion)
+        } catch {
+            // The payment exists and the request's key is claimed: the claim gets an answer, so that a repeat is
+            // not told "still running" for ever. What the payment becomes is settled by crash recovery.
+            guard let completion, let claim = completion.claim else { throw error }
+            let answer = completion.response(
+                Outcome(payment: payment, error: KeyInError(.failedInternalSystemProcessing)))
+            try? await idempotency.complete(claim, with: answer)
+            throw AnsweredRequest(answer: answer)
+        }
+    }
+
+    /// Steps 2 and 3 of a key-in payment that was opened: the card company decides, and the outcome is written.
+    private func authorizeAndSettle(
+        _ payment: PaymentRecord, request: CardAuthorizationRequest, trace: TransactionTrace, completion: Completion?
+    ) async throws -> Outcome {
+        let capture = payment.capture
         let answerMTI = capture ? "0210" : "0110"
         let approval: CardApproval
         do throws(KeyInError) {
