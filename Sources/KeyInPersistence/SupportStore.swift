@@ -116,12 +116,17 @@ package struct SupportStore: Sendable {
     }
 
     /// A line added to a thread, with the inquiry as it now stands (status, contact, time), together.
-    package func add(_ message: InquiryMessageRecord, updating inquiry: InquiryRecord) async throws {
+    /// `contact` is written only when given (a customer's new number): a staff reply never puts back the contact
+    /// its copy of the inquiry had.
+    package func add(
+        _ message: InquiryMessageRecord, updating inquiry: InquiryRecord, contact: String? = nil
+    ) async throws {
         try await database.transaction { database in
             try await InquiryMessageModel(message).create(on: database)
-            try await InquiryModel.query(on: database).filter(\.$id == inquiry.id)
-                .set(\.$status, to: inquiry.status).set(\.$contact, to: inquiry.contact)
-                .set(\.$updatedAt, to: inquiry.updatedAt).update()
+            var update = InquiryModel.query(on: database).filter(\.$id == inquiry.id)
+                .set(\.$status, to: inquiry.status).set(\.$updatedAt, to: inquiry.updatedAt)
+            if let contact { update = update.set(\.$contact, to: contact) }
+            try await update.update()
         }
     }
 

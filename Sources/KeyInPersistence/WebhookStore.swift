@@ -177,11 +177,12 @@ package struct WebhookStore: Sendable {
         return try await query.all().map(WebhookDeliveryRecord.init)
     }
 
-    /// The attempts of these deliveries, in order.
+    /// The attempts of these deliveries, in the order they were made (a delivery sent again numbers its attempts
+    /// from 1 anew).
     package func attempts(of deliveryIDs: [UUID]) async throws -> [WebhookAttemptRecord] {
         guard !deliveryIDs.isEmpty else { return [] }
         return try await WebhookAttemptModel.query(on: database).filter(\.$delivery.$id ~~ deliveryIDs)
-            .sort(\.$attemptNumber).all().map(WebhookAttemptRecord.init)
+            .sort(\.$attemptedAt).sort(\.$attemptNumber).all().map(WebhookAttemptRecord.init)
     }
 
     /// Deliveries due at `milliseconds`, with their endpoints, soonest first.

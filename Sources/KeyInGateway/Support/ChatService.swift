@@ -21,7 +21,7 @@ package struct ChatService: Sendable {
             try await store.add(
                 InquiryMessageRecord(
                     id: messageID, inquiryID: inquiry.id, author: .customer, staffEmail: nil, body: body, at: at),
-                updating: inquiry)
+                updating: inquiry, contact: contact)
             return (inquiry, false)
         }
         let inquiry = InquiryRecord(
