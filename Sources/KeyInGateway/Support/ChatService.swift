@@ -44,14 +44,7 @@ package struct ChatService: Sendable {
         _ body: String, in inquiry: InquiryRecord, by email: String, customerConnected: Bool, messageID: UUID
     ) async throws {
         if customerConnected {
-            var answered = inquiry
-            answered.status = .answered
-            answered.updatedAt = now()
-            try await store.add(
-                InquiryMessageRecord(
-                    id: messageID, inquiryID: inquiry.id, author: .staff, staffEmail: email, body: body,
-                    at: answered.updatedAt),
-                updating: answered)
+            try await support.recordReply(to: inquiry, from: email, body: body, messageID: messageID)
         } else {
             try await support.reply(to: inquiry, from: email, body: body, messageID: messageID)
         }

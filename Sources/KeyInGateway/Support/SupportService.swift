@@ -75,6 +75,21 @@ package struct SupportService: Sendable {
         guard (1...1000).contains(body.count) else {
             throw KeyInError(.invalidRequest, param: "body", detail: "1-1000 characters")
         }
+        try await recordReply(to: inquiry, from: staffEmail, body: body, messageID: messageID)
+        if let contact = inquiry.contact {
+            let merchant = try await merchants.merchant(id: inquiry.merchantID)
+            try await messages.enqueue(
+                contact.contains("@") ? .email : .sms, to: contact,
+                body: "[\(merchant?.name ?? "KeyIn")] 문의하신 내용에 답변드립니다.\n\(body)",
+                about: "inquiry:\(inquiry.id.uuidString)", merchantID: inquiry.merchantID)
+        }
+    }
+
+    /// A staff member's answer in the thread, the inquiry now answered (a live chat's reply, which the customer
+    /// reads at once, goes no further).
+    package func recordReply(to inquiry: InquiryRecord, from staffEmail: String, body: String, messageID: UUID)
+        async throws
+    {
         var answered = inquiry
         answered.status = .answered
         answered.updatedAt = now()
@@ -83,12 +98,5 @@ package struct SupportService: Sendable {
                 id: messageID, inquiryID: inquiry.id, author: .staff, staffEmail: staffEmail, body: body,
                 at: answered.updatedAt),
             updating: answered)
-        if let contact = inquiry.contact {
-            let merchant = try await merchants.merchant(id: inquiry.merchantID)
-            try await messages.enqueue(
-                contact.contains("@") ? .email : .sms, to: contact,
-                body: "[\(merchant?.name ?? "KeyIn")] 문의하신 내용에 답변드립니다.\n\(body)",
-                about: "inquiry:\(inquiry.id.uuidString)", merchantID: inquiry.merchantID)
-        }
     }
 }
