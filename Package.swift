@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/pointfreeco/swift-tagged", from: "0.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -31,6 +32,7 @@ let package = Package(
         // run the same checks the gateway runs.
         .target(
             name: "KeyInCore",
+            dependencies: [.product(name: "Tagged", package: "swift-tagged")],
             resources: [.copy("Resources/card-bins.csv")]
         ),
         // ISO 8583:1987 messages as KeyIn and card-company hosts exchange them: element table, pack and unpack.

@@ -14,7 +14,7 @@ package struct Checkout {
     /// Pays for `merchantID` with the card fields of the request body; `adjust` sets what the entry point decides
     /// itself (a link's amount and order, the terminal's metadata). `paysLink` is recorded on approval.
     package func pay(
-        _ request: Request, merchantID: UUID, language: Language, paysLink: UUID? = nil,
+        _ request: Request, merchantID: MerchantID, language: Language, paysLink: UUID? = nil,
         adjust: (inout KeyInPaymentRequest) -> Void = { _ in }
     ) async throws -> Response {
         try await services.idempotency(request).runWithinPayment(request, merchantID: merchantID) { claim in

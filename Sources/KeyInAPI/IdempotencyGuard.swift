@@ -18,7 +18,7 @@ package struct IdempotencyGuard {
     package let now: @Sendable () -> Date
 
     /// The claim this request makes on its key; nil without a key.
-    package func claim(for request: Request, merchantID: UUID) throws -> IdempotencyClaim? {
+    package func claim(for request: Request, merchantID: MerchantID) throws -> IdempotencyClaim? {
         guard let key = request.headers.first(name: "Idempotency-Key") else { return nil }
         guard (1...300).contains(key.utf8.count), key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
             throw KeyInError(.invalidIdempotencyKey, param: "Idempotency-Key")
@@ -63,7 +63,7 @@ package struct IdempotencyGuard {
     /// first row and the answer with its outcome. A request refused before it wrote anything (bad card details, a
     /// duplicate order) has its refusal stored here as the answer.
     package func runWithinPayment(
-        _ request: Request, merchantID: UUID, _ body: (IdempotencyClaim?) async throws -> Response
+        _ request: Request, merchantID: MerchantID, _ body: (IdempotencyClaim?) async throws -> Response
     ) async throws -> Response {
         guard let claim = try claim(for: request, merchantID: merchantID) else { return try await body(nil) }
         do {

@@ -34,12 +34,12 @@ package struct MerchantAuthenticator: AsyncMiddleware {
 }
 
 package enum AuthenticatedMerchantKey: StorageKey {
-    package typealias Value = UUID
+    package typealias Value = MerchantID
 }
 
 extension Request {
     /// The merchant whose key signed this request; every query is scoped to it.
-    package var merchantID: UUID {
+    package var merchantID: MerchantID {
         get throws {
             guard let id = storage[AuthenticatedMerchantKey.self] else { throw KeyInError(.unauthorizedKey) }
             return id

@@ -40,7 +40,7 @@ package struct ConsoleAuthenticator: AsyncMiddleware {
 /// Who is signed in to the console.
 package struct ConsoleStaff: Sendable {
     package let id: UUID
-    package let merchantID: UUID
+    package let merchantID: MerchantID
     package let email: String
     package let role: StaffAccounts.Role
     package let csrfToken: String

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import KeyInCore
 
 /// Who an open chat socket belongs to.
 package enum ChatRole: String, Sendable, Codable {
@@ -16,12 +17,12 @@ package struct ChatPresenceStore: Sendable {
     }
 
     package func join(
-        connection: UUID, role: ChatRole, merchantID: UUID, inquiryID: UUID?, processID: UUID, at date: Date
+        connection: UUID, role: ChatRole, merchantID: MerchantID, inquiryID: UUID?, processID: UUID, at date: Date
     ) async throws {
         let row = ChatPresenceModel()
         row.id = connection
         row.role = role
-        row.merchantID = merchantID
+        row.merchantID = merchantID.rawValue
         row.inquiryID = inquiryID
         row.processID = processID
         row.seenAt = date
@@ -50,9 +51,9 @@ package struct ChatPresenceStore: Sendable {
     }
 
     /// Whether a staff member of the merchant has a socket seen since `freshSince`.
-    package func isStaffOnline(merchantID: UUID, freshSince: Date) async throws -> Bool {
+    package func isStaffOnline(merchantID: MerchantID, freshSince: Date) async throws -> Bool {
         try await ChatPresenceModel.query(on: database).filter(\.$seenAt > freshSince).filter(\.$role == .staff)
-            .filter(\.$merchantID == merchantID).count() > 0
+            .filter(\.$merchantID == merchantID.rawValue).count() > 0
     }
 
     /// Whether the customer of the inquiry has a socket seen since `freshSince`.

@@ -36,7 +36,7 @@ package struct DashboardStore: Sendable {
 
     /// The merchant's payments since `weekStart`, counted and summed by the database in one grouped query (however
     /// many there are): by today or not, approved or not, status, failure code and card company.
-    package func tallies(of merchantID: UUID, dayStart: Date, weekStart: Date) async throws -> [PaymentTally] {
+    package func tallies(of merchantID: MerchantID, dayStart: Date, weekStart: Date) async throws -> [PaymentTally] {
         let rows = try await database.sql.raw(
             """
             SELECT CASE WHEN requested_at >= \(bind: dayStart) THEN 1 ELSE 0 END AS today,

@@ -1,6 +1,7 @@
 import FluentKit
 import FluentSQL
 import Foundation
+import KeyInCore
 
 /// Where a request made with an `Idempotency-Key` stands.
 package enum IdempotencyState: String, Sendable, Codable {
@@ -53,8 +54,8 @@ package struct IdempotencyStore: Sendable {
         }
     }
 
-    package func existing(merchantID: UUID, key: String) async throws -> Existing? {
-        try await IdempotencyRecordModel.query(on: database).filter(\.$merchantID == merchantID)
+    package func existing(merchantID: MerchantID, key: String) async throws -> Existing? {
+        try await IdempotencyRecordModel.query(on: database).filter(\.$merchantID == merchantID.rawValue)
             .filter(\.$key == key).first().map { record in
                 Existing(
                     requestDigest: record.requestDigest,
@@ -67,8 +68,8 @@ package struct IdempotencyStore: Sendable {
     }
 
     /// Frees a key past its retention.
-    package func remove(merchantID: UUID, key: String) async throws {
-        try await IdempotencyRecordModel.query(on: database).filter(\.$merchantID == merchantID)
+    package func remove(merchantID: MerchantID, key: String) async throws {
+        try await IdempotencyRecordModel.query(on: database).filter(\.$merchantID == merchantID.rawValue)
             .filter(\.$key == key).delete()
     }
 
@@ -94,7 +95,7 @@ package struct IdempotencyStore: Sendable {
         async throws
     {
         // Only a claim of this request still open: a late answer never overwrites an answer already stored.
-        try await IdempotencyRecordModel.query(on: database).filter(\.$merchantID == claim.merchantID)
+        try await IdempotencyRecordModel.query(on: database).filter(\.$merchantID == claim.merchantID.rawValue)
             .filter(\.$key == claim.key).filter(\.$requestDigest == claim.requestDigest)
             .filter(\.$state == .processing).set(\.$state, to: .completed)
             .set(\.$responseStatus, to: response.status).set(\.$responseBody, to: response.body).update()

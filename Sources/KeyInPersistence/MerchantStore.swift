@@ -1,9 +1,10 @@
 import FluentKit
 import Foundation
+import KeyInCore
 
 /// A merchant as stored.
 package struct MerchantRecord: Sendable, Equatable {
-    package let id: UUID
+    package let id: MerchantID
     package let name: String
     /// Shown to customers beside support (chat, inquiries): e.g. `02-1234-5678`, `평일 10:00–18:00`.
     package let supportPhone: String?
@@ -37,48 +38,48 @@ package struct MerchantStore: Sendable {
         return MerchantRecord(merchant)
     }
 
-    package func merchant(id: UUID) async throws -> MerchantRecord? {
-        try await MerchantModel.find(id, on: database).map(MerchantRecord.init)
+    package func merchant(id: MerchantID) async throws -> MerchantRecord? {
+        try await MerchantModel.find(id.rawValue, on: database).map(MerchantRecord.init)
     }
 
     package func count() async throws -> Int {
         try await MerchantModel.query(on: database).count()
     }
 
-    package func setSupport(phone: String?, hours: String?, of merchantID: UUID) async throws {
-        try await MerchantModel.query(on: database).filter(\.$id == merchantID)
+    package func setSupport(phone: String?, hours: String?, of merchantID: MerchantID) async throws {
+        try await MerchantModel.query(on: database).filter(\.$id == merchantID.rawValue)
             .set(\.$supportPhone, to: phone).set(\.$supportHours, to: hours).update()
     }
 
     /// Stores a new key's digest; with `revokingOthersAt`, every earlier key of that mode stops working then.
     package func addKey(
-        merchantID: UUID, mode: APIKeyMode, digest: String, prefix: String, revokingOthersAt revokeAt: Date?
+        merchantID: MerchantID, mode: APIKeyMode, digest: String, prefix: String, revokingOthersAt revokeAt: Date?
     ) async throws {
         try await database.transaction { database in
             if let revokeAt {
                 try await APIKeyModel.query(on: database)
-                    .filter(\.$merchant.$id == merchantID).filter(\.$mode == mode)
+                    .filter(\.$merchant.$id == merchantID.rawValue).filter(\.$mode == mode)
                     .group(.or) { $0.filter(\.$revokedAt == nil).filter(\.$revokedAt > revokeAt) }
                     .set(\.$revokedAt, to: revokeAt)
                     .update()
             }
-            try await APIKeyModel(merchantID: merchantID, mode: mode, keyHash: digest, keyPrefix: prefix)
+            try await APIKeyModel(merchantID: merchantID.rawValue, mode: mode, keyHash: digest, keyPrefix: prefix)
                 .create(on: database)
         }
     }
 
     /// The merchant and mode of the key with this digest, unless it is revoked at `date`.
-    package func key(digest: String, at date: Date) async throws -> (merchantID: UUID, mode: APIKeyMode)? {
+    package func key(digest: String, at date: Date) async throws -> (merchantID: MerchantID, mode: APIKeyMode)? {
         guard
             let key = try await APIKeyModel.query(on: database).filter(\.$keyHash == digest)
                 .group(.or, { $0.filter(\.$revokedAt == nil).filter(\.$revokedAt > date) }).first()
         else { return nil }
-        return (key.$merchant.id, key.mode)
+        return (MerchantID(key.$merchant.id), key.mode)
     }
 
     /// The merchant's keys, newest first.
-    package func keys(of merchantID: UUID) async throws -> [APIKeyRecord] {
-        try await APIKeyModel.query(on: database).filter(\.$merchant.$id == merchantID)
+    package func keys(of merchantID: MerchantID) async throws -> [APIKeyRecord] {
+        try await APIKeyModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue)
             .sort(\.$createdAt, .descending).all()
             .map {
                 APIKeyRecord(mode: $0.mode, keyPrefix: $0.keyPrefix, createdAt: $0.createdAt, revokedAt: $0.revokedAt)
@@ -89,7 +90,8 @@ package struct MerchantStore: Sendable {
 extension MerchantRecord {
     init(_ model: MerchantModel) {
         self.init(
-            id: model.id ?? UUID(), name: model.name, supportPhone: model.supportPhone, supportHours: model.supportHours
+            id: MerchantID(model.id ?? UUID()), name: model.name, supportPhone: model.supportPhone,
+            supportHours: model.supportHours
         )
     }
 }

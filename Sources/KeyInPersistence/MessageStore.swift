@@ -15,7 +15,7 @@ package enum OutboundMessageStatus: String, Sendable, Codable {
 /// A message KeyIn sends on a merchant's behalf (a payment link by SMS or KakaoTalk, a reset mail).
 package struct OutboundMessageRecord: Sendable, Equatable {
     package let id: UUID
-    package let merchantID: UUID
+    package let merchantID: MerchantID
     package let channel: MessageChannel
     package let recipient: String
     package let body: String
@@ -37,11 +37,11 @@ package struct MessageStore: Sendable {
     }
 
     package func enqueue(
-        _ channel: MessageChannel, to recipient: String, body: String, about subject: String, merchantID: UUID,
+        _ channel: MessageChannel, to recipient: String, body: String, about subject: String, merchantID: MerchantID,
         at date: Date
     ) async throws {
         let message = OutboundMessageModel()
-        message.$merchant.id = merchantID
+        message.$merchant.id = merchantID.rawValue
         message.channel = channel
         message.recipient = recipient
         message.body = body
@@ -88,10 +88,10 @@ package struct MessageStore: Sendable {
     }
 
     /// A merchant's newest messages whose subject starts with `prefix` (its links' messages, never its staff's mail).
-    package func newest(of merchantID: UUID, subjectPrefix prefix: String, limit: Int) async throws
+    package func newest(of merchantID: MerchantID, subjectPrefix prefix: String, limit: Int) async throws
         -> [OutboundMessageRecord]
     {
-        try await OutboundMessageModel.query(on: database).filter(\.$merchant.$id == merchantID)
+        try await OutboundMessageModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue)
             .filter(\.$subjectReference =~ prefix).sort(\.$createdAt, .descending).limit(limit).all()
             .map(OutboundMessageRecord.init)
     }
@@ -100,7 +100,8 @@ package struct MessageStore: Sendable {
 extension OutboundMessageRecord {
     init(_ model: OutboundMessageModel) {
         self.init(
-            id: model.id ?? UUID(), merchantID: model.$merchant.id, channel: model.channel, recipient: model.recipient,
+            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id), channel: model.channel,
+            recipient: model.recipient,
             body: model.body, subjectReference: model.subjectReference, status: model.status,
             createdAt: model.createdAt, sentAt: model.sentAt, error: model.error)
     }

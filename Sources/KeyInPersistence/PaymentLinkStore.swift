@@ -6,7 +6,7 @@ import KeyInCore
 /// A payment link as stored: an amount and order a customer pays once, on the hosted page at `/pay/{linkKey}`.
 package struct PaymentLinkRecord: Sendable, Equatable {
     package let id: UUID
-    package let merchantID: UUID
+    package let merchantID: MerchantID
     /// The unguessable token in the link's URL (the link's id stays internal).
     package let linkKey: String
     package let amount: Int64
@@ -24,7 +24,7 @@ package struct PaymentLinkRecord: Sendable, Equatable {
     package let createdAt: Date
 
     package init(
-        id: UUID = UUID(), merchantID: UUID, linkKey: String, amount: Int64, currency: String, orderID: String,
+        id: UUID = UUID(), merchantID: MerchantID, linkKey: String, amount: Int64, currency: String, orderID: String,
         orderName: String, customerName: String?, customerEmail: String?, customerMobilePhone: String?,
         expiresAt: Date, createdAt: Date
     ) {
@@ -64,9 +64,11 @@ package struct PaymentLinkStore: Sendable {
     }
 
     /// The merchant's link with this id (never another merchant's).
-    package func link(id: UUID, merchantID: UUID) async throws -> PaymentLinkRecord? {
-        try await PaymentLinkModel.query(on: database).filter(\.$id == id).filter(\.$merchant.$id == merchantID)
-            .first().map(PaymentLinkRecord.init)
+    package func link(id: UUID, merchantID: MerchantID) async throws -> PaymentLinkRecord? {
+        try await PaymentLinkModel.query(on: database).filter(\.$id == id).filter(
+            \.$merchant.$id == merchantID.rawValue
+        )
+        .first().map(PaymentLinkRecord.init)
     }
 
     /// The link behind a hosted page.
@@ -79,8 +81,8 @@ package struct PaymentLinkStore: Sendable {
     }
 
     /// The merchant's newest links.
-    package func newest(of merchantID: UUID, limit: Int) async throws -> [PaymentLinkRecord] {
-        try await PaymentLinkModel.query(on: database).filter(\.$merchant.$id == merchantID)
+    package func newest(of merchantID: MerchantID, limit: Int) async throws -> [PaymentLinkRecord] {
+        try await PaymentLinkModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue)
             .sort(\.$createdAt, .descending).limit(limit).all().map(PaymentLinkRecord.init)
     }
 
@@ -106,7 +108,7 @@ extension PaymentLinkModel {
     convenience init(_ record: PaymentLinkRecord) {
         self.init()
         id = record.id
-        $merchant.id = record.merchantID
+        $merchant.id = record.merchantID.rawValue
         linkKey = record.linkKey
         amount = record.amount
         currency = record.currency
@@ -125,7 +127,8 @@ extension PaymentLinkModel {
 extension PaymentLinkRecord {
     init(_ model: PaymentLinkModel) {
         self.init(
-            id: model.id ?? UUID(), merchantID: model.$merchant.id, linkKey: model.linkKey, amount: model.amount,
+            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id), linkKey: model.linkKey,
+            amount: model.amount,
             currency: model.currency, orderID: model.orderID, orderName: model.orderName,
             customerName: model.customerName, customerEmail: model.customerEmail,
             customerMobilePhone: model.customerMobilePhone, expiresAt: model.expiresAt, createdAt: model.createdAt)

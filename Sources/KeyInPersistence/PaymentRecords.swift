@@ -6,7 +6,7 @@ import KeyInCore
 /// A payment as stored, in domain types: what the API, the pages and the console read.
 package struct PaymentRecord: Sendable, Equatable {
     package let id: UUID
-    package let merchantID: UUID
+    package let merchantID: MerchantID
     package let paymentKey: String
     package let orderID: String
     /// Whether this payment holds its order id: a live payment does, so a second one for the order is refused; an
@@ -36,7 +36,7 @@ package struct PaymentRecord: Sendable, Equatable {
     package var approvedAt: Date?
 
     package init(
-        id: UUID = UUID(), merchantID: UUID, paymentKey: String, orderID: String, orderName: String,
+        id: UUID = UUID(), merchantID: MerchantID, paymentKey: String, orderID: String, orderName: String,
         status: PaymentStatus, totalAmount: Int64, currency: String, capture: Bool, installmentMonths: Int,
         cardBrand: String, cardCompanyCode: String?, cardMasked: String, cardFingerprint: String,
         trace: TransactionTrace?, customerName: String?, customerEmail: String?, customerMobilePhone: String?,
@@ -156,14 +156,14 @@ package struct NetworkMessageRecord: Sendable, Equatable {
 /// A request's claim on an `Idempotency-Key`: written with the first change the request makes, so a repeat that
 /// arrives meanwhile is told the first is still running.
 package struct IdempotencyClaim: Sendable, Equatable {
-    package let merchantID: UUID
+    package let merchantID: MerchantID
     package let key: String
     /// A keyed hash of the request (never the request).
     package let requestDigest: String
     package let createdAt: Date
     package let expiresAt: Date
 
-    package init(merchantID: UUID, key: String, requestDigest: String, createdAt: Date, expiresAt: Date) {
+    package init(merchantID: MerchantID, key: String, requestDigest: String, createdAt: Date, expiresAt: Date) {
         self.merchantID = merchantID
         self.key = key
         self.requestDigest = requestDigest

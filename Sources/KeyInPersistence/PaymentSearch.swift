@@ -39,8 +39,8 @@ package struct PaymentSearch: Sendable {
         package let next: PaymentCursor?
     }
 
-    package func run(merchantID: UUID, on database: any Database) async throws -> Page {
-        var builder = PaymentModel.query(on: database).filter(\.$merchant.$id == merchantID)
+    package func run(merchantID: MerchantID, on database: any Database) async throws -> Page {
+        var builder = PaymentModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue)
         if let status { builder = builder.filter(\.$status == status) }
         if let requestedFrom { builder = builder.filter(\.$requestedAt >= requestedFrom) }
         if let requestedBefore { builder = builder.filter(\.$requestedAt < requestedBefore) }

@@ -150,9 +150,11 @@ package struct PaymentStore: Sendable {
     }
 
     /// The merchant's payment with this key (never another merchant's).
-    package func payment(key: String, merchantID: UUID) async throws -> PaymentRecord? {
-        try await PaymentModel.query(on: database).filter(\.$merchant.$id == merchantID).filter(\.$paymentKey == key)
-            .first().map(PaymentRecord.init)
+    package func payment(key: String, merchantID: MerchantID) async throws -> PaymentRecord? {
+        try await PaymentModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue).filter(
+            \.$paymentKey == key
+        )
+        .first().map(PaymentRecord.init)
     }
 
     /// A payment by its key alone: the receipt page, where the long random key is the capability.
@@ -161,8 +163,8 @@ package struct PaymentStore: Sendable {
     }
 
     /// The order's live payment if there is one, else its latest attempt.
-    package func payment(orderID: String, merchantID: UUID) async throws -> PaymentRecord? {
-        let attempts = try await PaymentModel.query(on: database).filter(\.$merchant.$id == merchantID)
+    package func payment(orderID: String, merchantID: MerchantID) async throws -> PaymentRecord? {
+        let attempts = try await PaymentModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue)
             .filter(\.$orderID == orderID).sort(\.$requestedAt, .descending).all()
         return (attempts.first { $0.orderLock != nil } ?? attempts.first).map(PaymentRecord.init)
     }

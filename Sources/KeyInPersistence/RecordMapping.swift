@@ -10,7 +10,7 @@ extension PaymentModel {
     convenience init(_ record: PaymentRecord) {
         self.init()
         id = record.id
-        $merchant.id = record.merchantID
+        $merchant.id = record.merchantID.rawValue
         paymentKey = record.paymentKey
         orderID = record.orderID
         orderLock = record.holdsOrder ? Self.orderLock(record) : nil
@@ -46,7 +46,7 @@ extension PaymentModel {
 extension PaymentRecord {
     init(_ model: PaymentModel) {
         self.init(
-            id: model.id ?? UUID(), merchantID: model.$merchant.id, paymentKey: model.paymentKey,
+            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id), paymentKey: model.paymentKey,
             orderID: model.orderID, orderName: model.orderName,
             status: model.status, totalAmount: model.totalAmount,
             currency: model.currency, capture: model.capture, installmentMonths: model.installmentMonths,
@@ -144,7 +144,7 @@ extension CancelRecord {
 extension IdempotencyRecordModel {
     convenience init(_ claim: IdempotencyClaim, response: StoredResponse?) {
         self.init()
-        merchantID = claim.merchantID
+        merchantID = claim.merchantID.rawValue
         key = claim.key
         requestDigest = claim.requestDigest
         state = response == nil ? .processing : .completed

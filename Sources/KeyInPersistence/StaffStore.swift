@@ -1,6 +1,7 @@
 import FluentKit
 import FluentSQL
 import Foundation
+import KeyInCore
 
 /// What a console member may do: an owner everything (staff and keys included), staff the rest.
 package enum StaffRole: String, Sendable, Codable {
@@ -10,7 +11,7 @@ package enum StaffRole: String, Sendable, Codable {
 /// A person at a merchant who signs in to the console.
 package struct StaffRecord: Sendable, Equatable {
     package let id: UUID
-    package let merchantID: UUID
+    package let merchantID: MerchantID
     package let email: String
     /// bcrypt; never shown or logged.
     package let passwordHash: String
@@ -43,10 +44,10 @@ package struct StaffStore: Sendable {
     }
 
     package func create(
-        merchantID: UUID, email: String, passwordHash: String, role: StaffRole, at date: Date
+        merchantID: MerchantID, email: String, passwordHash: String, role: StaffRole, at date: Date
     ) async throws -> StaffRecord {
         let account = StaffAccountModel()
-        account.$merchant.id = merchantID
+        account.$merchant.id = merchantID.rawValue
         account.email = email
         account.passwordHash = passwordHash
         account.role = role
@@ -69,9 +70,11 @@ package struct StaffStore: Sendable {
     }
 
     /// The merchant's members, oldest first.
-    package func members(of merchantID: UUID) async throws -> [StaffRecord] {
-        try await StaffAccountModel.query(on: database).filter(\.$merchant.$id == merchantID).sort(\.$createdAt)
-            .all().map(StaffRecord.init)
+    package func members(of merchantID: MerchantID) async throws -> [StaffRecord] {
+        try await StaffAccountModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue).sort(
+            \.$createdAt
+        )
+        .all().map(StaffRecord.init)
     }
 
     /// Stores the sign-in failure count and lock of an account.
@@ -81,10 +84,10 @@ package struct StaffStore: Sendable {
     }
 
     /// Removes the merchant's member with all their sessions and reset links. False when there is no such member.
-    package func remove(_ staffID: UUID, of merchantID: UUID) async throws -> Bool {
+    package func remove(_ staffID: UUID, of merchantID: MerchantID) async throws -> Bool {
         guard
             try await StaffAccountModel.query(on: database).filter(\.$id == staffID)
-                .filter(\.$merchant.$id == merchantID).first() != nil
+                .filter(\.$merchant.$id == merchantID.rawValue).first() != nil
         else { return false }
         try await database.transaction { database in
             try await ConsoleSessionModel.query(on: database).filter(\.$staff.$id == staffID).delete()
@@ -192,7 +195,7 @@ package struct StaffStore: Sendable {
 extension StaffRecord {
     init(_ model: StaffAccountModel) {
         self.init(
-            id: model.id ?? UUID(), merchantID: model.$merchant.id, email: model.email,
+            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id), email: model.email,
             passwordHash: model.passwordHash, role: model.role, failedSignIns: model.failedSignIns,
             lockedUntil: model.lockedUntil, createdAt: model.createdAt)
     }

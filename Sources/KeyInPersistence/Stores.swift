@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import KeyInCore
 
 /// Every store over one database handle: what the rest of the gateway reads and writes through, without knowing
 /// the database is Fluent's.
@@ -24,7 +25,7 @@ package struct Stores: Sendable {
     package var dashboard: DashboardStore { DashboardStore(database: database) }
 
     /// Runs a payment search for a merchant.
-    package func search(_ search: PaymentSearch, merchantID: UUID) async throws -> PaymentSearch.Page {
+    package func search(_ search: PaymentSearch, merchantID: MerchantID) async throws -> PaymentSearch.Page {
         try await search.run(merchantID: merchantID, on: database)
     }
 }

@@ -24,7 +24,7 @@ package enum InquiryAuthor: String, Sendable, Codable {
 /// A customer's question to a merchant.
 package struct InquiryRecord: Sendable, Equatable {
     package let id: UUID
-    package let merchantID: UUID
+    package let merchantID: MerchantID
     package let paymentKey: String?
     /// What the customer was buying (the link's or payment's order name), so staff see what a question is about.
     package let orderName: String?
@@ -37,7 +37,7 @@ package struct InquiryRecord: Sendable, Equatable {
     package var updatedAt: Date
 
     package init(
-        id: UUID = UUID(), merchantID: UUID, paymentKey: String?, orderName: String?, channel: InquiryChannel,
+        id: UUID = UUID(), merchantID: MerchantID, paymentKey: String?, orderName: String?, channel: InquiryChannel,
         customerName: String?, contact: String?, at date: Date
     ) {
         self.id = id
@@ -76,7 +76,7 @@ package struct InquiryMessageRecord: Sendable, Equatable {
 
 /// A customer's answer to the one-question survey after a payment, kept with the payment's outcome.
 package struct FeedbackRecord: Sendable, Equatable {
-    package let merchantID: UUID
+    package let merchantID: MerchantID
     package let paymentKey: String
     /// 1 (bad) to 5 (good).
     package let rating: Int
@@ -86,7 +86,7 @@ package struct FeedbackRecord: Sendable, Equatable {
     package let createdAt: Date
 
     package init(
-        merchantID: UUID, paymentKey: String, rating: Int, comment: String?, outcomeStatus: PaymentStatus,
+        merchantID: MerchantID, paymentKey: String, rating: Int, comment: String?, outcomeStatus: PaymentStatus,
         outcomeCode: String?, at date: Date
     ) {
         self.merchantID = merchantID
@@ -140,8 +140,9 @@ package struct SupportStore: Sendable {
     }
 
     /// The merchant's inquiry with this id (never another merchant's).
-    package func inquiry(id: UUID, merchantID: UUID) async throws -> InquiryRecord? {
-        try await InquiryModel.query(on: database).filter(\.$id == id).filter(\.$merchant.$id == merchantID).first()
+    package func inquiry(id: UUID, merchantID: MerchantID) async throws -> InquiryRecord? {
+        try await InquiryModel.query(on: database).filter(\.$id == id).filter(\.$merchant.$id == merchantID.rawValue)
+            .first()
             .map(InquiryRecord.init)
     }
 
@@ -151,10 +152,10 @@ package struct SupportStore: Sendable {
     }
 
     /// The merchant's inquiries (of one channel, or all) most recently active first.
-    package func inquiries(of merchantID: UUID, channel: InquiryChannel? = nil, limit: Int) async throws
+    package func inquiries(of merchantID: MerchantID, channel: InquiryChannel? = nil, limit: Int) async throws
         -> [InquiryRecord]
     {
-        var query = InquiryModel.query(on: database).filter(\.$merchant.$id == merchantID)
+        var query = InquiryModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue)
         if let channel { query = query.filter(\.$channel == channel) }
         return try await query.sort(\.$updatedAt, .descending).limit(limit).all().map(InquiryRecord.init)
     }
@@ -172,7 +173,7 @@ package struct SupportStore: Sendable {
     /// The newest customer and staff chat lines since `since` in the chats of these merchants or these inquiries.
     /// Newest first, at most `limit`.
     package func newestChatLines(
-        since: Date, merchants: Set<UUID>, inquiries: Set<UUID>, limit: Int
+        since: Date, merchants: Set<MerchantID>, inquiries: Set<UUID>, limit: Int
     ) async throws -> [InquiryMessageRecord] {
         guard !merchants.isEmpty || !inquiries.isEmpty else { return [] }
         return try await InquiryMessageModel.query(on: database)
@@ -180,7 +181,7 @@ package struct SupportStore: Sendable {
             .filter(InquiryModel.self, \.$channel == .chat)
             .group(.or) { group in
                 // (An empty IN list is not valid SQL everywhere: only the non-empty ones are asked.)
-                if !merchants.isEmpty { group.filter(InquiryModel.self, \.$merchant.$id ~~ merchants) }
+                if !merchants.isEmpty { group.filter(InquiryModel.self, \.$merchant.$id ~~ merchants.map(\.rawValue)) }
                 if !inquiries.isEmpty { group.filter(\.$inquiry.$id ~~ inquiries) }
             }
             .filter(\.$createdAt >= since).filter(\.$author ~~ [.customer, .staff])
@@ -201,8 +202,8 @@ package struct SupportStore: Sendable {
     }
 
     /// The merchant's newest survey answers.
-    package func feedback(of merchantID: UUID, limit: Int) async throws -> [FeedbackRecord] {
-        try await FeedbackModel.query(on: database).filter(\.$merchant.$id == merchantID)
+    package func feedback(of merchantID: MerchantID, limit: Int) async throws -> [FeedbackRecord] {
+        try await FeedbackModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue)
             .sort(\.$createdAt, .descending).limit(limit).all().map(FeedbackRecord.init)
     }
 }
@@ -211,7 +212,7 @@ extension InquiryModel {
     convenience init(_ record: InquiryRecord) {
         self.init()
         id = record.id
-        $merchant.id = record.merchantID
+        $merchant.id = record.merchantID.rawValue
         paymentKey = record.paymentKey
         orderName = record.orderName
         channel = record.channel
@@ -226,7 +227,7 @@ extension InquiryModel {
 extension InquiryRecord {
     init(_ model: InquiryModel) {
         self.init(
-            id: model.id ?? UUID(), merchantID: model.$merchant.id, paymentKey: model.paymentKey,
+            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id), paymentKey: model.paymentKey,
             orderName: model.orderName, channel: model.channel, customerName: model.customerName,
             contact: model.contact, at: model.createdAt)
         status = model.status
@@ -257,7 +258,7 @@ extension InquiryMessageRecord {
 extension FeedbackModel {
     convenience init(_ record: FeedbackRecord) {
         self.init()
-        $merchant.id = record.merchantID
+        $merchant.id = record.merchantID.rawValue
         paymentKey = record.paymentKey
         rating = record.rating
         comment = record.comment
@@ -270,7 +271,8 @@ extension FeedbackModel {
 extension FeedbackRecord {
     init(_ model: FeedbackModel) {
         self.init(
-            merchantID: model.$merchant.id, paymentKey: model.paymentKey, rating: model.rating, comment: model.comment,
+            merchantID: MerchantID(model.$merchant.id), paymentKey: model.paymentKey, rating: model.rating,
+            comment: model.comment,
             outcomeStatus: model.outcomeStatus, outcomeCode: model.outcomeCode, at: model.createdAt)
     }
 }

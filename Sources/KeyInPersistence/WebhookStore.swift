@@ -2,6 +2,7 @@ import CardVault
 import FluentKit
 import FluentSQL
 import Foundation
+import KeyInCore
 
 /// What a webhook reports.
 package enum WebhookEventType: String, CaseIterable, Sendable, Codable {
@@ -32,7 +33,7 @@ package struct WebhookEvent: Sendable {
 /// A merchant's webhook endpoint. The signing secret is kept sealed by the vault (it must be read back to sign).
 package struct WebhookEndpointRecord: Sendable, Equatable {
     package let id: UUID
-    package let merchantID: UUID
+    package let merchantID: MerchantID
     package let url: String
     package let events: [WebhookEventType]
     package let description: String?
@@ -42,7 +43,7 @@ package struct WebhookEndpointRecord: Sendable, Equatable {
     package var deletedAt: Date?
 
     package init(
-        id: UUID = UUID(), merchantID: UUID, url: String, events: [WebhookEventType], description: String?,
+        id: UUID = UUID(), merchantID: MerchantID, url: String, events: [WebhookEventType], description: String?,
         secret: SealedCard, createdAt: Date
     ) {
         self.id = id
@@ -60,7 +61,7 @@ package struct WebhookDeliveryRecord: Sendable, Equatable {
     /// Also the delivery id sent in `KeyIn-Delivery-Id`.
     package let id: UUID
     package let endpointID: UUID
-    package let merchantID: UUID
+    package let merchantID: MerchantID
     package let eventType: WebhookEventType
     package let paymentKey: String
     /// The exact body sent on every attempt (so a signature is over the same bytes each time).
@@ -107,8 +108,8 @@ package struct WebhookStore: Sendable {
     }
 
     /// The merchant's endpoints not removed.
-    package func liveEndpointCount(of merchantID: UUID) async throws -> Int {
-        try await WebhookEndpointModel.query(on: database).filter(\.$merchant.$id == merchantID)
+    package func liveEndpointCount(of merchantID: MerchantID) async throws -> Int {
+        try await WebhookEndpointModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue)
             .filter(\.$deletedAt == nil).count()
     }
 
@@ -117,14 +118,16 @@ package struct WebhookStore: Sendable {
     }
 
     /// The merchant's endpoint with this id, removed ones too (their log stays readable).
-    package func endpoint(id: UUID, merchantID: UUID) async throws -> WebhookEndpointRecord? {
-        try await WebhookEndpointModel.query(on: database).filter(\.$id == id).filter(\.$merchant.$id == merchantID)
-            .first().map(WebhookEndpointRecord.init)
+    package func endpoint(id: UUID, merchantID: MerchantID) async throws -> WebhookEndpointRecord? {
+        try await WebhookEndpointModel.query(on: database).filter(\.$id == id).filter(
+            \.$merchant.$id == merchantID.rawValue
+        )
+        .first().map(WebhookEndpointRecord.init)
     }
 
     /// The merchant's endpoints, oldest first; removed ones only with `includingRemoved`.
-    package func endpoints(of merchantID: UUID, includingRemoved: Bool) async throws -> [WebhookEndpointRecord] {
-        var query = WebhookEndpointModel.query(on: database).filter(\.$merchant.$id == merchantID)
+    package func endpoints(of merchantID: MerchantID, includingRemoved: Bool) async throws -> [WebhookEndpointRecord] {
+        var query = WebhookEndpointModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue)
         if !includingRemoved { query = query.filter(\.$deletedAt == nil) }
         return try await query.sort(\.$createdAt).all().map(WebhookEndpointRecord.init)
     }
@@ -164,10 +167,10 @@ package struct WebhookStore: Sendable {
     }
 
     /// A merchant's newest deliveries, or those about one payment (oldest first).
-    package func deliveries(of merchantID: UUID, paymentKey: String? = nil, limit: Int? = nil) async throws
+    package func deliveries(of merchantID: MerchantID, paymentKey: String? = nil, limit: Int? = nil) async throws
         -> [WebhookDeliveryRecord]
     {
-        var query = WebhookDeliveryModel.query(on: database).filter(\.$merchantID == merchantID)
+        var query = WebhookDeliveryModel.query(on: database).filter(\.$merchantID == merchantID.rawValue)
         if let paymentKey {
             query = query.filter(\.$paymentKey == paymentKey).sort(\.$createdAt)
         } else {
@@ -224,10 +227,10 @@ extension WebhookStore {
     /// that makes the change, so a change and its webhooks are committed together: a crash can delay a delivery,
     /// never lose it.
     static func enqueue(
-        _ event: WebhookEvent, merchantID: UUID, paymentKey: String, at date: Date, on database: any Database
+        _ event: WebhookEvent, merchantID: MerchantID, paymentKey: String, at date: Date, on database: any Database
     ) async throws {
         let endpoints = try await WebhookEndpointModel.query(on: database)
-            .filter(\.$merchant.$id == merchantID).filter(\.$deletedAt == nil).all()
+            .filter(\.$merchant.$id == merchantID.rawValue).filter(\.$deletedAt == nil).all()
             .filter { $0.eventTypes.contains(event.type.rawValue) }
         guard !endpoints.isEmpty else { return }
         let payload = try event.payload()
@@ -236,7 +239,7 @@ extension WebhookStore {
             let delivery = WebhookDeliveryModel()
             delivery.id = UUID()
             delivery.$endpoint.id = try endpoint.requireID()
-            delivery.merchantID = merchantID
+            delivery.merchantID = merchantID.rawValue
             delivery.eventType = type
             delivery.paymentKey = paymentKey
             delivery.payload = payload
@@ -258,7 +261,7 @@ extension WebhookEndpointModel {
     convenience init(_ record: WebhookEndpointRecord) {
         self.init()
         id = record.id
-        $merchant.id = record.merchantID
+        $merchant.id = record.merchantID.rawValue
         url = record.url
         events = record.events.map(\.rawValue).joined(separator: ",")
         endpointDescription = record.description
@@ -273,7 +276,7 @@ extension WebhookEndpointModel {
 extension WebhookEndpointRecord {
     init(_ model: WebhookEndpointModel) {
         self.init(
-            id: model.id ?? UUID(), merchantID: model.$merchant.id, url: model.url,
+            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id), url: model.url,
             events: model.eventTypes.compactMap(WebhookEventType.init(rawValue:)),
             description: model.endpointDescription,
             secret: SealedCard(
@@ -287,7 +290,7 @@ extension WebhookEndpointRecord {
 extension WebhookDeliveryRecord {
     init(_ model: WebhookDeliveryModel) {
         self.init(
-            id: model.id ?? UUID(), endpointID: model.$endpoint.id, merchantID: model.merchantID,
+            id: model.id ?? UUID(), endpointID: model.$endpoint.id, merchantID: MerchantID(model.merchantID),
             eventType: model.eventType, paymentKey: model.paymentKey, payload: model.payload, status: model.status,
             attemptCount: model.attemptCount, nextAttemptMilliseconds: model.nextAttemptMilliseconds,
             createdAt: model.createdAt, lastAttemptAt: model.lastAttemptAt,

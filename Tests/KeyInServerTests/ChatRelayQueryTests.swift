@@ -2,6 +2,7 @@ import Foundation
 import KeyInAPI
 import KeyInApp
 import KeyInConsole
+import KeyInCore
 import KeyInGateway
 import KeyInPages
 import KeyInPersistence
@@ -51,16 +52,18 @@ struct ChatRelayQueryTests {
                 store: SupportStore(database: gateway.app.db), hub: gateway.services.chatHub,
                 now: { gateway.wallClock.now })
 
-            let forStaff = try await relay.newest(since: start, interest: ([shop.id], []))
+            let forStaff = try await relay.newest(since: start, interest: ([MerchantID(shop.id)], []))
             #expect(forStaff.map(\.body) == ["두 번째", "첫 질문"])
             let forCustomer = try await relay.newest(since: start, interest: ([], [theirs.id]))
             #expect(forCustomer.map(\.body) == ["남의 질문"])
-            let both = try await relay.newest(since: start, interest: ([shop.id], [theirs.id]))
+            let both = try await relay.newest(since: start, interest: ([MerchantID(shop.id)], [theirs.id]))
             #expect(both.count == 3)
             #expect(try await relay.newest(since: start, interest: ([], [])).isEmpty)
             #expect(
-                try await relay.newest(since: gateway.wallClock.now.addingTimeInterval(1), interest: ([shop.id], []))
-                    .isEmpty)
+                try await relay.newest(
+                    since: gateway.wallClock.now.addingTimeInterval(1), interest: ([MerchantID(shop.id)], [])
+                )
+                .isEmpty)
         }
     }
 }

@@ -69,7 +69,8 @@ struct MessageOutboxLeaseTests {
                 second, storage: .postgres(url: url), link: link, vault: vault, messageSender: other)
             let merchant = try await one.createMerchant(name: "문자 상점", live: false)
             try await one.messages(logger).enqueue(
-                .sms, to: "010-1234-5678", body: "결제 링크입니다", about: "payment_link:lease", merchantID: merchant.id)
+                .sms, to: "010-1234-5678", body: "결제 링크입니다", about: "payment_link:lease",
+                merchantID: MerchantID(merchant.id))
 
             let sending = Task { try await one.sendPendingMessages(logger: logger) }
             await held.waitUntilHeld()

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KeyInCore
 import KeyInPersistence
 
 /// Merchants and their secret keys. A key is shown once, when made; only its SHA-256 is stored.
@@ -9,7 +10,7 @@ package struct MerchantAccounts {
     package typealias Mode = APIKeyMode
 
     package struct CreatedMerchant {
-        package let merchantID: UUID
+        package let merchantID: MerchantID
         package let name: String
         package let secretKey: String
     }
@@ -22,7 +23,8 @@ package struct MerchantAccounts {
 
     /// A new key for the merchant; with `revokingOthersAfter`, every earlier key of that mode stops working then
     /// (now, or after a grace period in which the merchant's servers switch to the new key).
-    package func issueKey(for merchantID: UUID, mode: Mode, revokingOthersAfter revokeAt: Date? = nil) async throws
+    package func issueKey(for merchantID: MerchantID, mode: Mode, revokingOthersAfter revokeAt: Date? = nil)
+        async throws
         -> String
     {
         let random = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
@@ -38,7 +40,8 @@ package struct MerchantAccounts {
     }
 
     /// The merchant a secret key belongs to, if the key is not (yet) revoked.
-    package func merchant(forSecretKey secret: String, now: Date) async throws -> (merchantID: UUID, mode: Mode)? {
+    package func merchant(forSecretKey secret: String, now: Date) async throws -> (merchantID: MerchantID, mode: Mode)?
+    {
         try await store.key(digest: Self.hash(secret), at: now)
     }
 

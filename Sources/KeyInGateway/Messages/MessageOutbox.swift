@@ -24,7 +24,7 @@ package struct MessageOutbox: Sendable {
     package let now: @Sendable () -> Date
 
     package func enqueue(
-        _ channel: MessageChannel, to recipient: String, body: String, about subject: String, merchantID: UUID
+        _ channel: MessageChannel, to recipient: String, body: String, about subject: String, merchantID: MerchantID
     ) async throws {
         try await store.enqueue(channel, to: recipient, body: body, about: subject, merchantID: merchantID, at: now())
     }

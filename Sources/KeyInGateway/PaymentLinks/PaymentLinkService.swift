@@ -25,7 +25,7 @@ package struct PaymentLinkService: Sendable {
     }
 
     /// The merchant's link with this id (never another merchant's).
-    package func link(id: UUID?, merchantID: UUID) async throws -> PaymentLinkRecord {
+    package func link(id: UUID?, merchantID: MerchantID) async throws -> PaymentLinkRecord {
         guard let id, let link = try await store.link(id: id, merchantID: merchantID) else {
             throw KeyInError(.notFoundPaymentLink, param: "paymentLinkId")
         }
@@ -62,7 +62,7 @@ package struct PaymentLinkService: Sendable {
         }
     }
 
-    package func create(_ input: CreatePaymentLinkRequest, merchantID: UUID) async throws -> PaymentLinkRecord {
+    package func create(_ input: CreatePaymentLinkRequest, merchantID: MerchantID) async throws -> PaymentLinkRecord {
         guard let amountValue = input.amount else { throw KeyInError(.invalidRequest, param: "amount") }
         let currencyCode = input.currency ?? "KRW"
         guard let currency = Currency(code: currencyCode) else {

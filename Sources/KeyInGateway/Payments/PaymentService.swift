@@ -54,7 +54,7 @@ package struct PaymentService: Sendable {
         }
     }
 
-    package func keyIn(_ input: KeyInPaymentRequest, merchantID: UUID, completion: Completion? = nil) async throws
+    package func keyIn(_ input: KeyInPaymentRequest, merchantID: MerchantID, completion: Completion? = nil) async throws
         -> Outcome
     {
         let order = try Self.checkOrder(input)
@@ -310,13 +310,13 @@ package struct PaymentService: Sendable {
     }
 
     /// Element 41 for a merchant's payments: 8 characters derived from its id.
-    package static func terminalID(for merchantID: UUID) -> String {
-        "K" + String(merchantID.uuidString.replacingOccurrences(of: "-", with: "").prefix(7))
+    package static func terminalID(for merchantID: MerchantID) -> String {
+        "K" + String(merchantID.rawValue.uuidString.replacingOccurrences(of: "-", with: "").prefix(7))
     }
 
     /// Element 42: 15 characters derived from the merchant id.
-    package static func acceptorID(for merchantID: UUID) -> String {
-        String(merchantID.uuidString.replacingOccurrences(of: "-", with: "").prefix(15))
+    package static func acceptorID(for merchantID: MerchantID) -> String {
+        String(merchantID.rawValue.uuidString.replacingOccurrences(of: "-", with: "").prefix(15))
     }
 }
 

@@ -97,7 +97,7 @@ public struct GatewayServices: Sendable {
     /// Adds a console sign-in for a merchant (`owner` sees everything, API keys included; `staff` the rest).
     public func createStaff(merchantID: UUID, email: String, password: String, owner: Bool) async throws {
         _ = try await staff().create(
-            merchantID: merchantID, email: email, password: password, role: owner ? .owner : .staff)
+            merchantID: MerchantID(merchantID), email: email, password: password, role: owner ? .owner : .staff)
     }
 
     /// Sets a member's password from the command line (like a reset). False when no account has that e-mail.
@@ -153,19 +153,20 @@ extension GatewayServices {
     /// Creates a merchant with a secret key (shown once).
     public func createMerchant(name: String, live: Bool) async throws -> (id: UUID, secretKey: String) {
         let created = try await MerchantAccounts(store: merchants()).create(name: name, mode: live ? .live : .test)
-        return (created.merchantID, created.secretKey)
+        return (created.merchantID.rawValue, created.secretKey)
     }
 
     /// Issues a new secret key for a merchant and revokes its other keys of that mode after `graceSeconds`.
     /// Returns nil when there is no such merchant.
     public func rotateMerchantKey(merchantID: UUID, live: Bool, graceSeconds: TimeInterval) async throws -> String? {
-        guard try await merchants().merchant(id: merchantID) != nil else { return nil }
+        guard try await merchants().merchant(id: MerchantID(merchantID)) != nil else { return nil }
         return try await MerchantAccounts(store: merchants()).issueKey(
-            for: merchantID, mode: live ? .live : .test, revokingOthersAfter: now().addingTimeInterval(graceSeconds))
+            for: MerchantID(merchantID), mode: live ? .live : .test,
+            revokingOthersAfter: now().addingTimeInterval(graceSeconds))
     }
 
     public func merchantExists(_ id: UUID) async throws -> Bool {
-        try await merchants().merchant(id: id) != nil
+        try await merchants().merchant(id: MerchantID(id)) != nil
     }
 
     public func merchantCount() async throws -> Int {

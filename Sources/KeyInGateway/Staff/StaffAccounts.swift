@@ -16,7 +16,8 @@ package struct StaffAccounts: Sendable {
     package static let sessionSeconds: TimeInterval = 8 * 3600
     package static let minimumPasswordLength = 10
 
-    package func create(merchantID: UUID, email: String, password: String, role: Role) async throws -> StaffRecord {
+    package func create(merchantID: MerchantID, email: String, password: String, role: Role) async throws -> StaffRecord
+    {
         let email = Self.normalized(email)
         guard email.contains("@"), email.count <= 100 else { throw KeyInError(.invalidRequest, param: "email") }
         try Self.checkNewPassword(password)

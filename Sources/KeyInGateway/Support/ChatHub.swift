@@ -1,4 +1,5 @@
 import Foundation
+import KeyInCore
 import KeyInPersistence
 import Vapor
 
@@ -9,7 +10,7 @@ package actor ChatHub {
     /// This process, as `chat_presence` knows it.
     package let processID = UUID()
     /// Merchant → connection → the socket and the console session it was opened with.
-    private var staff: [UUID: [UUID: (socket: WebSocket, sessionID: UUID)]] = [:]
+    private var staff: [MerchantID: [UUID: (socket: WebSocket, sessionID: UUID)]] = [:]
     /// Inquiry → the customer's connection.
     private var customers: [UUID: (connection: UUID, socket: WebSocket)] = [:]
     /// Messages already delivered here (or stored here and delivered directly), so the relay never sends one twice.
@@ -17,11 +18,11 @@ package actor ChatHub {
     /// The newest message time the relay has read.
     private var cursor: Date?
 
-    package func addStaff(merchantID: UUID, connection: UUID, sessionID: UUID, socket: WebSocket) {
+    package func addStaff(merchantID: MerchantID, connection: UUID, sessionID: UUID, socket: WebSocket) {
         staff[merchantID, default: [:]][connection] = (socket, sessionID)
     }
 
-    package func removeStaff(merchantID: UUID, connection: UUID) {
+    package func removeStaff(merchantID: MerchantID, connection: UUID) {
         staff[merchantID]?[connection] = nil
         if staff[merchantID]?.isEmpty == true { staff[merchantID] = nil }
     }
@@ -32,7 +33,7 @@ package actor ChatHub {
 
     package func removeCustomer(inquiryID: UUID) { customers[inquiryID] = nil }
 
-    package func sendToStaff(merchantID: UUID, _ text: String) async {
+    package func sendToStaff(merchantID: MerchantID, _ text: String) async {
         for entry in staff[merchantID]?.values.map({ $0 }) ?? [] { try? await entry.socket.send(text) }
     }
 
@@ -41,7 +42,7 @@ package actor ChatHub {
     }
 
     /// Whose conversations the sockets here take part in.
-    package var interest: (merchants: Set<UUID>, inquiries: Set<UUID>) { (Set(staff.keys), Set(customers.keys)) }
+    package var interest: (merchants: Set<MerchantID>, inquiries: Set<UUID>) { (Set(staff.keys), Set(customers.keys)) }
 
     /// Every connection open here, as `chat_presence` should list them.
     package var openConnections: [UUID] {

@@ -1,4 +1,5 @@
 import Foundation
+import KeyInCore
 import KeyInPersistence
 
 /// Who is in live chat, across every `keyin serve` on the database: each open socket has a row, refreshed by its
@@ -13,7 +14,9 @@ package struct ChatPresence: Sendable {
 
     package typealias Role = ChatRole
 
-    package func join(connection: UUID, role: Role, merchantID: UUID, inquiryID: UUID?, processID: UUID) async throws {
+    package func join(connection: UUID, role: Role, merchantID: MerchantID, inquiryID: UUID?, processID: UUID)
+        async throws
+    {
         try await store.join(
             connection: connection, role: role, merchantID: merchantID, inquiryID: inquiryID, processID: processID,
             at: now())
@@ -37,7 +40,7 @@ package struct ChatPresence: Sendable {
         try await store.leaveAll(processID: processID)
     }
 
-    package func isStaffOnline(merchantID: UUID) async throws -> Bool {
+    package func isStaffOnline(merchantID: MerchantID) async throws -> Bool {
         try await store.isStaffOnline(merchantID: merchantID, freshSince: now().addingTimeInterval(-Self.freshSeconds))
     }
 

@@ -16,7 +16,7 @@ package struct WebhookEndpoints: Sendable {
     package static let maximumEndpoints = 10
 
     /// Registers an endpoint and returns it with its signing secret (shown to the merchant once, here).
-    package func create(merchantID: UUID, url: String?, events: [String]?, description: String?) async throws -> (
+    package func create(merchantID: MerchantID, url: String?, events: [String]?, description: String?) async throws -> (
         endpoint: WebhookEndpointRecord, secret: String
     ) {
         let url = try Self.checkURL(url)
@@ -39,7 +39,7 @@ package struct WebhookEndpoints: Sendable {
     }
 
     /// The merchant's endpoint with this id (removed ones too: their log stays readable).
-    package func endpoint(id: UUID?, merchantID: UUID) async throws -> WebhookEndpointRecord {
+    package func endpoint(id: UUID?, merchantID: MerchantID) async throws -> WebhookEndpointRecord {
         guard let id, let endpoint = try await store.endpoint(id: id, merchantID: merchantID) else {
             throw KeyInError(.notFoundWebhook, param: "webhookId")
         }
