@@ -33,7 +33,7 @@ package struct Checkout {
     package static func answer(_ outcome: PaymentService.Outcome, language: Language, now: Date) -> StoredResponse {
         if let error = outcome.error {
             return ErrorRendering.stored(
-                APIError(error: error, paymentKey: outcome.payment.paymentKey), language: language, now: now)
+                APIError(error: error, paymentKey: outcome.payment.paymentKey.rawValue), language: language, now: now)
         }
         return StoredResponse(
             status: 200, body: JSONCoding.string(PaymentDTO(outcome.payment, language: language)))

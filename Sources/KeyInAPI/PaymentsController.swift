@@ -62,7 +62,9 @@ package struct PaymentsController: RouteCollection {
     /// The authenticated merchant's payment named by the path's `paymentKey`.
     package static func payment(_ request: Request, services: GatewayServices) async throws -> PaymentRecord {
         let key = request.parameters.get("paymentKey") ?? ""
-        guard let payment = try await services.stores.payments.payment(key: key, merchantID: request.merchantID)
+        guard
+            let payment = try await services.stores.payments.payment(
+                key: PaymentKey(key), merchantID: request.merchantID)
         else { throw KeyInError(.notFoundPayment, param: "paymentKey") }
         return payment
     }

@@ -151,7 +151,7 @@ package struct WebhookDeliveryDTO: Content {
     package init(_ delivery: WebhookDeliveryRecord, attempts: [WebhookAttemptRecord]) {
         deliveryId = delivery.id.uuidString.lowercased()
         eventType = delivery.eventType.rawValue
-        paymentKey = delivery.paymentKey
+        paymentKey = delivery.paymentKey.rawValue
         status = delivery.status.rawValue
         attemptCount = delivery.attemptCount
         createdAt = delivery.createdAt

@@ -25,6 +25,11 @@ package struct HTML: ExpressibleByStringInterpolation, CustomStringConvertible, 
         package mutating func appendInterpolation(_ html: HTML) { markup += html.markup }
         package mutating func appendInterpolation(_ parts: [HTML]) { markup += parts.map(\.markup).joined() }
         package mutating func appendInterpolation(_ html: HTML?) { markup += html?.markup ?? "" }
+        /// An identifier (a payment key, an order id), escaped like any text.
+        package mutating func appendInterpolation<Identifier: RawRepresentable>(_ identifier: Identifier)
+        where Identifier.RawValue == String {
+            markup += HTML.escape(identifier.rawValue)
+        }
     }
 
     package static func escape(_ text: String) -> String {

@@ -65,7 +65,8 @@ package struct PagesController: RouteCollection {
     package func receipt(_ request: Request) async throws -> Response {
         let language = PageLayout.language(request)
         let key = request.parameters.get("paymentKey") ?? ""
-        guard let payment = try await services.stores.payments.payment(receiptKey: key), payment.approveNo != nil
+        guard let payment = try await services.stores.payments.payment(receiptKey: PaymentKey(key)),
+            payment.approveNo != nil
         else {
             return PageLayout.problem(
                 KeyInError(.notFoundPayment), title: PageText.receiptTitle, language: language, status: .notFound)

@@ -57,7 +57,7 @@ package struct ReceiptPage {
             </table>
             """ as HTML)
             <details class="inquiry no-print" id="inquiry"><summary>\(t(PageText.inquiry))</summary>
-            <form id="inquiry-form" data-payment-key="\(payment.paymentKey)" data-sent="\(t(PageText.inquirySent))">
+            <form id="inquiry-form" data-payment-key="\(payment.paymentKey.rawValue)" data-sent="\(t(PageText.inquirySent))">
             <div class="field"><label for="inquiry-contact">\(t(PageText.inquiryContact))</label><input id="inquiry-contact" required maxlength="100"></div>
             <div class="field"><label for="inquiry-message">\(t(PageText.inquiryMessage))</label><textarea id="inquiry-message" required maxlength="1000" rows="3"></textarea></div>
             <button type="submit">\(t(PageText.inquirySend))</button>

@@ -50,7 +50,7 @@ package struct CancelStore: Sendable {
 
     /// A refused cancel, ABORTED, with what the card company answered and its webhooks, in one transaction.
     package func refuse(
-        _ cancel: CancelRecord, messages: [NetworkMessageRecord], merchantID: MerchantID, paymentKey: String,
+        _ cancel: CancelRecord, messages: [NetworkMessageRecord], merchantID: MerchantID, paymentKey: PaymentKey,
         webhooks: [WebhookEvent], at date: Date
     ) async throws {
         try await database.transaction { database in

@@ -20,7 +20,7 @@ package struct PaymentLinkRecord: Sendable, Equatable {
     /// Set when the merchant withdraws the link before it is paid.
     package var canceledAt: Date?
     /// The payment that paid it; set once.
-    package var paymentKey: String?
+    package var paymentKey: PaymentKey?
     package let createdAt: Date
 
     package init(
@@ -119,7 +119,7 @@ extension PaymentLinkModel {
         customerMobilePhone = record.customerMobilePhone
         expiresAt = record.expiresAt
         canceledAt = record.canceledAt
-        paymentKey = record.paymentKey
+        paymentKey = record.paymentKey?.rawValue
         createdAt = record.createdAt
     }
 }
@@ -133,6 +133,6 @@ extension PaymentLinkRecord {
             customerName: model.customerName, customerEmail: model.customerEmail,
             customerMobilePhone: model.customerMobilePhone, expiresAt: model.expiresAt, createdAt: model.createdAt)
         canceledAt = model.canceledAt
-        paymentKey = model.paymentKey
+        paymentKey = model.paymentKey.map { PaymentKey(rawValue: $0) }
     }
 }

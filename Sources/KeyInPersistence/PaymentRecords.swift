@@ -7,7 +7,7 @@ import KeyInCore
 package struct PaymentRecord: Sendable, Equatable {
     package let id: UUID
     package let merchantID: MerchantID
-    package let paymentKey: String
+    package let paymentKey: PaymentKey
     package let orderID: String
     /// Whether this payment holds its order id: a live payment does, so a second one for the order is refused; an
     /// aborted one frees it.
@@ -36,7 +36,7 @@ package struct PaymentRecord: Sendable, Equatable {
     package var approvedAt: Date?
 
     package init(
-        id: UUID = UUID(), merchantID: MerchantID, paymentKey: String, orderID: String, orderName: String,
+        id: UUID = UUID(), merchantID: MerchantID, paymentKey: PaymentKey, orderID: String, orderName: String,
         status: PaymentStatus, totalAmount: Int64, currency: String, capture: Bool, installmentMonths: Int,
         cardBrand: String, cardCompanyCode: String?, cardMasked: String, cardFingerprint: String,
         trace: TransactionTrace?, customerName: String?, customerEmail: String?, customerMobilePhone: String?,

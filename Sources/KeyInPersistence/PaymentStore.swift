@@ -150,16 +150,16 @@ package struct PaymentStore: Sendable {
     }
 
     /// The merchant's payment with this key (never another merchant's).
-    package func payment(key: String, merchantID: MerchantID) async throws -> PaymentRecord? {
+    package func payment(key: PaymentKey, merchantID: MerchantID) async throws -> PaymentRecord? {
         try await PaymentModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue).filter(
-            \.$paymentKey == key
+            \.$paymentKey == key.rawValue
         )
         .first().map(PaymentRecord.init)
     }
 
     /// A payment by its key alone: the receipt page, where the long random key is the capability.
-    package func payment(receiptKey key: String) async throws -> PaymentRecord? {
-        try await PaymentModel.query(on: database).filter(\.$paymentKey == key).first().map(PaymentRecord.init)
+    package func payment(receiptKey key: PaymentKey) async throws -> PaymentRecord? {
+        try await PaymentModel.query(on: database).filter(\.$paymentKey == key.rawValue).first().map(PaymentRecord.init)
     }
 
     /// The order's live payment if there is one, else its latest attempt.

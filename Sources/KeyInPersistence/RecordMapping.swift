@@ -11,7 +11,7 @@ extension PaymentModel {
         self.init()
         id = record.id
         $merchant.id = record.merchantID.rawValue
-        paymentKey = record.paymentKey
+        paymentKey = record.paymentKey.rawValue
         orderID = record.orderID
         orderLock = record.holdsOrder ? Self.orderLock(record) : nil
         orderName = record.orderName
@@ -46,7 +46,8 @@ extension PaymentModel {
 extension PaymentRecord {
     init(_ model: PaymentModel) {
         self.init(
-            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id), paymentKey: model.paymentKey,
+            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id),
+            paymentKey: PaymentKey(model.paymentKey),
             orderID: model.orderID, orderName: model.orderName,
             status: model.status, totalAmount: model.totalAmount,
             currency: model.currency, capture: model.capture, installmentMonths: model.installmentMonths,

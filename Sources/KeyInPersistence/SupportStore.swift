@@ -25,7 +25,7 @@ package enum InquiryAuthor: String, Sendable, Codable {
 package struct InquiryRecord: Sendable, Equatable {
     package let id: UUID
     package let merchantID: MerchantID
-    package let paymentKey: String?
+    package let paymentKey: PaymentKey?
     /// What the customer was buying (the link's or payment's order name), so staff see what a question is about.
     package let orderName: String?
     package let channel: InquiryChannel
@@ -37,7 +37,7 @@ package struct InquiryRecord: Sendable, Equatable {
     package var updatedAt: Date
 
     package init(
-        id: UUID = UUID(), merchantID: MerchantID, paymentKey: String?, orderName: String?, channel: InquiryChannel,
+        id: UUID = UUID(), merchantID: MerchantID, paymentKey: PaymentKey?, orderName: String?, channel: InquiryChannel,
         customerName: String?, contact: String?, at date: Date
     ) {
         self.id = id
@@ -77,7 +77,7 @@ package struct InquiryMessageRecord: Sendable, Equatable {
 /// A customer's answer to the one-question survey after a payment, kept with the payment's outcome.
 package struct FeedbackRecord: Sendable, Equatable {
     package let merchantID: MerchantID
-    package let paymentKey: String
+    package let paymentKey: PaymentKey
     /// 1 (bad) to 5 (good).
     package let rating: Int
     package let comment: String?
@@ -86,7 +86,7 @@ package struct FeedbackRecord: Sendable, Equatable {
     package let createdAt: Date
 
     package init(
-        merchantID: MerchantID, paymentKey: String, rating: Int, comment: String?, outcomeStatus: PaymentStatus,
+        merchantID: MerchantID, paymentKey: PaymentKey, rating: Int, comment: String?, outcomeStatus: PaymentStatus,
         outcomeCode: String?, at date: Date
     ) {
         self.merchantID = merchantID
@@ -213,7 +213,7 @@ extension InquiryModel {
         self.init()
         id = record.id
         $merchant.id = record.merchantID.rawValue
-        paymentKey = record.paymentKey
+        paymentKey = record.paymentKey?.rawValue
         orderName = record.orderName
         channel = record.channel
         customerName = record.customerName
@@ -227,7 +227,8 @@ extension InquiryModel {
 extension InquiryRecord {
     init(_ model: InquiryModel) {
         self.init(
-            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id), paymentKey: model.paymentKey,
+            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id),
+            paymentKey: model.paymentKey.map { PaymentKey(rawValue: $0) },
             orderName: model.orderName, channel: model.channel, customerName: model.customerName,
             contact: model.contact, at: model.createdAt)
         status = model.status
@@ -259,7 +260,7 @@ extension FeedbackModel {
     convenience init(_ record: FeedbackRecord) {
         self.init()
         $merchant.id = record.merchantID.rawValue
-        paymentKey = record.paymentKey
+        paymentKey = record.paymentKey.rawValue
         rating = record.rating
         comment = record.comment
         outcomeStatus = record.outcomeStatus
@@ -271,7 +272,7 @@ extension FeedbackModel {
 extension FeedbackRecord {
     init(_ model: FeedbackModel) {
         self.init(
-            merchantID: MerchantID(model.$merchant.id), paymentKey: model.paymentKey, rating: model.rating,
+            merchantID: MerchantID(model.$merchant.id), paymentKey: PaymentKey(model.paymentKey), rating: model.rating,
             comment: model.comment,
             outcomeStatus: model.outcomeStatus, outcomeCode: model.outcomeCode, at: model.createdAt)
     }

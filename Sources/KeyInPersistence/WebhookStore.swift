@@ -63,7 +63,7 @@ package struct WebhookDeliveryRecord: Sendable, Equatable {
     package let endpointID: UUID
     package let merchantID: MerchantID
     package let eventType: WebhookEventType
-    package let paymentKey: String
+    package let paymentKey: PaymentKey
     /// The exact body sent on every attempt (so a signature is over the same bytes each time).
     package let payload: String
     package var status: WebhookDeliveryStatus
@@ -167,12 +167,12 @@ package struct WebhookStore: Sendable {
     }
 
     /// A merchant's newest deliveries, or those about one payment (oldest first).
-    package func deliveries(of merchantID: MerchantID, paymentKey: String? = nil, limit: Int? = nil) async throws
+    package func deliveries(of merchantID: MerchantID, paymentKey: PaymentKey? = nil, limit: Int? = nil) async throws
         -> [WebhookDeliveryRecord]
     {
         var query = WebhookDeliveryModel.query(on: database).filter(\.$merchantID == merchantID.rawValue)
         if let paymentKey {
-            query = query.filter(\.$paymentKey == paymentKey).sort(\.$createdAt)
+            query = query.filter(\.$paymentKey == paymentKey.rawValue).sort(\.$createdAt)
         } else {
             query = query.sort(\.$createdAt, .descending)
         }
@@ -227,7 +227,7 @@ extension WebhookStore {
     /// that makes the change, so a change and its webhooks are committed together: a crash can delay a delivery,
     /// never lose it.
     static func enqueue(
-        _ event: WebhookEvent, merchantID: MerchantID, paymentKey: String, at date: Date, on database: any Database
+        _ event: WebhookEvent, merchantID: MerchantID, paymentKey: PaymentKey, at date: Date, on database: any Database
     ) async throws {
         let endpoints = try await WebhookEndpointModel.query(on: database)
             .filter(\.$merchant.$id == merchantID.rawValue).filter(\.$deletedAt == nil).all()
@@ -241,7 +241,7 @@ extension WebhookStore {
             delivery.$endpoint.id = try endpoint.requireID()
             delivery.merchantID = merchantID.rawValue
             delivery.eventType = type
-            delivery.paymentKey = paymentKey
+            delivery.paymentKey = paymentKey.rawValue
             delivery.payload = payload
             delivery.status = .pending
             delivery.attemptCount = 0
@@ -291,7 +291,8 @@ extension WebhookDeliveryRecord {
     init(_ model: WebhookDeliveryModel) {
         self.init(
             id: model.id ?? UUID(), endpointID: model.$endpoint.id, merchantID: MerchantID(model.merchantID),
-            eventType: model.eventType, paymentKey: model.paymentKey, payload: model.payload, status: model.status,
+            eventType: model.eventType, paymentKey: PaymentKey(model.paymentKey), payload: model.payload,
+            status: model.status,
             attemptCount: model.attemptCount, nextAttemptMilliseconds: model.nextAttemptMilliseconds,
             createdAt: model.createdAt, lastAttemptAt: model.lastAttemptAt,
             lastResponseStatus: model.lastResponseStatus, lastError: model.lastError)

@@ -305,8 +305,8 @@ package struct PaymentService: Sendable {
         return "\(month)/\(year)"
     }
 
-    package static func newPaymentKey() -> String {
-        "pay_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+    package static func newPaymentKey() -> PaymentKey {
+        PaymentKey("pay_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())
     }
 
     /// Element 41 for a merchant's payments: 8 characters derived from its id.

@@ -65,7 +65,7 @@ package struct PaymentDTO: Content {
     package let metadata: [String: String]?
 
     package init(_ payment: PaymentRecord, cancels: [CancelRecord] = [], language: Language) {
-        paymentKey = payment.paymentKey
+        paymentKey = payment.paymentKey.rawValue
         orderId = payment.orderID
         orderName = payment.orderName
         status = payment.status.rawValue

@@ -77,7 +77,7 @@ package struct PaymentLinkDTO: Content {
         customerMobilePhone = link.customerMobilePhone
         expiresAt = link.expiresAt
         createdAt = link.createdAt
-        paymentKey = link.paymentKey
+        paymentKey = link.paymentKey?.rawValue
         self.messages = messages.map {
             Message(
                 channel: $0.channel.rawValue, recipient: $0.recipient, body: $0.body, status: $0.status.rawValue,

@@ -14,7 +14,7 @@ package struct SupportService: Sendable {
     /// The payment a customer is talking about; its key is the customer's proof (it is only on their result page,
     /// receipt and messages).
     package func payment(_ key: String?) async throws -> PaymentRecord {
-        guard let key, let payment = try await payments.payment(receiptKey: key) else {
+        guard let key, let payment = try await payments.payment(receiptKey: PaymentKey(rawValue: key)) else {
             throw KeyInError(.notFoundPayment, param: "paymentKey")
         }
         return payment
