@@ -1,8 +1,8 @@
 import Foundation
 import Tagged
 
-// What each identifier names, as a type of its own: a merchant id is never passed where a staff id belongs, nor a
-// payment key where an order id does. Each encodes as its raw value, so JSON and columns are unchanged.
+// What each identifier names, as a type of its own: a merchant id is never passed where another UUID belongs, nor
+// a payment key where some other string does. Each encodes as its raw value, so JSON and columns are unchanged.
 
 public enum MerchantIDTag {}
 /// A merchant: every query is scoped to one.
@@ -11,19 +11,3 @@ public typealias MerchantID = Tagged<MerchantIDTag, UUID>
 public enum PaymentKeyTag {}
 /// A payment as the API names it: `pay_` and 32 hex digits, long and random (a receipt's capability).
 public typealias PaymentKey = Tagged<PaymentKeyTag, String>
-
-public enum OrderIDTag {}
-/// The merchant's own name for an order: 6–64 of `A–Z a–z 0–9 - _`.
-public typealias OrderID = Tagged<OrderIDTag, String>
-
-public enum PaymentLinkKeyTag {}
-/// The unguessable token in a payment link's URL (`/pay/{linkKey}`).
-public typealias PaymentLinkKey = Tagged<PaymentLinkKeyTag, String>
-
-public enum StaffIDTag {}
-/// A console member.
-public typealias StaffID = Tagged<StaffIDTag, UUID>
-
-public enum InquiryIDTag {}
-/// A customer's inquiry (a form or a chat).
-public typealias InquiryID = Tagged<InquiryIDTag, UUID>
