@@ -191,7 +191,7 @@ let package = Package(
             dependencies: ["IssuerSimulator", "ISO8583", "KeyInCore"]
         ),
         .testTarget(
-            name: "KeyInServerTests",
+            name: "KeyInAppTests",
             dependencies: [
                 "KeyInApp", "KeyInGateway", "KeyInAPI", "KeyInPages", "KeyInConsole", "KeyInSupport",
                 "KeyInPersistence",
