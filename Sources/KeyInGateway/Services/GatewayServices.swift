@@ -39,7 +39,9 @@ public struct GatewayServices: Sendable {
     }
 
     package func payments(_ logger: Logger) -> PaymentService {
-        PaymentService(
+        // One set of stores per payment: each read of `stores` looks the database up again.
+        let stores = self.stores
+        return PaymentService(
             store: stores.payments, idempotency: stores.idempotency, link: link,
             vault: vault, validator: validator, logger: logger, now: now)
     }
