@@ -75,7 +75,7 @@ package struct PaymentsController: RouteCollection {
     }
 
     package func byOrderID(_ request: Request) async throws -> Response {
-        let orderID = request.parameters.get("orderId") ?? ""
+        let orderID = OrderID(rawValue: request.parameters.get("orderId") ?? "")
         guard
             let payment = try await services.stores.payments.payment(
                 orderID: orderID, merchantID: request.merchantID)

@@ -39,7 +39,7 @@ package struct ConsoleAuthenticator: AsyncMiddleware {
 
 /// Who is signed in to the console.
 package struct ConsoleStaff: Sendable {
-    package let id: UUID
+    package let id: StaffID
     package let merchantID: MerchantID
     package let email: String
     package let role: StaffAccounts.Role

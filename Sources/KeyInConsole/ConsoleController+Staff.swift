@@ -18,7 +18,7 @@ extension ConsoleController {
                 <tr><td>\(member.email)</td><td>\(member.role == .owner ? "소유자" : "직원")</td>
                 <td>\(DisplayFormat.time(member.createdAt, language: .korean))</td>
                 <td>\(removable ? """
-                <form method="post" action="/console/staff/\(member.id.uuidString)/remove"><input type="hidden" name="_csrf" value="\(me.csrfToken)"><button type="submit" class="link">삭제</button></form>
+                <form method="post" action="/console/staff/\(member.id.rawValue.uuidString)/remove"><input type="hidden" name="_csrf" value="\(me.csrfToken)"><button type="submit" class="link">삭제</button></form>
                 """ as HTML : "본인")</td></tr>
                 """
         }
@@ -60,7 +60,8 @@ extension ConsoleController {
     /// Removes a member and ends their sessions at once. Owners cannot remove themselves (a shop keeps an owner).
     package func removeStaff(_ request: Request) async throws -> Response {
         let me = try request.consoleStaff
-        guard let id = request.parameters.get("staffId").flatMap(UUID.init(uuidString:)), id != me.id,
+        guard let id = request.parameters.get("staffId").flatMap(UUID.init(uuidString:)).map(StaffID.init(rawValue:)),
+            id != me.id,
             try await services.stores.staff.remove(id, of: me.merchantID)
         else { throw KeyInError(.notFoundRoute) }
         return request.redirect(to: "/console/staff", redirectType: .normal)

@@ -14,7 +14,7 @@ extension ConsoleController {
         let store = services.stores.support
         let inquiries = try await store.inquiries(of: staff.merchantID, limit: 100)
         // What each customer asked first, so staff can pick what to answer without opening every thread.
-        var firstQuestion: [UUID: String] = [:]
+        var firstQuestion: [InquiryID: String] = [:]
         for question in try await store.messages(of: inquiries.map(\.id), by: .customer)
         where firstQuestion[question.inquiryID] == nil {
             firstQuestion[question.inquiryID] = question.body
@@ -22,7 +22,7 @@ extension ConsoleController {
         let rows: [HTML] = inquiries.map { inquiry in
             let question = firstQuestion[inquiry.id] ?? ""
             return """
-                <tr><td><a href="/console/inquiries/\(inquiry.id.uuidString)">\(DisplayFormat.time(inquiry.createdAt, language: .korean))</a></td>
+                <tr><td><a href="/console/inquiries/\(inquiry.id.rawValue.uuidString)">\(DisplayFormat.time(inquiry.createdAt, language: .korean))</a></td>
                 <td>\(inquiry.channel == .chat ? "채팅" : "문의")</td><td>\(inquiry.orderName ?? "")</td><td>\(question.count > 60 ? question.prefix(60) + "…" : question)</td>
                 <td>\(inquiry.customerName ?? "")</td><td>\(inquiry.contact ?? "")</td>
                 <td>\(inquiry.status == .open ? "답변 대기" : "답변함")</td></tr>
@@ -54,7 +54,7 @@ extension ConsoleController {
             <dl class="receipt-lines"><dt>이름</dt><dd>\(inquiry.customerName ?? "-")</dd><dt>연락처</dt><dd>\(inquiry.contact ?? "-")</dd>
             \(inquiry.paymentKey.map { "<dt>결제</dt><dd><a href=\"/console/payments/\($0)\">\($0)</a></dd>" as HTML })</dl>
             <ol class="thread" id="thread">\(thread)</ol>
-            <form method="post" action="/console/inquiries/\(inquiry.id.uuidString)/reply">
+            <form method="post" action="/console/inquiries/\(inquiry.id.rawValue.uuidString)/reply">
             <input type="hidden" name="_csrf" value="\(staff.csrfToken)">
             <div class="field"><label for="reply-body">답변</label><textarea id="reply-body" name="body" rows="4" maxlength="1000" required></textarea></div>
             <button type="submit" id="reply-button">답변 보내기</button>
@@ -72,12 +72,13 @@ extension ConsoleController {
         let inquiry = try await merchantInquiry(request)
         let form = (try? request.content.decode(ReplyForm.self)) ?? ReplyForm()
         try await services.support(request.logger).reply(to: inquiry, from: staff.email, body: form.body ?? "")
-        return request.redirect(to: "/console/inquiries/\(inquiry.id.uuidString)", redirectType: .normal)
+        return request.redirect(to: "/console/inquiries/\(inquiry.id.rawValue.uuidString)", redirectType: .normal)
     }
 
     package func merchantInquiry(_ request: Request) async throws -> InquiryRecord {
         let staff = try request.consoleStaff
-        guard let id = request.parameters.get("inquiryId").flatMap(UUID.init(uuidString:)),
+        guard
+            let id = request.parameters.get("inquiryId").flatMap(UUID.init(uuidString:)).map(InquiryID.init(rawValue:)),
             let inquiry = try await services.stores.support.inquiry(id: id, merchantID: staff.merchantID)
         else { throw KeyInError(.notFoundRoute) }
         return inquiry
@@ -97,10 +98,10 @@ extension ConsoleController {
             }
             sections.append(
                 """
-                <section class="conversation" data-inquiry="\(id.uuidString)">
+                <section class="conversation" data-inquiry="\(id.rawValue.uuidString)">
                 <h2>\(inquiry.orderName.map { "\($0) · " } ?? "")\(DisplayFormat.time(inquiry.createdAt, language: .korean))\(inquiry.contact.map { " · \($0)" } ?? "")</h2>
                 <ol class="thread">\(items)</ol>
-                <label for="reply-\(id.uuidString)">답장</label><input id="reply-\(id.uuidString)" maxlength="1000">
+                <label for="reply-\(id.rawValue.uuidString)">답장</label><input id="reply-\(id.rawValue.uuidString)" maxlength="1000">
                 <button type="button" class="reply-send">보내기</button>
                 </section>
                 """)

@@ -22,7 +22,8 @@ package struct PagesController: RouteCollection {
         let language = PageLayout.language(request)
         let link: PaymentLinkRecord
         do {
-            link = try await services.paymentLinks().payable(linkKey: request.parameters.get("linkKey") ?? "")
+            link = try await services.paymentLinks().payable(
+                linkKey: PaymentLinkKey(rawValue: request.parameters.get("linkKey") ?? ""))
         } catch let error as KeyInError {
             return PageLayout.problem(
                 error, title: PageText.linkUnavailable, language: language,
@@ -42,7 +43,7 @@ package struct PagesController: RouteCollection {
     /// page sends one `Idempotency-Key` per attempt, so a double tap pays once.
     package func pay(_ request: Request) async throws -> Response {
         let links = services.paymentLinks()
-        let link = try await links.payable(linkKey: request.parameters.get("linkKey") ?? "")
+        let link = try await links.payable(linkKey: PaymentLinkKey(rawValue: request.parameters.get("linkKey") ?? ""))
         request.storage[AuthenticatedMerchantKey.self] = link.merchantID
         // The card fields as the API takes them; the amount and order come from the link, never the browser.
         return try await services.checkout.pay(
@@ -50,13 +51,13 @@ package struct PagesController: RouteCollection {
         ) { input in
             input.amount = link.amount
             input.currency = link.currency
-            input.orderId = link.orderID
+            input.orderId = link.orderID.rawValue
             input.orderName = link.orderName
             input.capture = true
             input.customerName = link.customerName
             input.customerEmail = link.customerEmail
             input.customerMobilePhone = link.customerMobilePhone
-            input.metadata = ["paymentLink": link.linkKey]
+            input.metadata = ["paymentLink": link.linkKey.rawValue]
         }
     }
 

@@ -17,13 +17,13 @@ package struct ChatPresenceStore: Sendable {
     }
 
     package func join(
-        connection: UUID, role: ChatRole, merchantID: MerchantID, inquiryID: UUID?, processID: UUID, at date: Date
+        connection: UUID, role: ChatRole, merchantID: MerchantID, inquiryID: InquiryID?, processID: UUID, at date: Date
     ) async throws {
         let row = ChatPresenceModel()
         row.id = connection
         row.role = role
         row.merchantID = merchantID.rawValue
-        row.inquiryID = inquiryID
+        row.inquiryID = inquiryID?.rawValue
         row.processID = processID
         row.seenAt = date
         try await row.create(on: database)
@@ -57,8 +57,8 @@ package struct ChatPresenceStore: Sendable {
     }
 
     /// Whether the customer of the inquiry has a socket seen since `freshSince`.
-    package func isCustomerConnected(inquiryID: UUID, freshSince: Date) async throws -> Bool {
+    package func isCustomerConnected(inquiryID: InquiryID, freshSince: Date) async throws -> Bool {
         try await ChatPresenceModel.query(on: database).filter(\.$seenAt > freshSince).filter(\.$role == .customer)
-            .filter(\.$inquiryID == inquiryID).count() > 0
+            .filter(\.$inquiryID == inquiryID.rawValue).count() > 0
     }
 }

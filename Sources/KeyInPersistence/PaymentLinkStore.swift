@@ -8,10 +8,10 @@ package struct PaymentLinkRecord: Sendable, Equatable {
     package let id: UUID
     package let merchantID: MerchantID
     /// The unguessable token in the link's URL (the link's id stays internal).
-    package let linkKey: String
+    package let linkKey: PaymentLinkKey
     package let amount: Int64
     package let currency: String
-    package let orderID: String
+    package let orderID: OrderID
     package let orderName: String
     package let customerName: String?
     package let customerEmail: String?
@@ -24,7 +24,8 @@ package struct PaymentLinkRecord: Sendable, Equatable {
     package let createdAt: Date
 
     package init(
-        id: UUID = UUID(), merchantID: MerchantID, linkKey: String, amount: Int64, currency: String, orderID: String,
+        id: UUID = UUID(), merchantID: MerchantID, linkKey: PaymentLinkKey, amount: Int64, currency: String,
+        orderID: OrderID,
         orderName: String, customerName: String?, customerEmail: String?, customerMobilePhone: String?,
         expiresAt: Date, createdAt: Date
     ) {
@@ -72,8 +73,9 @@ package struct PaymentLinkStore: Sendable {
     }
 
     /// The link behind a hosted page.
-    package func link(key: String) async throws -> PaymentLinkRecord? {
-        try await PaymentLinkModel.query(on: database).filter(\.$linkKey == key).first().map(PaymentLinkRecord.init)
+    package func link(key: PaymentLinkKey) async throws -> PaymentLinkRecord? {
+        try await PaymentLinkModel.query(on: database).filter(\.$linkKey == key.rawValue).first().map(
+            PaymentLinkRecord.init)
     }
 
     package func link(id: UUID) async throws -> PaymentLinkRecord? {
@@ -109,10 +111,10 @@ extension PaymentLinkModel {
         self.init()
         id = record.id
         $merchant.id = record.merchantID.rawValue
-        linkKey = record.linkKey
+        linkKey = record.linkKey.rawValue
         amount = record.amount
         currency = record.currency
-        orderID = record.orderID
+        orderID = record.orderID.rawValue
         orderName = record.orderName
         customerName = record.customerName
         customerEmail = record.customerEmail
@@ -127,9 +129,9 @@ extension PaymentLinkModel {
 extension PaymentLinkRecord {
     init(_ model: PaymentLinkModel) {
         self.init(
-            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id), linkKey: model.linkKey,
+            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id), linkKey: PaymentLinkKey(model.linkKey),
             amount: model.amount,
-            currency: model.currency, orderID: model.orderID, orderName: model.orderName,
+            currency: model.currency, orderID: OrderID(model.orderID), orderName: model.orderName,
             customerName: model.customerName, customerEmail: model.customerEmail,
             customerMobilePhone: model.customerMobilePhone, expiresAt: model.expiresAt, createdAt: model.createdAt)
         canceledAt = model.canceledAt

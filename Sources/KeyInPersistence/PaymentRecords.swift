@@ -8,7 +8,7 @@ package struct PaymentRecord: Sendable, Equatable {
     package let id: UUID
     package let merchantID: MerchantID
     package let paymentKey: PaymentKey
-    package let orderID: String
+    package let orderID: OrderID
     /// Whether this payment holds its order id: a live payment does, so a second one for the order is refused; an
     /// aborted one frees it.
     package var holdsOrder: Bool
@@ -36,7 +36,7 @@ package struct PaymentRecord: Sendable, Equatable {
     package var approvedAt: Date?
 
     package init(
-        id: UUID = UUID(), merchantID: MerchantID, paymentKey: PaymentKey, orderID: String, orderName: String,
+        id: UUID = UUID(), merchantID: MerchantID, paymentKey: PaymentKey, orderID: OrderID, orderName: String,
         status: PaymentStatus, totalAmount: Int64, currency: String, capture: Bool, installmentMonths: Int,
         cardBrand: String, cardCompanyCode: String?, cardMasked: String, cardFingerprint: String,
         trace: TransactionTrace?, customerName: String?, customerEmail: String?, customerMobilePhone: String?,

@@ -163,9 +163,9 @@ package struct PaymentStore: Sendable {
     }
 
     /// The order's live payment if there is one, else its latest attempt.
-    package func payment(orderID: String, merchantID: MerchantID) async throws -> PaymentRecord? {
+    package func payment(orderID: OrderID, merchantID: MerchantID) async throws -> PaymentRecord? {
         let attempts = try await PaymentModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue)
-            .filter(\.$orderID == orderID).sort(\.$requestedAt, .descending).all()
+            .filter(\.$orderID == orderID.rawValue).sort(\.$requestedAt, .descending).all()
         return (attempts.first { $0.orderLock != nil } ?? attempts.first).map(PaymentRecord.init)
     }
 

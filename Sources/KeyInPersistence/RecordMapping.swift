@@ -12,7 +12,7 @@ extension PaymentModel {
         id = record.id
         $merchant.id = record.merchantID.rawValue
         paymentKey = record.paymentKey.rawValue
-        orderID = record.orderID
+        orderID = record.orderID.rawValue
         orderLock = record.holdsOrder ? Self.orderLock(record) : nil
         orderName = record.orderName
         status = record.status
@@ -48,7 +48,7 @@ extension PaymentRecord {
         self.init(
             id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id),
             paymentKey: PaymentKey(model.paymentKey),
-            orderID: model.orderID, orderName: model.orderName,
+            orderID: OrderID(model.orderID), orderName: model.orderName,
             status: model.status, totalAmount: model.totalAmount,
             currency: model.currency, capture: model.capture, installmentMonths: model.installmentMonths,
             cardBrand: model.cardBrand, cardCompanyCode: model.cardCompanyCode, cardMasked: model.cardMasked,

@@ -10,7 +10,7 @@ package enum StaffRole: String, Sendable, Codable {
 
 /// A person at a merchant who signs in to the console.
 package struct StaffRecord: Sendable, Equatable {
-    package let id: UUID
+    package let id: StaffID
     package let merchantID: MerchantID
     package let email: String
     /// bcrypt; never shown or logged.
@@ -24,7 +24,7 @@ package struct StaffRecord: Sendable, Equatable {
 /// A signed-in console session. The cookie holds a random token; only its SHA-256 is stored.
 package struct ConsoleSessionRecord: Sendable, Equatable {
     package let id: UUID
-    package let staffID: UUID
+    package let staffID: StaffID
     /// Sent back with every form; a request from another site cannot know it.
     package let csrfToken: String
     package let expiresAt: Date
@@ -65,8 +65,8 @@ package struct StaffStore: Sendable {
         try await StaffAccountModel.query(on: database).filter(\.$email == email).first().map(StaffRecord.init)
     }
 
-    package func account(id: UUID) async throws -> StaffRecord? {
-        try await StaffAccountModel.find(id, on: database).map(StaffRecord.init)
+    package func account(id: StaffID) async throws -> StaffRecord? {
+        try await StaffAccountModel.find(id.rawValue, on: database).map(StaffRecord.init)
     }
 
     /// The merchant's members, oldest first.
@@ -78,21 +78,21 @@ package struct StaffStore: Sendable {
     }
 
     /// Stores the sign-in failure count and lock of an account.
-    package func setFailures(_ count: Int, lockedUntil: Date?, of staffID: UUID) async throws {
-        try await StaffAccountModel.query(on: database).filter(\.$id == staffID)
+    package func setFailures(_ count: Int, lockedUntil: Date?, of staffID: StaffID) async throws {
+        try await StaffAccountModel.query(on: database).filter(\.$id == staffID.rawValue)
             .set(\.$failedSignIns, to: count).set(\.$lockedUntil, to: lockedUntil).update()
     }
 
     /// Removes the merchant's member with all their sessions and reset links. False when there is no such member.
-    package func remove(_ staffID: UUID, of merchantID: MerchantID) async throws -> Bool {
+    package func remove(_ staffID: StaffID, of merchantID: MerchantID) async throws -> Bool {
         guard
-            try await StaffAccountModel.query(on: database).filter(\.$id == staffID)
+            try await StaffAccountModel.query(on: database).filter(\.$id == staffID.rawValue)
                 .filter(\.$merchant.$id == merchantID.rawValue).first() != nil
         else { return false }
         try await database.transaction { database in
-            try await ConsoleSessionModel.query(on: database).filter(\.$staff.$id == staffID).delete()
-            try await PasswordResetModel.query(on: database).filter(\.$staff.$id == staffID).delete()
-            try await StaffAccountModel.query(on: database).filter(\.$id == staffID).delete()
+            try await ConsoleSessionModel.query(on: database).filter(\.$staff.$id == staffID.rawValue).delete()
+            try await PasswordResetModel.query(on: database).filter(\.$staff.$id == staffID.rawValue).delete()
+            try await StaffAccountModel.query(on: database).filter(\.$id == staffID.rawValue).delete()
         }
         return true
     }
@@ -100,10 +100,10 @@ package struct StaffStore: Sendable {
     // MARK: Sessions
 
     package func openSession(
-        staffID: UUID, tokenDigest: String, csrfToken: String, at date: Date, expiresAt: Date
+        staffID: StaffID, tokenDigest: String, csrfToken: String, at date: Date, expiresAt: Date
     ) async throws -> ConsoleSessionRecord {
         let session = ConsoleSessionModel()
-        session.$staff.id = staffID
+        session.$staff.id = staffID.rawValue
         session.tokenHash = tokenDigest
         session.csrfToken = csrfToken
         session.createdAt = date
@@ -136,14 +136,14 @@ package struct StaffStore: Sendable {
     // MARK: Password resets
 
     /// Reset links made for the account since `date`.
-    package func resets(of staffID: UUID, since date: Date) async throws -> Int {
-        try await PasswordResetModel.query(on: database).filter(\.$staff.$id == staffID)
+    package func resets(of staffID: StaffID, since date: Date) async throws -> Int {
+        try await PasswordResetModel.query(on: database).filter(\.$staff.$id == staffID.rawValue)
             .filter(\.$createdAt > date).count()
     }
 
-    package func addReset(staffID: UUID, tokenDigest: String, at date: Date, expiresAt: Date) async throws {
+    package func addReset(staffID: StaffID, tokenDigest: String, at date: Date, expiresAt: Date) async throws {
         let reset = PasswordResetModel()
-        reset.$staff.id = staffID
+        reset.$staff.id = staffID.rawValue
         reset.tokenHash = tokenDigest
         reset.createdAt = date
         reset.expiresAt = expiresAt
@@ -170,7 +170,7 @@ package struct StaffStore: Sendable {
     /// that link is claimed first (refused when it was used meanwhile); every reset link still pending is spent;
     /// every session ends but `keepingSession`; `liftingLock` clears the failures and the lock.
     package func replacePassword(
-        of staffID: UUID, hash: String, liftingLock: Bool, keepingSession: UUID?, spendingReset: UUID?, at date: Date
+        of staffID: StaffID, hash: String, liftingLock: Bool, keepingSession: UUID?, spendingReset: UUID?, at date: Date
     ) async throws {
         try await database.transaction { database in
             if let spendingReset {
@@ -180,12 +180,15 @@ package struct StaffStore: Sendable {
                 }
                 guard spent else { throw ReplaceRefusal.resetSpent }
             }
-            var update = StaffAccountModel.query(on: database).filter(\.$id == staffID).set(\.$passwordHash, to: hash)
+            var update = StaffAccountModel.query(on: database).filter(\.$id == staffID.rawValue).set(
+                \.$passwordHash, to: hash)
             if liftingLock { update = update.set(\.$failedSignIns, to: 0).set(\.$lockedUntil, to: nil) }
             try await update.update()
-            try await PasswordResetModel.query(on: database).filter(\.$staff.$id == staffID).filter(\.$usedAt == nil)
-                .set(\.$usedAt, to: date).update()
-            var sessions = ConsoleSessionModel.query(on: database).filter(\.$staff.$id == staffID)
+            try await PasswordResetModel.query(on: database).filter(\.$staff.$id == staffID.rawValue).filter(
+                \.$usedAt == nil
+            )
+            .set(\.$usedAt, to: date).update()
+            var sessions = ConsoleSessionModel.query(on: database).filter(\.$staff.$id == staffID.rawValue)
             if let keepingSession { sessions = sessions.filter(\.$id != keepingSession) }
             try await sessions.delete()
         }
@@ -195,7 +198,7 @@ package struct StaffStore: Sendable {
 extension StaffRecord {
     init(_ model: StaffAccountModel) {
         self.init(
-            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id), email: model.email,
+            id: StaffID(model.id ?? UUID()), merchantID: MerchantID(model.$merchant.id), email: model.email,
             passwordHash: model.passwordHash, role: model.role, failedSignIns: model.failedSignIns,
             lockedUntil: model.lockedUntil, createdAt: model.createdAt)
     }
@@ -204,6 +207,7 @@ extension StaffRecord {
 extension ConsoleSessionRecord {
     init(_ model: ConsoleSessionModel) {
         self.init(
-            id: model.id ?? UUID(), staffID: model.$staff.id, csrfToken: model.csrfToken, expiresAt: model.expiresAt)
+            id: model.id ?? UUID(), staffID: StaffID(model.$staff.id), csrfToken: model.csrfToken,
+            expiresAt: model.expiresAt)
     }
 }

@@ -23,7 +23,7 @@ package enum InquiryAuthor: String, Sendable, Codable {
 
 /// A customer's question to a merchant.
 package struct InquiryRecord: Sendable, Equatable {
-    package let id: UUID
+    package let id: InquiryID
     package let merchantID: MerchantID
     package let paymentKey: PaymentKey?
     /// What the customer was buying (the link's or payment's order name), so staff see what a question is about.
@@ -37,7 +37,8 @@ package struct InquiryRecord: Sendable, Equatable {
     package var updatedAt: Date
 
     package init(
-        id: UUID = UUID(), merchantID: MerchantID, paymentKey: PaymentKey?, orderName: String?, channel: InquiryChannel,
+        id: InquiryID = InquiryID(UUID()), merchantID: MerchantID, paymentKey: PaymentKey?, orderName: String?,
+        channel: InquiryChannel,
         customerName: String?, contact: String?, at date: Date
     ) {
         self.id = id
@@ -56,14 +57,14 @@ package struct InquiryRecord: Sendable, Equatable {
 /// One line of an inquiry's thread.
 package struct InquiryMessageRecord: Sendable, Equatable {
     package let id: UUID
-    package let inquiryID: UUID
+    package let inquiryID: InquiryID
     package let author: InquiryAuthor
     package let staffEmail: String?
     package let body: String
     package let createdAt: Date
 
     package init(
-        id: UUID = UUID(), inquiryID: UUID, author: InquiryAuthor, staffEmail: String?, body: String, at date: Date
+        id: UUID = UUID(), inquiryID: InquiryID, author: InquiryAuthor, staffEmail: String?, body: String, at date: Date
     ) {
         self.id = id
         self.inquiryID = inquiryID
@@ -123,7 +124,7 @@ package struct SupportStore: Sendable {
     ) async throws {
         try await database.transaction { database in
             try await InquiryMessageModel(message).create(on: database)
-            var update = InquiryModel.query(on: database).filter(\.$id == inquiry.id)
+            var update = InquiryModel.query(on: database).filter(\.$id == inquiry.id.rawValue)
                 .set(\.$status, to: inquiry.status).set(\.$updatedAt, to: inquiry.updatedAt)
             if let contact { update = update.set(\.$contact, to: contact) }
             try await update.update()
@@ -135,20 +136,23 @@ package struct SupportStore: Sendable {
         try await InquiryMessageModel(message).create(on: database)
     }
 
-    package func inquiry(id: UUID) async throws -> InquiryRecord? {
-        try await InquiryModel.find(id, on: database).map(InquiryRecord.init)
+    package func inquiry(id: InquiryID) async throws -> InquiryRecord? {
+        try await InquiryModel.find(id.rawValue, on: database).map(InquiryRecord.init)
     }
 
     /// The merchant's inquiry with this id (never another merchant's).
-    package func inquiry(id: UUID, merchantID: MerchantID) async throws -> InquiryRecord? {
-        try await InquiryModel.query(on: database).filter(\.$id == id).filter(\.$merchant.$id == merchantID.rawValue)
-            .first()
-            .map(InquiryRecord.init)
+    package func inquiry(id: InquiryID, merchantID: MerchantID) async throws -> InquiryRecord? {
+        try await InquiryModel.query(on: database).filter(\.$id == id.rawValue).filter(
+            \.$merchant.$id == merchantID.rawValue
+        )
+        .first()
+        .map(InquiryRecord.init)
     }
 
-    package func inquiries(ids: Set<UUID>) async throws -> [InquiryRecord] {
+    package func inquiries(ids: Set<InquiryID>) async throws -> [InquiryRecord] {
         guard !ids.isEmpty else { return [] }
-        return try await InquiryModel.query(on: database).filter(\.$id ~~ ids).all().map(InquiryRecord.init)
+        return try await InquiryModel.query(on: database).filter(\.$id ~~ ids.map(\.rawValue)).all().map(
+            InquiryRecord.init)
     }
 
     /// The merchant's inquiries (of one channel, or all) most recently active first.
@@ -161,11 +165,11 @@ package struct SupportStore: Sendable {
     }
 
     /// The threads of these inquiries (lines by `author` only, when given), oldest line first.
-    package func messages(of inquiryIDs: [UUID], by author: InquiryAuthor? = nil) async throws
+    package func messages(of inquiryIDs: [InquiryID], by author: InquiryAuthor? = nil) async throws
         -> [InquiryMessageRecord]
     {
         guard !inquiryIDs.isEmpty else { return [] }
-        var query = InquiryMessageModel.query(on: database).filter(\.$inquiry.$id ~~ inquiryIDs)
+        var query = InquiryMessageModel.query(on: database).filter(\.$inquiry.$id ~~ inquiryIDs.map(\.rawValue))
         if let author { query = query.filter(\.$author == author) }
         return try await query.sort(\.$createdAt).all().map(InquiryMessageRecord.init)
     }
@@ -173,7 +177,7 @@ package struct SupportStore: Sendable {
     /// The newest customer and staff chat lines since `since` in the chats of these merchants or these inquiries.
     /// Newest first, at most `limit`.
     package func newestChatLines(
-        since: Date, merchants: Set<MerchantID>, inquiries: Set<UUID>, limit: Int
+        since: Date, merchants: Set<MerchantID>, inquiries: Set<InquiryID>, limit: Int
     ) async throws -> [InquiryMessageRecord] {
         guard !merchants.isEmpty || !inquiries.isEmpty else { return [] }
         return try await InquiryMessageModel.query(on: database)
@@ -182,7 +186,7 @@ package struct SupportStore: Sendable {
             .group(.or) { group in
                 // (An empty IN list is not valid SQL everywhere: only the non-empty ones are asked.)
                 if !merchants.isEmpty { group.filter(InquiryModel.self, \.$merchant.$id ~~ merchants.map(\.rawValue)) }
-                if !inquiries.isEmpty { group.filter(\.$inquiry.$id ~~ inquiries) }
+                if !inquiries.isEmpty { group.filter(\.$inquiry.$id ~~ inquiries.map(\.rawValue)) }
             }
             .filter(\.$createdAt >= since).filter(\.$author ~~ [.customer, .staff])
             .sort(\.$createdAt, .descending).limit(limit).all().map(InquiryMessageRecord.init)
@@ -211,7 +215,7 @@ package struct SupportStore: Sendable {
 extension InquiryModel {
     convenience init(_ record: InquiryRecord) {
         self.init()
-        id = record.id
+        id = record.id.rawValue
         $merchant.id = record.merchantID.rawValue
         paymentKey = record.paymentKey?.rawValue
         orderName = record.orderName
@@ -227,7 +231,7 @@ extension InquiryModel {
 extension InquiryRecord {
     init(_ model: InquiryModel) {
         self.init(
-            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id),
+            id: InquiryID(model.id ?? UUID()), merchantID: MerchantID(model.$merchant.id),
             paymentKey: model.paymentKey.map { PaymentKey(rawValue: $0) },
             orderName: model.orderName, channel: model.channel, customerName: model.customerName,
             contact: model.contact, at: model.createdAt)
@@ -240,7 +244,7 @@ extension InquiryMessageModel {
     convenience init(_ record: InquiryMessageRecord) {
         self.init()
         id = record.id
-        $inquiry.id = record.inquiryID
+        $inquiry.id = record.inquiryID.rawValue
         author = record.author
         staffEmail = record.staffEmail
         body = record.body
@@ -251,7 +255,8 @@ extension InquiryMessageModel {
 extension InquiryMessageRecord {
     init(_ model: InquiryMessageModel) {
         self.init(
-            id: model.id ?? UUID(), inquiryID: model.$inquiry.id, author: model.author, staffEmail: model.staffEmail,
+            id: model.id ?? UUID(), inquiryID: InquiryID(model.$inquiry.id), author: model.author,
+            staffEmail: model.staffEmail,
             body: model.body, at: model.createdAt)
     }
 }

@@ -39,7 +39,7 @@ package struct ChatController: RouteCollection {
     }
 
     @Sendable package func customer(_ request: Request, _ socket: WebSocket) {
-        let linkKey = request.parameters.get("linkKey") ?? ""
+        let linkKey = PaymentLinkKey(rawValue: request.parameters.get("linkKey") ?? "")
         let language = PageLayout.language(request)
         let logger = request.logger
         let presence = services.chatPresence()
@@ -80,7 +80,7 @@ package struct ChatController: RouteCollection {
                     await hub.sendToStaff(
                         merchantID: merchantID,
                         ChatFrame(
-                            type: "message", inquiryId: inquiryID.uuidString, author: "CUSTOMER", body: body,
+                            type: "message", inquiryId: inquiryID.rawValue.uuidString, author: "CUSTOMER", body: body,
                             contact: inquiry.contact, orderName: link.orderName, at: services.now()
                         ).text)
                     // Staff of this shop may be signed in to another process on the same database.
@@ -129,7 +129,7 @@ package struct ChatController: RouteCollection {
         }
         socket.onText { socket, text in
             guard let frame = ChatFrame.decode(text), frame.type == "message",
-                let inquiryID = frame.inquiryId.flatMap(UUID.init(uuidString:)),
+                let inquiryID = frame.inquiryId.flatMap(UUID.init(uuidString:)).map(InquiryID.init(rawValue:)),
                 let body = frame.body?.trimmingCharacters(in: .whitespacesAndNewlines), (1...1000).contains(body.count)
             else { return }
             do {
@@ -154,7 +154,8 @@ package struct ChatController: RouteCollection {
                 try await services.chat(logger).staffSaid(
                     body, in: inquiry, by: staff.email, customerConnected: connected, messageID: messageID)
                 let frame = ChatFrame(
-                    type: "message", inquiryId: inquiryID.uuidString, author: "STAFF", body: body, at: services.now())
+                    type: "message", inquiryId: inquiryID.rawValue.uuidString, author: "STAFF", body: body,
+                    at: services.now())
                 await hub.sendToCustomer(inquiryID: inquiryID, frame.text)
                 await hub.sendToStaff(merchantID: staff.merchantID, frame.text)
             } catch {
@@ -177,7 +178,7 @@ package struct ChatController: RouteCollection {
 
 /// The inquiry one customer connection writes to, once its first message made it.
 private actor Conversation {
-    package var inquiryID: UUID?
+    package var inquiryID: InquiryID?
 
-    package func set(_ id: UUID) { inquiryID = id }
+    package func set(_ id: InquiryID) { inquiryID = id }
 }

@@ -11,3 +11,20 @@ public typealias MerchantID = Tagged<MerchantIDTag, UUID>
 public enum PaymentKeyTag {}
 /// A payment as the API names it: `pay_` and 32 hex digits, long and random (a receipt's capability).
 public typealias PaymentKey = Tagged<PaymentKeyTag, String>
+
+public enum OrderIDTag {}
+/// The merchant's own name for an order: 6–64 letters, digits, `-` or `_`, unique per merchant while a payment
+/// holds it.
+public typealias OrderID = Tagged<OrderIDTag, String>
+
+public enum PaymentLinkKeyTag {}
+/// The unguessable token in a payment link's URL (`/pay/{key}`): whoever holds it may pay the link.
+public typealias PaymentLinkKey = Tagged<PaymentLinkKeyTag, String>
+
+public enum StaffIDTag {}
+/// A member of a merchant's console staff.
+public typealias StaffID = Tagged<StaffIDTag, UUID>
+
+public enum InquiryIDTag {}
+/// A customer's question to a merchant, by form or live chat, with its thread.
+public typealias InquiryID = Tagged<InquiryIDTag, UUID>

@@ -83,7 +83,7 @@ package struct PaymentLinkService: Sendable {
 
         let createdAt = now()
         let link = PaymentLinkRecord(
-            merchantID: merchantID, linkKey: Self.randomToken(length: 24), amount: amount.minorUnits,
+            merchantID: merchantID, linkKey: PaymentLinkKey(Self.randomToken(length: 24)), amount: amount.minorUnits,
             currency: currency.code, orderID: orderID, orderName: name, customerName: contact.name,
             customerEmail: contact.email, customerMobilePhone: contact.mobilePhone,
             expiresAt: createdAt.addingTimeInterval(Double(validHours) * 3600), createdAt: createdAt)
@@ -96,7 +96,7 @@ package struct PaymentLinkService: Sendable {
     }
 
     /// The link behind a hosted page, if it can still be paid; otherwise the catalog error that says why.
-    package func payable(linkKey: String) async throws -> PaymentLinkRecord {
+    package func payable(linkKey: PaymentLinkKey) async throws -> PaymentLinkRecord {
         guard let link = try await store.link(key: linkKey) else { throw KeyInError(.notFoundPaymentLink) }
         switch status(of: link) {
         case .active: return link

@@ -260,20 +260,20 @@ package struct PaymentService: Sendable {
     // MARK: Request checks
 
     package struct Order {
-        package let id: String
+        package let id: OrderID
         package let name: String
         /// The customer's name, e-mail and phone, checked and trimmed.
         package let contact: ContactCheck
     }
 
     /// An order id as merchants may choose it: 6–64 of `A–Z a–z 0–9 - _` (payments and payment links alike).
-    package static func checkOrderID(_ id: String?) throws -> String {
+    package static func checkOrderID(_ id: String?) throws -> OrderID {
         guard let id, (6...64).contains(id.count),
             id.unicodeScalars.allSatisfy({
                 $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_")
             })
         else { throw KeyInError(.invalidRequest, param: "orderId", detail: "6-64 of A-Z a-z 0-9 - _") }
-        return id
+        return OrderID(id)
     }
 
     /// An order name: 1–100 characters once trimmed.

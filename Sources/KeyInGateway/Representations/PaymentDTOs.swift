@@ -66,7 +66,7 @@ package struct PaymentDTO: Content {
 
     package init(_ payment: PaymentRecord, cancels: [CancelRecord] = [], language: Language) {
         paymentKey = payment.paymentKey.rawValue
-        orderId = payment.orderID
+        orderId = payment.orderID.rawValue
         orderName = payment.orderName
         status = payment.status.rawValue
         method = "카드"

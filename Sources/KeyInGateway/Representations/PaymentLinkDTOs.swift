@@ -70,7 +70,7 @@ package struct PaymentLinkDTO: Content {
         self.status = status.rawValue
         amount = link.amount
         currency = link.currency
-        orderId = link.orderID
+        orderId = link.orderID.rawValue
         orderName = link.orderName
         customerName = link.customerName
         customerEmail = link.customerEmail
@@ -85,7 +85,9 @@ package struct PaymentLinkDTO: Content {
         }
     }
 
-    package static func url(_ link: PaymentLinkRecord, baseURL: String) -> String { "\(baseURL)/pay/\(link.linkKey)" }
+    package static func url(_ link: PaymentLinkRecord, baseURL: String) -> String {
+        "\(baseURL)/pay/\(link.linkKey.rawValue)"
+    }
 }
 
 package struct PaymentLinkList: Content {

@@ -75,7 +75,7 @@ package struct StaffAccounts: Sendable {
 
     /// A signed-in member changes their password, proving the current one (wrong guesses count towards the lock).
     /// Their other sessions end and pending reset links are spent: whoever else knew the old password is signed out.
-    package func changePassword(staffID: UUID, keepingSession sessionID: UUID, current: String, new: String)
+    package func changePassword(staffID: StaffID, keepingSession sessionID: UUID, current: String, new: String)
         async throws
     {
         guard let account = try await store.account(id: staffID) else { throw KeyInError(.sessionExpired) }

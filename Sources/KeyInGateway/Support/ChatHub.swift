@@ -12,7 +12,7 @@ package actor ChatHub {
     /// Merchant → connection → the socket and the console session it was opened with.
     private var staff: [MerchantID: [UUID: (socket: WebSocket, sessionID: UUID)]] = [:]
     /// Inquiry → the customer's connection.
-    private var customers: [UUID: (connection: UUID, socket: WebSocket)] = [:]
+    private var customers: [InquiryID: (connection: UUID, socket: WebSocket)] = [:]
     /// Messages already delivered here (or stored here and delivered directly), so the relay never sends one twice.
     private var handled: [UUID: Date] = [:]
     /// The newest message time the relay has read.
@@ -27,22 +27,24 @@ package actor ChatHub {
         if staff[merchantID]?.isEmpty == true { staff[merchantID] = nil }
     }
 
-    package func addCustomer(inquiryID: UUID, connection: UUID, socket: WebSocket) {
+    package func addCustomer(inquiryID: InquiryID, connection: UUID, socket: WebSocket) {
         customers[inquiryID] = (connection, socket)
     }
 
-    package func removeCustomer(inquiryID: UUID) { customers[inquiryID] = nil }
+    package func removeCustomer(inquiryID: InquiryID) { customers[inquiryID] = nil }
 
     package func sendToStaff(merchantID: MerchantID, _ text: String) async {
         for entry in staff[merchantID]?.values.map({ $0 }) ?? [] { try? await entry.socket.send(text) }
     }
 
-    package func sendToCustomer(inquiryID: UUID, _ text: String) async {
+    package func sendToCustomer(inquiryID: InquiryID, _ text: String) async {
         if let entry = customers[inquiryID] { try? await entry.socket.send(text) }
     }
 
     /// Whose conversations the sockets here take part in.
-    package var interest: (merchants: Set<MerchantID>, inquiries: Set<UUID>) { (Set(staff.keys), Set(customers.keys)) }
+    package var interest: (merchants: Set<MerchantID>, inquiries: Set<InquiryID>) {
+        (Set(staff.keys), Set(customers.keys))
+    }
 
     /// Every connection open here, as `chat_presence` should list them.
     package var openConnections: [UUID] {
@@ -70,11 +72,11 @@ package actor ChatHub {
 
     /// When customers on each payment link sent their recent messages (for the pace limit, kept across
     /// reconnections).
-    private var recentByLink: [String: [Date]] = [:]
+    private var recentByLink: [PaymentLinkKey: [Date]] = [:]
 
     /// Whether one more customer message on this link fits in the pace a person types at
     /// (`messagesPerMinute`); a script flooding the shop's inbox, reconnecting or not, does not.
-    package func admitCustomerMessage(linkKey: String, at date: Date) -> Bool {
+    package func admitCustomerMessage(linkKey: PaymentLinkKey, at date: Date) -> Bool {
         let recent = (recentByLink[linkKey] ?? []).filter { date.timeIntervalSince($0) < 60 }
         guard recent.count < Self.messagesPerMinute else {
             recentByLink[linkKey] = recent
@@ -118,7 +120,8 @@ package actor ChatHub {
     package func relay(_ message: InquiryMessageRecord, of inquiry: InquiryRecord) async {
         let inquiryID = inquiry.id
         let frame = ChatFrame(
-            type: "message", inquiryId: inquiryID.uuidString, author: message.author.rawValue, body: message.body,
+            type: "message", inquiryId: inquiryID.rawValue.uuidString, author: message.author.rawValue,
+            body: message.body,
             contact: message.author == .customer ? inquiry.contact : nil, orderName: inquiry.orderName,
             at: message.createdAt
         ).text

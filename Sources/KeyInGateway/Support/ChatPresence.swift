@@ -14,7 +14,7 @@ package struct ChatPresence: Sendable {
 
     package typealias Role = ChatRole
 
-    package func join(connection: UUID, role: Role, merchantID: MerchantID, inquiryID: UUID?, processID: UUID)
+    package func join(connection: UUID, role: Role, merchantID: MerchantID, inquiryID: InquiryID?, processID: UUID)
         async throws
     {
         try await store.join(
@@ -44,7 +44,7 @@ package struct ChatPresence: Sendable {
         try await store.isStaffOnline(merchantID: merchantID, freshSince: now().addingTimeInterval(-Self.freshSeconds))
     }
 
-    package func isCustomerConnected(inquiryID: UUID) async throws -> Bool {
+    package func isCustomerConnected(inquiryID: InquiryID) async throws -> Bool {
         try await store.isCustomerConnected(
             inquiryID: inquiryID, freshSince: now().addingTimeInterval(-Self.freshSeconds))
     }

@@ -37,7 +37,7 @@ package struct ChatRelay: Sendable {
     /// The newest customer and staff chat messages since `since` in conversations someone here takes part in: the
     /// shops whose staff are connected here, the customers connected here. Newest first, at most `batch`.
     package func newest(
-        since: Date, interest: (merchants: Set<MerchantID>, inquiries: Set<UUID>)
+        since: Date, interest: (merchants: Set<MerchantID>, inquiries: Set<InquiryID>)
     ) async throws -> [InquiryMessageRecord] {
         try await store.newestChatLines(
             since: since, merchants: interest.merchants, inquiries: interest.inquiries, limit: Self.batch)

@@ -10,7 +10,7 @@ package struct ChatService: Sendable {
     package let now: @Sendable () -> Date
 
     package func customerSaid(
-        _ body: String, contact: String?, inquiryID: UUID?, link: PaymentLinkRecord, messageID: UUID
+        _ body: String, contact: String?, inquiryID: InquiryID?, link: PaymentLinkRecord, messageID: UUID
     ) async throws -> (InquiryRecord, isNew: Bool) {
         let contact = try ContactCheck.either(contact, param: "contact")
         let at = now()

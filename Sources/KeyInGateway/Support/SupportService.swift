@@ -81,7 +81,7 @@ package struct SupportService: Sendable {
             try await messages.enqueue(
                 contact.contains("@") ? .email : .sms, to: contact,
                 body: "[\(merchant?.name ?? "KeyIn")] 문의하신 내용에 답변드립니다.\n\(body)",
-                about: "inquiry:\(inquiry.id.uuidString)", merchantID: inquiry.merchantID)
+                about: "inquiry:\(inquiry.id.rawValue.uuidString)", merchantID: inquiry.merchantID)
         }
     }
 
