@@ -43,11 +43,4 @@ enum ResponseMapping {
         return SeoulTime.calendar.date(from: components)
     }
 
-    /// The inverse of `parseSeoulTime`, for hosts that announce a maintenance end.
-    static func formatSeoulTime(_ date: Date) -> String {
-        let parts = SeoulTime.calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(
-            format: "%02d%02d%02d%02d%02d", (parts.year ?? 2000) % 100, parts.month ?? 0, parts.day ?? 0,
-            parts.hour ?? 0, parts.minute ?? 0)
-    }
 }

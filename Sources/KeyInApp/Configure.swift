@@ -16,7 +16,7 @@ import Vapor
 
 /// Wires KeyIn into a Vapor application: database, migrations, middleware, routes. Production (`keyin serve`)
 /// and tests call the same function.
-public func configure(
+package func configure(
     _ app: Application, storage: ServerConfiguration.Storage, link: CardNetworkLink, vault: CardVault,
     publicBaseURL: String = "http://127.0.0.1:8080", messageSender: any MessageSender = RecordingMessageSender(),
     allowInternalWebhookTargets: Bool = false, now: @escaping @Sendable () -> Date = { Date() }
@@ -71,7 +71,7 @@ public func configure(
 
 extension GatewayServices {
     /// The pending-reversal store the link should use: the gateway's database.
-    public static func reversalStore(
+    package static func reversalStore(
         _ app: Application, now: @escaping @Sendable () -> Date = { Date() }
     ) -> any PendingReversalStore {
         DatabaseReversalStore(databaseProvider: { [app] in app.db }, now: now)

@@ -13,19 +13,19 @@ import Vapor
 
 /// A running gateway: the Vapor application with its database, the card-network link, and the services that do
 /// its long-running work.
-public final class GatewayRuntime: Sendable {
+package final class GatewayRuntime: Sendable {
     package let app: Application
-    public let link: CardNetworkLink
-    public let services: GatewayServices
+    package let link: CardNetworkLink
+    package let services: GatewayServices
     package let configuration: ServerConfiguration
     /// The demo merchant's test secret key, when this start created it.
-    public let demoSecretKey: String?
+    package let demoSecretKey: String?
     /// The demo merchant's console sign-in (e-mail, password), when this start created it.
-    public let demoConsoleLogin: (email: String, password: String)?
+    package let demoConsoleLogin: (email: String, password: String)?
 
     /// What the process is for: `serve` takes payments; `administer` (migrate, merchant, keys) only needs the
     /// database, so it connects to no card company.
-    public enum Purpose: Sendable {
+    package enum Purpose: Sendable {
         case serve
         case administer
     }
@@ -45,7 +45,7 @@ public final class GatewayRuntime: Sendable {
     /// Opens the database (migrating it); to serve, also connects the link, settles payments a crash left behind,
     /// and, on the embedded defaults only, creates the demo merchant on the first start. `embeddedIssuer` is where
     /// the built-in simulator listens when the configuration names no card-company hosts.
-    public static func start(
+    package static func start(
         _ configuration: ServerConfiguration, purpose: Purpose = .serve,
         embeddedIssuer: LinkConfiguration.HostAddress? = nil
     ) async throws -> GatewayRuntime {
@@ -99,7 +99,7 @@ public final class GatewayRuntime: Sendable {
     /// gives and stop in reverse, so HTTP stops taking requests first and finishes those in flight, the background
     /// work ends its pass, and the card-network link closes last; then the database. `leading` services (the
     /// built-in simulator) start before all of them and stop after. `onListening` runs once HTTP answers.
-    public func serve(leading: [any Service] = [], onListening: @escaping @Sendable () -> Void = {}) async throws {
+    package func serve(leading: [any Service] = [], onListening: @escaping @Sendable () -> Void = {}) async throws {
         let list = GatewayServiceList.serving(self, onListening: onListening)
         var group = ServiceGroupConfiguration(
             services: (leading + list).map {
@@ -120,13 +120,13 @@ public final class GatewayRuntime: Sendable {
     }
 
     /// Closes the link and the database, for a runtime that never served (the administrative commands).
-    public func shutdown() async {
+    package func shutdown() async {
         await link.shutdown()
         try? await app.asyncShutdown()
     }
 }
 
-public struct GatewayStartError: Error, CustomStringConvertible {
-    public let reason: String
-    public var description: String { reason }
+package struct GatewayStartError: Error, CustomStringConvertible {
+    package let reason: String
+    package var description: String { reason }
 }

@@ -7,8 +7,8 @@ import KeyInCore
 import Logging
 
 /// `keyin bench`: throughput figures for the ISO 8583 codec and the link, measured here, not asserted in tests.
-public struct BenchCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct BenchCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure pack+unpack per second for a typical 0200, and authorizations per second through the link.",
         discussion: "Build with -c release for meaningful figures: swift run -c release keyin bench"
@@ -23,9 +23,9 @@ public struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Authorizations in flight at once.")
     var concurrency = 64
 
-    public init() {}
+    package init() {}
 
-    public func run() async throws {
+    package func run() async throws {
         let codec = try measureCodec()
         print(
             String(format: "ISO 8583 pack+unpack (0200 sale): %.0f per second (%d round trips)", codec, codecIterations)

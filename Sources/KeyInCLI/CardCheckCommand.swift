@@ -3,8 +3,8 @@ import Foundation
 import KeyInCore
 
 /// `keyin card check`: the same checks the payment page runs, from a terminal or over a merchant's list.
-public struct CardCheckCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct CardCheckCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check a keyed-in card before charging it.",
         discussion: """
@@ -46,11 +46,11 @@ public struct CardCheckCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    public init() {}
+    package init() {}
 
     var readsStandardInput: Bool { number == "-" }
 
-    public func validate() throws {
+    package func validate() throws {
         if readsStandardInput
             && [expiry, cvc, identity, password, currency].contains(where: { $0 != nil })
             || readsStandardInput && (amount != nil || installment != nil)
@@ -62,13 +62,13 @@ public struct CardCheckCommand: AsyncParsableCommand {
         }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let status = try execute(io: .standard)
         if status != 0 { throw ExitCode(status) }
     }
 
     /// Runs the check and returns the exit status: 0 when valid, 1 when not.
-    public func execute(io: CommandIO, now: @escaping @Sendable () -> Date = { Date() }) throws -> Int32 {
+    package func execute(io: CommandIO, now: @escaping @Sendable () -> Date = { Date() }) throws -> Int32 {
         let validator = CardEntryValidator(binTable: try loadBINTable(), now: now)
         if readsStandardInput {
             return checkLines(io: io, validator: validator)

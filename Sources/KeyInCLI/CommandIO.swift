@@ -1,14 +1,14 @@
 /// Where a command reads and writes, so tests can drive a command without touching the process's streams.
-public struct CommandIO: Sendable {
-    public var write: @Sendable (String) -> Void
-    public var readLine: @Sendable () -> String?
+package struct CommandIO: Sendable {
+    package var write: @Sendable (String) -> Void
+    package var readLine: @Sendable () -> String?
 
-    public init(write: @escaping @Sendable (String) -> Void, readLine: @escaping @Sendable () -> String?) {
+    package init(write: @escaping @Sendable (String) -> Void, readLine: @escaping @Sendable () -> String?) {
         self.write = write
         self.readLine = readLine
     }
 
-    public static let standard = CommandIO(
+    package static let standard = CommandIO(
         write: { print($0) },
         readLine: { Swift.readLine(strippingNewline: true) }
     )

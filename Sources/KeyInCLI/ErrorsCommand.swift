@@ -3,8 +3,8 @@ import Foundation
 import KeyInCore
 
 /// `keyin errors`: the error catalog, for people (text), programs (JSON) and the README (Markdown).
-public struct ErrorsCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct ErrorsCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "errors",
         abstract: "Print the error catalog: every code KeyIn can return, with its retry rule and messages."
     )
@@ -16,13 +16,13 @@ public struct ErrorsCommand: AsyncParsableCommand {
     @Flag(help: "Output format.")
     var format: Format = .text
 
-    public init() {}
+    package init() {}
 
-    public func run() async throws {
+    package func run() async throws {
         execute(io: .standard)
     }
 
-    public func execute(io: CommandIO) {
+    package func execute(io: CommandIO) {
         switch format {
         case .text: io.write(CatalogRendering.text())
         case .json: io.write(CatalogRendering.json())
@@ -32,7 +32,7 @@ public struct ErrorsCommand: AsyncParsableCommand {
 }
 
 /// The catalog in the forms `keyin errors` prints.
-public enum CatalogRendering {
+package enum CatalogRendering {
     struct EntryJSON: Encodable {
         let code: String
         let category: String
@@ -61,13 +61,13 @@ public enum CatalogRendering {
         }
     }
 
-    public static func json() -> String {
+    package static func json() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try! encoder.encode(ErrorCatalog.entries.map(EntryJSON.init)), as: UTF8.self)
     }
 
-    public static func text() -> String {
+    package static func text() -> String {
         let entries = ErrorCatalog.entries
         let codeWidth = entries.map(\.code.rawValue.count).max() ?? 0
         let categoryWidth = entries.map(\.category.rawValue.count).max() ?? 0
@@ -89,7 +89,7 @@ public enum CatalogRendering {
     }
 
     /// The table README.md shows; a test keeps the README in step with the catalog.
-    public static func markdownTable() -> String {
+    package static func markdownTable() -> String {
         var lines = [
             "| Code | Category | HTTP | Retry | 고객 안내 | Customer message |",
             "| --- | --- | --- | --- | --- | --- |",

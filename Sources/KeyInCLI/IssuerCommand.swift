@@ -11,20 +11,20 @@ import ServiceLifecycle
 #endif
 
 /// `keyin issuer`: the card-company host simulator.
-public struct IssuerCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct IssuerCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "issuer",
         abstract: "The card-company host simulator: several card companies speaking KeyIn's ISO 8583 format.",
         subcommands: [IssuerServeCommand.self, IssuerLedgerCommand.self],
         defaultSubcommand: IssuerServeCommand.self
     )
 
-    public init() {}
+    package init() {}
 }
 
 /// `keyin issuer [serve] --port N [--config FILE]`
-public struct IssuerServeCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct IssuerServeCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the simulator until interrupted.",
         discussion: """
@@ -46,9 +46,9 @@ public struct IssuerServeCommand: AsyncParsableCommand {
     @Option(help: "JSON configuration file (accounts, maintenance windows, faults).")
     var config: String?
 
-    public init() {}
+    package init() {}
 
-    public func run() async throws {
+    package func run() async throws {
         let configuration = try loadConfiguration()
         let engine = IssuerEngine(configuration: configuration)
         let server = IssuerServer(engine: engine)
@@ -88,8 +88,8 @@ public struct IssuerServeCommand: AsyncParsableCommand {
 }
 
 /// `keyin issuer ledger`: prints a running simulator's ledger.
-public struct IssuerLedgerCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct IssuerLedgerCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "ledger",
         abstract: "Print the ledger of a running simulator as JSON (entries and totals)."
     )
@@ -100,9 +100,9 @@ public struct IssuerLedgerCommand: AsyncParsableCommand {
     @Option(help: "The simulator's admin port.")
     var adminPort = 8584
 
-    public init() {}
+    package init() {}
 
-    public func run() async throws {
+    package func run() async throws {
         guard let url = URL(string: "http://\(host):\(adminPort)/ledger") else {
             throw ValidationError("\(host):\(adminPort) is not an address.")
         }

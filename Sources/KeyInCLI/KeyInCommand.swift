@@ -1,8 +1,8 @@
 import ArgumentParser
 
 /// `keyin`: the one executable. Each capability is a subcommand; later issues add `serve`, `issuer` and more.
-public struct KeyInCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct KeyInCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "keyin",
         abstract: "KeyIn (키인 결제 마스터): key-in card payments that succeed more often and fail clearly.",
         subcommands: [
@@ -11,16 +11,16 @@ public struct KeyInCommand: AsyncParsableCommand {
         ]
     )
 
-    public init() {}
+    package init() {}
 }
 
 /// `keyin card …`
-public struct CardCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct CardCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "card",
         abstract: "Work with keyed-in card data.",
         subcommands: [CardCheckCommand.self]
     )
 
-    public init() {}
+    package init() {}
 }

@@ -5,15 +5,15 @@ import KeyInGateway
 
 /// `keyin keys rotate`: after setting a new KEYIN_MASTER_KEY and putting the old one in KEYIN_PREVIOUS_MASTER_KEYS,
 /// re-wraps every stored card's (and webhook secret's) data key with the new key, so the old one can be retired.
-public struct KeysCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct KeysCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "keys", abstract: "Manage the master key.", subcommands: [KeysRotateCommand.self])
 
-    public init() {}
+    package init() {}
 }
 
-public struct KeysRotateCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct KeysRotateCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "rotate",
         abstract: "Re-wrap every card record with the current master key (KEYIN_MASTER_KEY).",
         discussion: "Keys being retired go in KEYIN_PREVIOUS_MASTER_KEYS (comma-separated base64) while this runs.")
@@ -24,9 +24,9 @@ public struct KeysRotateCommand: AsyncParsableCommand {
     )
     var dataDir: String?
 
-    public init() {}
+    package init() {}
 
-    public func run() async throws {
+    package func run() async throws {
         let changed: Int
         do {
             changed = try await withAdministrativeGateway(dataDir: dataDir) { try await $0.rewrapCardRecords() }

@@ -3,8 +3,8 @@ import Logging
 
 /// Logging for the `keyin` executable: lines on standard error at the level `KEYIN_LOG_LEVEL` names
 /// (`trace`, `debug`, `info` (default), `notice`, `warning`, `error`, `critical`). Called once, by `main`.
-public enum LoggingSetup {
-    public static func level(from environment: [String: String]) -> Result<Logger.Level, ConfigurationProblem> {
+package enum LoggingSetup {
+    package static func level(from environment: [String: String]) -> Result<Logger.Level, ConfigurationProblem> {
         guard let text = environment["KEYIN_LOG_LEVEL"], !text.isEmpty else { return .success(.info) }
         guard let level = Logger.Level(rawValue: text.lowercased()) else {
             return .failure(
@@ -16,7 +16,7 @@ public enum LoggingSetup {
         return .success(level)
     }
 
-    public static func bootstrap(level: Logger.Level) {
+    package static func bootstrap(level: Logger.Level) {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -24,7 +24,7 @@ public enum LoggingSetup {
         }
     }
 
-    public struct ConfigurationProblem: Error {
-        public let message: String
+    package struct ConfigurationProblem: Error {
+        package let message: String
     }
 }

@@ -5,16 +5,16 @@ import KeyInCore
 import KeyInGateway
 
 /// `keyin merchant create --name NAME [--json]`
-public struct MerchantCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct MerchantCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "merchant", abstract: "Manage merchants.",
         subcommands: [MerchantCreateCommand.self, MerchantKeysCommand.self, MerchantStaffCommand.self])
 
-    public init() {}
+    package init() {}
 }
 
-public struct MerchantCreateCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct MerchantCreateCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "create", abstract: "Create a merchant and print its id and secret key (shown once).")
 
     @Option(help: "The merchant's name.")
@@ -32,15 +32,15 @@ public struct MerchantCreateCommand: AsyncParsableCommand {
     )
     var dataDir: String?
 
-    public init() {}
+    package init() {}
 
-    public func validate() throws {
+    package func validate() throws {
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 100 else {
             throw ValidationError("--name must be 1 to 100 characters.")
         }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let created = try await withAdministrativeGateway(dataDir: dataDir) { services in
             try await services.createMerchant(name: name, live: live)
         }
@@ -55,16 +55,16 @@ public struct MerchantCreateCommand: AsyncParsableCommand {
 
 /// `keyin merchant keys rotate --merchant ID [--live] [--grace-hours N] [--json]`: a new secret key; the
 /// merchant's other keys of that mode stop working now, or after the grace period.
-public struct MerchantKeysCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct MerchantKeysCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "keys", abstract: "Manage a merchant's secret keys.", subcommands: [MerchantKeysRotateCommand.self]
     )
 
-    public init() {}
+    package init() {}
 }
 
-public struct MerchantKeysRotateCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct MerchantKeysRotateCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "rotate",
         abstract: "Issue a new secret key and revoke the merchant's other keys of the same mode.",
         discussion: "Use --grace-hours to keep the old keys working while the merchant's servers switch over.")
@@ -87,14 +87,14 @@ public struct MerchantKeysRotateCommand: AsyncParsableCommand {
     )
     var dataDir: String?
 
-    public init() {}
+    package init() {}
 
-    public func validate() throws {
+    package func validate() throws {
         guard UUID(uuidString: merchant) != nil else { throw ValidationError("--merchant must be a merchant id.") }
         guard (0...168).contains(graceHours) else { throw ValidationError("--grace-hours must be 0 to 168.") }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let key = try await withAdministrativeGateway(dataDir: dataDir) { services in
             try await services.rotateMerchantKey(
                 merchantID: UUID(uuidString: merchant)!, live: live, graceSeconds: Double(graceHours) * 3600)
@@ -115,16 +115,16 @@ public struct MerchantKeysRotateCommand: AsyncParsableCommand {
 /// `keyin merchant staff add --merchant ID --email E [--owner] [--json]`: a console sign-in for a merchant's
 /// staff. The password is read from standard input when `--password-stdin` is given, else generated and printed
 /// once.
-public struct MerchantStaffCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct MerchantStaffCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "staff", abstract: "Manage who signs in to a merchant's console.",
         subcommands: [MerchantStaffAddCommand.self, MerchantStaffPasswordCommand.self])
 
-    public init() {}
+    package init() {}
 }
 
-public struct MerchantStaffAddCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct MerchantStaffAddCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "add", abstract: "Add a console sign-in (owner or staff) for a merchant.")
 
     @Option(help: "The merchant id (from `keyin merchant create`).")
@@ -138,13 +138,13 @@ public struct MerchantStaffAddCommand: AsyncParsableCommand {
 
     @OptionGroup var options: StaffPasswordOptions
 
-    public init() {}
+    package init() {}
 
-    public func validate() throws {
+    package func validate() throws {
         guard UUID(uuidString: merchant) != nil else { throw ValidationError("--merchant must be a merchant id.") }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let password = try options.newPassword()
         try await StaffPasswordOptions.explainingCatalogErrors {
             try await withAdministrativeGateway(dataDir: options.dataDir) { services in
@@ -165,8 +165,8 @@ public struct MerchantStaffAddCommand: AsyncParsableCommand {
 /// `keyin merchant staff password --email E [--password-stdin] [--json]`: an operator sets a new console password
 /// for a member who cannot use the e-mailed reset (no mail sender connected, mailbox lost). Like a reset: the
 /// member's sessions end, pending reset links are spent, a lock is lifted.
-public struct MerchantStaffPasswordCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct MerchantStaffPasswordCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "password", abstract: "Set a new console password for a staff member (their sessions end).")
 
     @Option(help: "The staff member's e-mail.")
@@ -174,9 +174,9 @@ public struct MerchantStaffPasswordCommand: AsyncParsableCommand {
 
     @OptionGroup var options: StaffPasswordOptions
 
-    public init() {}
+    package init() {}
 
-    public func run() async throws {
+    package func run() async throws {
         let password = try options.newPassword()
         let found = try await StaffPasswordOptions.explainingCatalogErrors {
             try await withAdministrativeGateway(dataDir: options.dataDir) { services in
@@ -191,7 +191,7 @@ public struct MerchantStaffPasswordCommand: AsyncParsableCommand {
 }
 
 /// What the staff commands share: where the password comes from, how the result is printed, the data directory.
-public struct StaffPasswordOptions: ParsableArguments {
+package struct StaffPasswordOptions: ParsableArguments {
     @Flag(help: "Read the password (at least 10 characters) from standard input instead of generating one.")
     var passwordStdin = false
 
@@ -204,7 +204,7 @@ public struct StaffPasswordOptions: ParsableArguments {
     )
     var dataDir: String?
 
-    public init() {}
+    package init() {}
 
     /// A generated password (four groups of four), or the line on standard input when asked for.
     func newPassword() throws -> String {

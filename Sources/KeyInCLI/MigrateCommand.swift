@@ -4,8 +4,8 @@ import KeyInApp
 import KeyInGateway
 
 /// `keyin migrate`: applies the database migrations (`keyin serve` also does on start).
-public struct MigrateCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct MigrateCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "migrate", abstract: "Apply the database migrations to DATABASE_URL (or the embedded SQLite file)."
     )
 
@@ -15,9 +15,9 @@ public struct MigrateCommand: AsyncParsableCommand {
     )
     var dataDir: String?
 
-    public init() {}
+    package init() {}
 
-    public func run() async throws {
+    package func run() async throws {
         // Opening the database applies the migrations.
         try await withAdministrativeGateway(dataDir: dataDir) { _ in }
         print("마이그레이션 완료 · migrations applied")

@@ -9,8 +9,8 @@ import ServiceLifecycle
 
 /// `keyin serve`: the gateway. With no configuration it runs on embedded defaults: a SQLite file in the data
 /// directory, the card-company simulator in-process on a loopback port, and a demo merchant.
-public struct ServeCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct ServeCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the KeyIn gateway (merchant API, pages and console on HTTP).",
         discussion: """
@@ -27,9 +27,9 @@ public struct ServeCommand: AsyncParsableCommand {
     @Argument(parsing: .allUnrecognized, help: .hidden)
     var settings: [String] = []
 
-    public init() {}
+    package init() {}
 
-    public func run() async throws {
+    package func run() async throws {
         let configuration = try loadServerConfiguration(arguments: settings)
         // The embedded defaults: the card-company simulator in this process, on a loopback port.
         var simulator: ListeningService?

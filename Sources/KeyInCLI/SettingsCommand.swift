@@ -4,8 +4,8 @@ import KeyInGateway
 
 /// `keyin settings`: every setting of `keyin serve`, with its flag, environment variable and default. The settings
 /// table of docs/operations.md is its `--markdown` output, checked by a test.
-public struct SettingsCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct SettingsCommand: ParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "settings",
         abstract: "List the settings of keyin serve (flags, environment variables, file keys, defaults)."
     )
@@ -13,9 +13,9 @@ public struct SettingsCommand: ParsableCommand {
     @Flag(help: "Print the table as Markdown, as docs/operations.md shows it.")
     var markdown = false
 
-    public init() {}
+    package init() {}
 
-    public func run() {
+    package func run() {
         print(markdown ? GatewaySetting.markdownTable : GatewaySetting.helpText)
     }
 }

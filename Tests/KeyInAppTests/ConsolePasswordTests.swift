@@ -8,19 +8,6 @@ import Vapor
 import VaporTesting
 
 extension ConsoleTests {
-    func post(
-        _ gateway: GatewayHarness, _ path: String, _ fields: [String: String], cookie: String? = nil
-    ) async throws -> APIResponse {
-        var headers = Self.form
-        if let cookie { headers.add(name: "Cookie", value: cookie) }
-        return try await gateway.send(
-            .POST, path, rawBody: Self.formBody(fields), headers: headers, authenticated: false)
-    }
-
-    func isSignedIn(_ gateway: GatewayHarness, cookie: String) async throws -> Bool {
-        try await gateway.send(.GET, "console", headers: ["Cookie": cookie], authenticated: false).status == .ok
-    }
-
     @Test("A member changes their password: the current one is checked, the new one twice; other sessions end")
     func changePassword() async throws {
         try await GatewayHarness.with { gateway in
@@ -29,10 +16,8 @@ extension ConsoleTests {
             let elsewhere = try await signIn(gateway, email: shop.clerk.email, password: shop.clerk.password)
             let new = "a brand new passphrase"
             func change(_ current: String, _ new: String, _ confirm: String) async throws -> String? {
-                try await post(
-                    gateway, "console/password",
-                    ["_csrf": here.csrf, "currentPassword": current, "newPassword": new, "confirmPassword": confirm],
-                    cookie: here.cookie
+                try await here.submit(
+                    "console/password", ["currentPassword": current, "newPassword": new, "confirmPassword": confirm]
                 ).headers.first(name: .location)
             }
             #expect(try await change("wrong password", new, new) == "/console/password?error=INVALID_LOGIN")
@@ -42,17 +27,15 @@ extension ConsoleTests {
             #expect(
                 try await change(shop.clerk.password, "short", "short")
                     == "/console/password?error=INVALID_REQUEST&param=password")
-            let explained = html(
-                try await gateway.send(
-                    .GET, "console/password?error=INVALID_REQUEST&param=confirmPassword",
-                    headers: ["Cookie": here.cookie], authenticated: false))
-            #expect(explained.contains("새 비밀번호 두 칸이 서로 다릅니다."))
+            let explained = try await here.page("console/password?error=INVALID_REQUEST&param=confirmPassword")
+            #expect(try explained.first("[role=alert]")?.text == "새 비밀번호 두 칸이 서로 다릅니다.")
             // Nothing changed so far: both sessions live, the old password works.
-            #expect(try await isSignedIn(gateway, cookie: elsewhere.cookie))
+            #expect(try await elsewhere.get("console").status == .ok)
 
             #expect(try await change(shop.clerk.password, new, new) == "/console/password?changed=1")
-            #expect(try await isSignedIn(gateway, cookie: here.cookie))
-            #expect(try await isSignedIn(gateway, cookie: elsewhere.cookie) == false)
+            #expect(try await here.page("console/password?changed=1").first("#password-changed") != nil)
+            #expect(try await here.get("console").status == .ok)
+            #expect(try await elsewhere.get("console").status == .seeOther)
             let old = try await post(
                 gateway, "console/login", ["email": shop.clerk.email, "password": shop.clerk.password])
             #expect(old.status == .unauthorized)
@@ -78,8 +61,9 @@ extension ConsoleTests {
             // Known and unknown e-mails get the same answer; only the known one gets mail.
             let known = try await post(gateway, "console/forgot", ["email": " Owner@Shop.example "])
             let unknown = try await post(gateway, "console/forgot", ["email": "nobody@shop.example"])
-            #expect(known.status == .ok && html(known).contains("재설정 링크를 보냈습니다"))
-            #expect(html(known) == html(unknown))
+            #expect(known.status == .ok)
+            #expect(try HTMLPage(known).first("#forgot-sent")?.text.contains("재설정 링크를 보냈습니다") == true)
+            #expect(known.raw == unknown.raw)
             #expect(try await gateway.services.sendPendingMessages(logger: logger) == 1)
             let message = try #require(mail.sent.first)
             #expect(message.channel == .email && message.recipient == shop.owner.email)
@@ -87,23 +71,27 @@ extension ConsoleTests {
             let path = String(link.0.dropFirst())
 
             // The mail is not shown among the messages any member can read on the links page.
-            let linksPage = html(
-                try await gateway.send(
-                    .GET, "console/links", headers: ["Cookie": session.cookie], authenticated: false))
-            #expect(!linksPage.contains(String(link.1)))
+            let linksPage = try await session.page("console/links")
+            #expect(!linksPage.markup.contains(String(link.1)))
 
             let form = try await gateway.send(.GET, path, authenticated: false)
-            #expect(form.status == .ok && html(form).contains(shop.owner.email))
+            #expect(form.status == .ok)
+            let resetPage = try HTMLPage(form)
+            #expect(try resetPage.first("form#reset-form")?["action"] == "/" + path)
+            #expect(try resetPage.all("main p").contains { $0.text.hasPrefix("\(shop.owner.email) 계정의 새 비밀번호") })
             let new = "reset passphrase 2026"
             let mismatch = try await post(gateway, path, ["newPassword": new, "confirmPassword": "other one 12345"])
-            #expect(mismatch.status == .badRequest && html(mismatch).contains("새 비밀번호 두 칸이 서로 다릅니다."))
+            #expect(mismatch.status == .badRequest)
+            #expect(try HTMLPage(mismatch).first("[role=alert]")?.text == "새 비밀번호 두 칸이 서로 다릅니다.")
             let done = try await post(gateway, path, ["newPassword": new, "confirmPassword": new])
             #expect(done.headers.first(name: .location) == "/console/login?reset=1")
             // Used once: the link is spent, the old session is over, the lock is lifted for the new password.
             let again = try await gateway.send(.GET, path, headers: ["Accept": "text/html"], authenticated: false)
             #expect(again.status == .badRequest)
-            #expect(html(again).contains("INVALID_PASSWORD_RESET_LINK: 비밀번호 재설정 링크가 없거나, 이미 쓰였거나"))
-            #expect(try await isSignedIn(gateway, cookie: session.cookie) == false)
+            #expect(
+                try HTMLPage(again).first("p.notice[role=alert]")?.text
+                    .hasPrefix("INVALID_PASSWORD_RESET_LINK: 비밀번호 재설정 링크가 없거나, 이미 쓰였거나") == true)
+            #expect(try await session.get("console").status == .seeOther)
             _ = try await signIn(gateway, email: shop.owner.email, password: new)
 
             // Two links pending: using one spends the other; so does changing the password.
@@ -123,12 +111,8 @@ extension ConsoleTests {
             #expect(try await gateway.services.sendPendingMessages(logger: logger) == 1)
             let beforeChange = String(
                 try #require(mail.sent.last?.body.firstMatch(of: /\/console\/reset\/[0-9a-f]{64}/)).0.dropFirst())
-            let changed = try await post(
-                gateway, "console/password",
-                [
-                    "_csrf": owner.csrf, "currentPassword": newer, "newPassword": new + "!",
-                    "confirmPassword": new + "!",
-                ], cookie: owner.cookie)
+            let changed = try await owner.submit(
+                "console/password", ["currentPassword": newer, "newPassword": new + "!", "confirmPassword": new + "!"])
             #expect(changed.headers.first(name: .location) == "/console/password?changed=1")
             #expect(try await gateway.send(.GET, beforeChange, authenticated: false).status == .badRequest)
 

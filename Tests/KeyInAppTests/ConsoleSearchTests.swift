@@ -39,17 +39,12 @@ struct ConsoleSearchTests {
     }
 
     /// The order ids the payments table of a console page lists, in order.
-    static func listedOrders(_ html: String) -> [String] {
-        guard let table = html.firstMatch(of: /<table class="list" id="payments">(?s)(.*?)<\/table>/)?.1 else {
-            return []
-        }
-        return table.matches(of: /<tr><td><a href="\/console\/payments\/[^"]+">([^<]+)<\/a>/).map { String($0.1) }
+    static func listedOrders(_ page: HTMLPage) throws -> [String] {
+        try #require(try page.first("table#payments")).rows.map { $0[0] }
     }
 
-    static func nextPage(_ html: String) -> String? {
-        html.firstMatch(of: /<a id="next-page" href="([^"]+)"/).map {
-            String($0.1).replacingOccurrences(of: "&amp;", with: "&")
-        }
+    static func nextPage(_ page: HTMLPage) throws -> String? {
+        try page.first("a#next-page")?["href"]
     }
 
     /// SQLite always; PostgreSQL too when `KEYIN_TEST_POSTGRES_URL` names a server (LIKE and lower() differ).
@@ -69,35 +64,29 @@ struct ConsoleSearchTests {
             #expect(paid.status == .ok)
             try await Self.insertPayments(
                 600, merchantID: merchant.id, after: gateway.wallClock.now, on: gateway.app.db)
-            let session = try await ConsoleTests().signIn(
+            let session = try await ConsoleSession.signIn(
                 gateway, email: "owner@old.example", password: "correct horse battery")
-            let headers: HTTPHeaders = ["Cookie": session.cookie]
 
             // Part of the order id, in another case: the database searches every payment, not the newest 500.
-            let search = try await gateway.send(
-                .GET, "console/payments?q=old-ORDER", headers: headers, authenticated: false)
-            #expect(Self.listedOrders(String(decoding: search.raw, as: UTF8.self)) == ["OLD-order_0001"])
+            #expect(try Self.listedOrders(try await session.page("console/payments?q=old-ORDER")) == ["OLD-order_0001"])
             // LIKE's wildcards are taken literally: `_` matches only an underscore, `%` only a percent sign.
-            let underscore = try await gateway.send(
-                .GET, "console/payments?q=order_0", headers: headers, authenticated: false)
-            #expect(Self.listedOrders(String(decoding: underscore.raw, as: UTF8.self)) == ["OLD-order_0001"])
-            let wildcard = try await gateway.send(
-                .GET, "console/payments?q=bulk_0", headers: headers, authenticated: false)
-            #expect(Self.listedOrders(String(decoding: wildcard.raw, as: UTF8.self)).isEmpty)
-            let none = try await gateway.send(.GET, "console/payments?q=%25", headers: headers, authenticated: false)
-            #expect(Self.listedOrders(String(decoding: none.raw, as: UTF8.self)).isEmpty)
+            #expect(try Self.listedOrders(try await session.page("console/payments?q=order_0")) == ["OLD-order_0001"])
+            #expect(try Self.listedOrders(try await session.page("console/payments?q=bulk_0")).isEmpty)
+            let none = try await session.page("console/payments?q=%25")
+            #expect(try Self.listedOrders(none).isEmpty)
+            // The search box keeps what was typed.
+            #expect(try none.first("input#q")?["value"] == "%")
 
             // Page after page, newest first, 100 at a time, until the oldest.
             var listed: [String] = []
             var path: String? = "/console/payments"
             var pages = 0
             while let next = path, pages < 10 {
-                let page = try await gateway.send(.GET, next, headers: headers, authenticated: false)
-                let html = String(decoding: page.raw, as: UTF8.self)
-                let orders = Self.listedOrders(html)
-                #expect(orders.count == (Self.nextPage(html) == nil ? 1 : 100))
+                let page = try await session.page(next)
+                let orders = try Self.listedOrders(page)
+                path = try Self.nextPage(page)
+                #expect(orders.count == (path == nil ? 1 : 100))
                 listed += orders
-                path = Self.nextPage(html)
                 pages += 1
             }
             #expect(pages == 7)
@@ -105,13 +94,13 @@ struct ConsoleSearchTests {
             #expect(listed.first == "bulk-00599" && listed.last == "OLD-order_0001")
 
             // Filters travel with the pages.
-            let done = try await gateway.send(
-                .GET, "console/payments?status=DONE&q=bulk-0", headers: headers, authenticated: false)
-            let doneHTML = String(decoding: done.raw, as: UTF8.self)
-            let second = try #require(Self.nextPage(doneHTML))
-            #expect(second.contains("status=DONE") && second.contains("q=bulk-0"))
-            let rest = try await gateway.send(.GET, second, headers: headers, authenticated: false)
-            let restOrders = Self.listedOrders(String(decoding: rest.raw, as: UTF8.self))
+            let done = try await session.page("console/payments?status=DONE&q=bulk-0")
+            #expect(try done.first("select#status option[selected]")?["value"] == "DONE")
+            let second = try #require(try Self.nextPage(done))
+            let query = URLComponents(string: second)?.queryItems ?? []
+            #expect(query.contains(URLQueryItem(name: "status", value: "DONE")))
+            #expect(query.contains(URLQueryItem(name: "q", value: "bulk-0")))
+            let restOrders = try Self.listedOrders(try await session.page(second))
             #expect(restOrders.count == 100 && restOrders.allSatisfy { $0.hasPrefix("bulk-0") })
         }
     }

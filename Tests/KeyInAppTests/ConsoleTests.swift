@@ -26,53 +26,57 @@ struct ConsoleTests {
     /// What Chrome sends for a page load.
     static let browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
-    static let form: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded"]
-
-    static func formBody(_ fields: [String: String]) -> String {
-        fields.map { key, value in
-            "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
-        }.joined(separator: "&")
+    func signIn(_ gateway: GatewayHarness, email: String, password: String) async throws -> ConsoleSession {
+        try await ConsoleSession.signIn(gateway, email: email, password: password)
     }
 
-    /// Signs in and returns the session cookie and the CSRF token the pages carry.
-    func signIn(_ gateway: GatewayHarness, email: String, password: String) async throws -> (
-        cookie: String, csrf: String
-    ) {
-        let response = try await gateway.send(
-            .POST, "console/login", rawBody: Self.formBody(["email": email, "password": password]),
-            headers: Self.form, authenticated: false)
-        #expect(response.status == .seeOther, "\(String(decoding: response.raw, as: UTF8.self))")
-        let setCookie = try #require(response.headers.first(name: .setCookie))
-        #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"))
-        let cookie = String(try #require(setCookie.split(separator: ";").first))
-        let page = try await gateway.send(.GET, "console/terminal", headers: ["Cookie": cookie], authenticated: false)
-        let html = String(decoding: page.raw, as: UTF8.self)
-        let csrf = try #require(html.firstMatch(of: /"csrfToken":"([0-9a-f]+)"/)?.1)
-        return (cookie, String(csrf))
+    /// A form posted without a session (sign-in, a forgotten password, a reset link).
+    func post(_ gateway: GatewayHarness, _ path: String, _ fields: [String: String]) async throws -> APIResponse {
+        try await gateway.send(
+            .POST, path, rawBody: ConsoleSession.formBody(fields), headers: ConsoleSession.form, authenticated: false)
     }
 
-    func html(_ response: APIResponse) -> String { String(decoding: response.raw, as: UTF8.self) }
+    @Test("Every page of the console menu is well-formed markup with its title and its menu entry marked")
+    func everyPageReads() async throws {
+        try await GatewayHarness.with { gateway in
+            let shop = try await shop(gateway)
+            _ = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(), secret: shop.secretKey)
+            let owner = try await signIn(gateway, email: shop.owner.email, password: shop.owner.password)
+            let menu = try await owner.page("console").all("nav.side ul a").map { ($0["href"] ?? "", $0.text) }
+            #expect(menu.count == 11)
+            for (path, title) in menu {
+                let page = try await owner.page(String(path.dropFirst()))
+                #expect(try page.all("main h1").map(\.text) == [title], "\(path)")
+                #expect(try page.all("nav [aria-current=page]").map { $0["href"] } == [path], "\(path)")
+                // Every form that posts carries the session's CSRF token.
+                for form in try page.all("form[method=post]") {
+                    #expect(
+                        try form.first("input[name=_csrf]")?["value"] == owner.csrf, "\(path) \(form["action"] ?? "")")
+                }
+            }
+        }
+    }
 
     @Test("Wrong passwords fail alike; the fifth locks the account for 15 minutes, even for the right password")
     func lockout() async throws {
         try await GatewayHarness.with { gateway in
             let shop = try await shop(gateway)
-            let unknown = try await gateway.send(
-                .POST, "console/login", rawBody: Self.formBody(["email": "nobody@shop.example", "password": "x"]),
-                headers: Self.form, authenticated: false)
-            #expect(unknown.status == .unauthorized && html(unknown).contains("이메일 또는 비밀번호가 맞지 않습니다"))
+            let unknown = try await post(gateway, "console/login", ["email": "nobody@shop.example", "password": "x"])
+            #expect(unknown.status == .unauthorized)
+            #expect(try HTMLPage(unknown).first("#login-error")?.text.contains("이메일 또는 비밀번호가 맞지 않습니다") == true)
             for attempt in 1...5 {
-                let wrong = try await gateway.send(
-                    .POST, "console/login",
-                    rawBody: Self.formBody(["email": shop.owner.email, "password": "wrong \(attempt)"]),
-                    headers: Self.form, authenticated: false)
+                let wrong = try await post(
+                    gateway, "console/login", ["email": shop.owner.email, "password": "wrong \(attempt)"])
                 #expect(wrong.status == (attempt < 5 ? .unauthorized : .tooManyRequests))
             }
-            let locked = try await gateway.send(
-                .POST, "console/login",
-                rawBody: Self.formBody(["email": shop.owner.email, "password": shop.owner.password]),
-                headers: Self.form, authenticated: false)
-            #expect(locked.status == .tooManyRequests && html(locked).contains("15분 후에 다시 시도해 주세요"))
+            let locked = try await post(
+                gateway, "console/login", ["email": shop.owner.email, "password": shop.owner.password])
+            #expect(locked.status == .tooManyRequests)
+            #expect(try HTMLPage(locked).first("#login-error")?.text.contains("15분 후에 다시 시도해 주세요") == true)
+            // The form keeps the address typed, and never the password.
+            #expect(try HTMLPage(locked).first("input#email")?["value"] == shop.owner.email)
+            #expect(try HTMLPage(locked).first("input#password")?["value"] == nil)
             gateway.wallClock.advance(seconds: 15 * 60 + 1)
             _ = try await signIn(gateway, email: shop.owner.email, password: shop.owner.password)
         }
@@ -87,27 +91,21 @@ struct ConsoleTests {
             let anonymous = try await gateway.send(.GET, "console", authenticated: false)
             #expect(anonymous.status == .seeOther && anonymous.headers.first(name: .location) == "/console/login")
             let session = try await signIn(gateway, email: shop.owner.email, password: shop.owner.password)
-            let dashboard = try await gateway.send(
-                .GET, "console", headers: ["Cookie": session.cookie], authenticated: false)
-            #expect(dashboard.status == .ok && html(dashboard).contains("대시보드"))
-            var forged = Self.form
-            forged.add(name: "Cookie", value: session.cookie)
-            let noToken = try await gateway.send(
-                .POST, "console/logout", rawBody: "", headers: forged, authenticated: false)
+            let dashboard = try await session.page("console")
+            #expect(try dashboard.first("main h1")?.text == "대시보드")
+            #expect(try dashboard.first("nav [aria-current=page]")?["href"] == "/console")
+            // The sign-out form carries the session's token, as every form does.
+            let logoutForm = try #require(try dashboard.first("form[action='/console/logout']"))
+            #expect(try logoutForm.first("input[name=_csrf]")?["value"] == session.csrf)
+            let noToken = try await session.submit("console/logout", withCSRF: false)
             #expect(noToken.status == .forbidden && noToken.body["code"] as? String == "INVALID_CSRF_TOKEN")
-            let out = try await gateway.send(
-                .POST, "console/logout", rawBody: Self.formBody(["_csrf": session.csrf]), headers: forged,
-                authenticated: false)
+            let out = try await session.submit("console/logout")
             #expect(out.status == .seeOther)
-            let after = try await gateway.send(
-                .GET, "console", headers: ["Cookie": session.cookie], authenticated: false)
-            #expect(after.status == .seeOther)
+            #expect(try await session.get("console").status == .seeOther)
             // Sessions end on their own too.
             let again = try await signIn(gateway, email: shop.owner.email, password: shop.owner.password)
             gateway.wallClock.advance(seconds: 8 * 3600 + 1)
-            #expect(
-                try await gateway.send(.GET, "console", headers: ["Cookie": again.cookie], authenticated: false).status
-                    == .seeOther)
+            #expect(try await again.get("console").status == .seeOther)
         }
     }
 
@@ -121,18 +119,27 @@ struct ConsoleTests {
                     secret: shop.secretKey)
             }
             let session = try await signIn(gateway, email: shop.owner.email, password: shop.owner.password)
-            let page = html(
-                try await gateway.send(.GET, "console", headers: ["Cookie": session.cookie], authenticated: false))
-            #expect(page.contains("20,000원") && page.contains("승인 1건 · 실패 2건") && page.contains("33.3%"))
-            #expect(page.contains(#"<a href="/console/payments?status=ABORTED&amp;category=card_info">"#))
-            #expect(page.contains("<title>카드 정보: 1</title>") && page.contains("<title>네트워크: 1</title>"))
-            #expect(page.contains("<svg role=\"img\""))
-            let cardInfo = html(
-                try await gateway.send(
-                    .GET, "console/payments?status=ABORTED&category=card_info", headers: ["Cookie": session.cookie],
-                    authenticated: false))
-            #expect(cardInfo.contains("INVALID_CARD_IDENTITY") && !cardInfo.contains("CARD_COMPANY_UNAVAILABLE"))
+            let page = try await session.page("console")
+            let figures = try page.all("section.figure").map(\.text)
+            #expect(figures == ["오늘 20,000원 승인 1건 · 실패 2건 · 승인율 33.3%", "이번 주 20,000원 승인 1건 · 실패 2건 · 승인율 33.3%"])
+            // Each failure kind is a bar that links to the payments it counts.
+            let bars = try page.all("figure.chart svg[role=img] a").map { bar in
+                (link: bar["href"] ?? "", label: try bar.first("title")?.text ?? "")
+            }
+            let categoryBar = try #require(bars.first { $0.link.hasSuffix("category=card_info") })
+            #expect(categoryBar.link == "/console/payments?status=ABORTED&category=card_info")
+            #expect(categoryBar.label == "카드 정보: 1")
+            #expect(bars.contains { $0.label == "네트워크: 1" })
+            #expect(bars.contains { $0.link.hasPrefix("/console/payments?status=ABORTED&company=") })
+            let cardInfo = try await session.page(categoryBar.link)
+            let failures = try #require(try cardInfo.first("table#payments")).rows.map { $0[4] }
+            #expect(failures == ["카드 정보 · INVALID_CARD_IDENTITY"])
         }
+    }
+
+    /// The rows of a payment's card-network table: time, direction, MTI, STAN, answer, note.
+    func networkRows(_ page: HTMLPage) throws -> [[String]] {
+        try #require(try page.first("table#network-messages")).rows
     }
 
     @Test("A payment the card company never answered shows the silence, the reversal sent, and the reversal's answer")
@@ -142,21 +149,17 @@ struct ConsoleTests {
             let response = try await gateway.timedOutPayment(secret: shop.secretKey)
             let key = try #require(response.body["paymentKey"] as? String)
             let session = try await signIn(gateway, email: shop.clerk.email, password: shop.clerk.password)
-            let detail = html(
-                try await gateway.send(
-                    .GET, "console/payments/\(key)", headers: ["Cookie": session.cookie], authenticated: false))
-            let network = try #require(
-                detail.firstMatch(of: /<table class="list" id="network-messages">(?s)(.*?)<\/table>/)?.1)
-            let rows = network.split(separator: "<tr>").dropFirst(2).map(String.init)
-            #expect(rows.count == 4, "\(network)")
+            let rows = try networkRows(try await session.page("console/payments/\(key)"))
+            // The answer that never came is shown as the 0210 it was waiting for.
+            #expect(
+                rows.map { [$0[1], $0[2]] } == [
+                    ["보냄", "0200"], ["응답 없음", "0210"], ["망취소", "0400"], ["망취소 응답", "0410"],
+                ])
             guard rows.count == 4 else { return }
-            #expect(rows[0].contains("보냄") && rows[0].contains("<code>0200</code>"))
-            #expect(rows[1].contains("응답 없음") && rows[1].contains("CARD_COMPANY_RESPONSE_TIMEOUT"))
-            #expect(rows[2].contains("망취소") && rows[2].contains("<code>0400</code>"))
-            #expect(rows[3].contains("망취소 응답") && rows[3].contains("<code>0410</code>") && rows[3].contains(">00<"))
+            #expect(rows[1][4] == "CARD_COMPANY_RESPONSE_TIMEOUT")
+            #expect(rows[3][4] == "00" && rows[3][5].hasPrefix("망취소 완료"))
             // Every row is about the same message: the sale's STAN.
-            let stans = Set(rows.compactMap { $0.firstMatch(of: /<td>(\d{6})<\/td>/)?.1 })
-            #expect(stans.count == 1)
+            #expect(Set(rows.map { $0[3] }).count == 1 && rows[0][3].count == 6)
         }
     }
 
@@ -169,39 +172,33 @@ struct ConsoleTests {
             let key = try #require(paid.body["paymentKey"] as? String)
             let orderID = try #require(paid.body["orderId"] as? String)
             let session = try await signIn(gateway, email: shop.clerk.email, password: shop.clerk.password)
-            var headers = Self.form
-            headers.add(name: "Cookie", value: session.cookie)
-            let found = html(
-                try await gateway.send(.GET, "console/payments?q=4242", headers: headers, authenticated: false))
-            #expect(found.contains(orderID))
-            let cancel = try await gateway.send(
-                .POST, "console/payments/\(key)/cancel",
-                rawBody: Self.formBody(["_csrf": session.csrf, "cancelAmount": "10,000", "cancelReason": "부분 반품"]),
-                headers: headers, authenticated: false)
+            let found = try #require(try await session.page("console/payments?q=4242").first("table#payments"))
+            let link = try #require(try found.first("a[href='/console/payments/\(key)']"))
+            #expect(link.text == orderID)
+            let cancel = try await session.submit(
+                "console/payments/\(key)/cancel", ["cancelAmount": "10,000", "cancelReason": "부분 반품"])
             #expect(cancel.headers.first(name: .location) == "/console/payments/\(key)?canceled=1")
-            let detail = html(
-                try await gateway.send(.GET, "console/payments/\(key)", headers: headers, authenticated: false))
-            #expect(detail.contains("부분 취소") && detail.contains("20,000원") && detail.contains("처리 중 → 승인"))
+            let detail = try await session.page("console/payments/\(key)")
+            #expect(try detail.first("#payment-status")?.text == "부분 취소")
+            #expect(try detail.first("#balance")?.text == "20,000원")
+            #expect(try detail.all("ol.timeline li").contains { $0.text.hasSuffix("처리 중 → 승인") })
             // The card-network conversation: the sale and its answer, the refund and its answer.
-            let network = try #require(
-                detail.firstMatch(of: /<table class="list" id="network-messages">(?s)(.*?)<\/table>/)?.1)
-            #expect(network.components(separatedBy: "<code>0200</code>").count - 1 == 2)
-            #expect(network.components(separatedBy: "<code>0210</code>").count - 1 == 2)
-            #expect(network.contains("승인 요청") && network.contains("환불 요청 (처리코드 200000)"))
+            let rows = try networkRows(detail)
+            #expect(rows.map { $0[2] } == ["0200", "0210", "0200", "0210"])
+            #expect(rows.map { $0[5] }.contains("승인 요청") && rows.map { $0[5] }.contains("환불 요청 (처리코드 200000)"))
             gateway.wallClock.advance(seconds: 2)
-            let tooMuch = try await gateway.send(
-                .POST, "console/payments/\(key)/cancel",
-                rawBody: Self.formBody(["_csrf": session.csrf, "cancelAmount": "25000", "cancelReason": "반품"]),
-                headers: headers, authenticated: false)
+            let tooMuch = try await session.submit(
+                "console/payments/\(key)/cancel", ["cancelAmount": "25000", "cancelReason": "반품"])
             #expect(tooMuch.headers.first(name: .location) == "/console/payments/\(key)?error=NOT_CANCELABLE_AMOUNT")
+            let explained = try await session.page("console/payments/\(key)?error=NOT_CANCELABLE_AMOUNT")
+            #expect(try explained.first("#console-error")?.text.hasPrefix("NOT_CANCELABLE_AMOUNT: ") == true)
             // Another merchant's staff never see it.
             let other = try await gateway.services.createMerchant(name: "남의 상점", live: false)
             try await gateway.services.createStaff(
                 merchantID: other.id, email: "x@other.example", password: "other password", owner: true)
             let stranger = try await signIn(gateway, email: "x@other.example", password: "other password")
-            let hidden = try await gateway.send(
-                .GET, "console/payments/\(key)", headers: ["Cookie": stranger.cookie], authenticated: false)
-            #expect(hidden.status == .notFound)
+            #expect(try await stranger.get("console/payments/\(key)").status == .notFound)
+            #expect(try await stranger.page("console/payments?q=4242").first("table#payments")?.rows.isEmpty == true)
         }
     }
 
@@ -224,21 +221,22 @@ struct ConsoleTests {
                 authenticated: false)
             #expect(paid.body["status"] as? String == "DONE")
             #expect((paid.body["metadata"] as? [String: String])?["staff"] == shop.clerk.email)
-            let keys = try await gateway.send(
-                .GET, "console/keys", headers: ["Cookie": clerk.cookie], authenticated: false)
+            let keys = try await clerk.get("console/keys")
             #expect(keys.status == .forbidden && keys.body["code"] as? String == "FORBIDDEN_REQUEST")
             // In a browser the same refusal is a page that says why, with a way back.
-            let keysInBrowser = try await gateway.send(
-                .GET, "console/keys", headers: ["Cookie": clerk.cookie, "Accept": Self.browserAccept],
-                authenticated: false)
+            let keysInBrowser = try await clerk.get("console/keys", headers: ["Accept": Self.browserAccept])
             #expect(keysInBrowser.status == .forbidden)
             #expect(keysInBrowser.headers.contentType == .html)
-            #expect(html(keysInBrowser).contains("FORBIDDEN_REQUEST: 이 키나 계정으로는 허용되지 않은 요청입니다"))
-            #expect(html(keysInBrowser).contains("href=\"/console\""))
+            let refusal = try HTMLPage(keysInBrowser)
+            #expect(
+                try refusal.first("p.notice[role=alert]")?.text.hasPrefix("FORBIDDEN_REQUEST: 이 키나 계정으로는 허용되지 않은 요청입니다")
+                    == true)
+            #expect(try refusal.first("a[href='/console']") != nil)
             let owner = try await signIn(gateway, email: shop.owner.email, password: shop.owner.password)
-            let ownerKeys = html(
-                try await gateway.send(.GET, "console/keys", headers: ["Cookie": owner.cookie], authenticated: false))
-            #expect(ownerKeys.contains(String(shop.secretKey.prefix(12))) && !ownerKeys.contains(shop.secretKey))
+            let ownerKeys = try await owner.page("console/keys")
+            #expect(
+                ownerKeys.text.contains(String(shop.secretKey.prefix(12))) && !ownerKeys.markup.contains(shop.secretKey)
+            )
         }
     }
 
@@ -247,60 +245,48 @@ struct ConsoleTests {
         try await GatewayHarness.with { gateway in
             let shop = try await shop(gateway)
             let session = try await signIn(gateway, email: shop.owner.email, password: shop.owner.password)
-            var headers = Self.form
-            headers.add(name: "Cookie", value: session.cookie)
-            let created = try await gateway.send(
-                .POST, "console/links",
-                rawBody: Self.formBody([
-                    "_csrf": session.csrf, "amount": "45,000", "orderName": "꽃다발",
-                    "customerMobilePhone": "010-2222-3333",
-                    "sendSMS": "1",
-                ]),
-                headers: headers, authenticated: false)
+            let created = try await session.submit(
+                "console/links",
+                ["amount": "45,000", "orderName": "꽃다발", "customerMobilePhone": "010-2222-3333", "sendSMS": "1"])
             #expect(created.headers.first(name: .location) == "/console/links")
-            let page = html(try await gateway.send(.GET, "console/links", headers: headers, authenticated: false))
-            #expect(page.contains("꽃다발") && page.contains("45,000원") && page.contains("010-2222-3333"))
-            #expect(page.contains("/pay/"))
-            let linkURL = String(try #require(page.firstMatch(of: /href="(http[^"]+\/pay\/[^"]+)"/)?.1))
+            let page = try await session.page("console/links")
+            let table = try #require(try page.first("table#links"))
+            #expect(table.rows.count == 1)
+            #expect(table.rows.first.map { Array($0.prefix(3)) } == ["꽃다발", "45,000원", "결제 대기"])
+            let linkURL = try #require(try table.first("a[href*='/pay/']")?["href"])
+            #expect(linkURL.hasPrefix("http"))
             let linkKey = String(try #require(linkURL.split(separator: "/").last))
-            func sentTexts() async throws -> Int {
-                let table = html(try await gateway.send(.GET, "console/links", headers: headers, authenticated: false))
-                return table.components(separatedBy: "<strong>SMS</strong>").count - 1
+            #expect(try table.first("input[name=customerMobilePhone]")?["value"] == "010-2222-3333")
+            /// The messages the page lists: channel and recipient.
+            func sentTexts() async throws -> [String] {
+                try await session.page("console/links").all("ul.messages li").map { message in
+                    "\(try message.first("strong")?.text ?? "") \(message.text.split(separator: " ").dropFirst().first ?? "")"
+                }
             }
-            #expect(try await sentTexts() == 1)
+            #expect(try await sentTexts() == ["SMS 010-2222-3333"])
+            #expect(try page.first("ul.messages li pre")?.text.contains(linkURL) == true)
 
             // Sent again to another number; a number that is not one is refused with the catalog's reason.
-            let sendPath = String(try #require(page.firstMatch(of: /action="\/(console\/links\/[^"]+\/send)"/)?.1))
-            let resent = try await gateway.send(
-                .POST, sendPath,
-                rawBody: Self.formBody(["_csrf": session.csrf, "customerMobilePhone": "010-4444-5555"]),
-                headers: headers, authenticated: false)
+            let sendPath = String(try #require(try table.first("form[action$=/send]")?["action"]).dropFirst())
+            let resent = try await session.submit(sendPath, ["customerMobilePhone": "010-4444-5555"])
             #expect(resent.headers.first(name: .location) == "/console/links?sent=1")
-            let bad = try await gateway.send(
-                .POST, sendPath, rawBody: Self.formBody(["_csrf": session.csrf, "customerMobilePhone": "12"]),
-                headers: headers, authenticated: false)
+            let bad = try await session.submit(sendPath, ["customerMobilePhone": "12"])
             #expect(bad.headers.first(name: .location)?.hasPrefix("/console/links?error=") == true)
-            let afterResend = html(
-                try await gateway.send(.GET, "console/links", headers: headers, authenticated: false))
-            #expect(afterResend.contains("010-4444-5555"))
-            #expect(try await sentTexts() == 2)
+            #expect(Set(try await sentTexts()) == ["SMS 010-2222-3333", "SMS 010-4444-5555"])
 
             // Withdrawn: the customer's page says so, and it can no longer be sent.
-            let cancelPath = String(
-                try #require(afterResend.firstMatch(of: /action="\/(console\/links\/[^"]+\/cancel)"/)?.1))
-            let withdrawn = try await gateway.send(
-                .POST, cancelPath, rawBody: Self.formBody(["_csrf": session.csrf]), headers: headers,
-                authenticated: false)
+            let afterResend = try #require(try await session.page("console/links").first("table#links"))
+            let cancelPath = String(try #require(try afterResend.first("form[action$=/cancel]")?["action"]).dropFirst())
+            let withdrawn = try await session.submit(cancelPath)
             #expect(withdrawn.headers.first(name: .location) == "/console/links")
             let customerPage = try await gateway.send(.GET, "pay/\(linkKey)", authenticated: false)
             #expect(customerPage.status == .gone)
-            #expect(html(customerPage).contains("결제할 수 없는 링크입니다"))
-            let late = try await gateway.send(
-                .POST, sendPath, rawBody: Self.formBody(["_csrf": session.csrf]), headers: headers,
-                authenticated: false)
+            #expect(try HTMLPage(customerPage).first("h1")?.text == "결제할 수 없는 링크입니다")
+            let late = try await session.submit(sendPath)
             #expect(late.headers.first(name: .location) == "/console/links?error=EXPIRED_PAYMENT_LINK")
-            let final = html(try await gateway.send(.GET, "console/links", headers: headers, authenticated: false))
-            #expect(final.contains("<td>중지</td>") && !final.contains(sendPath))
+            let final = try #require(try await session.page("console/links").first("table#links"))
+            #expect(final.rows.first?[2] == "중지")
+            #expect(try final.all("form").isEmpty)
         }
     }
 
@@ -309,43 +295,32 @@ struct ConsoleTests {
         try await GatewayHarness.with { gateway in
             let shop = try await shop(gateway)
             let owner = try await signIn(gateway, email: shop.owner.email, password: shop.owner.password)
-            var headers = Self.form
-            headers.add(name: "Cookie", value: owner.cookie)
-            let added = try await gateway.send(
-                .POST, "console/staff",
-                rawBody: Self.formBody([
-                    "_csrf": owner.csrf, "email": "new@shop.example", "password": "new member pw", "role": "staff",
-                ]),
-                headers: headers, authenticated: false)
+            let added = try await owner.submit(
+                "console/staff", ["email": "new@shop.example", "password": "new member pw", "role": "staff"])
             #expect(added.headers.first(name: .location) == "/console/staff")
-            let short = try await gateway.send(
-                .POST, "console/staff",
-                rawBody: Self.formBody(["_csrf": owner.csrf, "email": "x@shop.example", "password": "short"]),
-                headers: headers, authenticated: false)
+            let short = try await owner.submit("console/staff", ["email": "x@shop.example", "password": "short"])
             #expect(short.headers.first(name: .location) == "/console/staff?error=INVALID_REQUEST")
             let member = try await signIn(gateway, email: "new@shop.example", password: "new member pw")
-            #expect(
-                try await gateway.send(.GET, "console/staff", headers: ["Cookie": member.cookie], authenticated: false)
-                    .status == .forbidden)
+            #expect(try await member.get("console/staff").status == .forbidden)
 
-            let page = html(try await gateway.send(.GET, "console/staff", headers: headers, authenticated: false))
-            #expect(page.contains("new@shop.example") && page.contains("본인"))
-            let removals = page.matches(of: /\/console\/staff\/([0-9A-F-]{36})\/remove/).map { String($0.1) }
-            #expect(removals.count == 2)  // the clerk and the new member; never the owner's own
-            for id in removals {
-                _ = try await gateway.send(
-                    .POST, "console/staff/\(id)/remove", rawBody: Self.formBody(["_csrf": owner.csrf]),
-                    headers: headers,
-                    authenticated: false)
-            }
+            let table = try #require(try await owner.page("console/staff").first("table#staff"))
+            let members = table.rows.map { [$0[0], $0[1], $0[3]] }
             #expect(
-                try await gateway.send(.GET, "console", headers: ["Cookie": member.cookie], authenticated: false).status
-                    == .seeOther)
-            let again = try await gateway.send(
-                .POST, "console/login",
-                rawBody: Self.formBody(["email": "new@shop.example", "password": "new member pw"]),
-                headers: Self.form, authenticated: false)
+                members == [
+                    [shop.owner.email, "소유자", "본인"], [shop.clerk.email, "직원", "삭제"], ["new@shop.example", "직원", "삭제"],
+                ])
+            // The clerk and the new member can be removed; never the owner's own account.
+            let removals = try table.all("form[action^='/console/staff/']").compactMap { $0["action"] }
+            #expect(removals.count == 2)
+            for path in removals {
+                #expect(try await owner.submit(String(path.dropFirst())).status == .seeOther)
+            }
+            #expect(try await member.get("console").status == .seeOther)
+            let again = try await post(
+                gateway, "console/login", ["email": "new@shop.example", "password": "new member pw"])
             #expect(again.status == .unauthorized)
+            #expect(
+                try await owner.page("console/staff").first("table#staff")?.rows.map { $0[0] } == [shop.owner.email])
         }
     }
 }

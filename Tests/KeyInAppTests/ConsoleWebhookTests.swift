@@ -14,24 +14,17 @@ extension ConsoleTests {
                 receiver.answerAlways(.internalServerError)
                 let shop = try await shop(gateway)
                 var owner = try await signIn(gateway, email: shop.owner.email, password: shop.owner.password)
-                var headers = Self.form
-                headers.add(name: "Cookie", value: owner.cookie)
 
                 // The shop's receiver fails every delivery until the merchant fixes it.
-                let registered = try await gateway.send(
-                    .POST, "console/webhooks",
-                    rawBody: Self.formBody([
-                        "_csrf": owner.csrf, "url": receiver.url, "events[]": "PAYMENT_STATUS_CHANGED",
-                        "description": "주문 시스템",
-                    ]), headers: headers, authenticated: false)
+                let registered = try await owner.submit(
+                    "console/webhooks",
+                    ["url": receiver.url, "events[]": "PAYMENT_STATUS_CHANGED", "description": "주문 시스템"])
                 // Redirected (a reload must not register it twice) to the page that shows its secret.
                 let next = try #require(registered.headers.first(name: .location))
                 #expect(registered.status == .seeOther && next.hasPrefix("/console/webhooks?created="))
-                let created = html(
-                    try await gateway.send(
-                        .GET, String(next.dropFirst()), headers: ["Cookie": owner.cookie], authenticated: false))
-                let secret = try #require(
-                    created.firstMatch(of: /<code id="webhook-secret">(whsec_[0-9a-f]{64})<\/code>/)?.1)
+                let created = try await owner.page(String(next.dropFirst()))
+                let secret = try #require(try created.first("#webhook-created code#webhook-secret")?.text)
+                #expect(secret.wholeMatch(of: /whsec_[0-9a-f]{64}/) != nil)
                 // The API sees the same endpoint, with the same secret and only the ticked event.
                 let listed = try await gateway.send(.GET, "v1/webhooks", secret: shop.secretKey)
                 let endpoint = try #require((listed.body["webhooks"] as? [[String: Any]])?.first)
@@ -40,37 +33,29 @@ extension ConsoleTests {
                 #expect(endpoint["description"] as? String == "주문 시스템")
                 let webhookID = try #require(endpoint["webhookId"] as? String)
                 let shown = try await gateway.send(.GET, "v1/webhooks/\(webhookID)", secret: shop.secretKey)
-                #expect(shown.body["secret"] as? String == String(secret))
+                #expect(shown.body["secret"] as? String == secret)
                 // The plain page does not show it.
-                let reloaded = html(
-                    try await gateway.send(
-                        .GET, "console/webhooks", headers: ["Cookie": owner.cookie], authenticated: false))
-                #expect(reloaded.contains(receiver.url) && !reloaded.contains(String(secret)))
+                let reloaded = try await owner.page("console/webhooks")
+                let endpoints = try #require(try reloaded.first("table#webhook-endpoints")).rows
+                #expect(endpoints.map { Array($0.prefix(1)) } == [["\(receiver.url) 주문 시스템"]])
+                #expect(endpoints.first?[2] == "사용 중")
+                #expect(!reloaded.markup.contains(secret))
+                #expect(try reloaded.first("#webhook-secret") == nil)
 
                 // A bad address and an empty event choice come back with the catalog's explanation.
-                let badURL = try await gateway.send(
-                    .POST, "console/webhooks",
-                    rawBody: Self.formBody([
-                        "_csrf": owner.csrf, "url": "ftp://shop.example/x", "events[]": "PAYMENT_STATUS_CHANGED",
-                    ]),
-                    headers: headers, authenticated: false)
+                let badURL = try await owner.submit(
+                    "console/webhooks", ["url": "ftp://shop.example/x", "events[]": "PAYMENT_STATUS_CHANGED"])
                 #expect(badURL.headers.first(name: .location) == "/console/webhooks?error=INVALID_WEBHOOK_URL")
-                let noEvents = try await gateway.send(
-                    .POST, "console/webhooks",
-                    rawBody: Self.formBody(["_csrf": owner.csrf, "url": "https://shop.example/x"]),
-                    headers: headers, authenticated: false)
+                let explained = try await owner.page("console/webhooks?error=INVALID_WEBHOOK_URL")
+                #expect(try explained.first("#console-error")?.text.hasPrefix("INVALID_WEBHOOK_URL: ") == true)
+                let noEvents = try await owner.submit("console/webhooks", ["url": "https://shop.example/x"])
                 #expect(noEvents.headers.first(name: .location) == "/console/webhooks?error=INVALID_REQUEST")
 
                 // Staff see the log but cannot add endpoints.
                 var clerk = try await signIn(gateway, email: shop.clerk.email, password: shop.clerk.password)
-                var clerkHeaders = Self.form
-                clerkHeaders.add(name: "Cookie", value: clerk.cookie)
-                let refused = try await gateway.send(
-                    .POST, "console/webhooks",
-                    rawBody: Self.formBody([
-                        "_csrf": clerk.csrf, "url": "https://evil.example/", "events[]": "PAYMENT_STATUS_CHANGED",
-                    ]),
-                    headers: clerkHeaders, authenticated: false)
+                #expect(try await clerk.page("console/webhooks").first("form#webhook-form") == nil)
+                let refused = try await clerk.submit(
+                    "console/webhooks", ["url": "https://evil.example/", "events[]": "PAYMENT_STATUS_CHANGED"])
                 #expect(refused.status == .forbidden)
 
                 // A payment's event fails all eight attempts; the clerk sends it again from the log.
@@ -83,19 +68,15 @@ extension ConsoleTests {
                 }
                 // Days have passed: the clerk signs in again.
                 clerk = try await signIn(gateway, email: shop.clerk.email, password: shop.clerk.password)
-                clerkHeaders = Self.form
-                clerkHeaders.add(name: "Cookie", value: clerk.cookie)
-                let log = html(
-                    try await gateway.send(
-                        .GET, "console/webhooks", headers: ["Cookie": clerk.cookie], authenticated: false))
                 let deliveryLog = try #require(
-                    log.firstMatch(of: /<table class="list" id="webhook-deliveries">(?s)(.*?)<\/table>/)?.1)
+                    try await clerk.page("console/webhooks").first("table#webhook-deliveries"))
+                #expect(
+                    deliveryLog.rows.map { [$0[1], $0[3], $0[4], $0[5]] } == [
+                        ["PAYMENT_STATUS_CHANGED", "FAILED", "8", "HTTP 500"]
+                    ])
                 let retryPath = try #require(
-                    deliveryLog.firstMatch(of: /action="(\/console\/webhooks\/[^"]+\/retry)"/)?.1, "\(deliveryLog)")
-                #expect(log.contains("FAILED"))
-                let retried = try await gateway.send(
-                    .POST, String(retryPath.dropFirst()), rawBody: Self.formBody(["_csrf": clerk.csrf]),
-                    headers: clerkHeaders, authenticated: false)
+                    try deliveryLog.first("form[action$=/retry]")?["action"], "\(deliveryLog)")
+                let retried = try await clerk.submit(String(retryPath.dropFirst()))
                 #expect(retried.headers.first(name: .location) == "/console/webhooks?retried=1")
                 let deliveries = try await gateway.send(
                     .GET, "v1/webhooks/\(webhookID)/deliveries", secret: shop.secretKey)
@@ -107,20 +88,16 @@ extension ConsoleTests {
 
                 // The owner, signed in again, removes the endpoint: its log stays, with no retry buttons.
                 owner = try await signIn(gateway, email: shop.owner.email, password: shop.owner.password)
-                headers = Self.form
-                headers.add(name: "Cookie", value: owner.cookie)
-                let page = html(
-                    try await gateway.send(
-                        .GET, "console/webhooks", headers: ["Cookie": owner.cookie], authenticated: false))
-                let removePath = try #require(page.firstMatch(of: /action="(\/console\/webhooks\/[^"]+\/remove)"/)?.1)
-                let removed = try await gateway.send(
-                    .POST, String(removePath.dropFirst()), rawBody: Self.formBody(["_csrf": owner.csrf]),
-                    headers: headers, authenticated: false)
+                let page = try await owner.page("console/webhooks")
+                let removePath = try #require(
+                    try page.first("table#webhook-endpoints form[action$=/remove]")?["action"])
+                let removed = try await owner.submit(String(removePath.dropFirst()))
                 #expect(removed.headers.first(name: .location) == "/console/webhooks")
-                let after = html(
-                    try await gateway.send(
-                        .GET, "console/webhooks", headers: ["Cookie": owner.cookie], authenticated: false))
-                #expect(after.contains("삭제됨") && after.contains("SUCCEEDED"))
+                let after = try await owner.page("console/webhooks")
+                #expect(try after.first("table#webhook-endpoints")?.rows.first?[2] == "삭제됨")
+                let log = try #require(try after.first("table#webhook-deliveries"))
+                #expect(log.rows.map { $0[3] } == ["SUCCEEDED"])
+                #expect(try log.all("form").isEmpty)
                 let gone = try await gateway.send(.GET, "v1/webhooks", secret: shop.secretKey)
                 #expect((gone.body["webhooks"] as? [[String: Any]])?.isEmpty == true)
             }

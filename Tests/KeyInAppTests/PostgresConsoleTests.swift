@@ -31,26 +31,24 @@ struct PostgresConsoleTests {
             let link = try await gateway.send(
                 .POST, "v1/payment-links", json: ["amount": 30_000, "orderName": "PG 링크"], secret: shop.secretKey)
             let linkID = try #require(link.body["paymentLinkId"] as? String)
-            let withdrawn = try await console.post(
-                gateway, "console/links/\(linkID)/cancel", ["_csrf": session.csrf], cookie: session.cookie)
+            let withdrawn = try await session.submit("console/links/\(linkID)/cancel")
             #expect(withdrawn.headers.first(name: .location) == "/console/links")
             let shown = try await gateway.send(.GET, "v1/payment-links/\(linkID)", secret: shop.secretKey)
             #expect(shown.body["status"] as? String == "CANCELED")
 
             let response = try await gateway.timedOutPayment(secret: shop.secretKey)
             let key = try #require(response.body["paymentKey"] as? String)
-            let detail = console.html(
-                try await gateway.send(
-                    .GET, "console/payments/\(key)", headers: ["Cookie": session.cookie], authenticated: false))
-            #expect(detail.contains("<code>0410</code>") && detail.contains("망취소 완료"))
+            let detail = try await session.page("console/payments/\(key)")
+            let rows = try console.networkRows(detail)
+            #expect(rows.map { $0[2] } == ["0200", "0210", "0400", "0410"])
+            #expect(rows.last?[5].hasPrefix("망취소 완료") == true)
 
             // The dashboard's counts come from one grouped query: the same figures on PostgreSQL.
             _ = try await gateway.send(
                 .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(amount: 25_000), secret: shop.secretKey)
-            let dashboard = console.html(
-                try await gateway.send(.GET, "console", headers: ["Cookie": session.cookie], authenticated: false))
-            #expect(dashboard.contains("25,000원") && dashboard.contains("승인 1건 · 실패 1건") && dashboard.contains("50.0%"))
-            #expect(dashboard.contains("<title>네트워크: 1</title>"))
+            let dashboard = try await session.page("console")
+            #expect(try dashboard.first("section.figure")?.text == "오늘 25,000원 승인 1건 · 실패 1건 · 승인율 50.0%")
+            #expect(try dashboard.all("figure.chart svg title").map(\.text).contains("네트워크: 1"))
         }
     }
 }

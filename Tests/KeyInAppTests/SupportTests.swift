@@ -10,8 +10,6 @@ import VaporTesting
 struct SupportTests {
     let logger = Logger(label: "support-tests")
 
-    func html(_ response: APIResponse) -> String { String(decoding: response.raw, as: UTF8.self) }
-
     @Test("The survey keeps the rating with the payment's outcome and error code, once per payment")
     func feedback() async throws {
         try await GatewayHarness.with { gateway in
@@ -42,13 +40,15 @@ struct SupportTests {
                 .POST, "feedback", json: ["paymentKey": "pay_nothing", "rating": 3], authenticated: false)
             #expect(unknown.body["code"] as? String == "NOT_FOUND_PAYMENT")
 
-            let signedIn = try await ConsoleTests().signIn(
+            let signedIn = try await ConsoleSession.signIn(
                 gateway, email: "owner@survey.example", password: "survey password")
-            let page = html(
-                try await gateway.send(
-                    .GET, "console/feedback", headers: ["Cookie": signedIn.cookie], authenticated: false))
-            #expect(page.contains(#"<p class="big" id="average-rating">3.5</p>"#))
-            #expect(page.contains("REJECT_CARD_COMPANY") && page.contains("&lt;b&gt;빨라요&lt;/b&gt;"))
+            let page = try await signedIn.page("console/feedback")
+            #expect(try page.first("#average-rating")?.text == "3.5")
+            #expect(try page.all("section.figure p.big").map(\.text) == ["3.5", "5.0", "2.0"])
+            // Score, outcome with its code, and the comment as typed (shown as text, never markup).
+            let answers = try #require(try page.first("table.list")).rows.map { Array($0[1...3]) }
+            #expect(Set(answers) == [["5", "승인", "<b>빨라요</b>"], ["2", "실패 · REJECT_CARD_COMPANY", "<b>빨라요</b>"]])
+            #expect(try page.all("table.list b").isEmpty)
         }
     }
 
@@ -70,35 +70,32 @@ struct SupportTests {
                 authenticated: false)
             #expect(asked.status == .ok)
 
-            let session = try await ConsoleTests().signIn(
+            let session = try await ConsoleSession.signIn(
                 gateway, email: "staff@ask.example", password: "staff password")
-            let inbox = html(
-                try await gateway.send(
-                    .GET, "console/inquiries", headers: ["Cookie": session.cookie], authenticated: false))
-            #expect(inbox.contains("김고객") && inbox.contains("답변 대기"))
-            let id = String(try #require(inbox.firstMatch(of: /\/console\/inquiries\/([0-9A-F-]{36})/)?.1))
-            var headers = ConsoleTests.form
-            headers.add(name: "Cookie", value: session.cookie)
-            let replied = try await gateway.send(
-                .POST, "console/inquiries/\(id)/reply",
-                rawBody: ConsoleTests.formBody(["_csrf": session.csrf, "body": "내일 출고됩니다."]), headers: headers,
-                authenticated: false)
-            #expect(replied.status == .seeOther)
-            let thread = html(
-                try await gateway.send(.GET, "console/inquiries/\(id)", headers: headers, authenticated: false))
+            let inbox = try #require(try await session.page("console/inquiries").first("table#inquiries"))
+            let orderName = try #require(paid.body["orderName"] as? String)
             #expect(
-                thread.contains("배송은 언제 되나요?") && thread.contains("내일 출고됩니다.") && thread.contains("staff@ask.example"))
+                inbox.rows.map { Array($0[1...]) } == [
+                    ["문의", orderName, "배송은 언제 되나요?", "김고객", "010-5555-6666", "답변 대기"]
+                ])
+            let threadPath = try #require(try inbox.first("a[href^='/console/inquiries/']")?["href"])
+            let replied = try await session.submit("\(threadPath.dropFirst())/reply", ["body": "내일 출고됩니다."])
+            #expect(replied.status == .seeOther)
+            let thread = try await session.page(String(threadPath.dropFirst()))
+            let lines = try thread.all("ol#thread li").map { line in
+                [try line.first("strong")?.text ?? "", try line.first("p")?.text ?? ""]
+            }
+            #expect(lines == [["고객", "배송은 언제 되나요?"], ["직원 staff@ask.example", "내일 출고됩니다."]])
+            #expect(try await session.page("console/inquiries").first("table#inquiries")?.rows.first?.last == "답변함")
             #expect(try await gateway.services.sendPendingMessages(logger: logger) == 1)
             // Other shops' staff cannot open it.
             let other = try await gateway.services.createMerchant(name: "남의 상점", live: false)
             try await gateway.services.createStaff(
                 merchantID: other.id, email: "x@other.example", password: "other password", owner: true)
-            let stranger = try await ConsoleTests().signIn(
+            let stranger = try await ConsoleSession.signIn(
                 gateway, email: "x@other.example", password: "other password")
-            #expect(
-                try await gateway.send(
-                    .GET, "console/inquiries/\(id)", headers: ["Cookie": stranger.cookie], authenticated: false
-                ).status == .notFound)
+            #expect(try await stranger.get(String(threadPath.dropFirst())).status == .notFound)
+            #expect(try await stranger.page("console/inquiries").first("table#inquiries")?.rows.isEmpty == true)
         }
     }
 
@@ -108,28 +105,25 @@ struct SupportTests {
             let shop = try await gateway.services.createMerchant(name: "연락처 상점", live: false)
             try await gateway.services.createStaff(
                 merchantID: shop.id, email: "owner@contact.example", password: "owner password", owner: true)
-            let session = try await ConsoleTests().signIn(
+            let session = try await ConsoleSession.signIn(
                 gateway, email: "owner@contact.example", password: "owner password")
-            var headers = ConsoleTests.form
-            headers.add(name: "Cookie", value: session.cookie)
-            let saved = try await gateway.send(
-                .POST, "console/settings",
-                rawBody: ConsoleTests.formBody([
-                    "_csrf": session.csrf, "supportPhone": "02-1234-5678", "supportHours": "평일 10:00–18:00",
-                ]),
-                headers: headers, authenticated: false)
+            let saved = try await session.submit(
+                "console/settings", ["supportPhone": "02-1234-5678", "supportHours": "평일 10:00–18:00"])
             #expect(saved.headers.first(name: .location) == "/console/settings?saved=1")
+            let settings = try await session.page("console/settings?saved=1")
+            #expect(try settings.first("input#supportPhone")?["value"] == "02-1234-5678")
+            #expect(try settings.first("input#supportHours")?["value"] == "평일 10:00–18:00")
             let link = try await gateway.send(
                 .POST, "v1/payment-links", json: ["amount": 10_000, "orderName": "연락처 확인"], secret: shop.secretKey)
             let linkKey = String(try #require((link.body["url"] as? String)?.split(separator: "/").last))
-            let page = html(try await gateway.send(.GET, "pay/\(linkKey)", authenticated: false))
-            #expect(page.contains("고객센터 02-1234-5678 (평일 10:00–18:00)"))
+            let page = try HTMLPage(try await gateway.send(.GET, "pay/\(linkKey)", authenticated: false))
+            #expect(try page.first("p.support")?.text == "고객센터 02-1234-5678 (평일 10:00–18:00)")
             let paid = try await gateway.send(
                 .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(), secret: shop.secretKey)
-            let receipt = html(
-                try await gateway.send(
-                    .GET, "receipts/\(try #require(paid.body["paymentKey"] as? String))", authenticated: false))
-            #expect(receipt.contains("고객센터 02-1234-5678") && receipt.contains("inquiry-form"))
+            let paymentKey = try #require(paid.body["paymentKey"] as? String)
+            let receipt = try HTMLPage(try await gateway.send(.GET, "receipts/\(paymentKey)", authenticated: false))
+            #expect(try receipt.first("p.support")?.text == "고객센터 02-1234-5678 (평일 10:00–18:00)")
+            #expect(try receipt.first("form#inquiry-form")?["data-payment-key"] == paymentKey)
         }
     }
 }

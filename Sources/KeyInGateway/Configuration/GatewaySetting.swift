@@ -4,18 +4,18 @@ import Foundation
 /// docs/operations.md (`keyin settings --markdown`) and the start-up errors all come from this list. A setting is
 /// read, in order of precedence, from its command-line flag, its environment variable, the optional settings file
 /// (`--config FILE`, JSON), and its default.
-public struct GatewaySetting: Sendable, Hashable {
+package struct GatewaySetting: Sendable, Hashable {
     /// The key in the settings file, and the name the flag and the environment variable are made from.
-    public let key: String
+    package let key: String
     /// What the value looks like, for the help text: `PORT`, `URL`, `SECONDS`.
-    public let placeholder: String
-    public let summary: String
+    package let placeholder: String
+    package let summary: String
     /// What applies when the setting is not given, in words.
-    public let defaultDescription: String
+    package let defaultDescription: String
     /// Never printed, logged or echoed in an error (database URLs carry passwords; keys are keys).
-    public let isSecret: Bool
+    package let isSecret: Bool
     /// Several values: comma-separated on the command line and in the environment, an array in the file.
-    public let isList: Bool
+    package let isList: Bool
 
     package init(
         _ key: String, _ placeholder: String, _ summary: String, default defaultDescription: String,
@@ -31,10 +31,10 @@ public struct GatewaySetting: Sendable, Hashable {
 
     /// `--issuer-hosts` for `issuerHosts`: camel case to dashes, as swift-configuration's command-line provider
     /// names keys.
-    public var flag: String { "--" + Self.words(of: key).joined(separator: "-") }
+    package var flag: String { "--" + Self.words(of: key).joined(separator: "-") }
 
     /// `KEYIN_ISSUER_HOSTS` for `issuerHosts`; `DATABASE_URL` keeps the name every PostgreSQL host knows.
-    public var environmentName: String {
+    package var environmentName: String {
         let name = Self.words(of: Self.environmentKeys[key] ?? key).joined(separator: "_").uppercased()
         return Self.unprefixed.contains(key) ? name : "KEYIN_" + name
     }
@@ -47,7 +47,7 @@ public struct GatewaySetting: Sendable, Hashable {
     package static let environmentKeys: [String: String] = ["port": "httpPort"]
 
     /// How a start-up error names the setting: both ways of giving it.
-    public var name: String { "\(environmentName) (\(flag))" }
+    package var name: String { "\(environmentName) (\(flag))" }
 
     private static func words(of key: String) -> [String] {
         var words: [String] = []
@@ -67,54 +67,54 @@ public struct GatewaySetting: Sendable, Hashable {
 }
 
 extension GatewaySetting {
-    public static let dataDirectory = GatewaySetting(
+    package static let dataDirectory = GatewaySetting(
         "dataDir", "PATH", "Where the SQLite file and the generated master key live.", default: "./keyin-data")
-    public static let hostname = GatewaySetting("hostname", "ADDRESS", "Address to listen on.", default: "127.0.0.1")
-    public static let port = GatewaySetting("port", "PORT", "HTTP port (0 to 65535).", default: "8080")
-    public static let databaseURL = GatewaySetting(
+    package static let hostname = GatewaySetting("hostname", "ADDRESS", "Address to listen on.", default: "127.0.0.1")
+    package static let port = GatewaySetting("port", "PORT", "HTTP port (0 to 65535).", default: "8080")
+    package static let databaseURL = GatewaySetting(
         "databaseURL", "URL", "PostgreSQL, as postgres://user:password@host/database.",
         default: "SQLite in the data directory", secret: true)
-    public static let issuerHosts = GatewaySetting(
+    package static let issuerHosts = GatewaySetting(
         "issuerHosts", "HOSTS",
         "Card-company hosts, company=host:port (`default` for the rest), e.g. default=issuer.example:8583,41=shinhan.example:8583.",
         default: "the built-in simulator, a demo merchant", list: true)
-    public static let masterKey = GatewaySetting(
+    package static let masterKey = GatewaySetting(
         "masterKey", "BASE64", "The 32-byte master key that wraps card data keys, base64.",
         default: "a key file in the data directory, made on the first start", secret: true)
-    public static let masterKeyFile = GatewaySetting(
+    package static let masterKeyFile = GatewaySetting(
         "masterKeyFile", "PATH", "A file holding the master key, base64 (instead of the key itself).",
         default: "master.key in the data directory")
-    public static let previousMasterKeys = GatewaySetting(
+    package static let previousMasterKeys = GatewaySetting(
         "previousMasterKeys", "BASE64,…", "Keys being rotated out: they still open card records until re-wrapped.",
         default: "none", secret: true, list: true)
-    public static let linkTimeoutSeconds = GatewaySetting(
+    package static let linkTimeoutSeconds = GatewaySetting(
         "linkTimeoutSeconds", "SECONDS", "How long the card company has to answer (more than 0, at most 120).",
         default: "10")
-    public static let recoverAfterSeconds = GatewaySetting(
+    package static let recoverAfterSeconds = GatewaySetting(
         "recoverAfterSeconds", "SECONDS",
         "How old an IN_PROGRESS payment must be before it counts as left by a crash (0 or more).",
         default: "twice the link timeout plus 30")
-    public static let cardRetentionDays = GatewaySetting(
+    package static let cardRetentionDays = GatewaySetting(
         "cardRetentionDays", "DAYS", "How long encrypted card numbers are kept for refunds (1 to 1825).",
         default: "365")
-    public static let publicURL = GatewaySetting(
+    package static let publicURL = GatewaySetting(
         "publicURL", "URL", "Where customers reach this gateway (payment links, receipts), http(s)://host[:port].",
         default: "the listening address")
-    public static let webhookInternalTargets = GatewaySetting(
+    package static let webhookInternalTargets = GatewaySetting(
         "webhookInternalTargets", "allow|deny", "Whether webhooks may go to internal addresses.",
         default: "allow on SQLite, deny with a database URL")
-    public static let configFile = GatewaySetting(
+    package static let configFile = GatewaySetting(
         "config", "FILE", "A JSON file of settings, keyed as in this table's first column (lists as arrays).",
         default: "none")
 
     /// Every setting of `keyin serve`, in the order the help shows them.
-    public static let all: [GatewaySetting] = [
+    package static let all: [GatewaySetting] = [
         dataDirectory, hostname, port, databaseURL, issuerHosts, masterKey, masterKeyFile, previousMasterKeys,
         linkTimeoutSeconds, recoverAfterSeconds, cardRetentionDays, publicURL, webhookInternalTargets, configFile,
     ]
 
     /// The help text of `keyin serve`: one entry per setting with its flag, environment variable and default.
-    public static var helpText: String {
+    package static var helpText: String {
         all.map { setting in
             """
             \(setting.flag) \(setting.placeholder)  (\(setting.environmentName))
@@ -124,7 +124,7 @@ extension GatewaySetting {
     }
 
     /// The settings table of docs/operations.md.
-    public static var markdownTable: String {
+    package static var markdownTable: String {
         var lines = [
             "| file key | flag | environment | what it holds | default |", "| --- | --- | --- | --- | --- |",
         ]

@@ -3,8 +3,8 @@ import CardVault
 import Foundation
 
 /// Everything `keyin serve` needs, read once at start-up from the settings `GatewaySetting.all` lists.
-public struct ServerConfiguration: Sendable {
-    public enum Storage: Sendable, Equatable {
+package struct ServerConfiguration: Sendable {
+    package enum Storage: Sendable, Equatable {
         case sqliteFile(path: String)
         case sqliteInMemory
         case postgres(url: String)
@@ -18,36 +18,36 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Where the master key comes from.
-    public enum MasterKeySource: Sendable {
+    package enum MasterKeySource: Sendable {
         case given(MasterKey)
         /// The embedded default: `master.key` in the data directory, made on the first start
         /// (`prepareEmbeddedStart`).
         case dataDirectoryFile(URL)
     }
 
-    public var storage: Storage
+    package var storage: Storage
     /// Card-company hosts; nil runs the built-in simulator on a loopback port (the embedded defaults).
-    public var issuerHosts: [String: LinkConfiguration.HostAddress]?
-    public var masterKey: MasterKeySource
+    package var issuerHosts: [String: LinkConfiguration.HostAddress]?
+    package var masterKey: MasterKeySource
     /// Keys being rotated out: they still open card records until `keyin keys rotate` re-wraps them.
-    public var previousMasterKeys: [MasterKey] = []
-    public var hostname: String
-    public var port: Int
-    public var dataDirectory: URL
-    public var linkResponseTimeout: Duration
+    package var previousMasterKeys: [MasterKey] = []
+    package var hostname: String
+    package var port: Int
+    package var dataDirectory: URL
+    package var linkResponseTimeout: Duration
     /// How old an IN_PROGRESS payment must be before start-up treats it as left by a crash. Long enough that
     /// another process on the same database has finished with it.
-    public var recoverAfterSeconds: Double
+    package var recoverAfterSeconds: Double
     /// How long a payment's encrypted card number is kept for refunds (captures, partial cancels) before it is
     /// destroyed. A fully cancelled or aborted payment's number is destroyed at once.
-    public var cardRetentionDays: Int = 365
+    package var cardRetentionDays: Int = 365
     /// The address customers use to reach this gateway, for payment links and receipts in messages.
-    public var publicBaseURL: String
+    package var publicBaseURL: String
     /// Whether webhooks may go to internal addresses (localhost, 10.x, 192.168.x…): yes on the embedded SQLite
     /// defaults (local development), no with a database URL (production), unless set.
-    public var allowInternalWebhookTargets: Bool
+    package var allowInternalWebhookTargets: Bool
 
-    public init(
+    package init(
         storage: Storage, issuerHosts: [String: LinkConfiguration.HostAddress]?, masterKey: MasterKeySource,
         hostname: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL,
         linkResponseTimeout: Duration = .seconds(10), recoverAfterSeconds: Double? = nil
@@ -66,13 +66,13 @@ public struct ServerConfiguration: Sendable {
 
     /// Whether this is the embedded default: no card-company hosts named, so the built-in simulator stands in for
     /// them and a demo merchant may be made.
-    public var isEmbedded: Bool { issuerHosts == nil }
+    package var isEmbedded: Bool { issuerHosts == nil }
 
     /// Reads every setting (`GatewaySetting.all`) from the command line (`arguments`, after the subcommand), the
     /// environment and the settings file `--config` names, in that order of precedence. Writes nothing: the data
     /// directory and the master key file are made by `prepareEmbeddedStart`. A missing or bad setting stops
     /// start-up with a message that names the setting and never shows its value (a database URL carries a password).
-    public static func load(
+    package static func load(
         arguments: [String] = [], environment: [String: String]
     ) throws(ConfigurationError) -> ServerConfiguration {
         try load(SettingValues(arguments: arguments, environment: environment))
@@ -185,7 +185,7 @@ public struct ServerConfiguration: Sendable {
 
     /// The explicit step of the embedded start: makes the data directory (for the SQLite file and the key file)
     /// and, on the first start, the master key file (readable by its owner only). Returns the master key.
-    public func prepareEmbeddedStart() throws(ConfigurationError) -> MasterKey {
+    package func prepareEmbeddedStart() throws(ConfigurationError) -> MasterKey {
         let needsDirectory: Bool
         switch (storage, masterKey) {
         case (.sqliteFile, _), (_, .dataDirectoryFile): needsDirectory = true
@@ -219,9 +219,9 @@ public struct ServerConfiguration: Sendable {
 }
 
 /// A setting that stops start-up. Its description names the setting and the problem, never the value.
-public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
-    public let setting: String
-    public let problem: String
+package struct ConfigurationError: Error, Equatable, CustomStringConvertible {
+    package let setting: String
+    package let problem: String
 
-    public var description: String { "\(setting) \(problem)" }
+    package var description: String { "\(setting) \(problem)" }
 }

@@ -5,15 +5,15 @@ import Logging
 
 /// Hands a message to whatever carries it (an SMS gateway, KakaoTalk's business messaging, e-mail). Returns the
 /// status to record: `SENT`, or `RECORDED` for a sender that only keeps it. Plugged in through `configure`.
-public protocol MessageSender: Sendable {
+package protocol MessageSender: Sendable {
     func send(channel: MessageChannel, to recipient: String, body: String) async throws -> String
 }
 
 /// The default: sends nothing, and records the message so the console shows what would have been sent.
-public struct RecordingMessageSender: MessageSender {
-    public init() {}
+package struct RecordingMessageSender: MessageSender {
+    package init() {}
 
-    public func send(channel: MessageChannel, to recipient: String, body: String) async throws -> String { "RECORDED" }
+    package func send(channel: MessageChannel, to recipient: String, body: String) async throws -> String { "RECORDED" }
 }
 
 /// Queues messages and sends the waiting ones through the configured sender.

@@ -7,11 +7,11 @@ import Logging
 import Vapor
 
 /// What the routes share: the card-network link, the vault, the card-entry validator, the clock.
-public struct GatewayServices: Sendable {
-    public let link: CardNetworkLink
-    public let vault: CardVault
-    public let validator: CardEntryValidator
-    public let now: @Sendable () -> Date
+package struct GatewayServices: Sendable {
+    package let link: CardNetworkLink
+    package let vault: CardVault
+    package let validator: CardEntryValidator
+    package let now: @Sendable () -> Date
     /// The stores, over the gateway's database (read when used: the database is configured after the link).
     package let storesProvider: @Sendable () -> Stores
     package let webhookSender: any WebhookSender
@@ -67,13 +67,13 @@ public struct GatewayServices: Sendable {
 
     /// Delivers chat messages other processes stored to the sockets open here; see `ChatRelay`.
     @discardableResult
-    public func relayChat() async throws -> Int {
+    package func relayChat() async throws -> Int {
         try await ChatRelay(store: stores.support, hub: chatHub, now: now).pass()
     }
 
     /// Tells the other processes this one's chat sockets are still open (and forgets long-dead processes' rows),
     /// and closes staff sockets whose console session has ended.
-    public func refreshChatPresence() async throws {
+    package func refreshChatPresence() async throws {
         let listedAt = now()
         try await chatPresence().refresh(
             processID: chatHub.processID, open: await chatHub.openConnections, listedAt: listedAt)
@@ -84,7 +84,7 @@ public struct GatewayServices: Sendable {
     }
 
     /// At shutdown: this process's chat sockets no longer count as online.
-    public func leaveChat() async throws {
+    package func leaveChat() async throws {
         try await chatPresence().leaveAll(processID: chatHub.processID)
     }
 
@@ -97,13 +97,13 @@ public struct GatewayServices: Sendable {
     }
 
     /// Adds a console sign-in for a merchant (`owner` sees everything, API keys included; `staff` the rest).
-    public func createStaff(merchantID: UUID, email: String, password: String, owner: Bool) async throws {
+    package func createStaff(merchantID: UUID, email: String, password: String, owner: Bool) async throws {
         _ = try await staff().create(
             merchantID: MerchantID(merchantID), email: email, password: password, role: owner ? .owner : .staff)
     }
 
     /// Sets a member's password from the command line (like a reset). False when no account has that e-mail.
-    public func setStaffPassword(email: String, password: String) async throws -> Bool {
+    package func setStaffPassword(email: String, password: String) async throws -> Bool {
         try await staff().setPassword(email: email, password: password)
     }
 
@@ -123,7 +123,7 @@ public struct GatewayServices: Sendable {
 
     /// Hands waiting customer messages (payment links by SMS, KakaoTalk, e-mail) to the sender.
     @discardableResult
-    public func sendPendingMessages(logger: Logger) async throws -> Int {
+    package func sendPendingMessages(logger: Logger) async throws -> Int {
         try await messages(logger).sendPending()
     }
 
@@ -134,7 +134,7 @@ public struct GatewayServices: Sendable {
 
     /// Sends every webhook delivery that is due; the runtime calls it every second, tests when they choose.
     @discardableResult
-    public func deliverDueWebhooks(logger: Logger) async throws -> Int {
+    package func deliverDueWebhooks(logger: Logger) async throws -> Int {
         try await webhooks(logger).deliverDue()
     }
 
@@ -147,31 +147,31 @@ public struct GatewayServices: Sendable {
 
 extension GatewayServices {
     /// Reverses and aborts payments a crash left IN_PROGRESS (older than `staleAfter` seconds).
-    public func recoverStalePayments(logger: Logger, staleAfter: TimeInterval) async throws -> Int {
+    package func recoverStalePayments(logger: Logger, staleAfter: TimeInterval) async throws -> Int {
         try await PaymentRecovery(link: link, payments: payments(logger), logger: logger, staleAfter: staleAfter)
             .settleStalePayments(now: now())
     }
 
     /// Creates a merchant with a secret key (shown once).
-    public func createMerchant(name: String, live: Bool) async throws -> (id: UUID, secretKey: String) {
+    package func createMerchant(name: String, live: Bool) async throws -> (id: UUID, secretKey: String) {
         let created = try await MerchantAccounts(store: merchants()).create(name: name, mode: live ? .live : .test)
         return (created.merchantID.rawValue, created.secretKey)
     }
 
     /// Issues a new secret key for a merchant and revokes its other keys of that mode after `graceSeconds`.
     /// Returns nil when there is no such merchant.
-    public func rotateMerchantKey(merchantID: UUID, live: Bool, graceSeconds: TimeInterval) async throws -> String? {
+    package func rotateMerchantKey(merchantID: UUID, live: Bool, graceSeconds: TimeInterval) async throws -> String? {
         guard try await merchants().merchant(id: MerchantID(merchantID)) != nil else { return nil }
         return try await MerchantAccounts(store: merchants()).issueKey(
             for: MerchantID(merchantID), mode: live ? .live : .test,
             revokingOthersAfter: now().addingTimeInterval(graceSeconds))
     }
 
-    public func merchantExists(_ id: UUID) async throws -> Bool {
+    package func merchantExists(_ id: UUID) async throws -> Bool {
         try await merchants().merchant(id: MerchantID(id)) != nil
     }
 
-    public func merchantCount() async throws -> Int {
+    package func merchantCount() async throws -> Int {
         try await merchants().count()
     }
 }
@@ -179,7 +179,7 @@ extension GatewayServices {
 extension GatewayServices {
     /// Re-wraps every sealed record's data key (card numbers, webhook secrets) with the current master key
     /// (`keyin keys rotate`). Returns how many records changed; records already under the current key are left.
-    public func rewrapCardRecords() async throws -> Int {
+    package func rewrapCardRecords() async throws -> Int {
         try await stores.sealedRecords.rewrapAll(notUnder: vault.current.id) {
             try vault.rewrap($0)
         }
@@ -190,14 +190,14 @@ extension GatewayServices {
     /// Destroys the card numbers of payments older than the retention period (crypto-shredding: the row holds
     /// the only wrapped copy of the data key). Returns how many were destroyed.
     @discardableResult
-    public func shredExpiredCardRecords(retentionDays: Int) async throws -> Int {
+    package func shredExpiredCardRecords(retentionDays: Int) async throws -> Int {
         try await stores.payments.shredCards(
             createdBefore: now().addingTimeInterval(-Double(retentionDays) * 86_400))
     }
 
     /// Forgets idempotency records past their retention.
     @discardableResult
-    public func purgeExpiredIdempotencyRecords() async throws -> Int {
+    package func purgeExpiredIdempotencyRecords() async throws -> Int {
         try await stores.idempotency.purge(expiredBefore: now())
     }
 }
