@@ -15,9 +15,11 @@ struct GatewayClockTests {
             let link = try await gateway.send(.POST, "v1/payment-links", json: ["amount": 12_000, "orderName": "시계"])
             let url = try #require(link.body["url"] as? String)
             let path = try #require(URLComponents(string: url)?.path)
-            let page = String(decoding: try await gateway.send(.GET, path, authenticated: false).raw, as: UTF8.self)
-            #expect(page.contains("<option value=\"\(clockYear % 100)\">\(clockYear)</option>"))
-            #expect(!page.contains(">\(machineYear)</option>"))
+            let page = try HTMLPage(try await gateway.send(.GET, path, authenticated: false))
+            let years = try page.all("select#expiryYear option").dropFirst().map { ($0["value"] ?? "", $0.text) }
+            // This year and the fifteen after it, by the gateway's clock, not the machine's.
+            #expect(years.first.map { [$0.0, $0.1] } == ["\(clockYear % 100)", "\(clockYear)"])
+            #expect(years.count == 16 && !years.contains { $0.1 == "\(machineYear)" })
         }
     }
 }

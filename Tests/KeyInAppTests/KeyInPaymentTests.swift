@@ -142,12 +142,8 @@ struct KeyInPaymentTests {
             // One move to 실패 in the timeline, though two recoveries and the late timeout all tried.
             let session = try await ConsoleTests().signIn(
                 gateway, email: "owner@recover.example", password: "owner password")
-            let detail = String(
-                decoding: try await gateway.send(
-                    .GET, "console/payments/\(key)", headers: ["Cookie": session.cookie], authenticated: false
-                ).raw, as: UTF8.self)
-            let timeline = try #require(detail.firstMatch(of: /<ol class="timeline">(?s)(.*?)<\/ol>/)?.1)
-            #expect(timeline.components(separatedBy: "처리 중 → 실패").count - 1 == 1)
+            let timeline = try await session.page("console/payments/\(key)").all("ol.timeline li").map(\.text)
+            #expect(timeline.filter { $0.contains("처리 중 → 실패") }.count == 1)
             while try await !gateway.link.pendingReversals().isEmpty {
                 await gateway.link.retryPendingReversals()
             }

@@ -90,8 +90,10 @@ struct PaymentLinkTests {
         try await GatewayHarness.with { gateway in
             let link = try await createLink(gateway, orderName: #"<script>alert("x")</script> 셔츠"#)
             let html = try await page(gateway, "pay/\(link.key)").html
-            #expect(!html.contains("<script>alert"))
-            #expect(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; 셔츠"))
+            let page = try HTMLPage(html)
+            #expect(try page.all("script").allSatisfy { !$0.text.contains("alert") })
+            // Shown as typed, as text.
+            #expect(page.text.contains(#"<script>alert("x")</script> 셔츠"#))
         }
     }
 
@@ -229,12 +231,14 @@ struct PaymentLinkTests {
             let browser: HTTPHeaders = ["Accept": "text/html,*/*;q=0.8", "Accept-Language": "en-US,en;q=0.9"]
             let english = try await gateway.send(.GET, "pay/abc/def/ghi", headers: browser, authenticated: false)
             #expect(english.status == .notFound && english.headers.contentType == .html)
-            let page = String(decoding: english.raw, as: UTF8.self)
-            #expect(page.contains("<html lang=\"en\">") && page.contains("That could not be done"))
-            #expect(page.contains("href=\"/help/not-found-route?lang=en\""))
+            let page = try HTMLPage(english)
+            #expect(try page.first("html")?["lang"] == "en")
+            #expect(try page.first("h1")?.text == "That could not be done")
+            #expect(try page.first("a[href='/help/not-found-route?lang=en']") != nil)
             let korean = try await gateway.send(
                 .GET, "pay/abc/def/ghi", headers: ["Accept": "text/html"], authenticated: false)
-            #expect(String(decoding: korean.raw, as: UTF8.self).contains("요청을 처리하지 못했습니다"))
+            #expect(try HTMLPage(korean).first("html")?["lang"] == "ko")
+            #expect(try HTMLPage(korean).first("h1")?.text == "요청을 처리하지 못했습니다")
             // The API never answers with a page, even to a browser.
             let api = try await gateway.send(.GET, "v1/nothing", headers: browser)
             #expect(api.status == .notFound && api.body["code"] as? String == "NOT_FOUND_ROUTE")
