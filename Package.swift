@@ -59,6 +59,7 @@ let package = Package(
             name: "IssuerSimulator",
             dependencies: [
                 "KeyInCore", "ISO8583", "ISO8583Transport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -19,9 +19,13 @@ public struct CardAuthorizationRequest: Sendable {
     public var cardPasswordDigits: String?
     /// 0 for 일시불.
     public var installmentMonths: Int
-    /// 3-D Secure result, when the cardholder was authenticated.
+    /// 3-D Secure result, when the cardholder was authenticated: the authentication value (CAVV), its ECI and the
+    /// transaction it belongs to. The card company verifies the value.
     public var authenticationValue: String?
     public var eci: String?
+    public var authenticationTransactionID: String?
+    /// The merchant pays the installment interest (무이자 할부).
+    public var merchantPaysInterest: Bool
     /// True for a sale (0200); false to only hold the amount (0100) until a capture.
     public var capture: Bool
     public var posCondition: POSCondition
@@ -31,8 +35,9 @@ public struct CardAuthorizationRequest: Sendable {
     public init(
         cardNumber: CardNumber, expiry: CardExpiry, amount: Money, cvc: String? = nil,
         customerIdentity: CustomerIdentityNumber? = nil, cardPasswordDigits: String? = nil, installmentMonths: Int = 0,
-        authenticationValue: String? = nil, eci: String? = nil, capture: Bool = true,
-        posCondition: POSCondition = .mailOrTelephoneOrder, companyCode: String? = nil
+        authenticationValue: String? = nil, eci: String? = nil, authenticationTransactionID: String? = nil,
+        merchantPaysInterest: Bool = false, capture: Bool = true, posCondition: POSCondition = .mailOrTelephoneOrder,
+        companyCode: String? = nil
     ) {
         self.cardNumber = cardNumber
         self.expiry = expiry
@@ -43,6 +48,8 @@ public struct CardAuthorizationRequest: Sendable {
         self.installmentMonths = installmentMonths
         self.authenticationValue = authenticationValue
         self.eci = eci
+        self.authenticationTransactionID = authenticationTransactionID
+        self.merchantPaysInterest = merchantPaysInterest
         self.capture = capture
         self.posCondition = posCondition
         self.companyCode = companyCode

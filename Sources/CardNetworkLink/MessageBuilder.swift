@@ -23,6 +23,8 @@ enum MessageBuilder {
         additional[.installmentMonths] = twoDigits(request.installmentMonths)
         additional[.authenticationValue] = request.authenticationValue
         additional[.eci] = request.eci
+        additional[.authenticationTransactionID] = request.authenticationTransactionID
+        if request.merchantPaysInterest && request.installmentMonths > 0 { additional[.merchantPaysInterest] = "1" }
         message.additionalData = additional
         return message
     }

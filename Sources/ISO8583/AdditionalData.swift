@@ -17,9 +17,17 @@ public struct AdditionalData: Hashable, Sendable {
         case originalRRN = "07"
         /// In a response code 91: when the card company's maintenance window ends, Asia/Seoul `YYMMDDhhmm`.
         case maintenanceEnd = "08"
+        /// The 3-D Secure transaction the authentication value belongs to: the XID (3-D Secure 1) or the directory
+        /// server's transaction id (3-D Secure 2).
+        case authenticationTransactionID = "09"
+        /// `1` when the merchant pays the installment interest (무이자 할부): the card company charges the
+        /// cardholder none.
+        case merchantPaysInterest = "10"
 
-        /// Sub-elements that are card secrets: never logged.
-        var isSecret: Bool { self == .cvc2 || self == .customerIdentity || self == .cardPasswordDigits }
+        /// Sub-elements that are card secrets or authentication data: never logged.
+        var isSecret: Bool {
+            self == .cvc2 || self == .customerIdentity || self == .cardPasswordDigits || self == .authenticationValue
+        }
     }
 
     /// Values in tag order.

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import KeyInCore
 
@@ -87,6 +88,10 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
     public var cardholderBirthDate: String
     public var cardholderBusinessNumber: String
     public var cardPasswordDigits: String
+    /// The secret the simulated card companies issue and check 3-D Secure authentication values (CAVV) with: an
+    /// authorization whose value was not made with it is declined (Q2), as a real issuer declines a value it never
+    /// issued.
+    public var authenticationKey: String
 
     public static let `default`: IssuerConfiguration = {
         guard let url = Bundle.module.url(forResource: "issuer-default", withExtension: "json"),
@@ -101,7 +106,7 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
     init(
         accounts: [Account], maintenanceWindows: [MaintenanceWindow], faults: Faults, lateAnswerMilliseconds: Int,
         defaultCreditLimit: Int64, maximumAmount: Int64, cardholderBirthDate: String, cardholderBusinessNumber: String,
-        cardPasswordDigits: String
+        cardPasswordDigits: String, authenticationKey: String
     ) {
         self.accounts = accounts
         self.maintenanceWindows = maintenanceWindows
@@ -112,6 +117,7 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
         self.cardholderBirthDate = cardholderBirthDate
         self.cardholderBusinessNumber = cardholderBusinessNumber
         self.cardPasswordDigits = cardPasswordDigits
+        self.authenticationKey = authenticationKey
     }
 
     /// Reads a configuration file; keys it leaves out keep the built-in defaults (the bundled test cards and
@@ -124,14 +130,15 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
     static let builtIn = IssuerConfiguration(
         accounts: [], maintenanceWindows: [], faults: Faults(), lateAnswerMilliseconds: 15_000,
         defaultCreditLimit: 5_000_000, maximumAmount: 100_000_000, cardholderBirthDate: "900101",
-        cardholderBusinessNumber: "1248100998", cardPasswordDigits: "12")
+        cardholderBusinessNumber: "1248100998", cardPasswordDigits: "12",
+        authenticationKey: "keyin-simulator-3ds-key")
 
     /// The configuration that keys left out of a decoded file keep (see `JSONDecoder.decode(_:from:over:)`).
     static let baseKey = CodingUserInfoKey(rawValue: "KeyIn.IssuerConfiguration.base")!
 
     enum CodingKeys: String, CodingKey {
         case accounts, maintenanceWindows, faults, lateAnswerMilliseconds, defaultCreditLimit, maximumAmount,
-            cardholderBirthDate, cardholderBusinessNumber, cardPasswordDigits
+            cardholderBirthDate, cardholderBusinessNumber, cardPasswordDigits, authenticationKey
     }
 
     public init(from decoder: any Decoder) throws {
@@ -154,6 +161,17 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
             ?? base.cardholderBusinessNumber
         cardPasswordDigits =
             try container.decodeIfPresent(String.self, forKey: .cardPasswordDigits) ?? base.cardPasswordDigits
+        authenticationKey =
+            try container.decodeIfPresent(String.self, forKey: .authenticationKey) ?? base.authenticationKey
+    }
+
+    /// The 3-D Secure authentication value (CAVV) these card companies issue for a card, a transaction id and an
+    /// ECI: 20 bytes of HMAC-SHA256 under `authenticationKey`, in base64 (28 characters, a CAVV's length). Tests
+    /// and demos ask for one here, as a merchant gets one from a 3-D Secure provider.
+    public func authenticationValue(cardNumber: String, transactionID: String?, eci: String) -> String {
+        let message = Data("\(cardNumber)|\(transactionID ?? "")|\(eci)".utf8)
+        let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(authenticationKey.utf8)))
+        return Data(Data(mac).prefix(20)).base64EncodedString()
     }
 
     /// Checks what decoding cannot: times, rates and card numbers.

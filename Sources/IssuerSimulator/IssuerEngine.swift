@@ -138,6 +138,11 @@ public actor IssuerEngine {
         if let digits = additional[.cardPasswordDigits], digits != configuration.cardPasswordDigits {
             return ("55", nil)
         }
+        if let value = additional[.authenticationValue] {
+            let issued = configuration.authenticationValue(
+                cardNumber: pan, transactionID: additional[.authenticationTransactionID], eci: additional[.eci] ?? "")
+            guard value == issued else { return ("Q2", nil) }
+        }
         let limit = account?.creditLimit ?? configuration.defaultCreditLimit
         if used[pan, default: 0] + amount > limit { return ("51", nil) }
         return ("00", nil)

@@ -21,22 +21,30 @@ package struct Checkout {
             var input = try PaymentsController.decode(KeyInPaymentRequest.self, from: request)
             adjust(&input)
             let completion = PaymentService.Completion(
-                claim: claim, response: { Self.answer($0, language: language, now: services.now()) },
+                claim: claim,
+                response: {
+                    Self.answer($0, language: language, baseURL: services.publicBaseURL, now: services.now())
+                },
                 paysLink: paysLink)
             let outcome = try await services.payments(request.logger).keyIn(
                 input, merchantID: merchantID, completion: completion)
-            return Self.response(outcome.answer ?? Self.answer(outcome, language: language, now: services.now()))
+            return Self.response(
+                outcome.answer
+                    ?? Self.answer(outcome, language: language, baseURL: services.publicBaseURL, now: services.now()))
         }
     }
 
     /// The answer to a key-in payment, as the first request gets it and every repeat replays it.
-    package static func answer(_ outcome: PaymentService.Outcome, language: Language, now: Date) -> StoredResponse {
+    package static func answer(
+        _ outcome: PaymentService.Outcome, language: Language, baseURL: String, now: Date
+    ) -> StoredResponse {
         if let error = outcome.error {
             return ErrorRendering.stored(
                 APIError(error: error, paymentKey: outcome.payment.paymentKey.rawValue), language: language, now: now)
         }
         return StoredResponse(
-            status: 200, body: JSONCoding.string(PaymentDTO(outcome.payment, language: language)))
+            status: 200,
+            body: JSONCoding.string(PaymentDTO(outcome.payment, language: language, baseURL: baseURL)))
     }
 
     package static func response(_ answer: StoredResponse) -> Response {

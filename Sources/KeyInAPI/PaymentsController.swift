@@ -34,7 +34,10 @@ package struct PaymentsController: RouteCollection {
                 reason.count <= 200
             else { throw KeyInError(.invalidRequest, param: "cancelReason", detail: "1-200 characters") }
             let canceled = try await services.cancels(request.logger).cancel(
-                payment, .init(reason: reason, amount: input.cancelAmount, refundableAmount: input.refundableAmount))
+                payment,
+                .init(
+                    reason: reason, amount: input.cancelAmount, taxFreeAmount: input.taxFreeAmount,
+                    refundableAmount: input.refundableAmount))
             return try await paymentResponse(canceled, request: request)
         }
     }
@@ -55,7 +58,11 @@ package struct PaymentsController: RouteCollection {
             limit: query.limit)
         let page = try await services.stores.search(search, merchantID: try request.merchantID)
         let next = page.next?.encoded
-        let items = page.payments.map { PaymentDTO($0, language: request.language) }
+        let cancels = try await services.stores.cancels.cancels(ofPayments: page.payments.map(\.id))
+        let items = page.payments.map {
+            PaymentDTO(
+                $0, cancels: cancels[$0.id] ?? [], language: request.language, baseURL: services.publicBaseURL)
+        }
         return try Self.json(PaymentPage(payments: items, hasNext: next != nil, nextCursor: next), status: .ok)
     }
 
@@ -71,7 +78,9 @@ package struct PaymentsController: RouteCollection {
 
     package func paymentResponse(_ payment: PaymentRecord, request: Request) async throws -> Response {
         let cancels = try await services.stores.cancels.cancels(of: payment.id)
-        return try Self.json(PaymentDTO(payment, cancels: cancels, language: request.language), status: .ok)
+        return try Self.json(
+            PaymentDTO(payment, cancels: cancels, language: request.language, baseURL: services.publicBaseURL),
+            status: .ok)
     }
 
     package func byOrderID(_ request: Request) async throws -> Response {

@@ -71,6 +71,14 @@ package struct CancelStore: Sendable {
             .map(CancelRecord.init)
     }
 
+    /// The cancels of these payments, by payment, each payment's oldest first.
+    package func cancels(ofPayments paymentIDs: [UUID]) async throws -> [UUID: [CancelRecord]] {
+        guard !paymentIDs.isEmpty else { return [:] }
+        let cancels = try await CancelModel.query(on: database).filter(\.$payment.$id ~~ paymentIDs)
+            .sort(\.$requestedAt).all().map(CancelRecord.init)
+        return Dictionary(grouping: cancels, by: \.paymentID)
+    }
+
     /// Stores a cancel's outcome (status, approval, failure, time).
     static func write(_ cancel: CancelRecord, on database: any Database) async throws {
         try await CancelModel.query(on: database).filter(\.$id == cancel.id)

@@ -11,7 +11,8 @@ package enum Migrations {
         CreateOutboundMessages(), CreateStaffAccounts(), CreateConsoleSessions(), AddSupportContactToMerchants(),
         CreateFeedback(), CreateInquiries(), CreateInquiryMessages(), CreateNetworkMessages(),
         CreatePasswordResets(), CreateChatPresence(), AddOrderNameToInquiries(),
-        AddMessageIdentityToNetworkMessages(), AddLeaseToOutboundMessages(),
+        AddMessageIdentityToNetworkMessages(), AddLeaseToOutboundMessages(), AddTossFieldsToPayments(),
+        AddTossFieldsToCancels(), RenameCodesToToss(),
     ]
 }
 
@@ -533,5 +534,79 @@ struct AddLeaseToOutboundMessages: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(OutboundMessageModel.schema).deleteField("lease_until_ms").update()
+    }
+}
+
+/// What a Toss Payments integration reads on a payment: the approval's transaction key, the tax-free part, whether
+/// the merchant pays the installment interest, and the card's kind and owner type from the BIN table. Payments
+/// made before keep no transaction key and an unknown kind and owner.
+struct AddTossFieldsToPayments: AsyncMigration {
+    var name: String { "027_add_toss_fields_to_payments" }
+
+    func prepare(on database: any Database) async throws {
+        let payments = PaymentModel.schema
+        // One column per statement: SQLite adds columns one at a time.
+        try await database.schema(payments).field("transaction_key", .string).update()
+        try await database.schema(payments).field("tax_free_amount", .int64, .required, .sql(.default(0))).update()
+        try await database.schema(payments).field("free_installment", .bool, .required, .sql(.default(false)))
+            .update()
+        try await database.schema(payments).field("card_kind", .string).update()
+        try await database.schema(payments).field("card_owner", .string).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        for column in ["card_owner", "card_kind", "free_installment", "tax_free_amount", "transaction_key"] {
+            try await database.schema(PaymentModel.schema).deleteField(FieldKey(stringLiteral: column)).update()
+        }
+    }
+}
+
+/// Each cancel's own transaction key and the tax-free part it cancelled.
+struct AddTossFieldsToCancels: AsyncMigration {
+    var name: String { "028_add_toss_fields_to_cancels" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(CancelModel.schema).field("transaction_key", .string).update()
+        try await database.schema(CancelModel.schema).field("tax_free_amount", .int64, .required, .sql(.default(0)))
+            .update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(CancelModel.schema).deleteField("tax_free_amount").update()
+        try await database.schema(CancelModel.schema).deleteField("transaction_key").update()
+    }
+}
+
+/// Two catalog codes took Toss Payments' names for the same cause (INVALID_CARD_IDENTITY_FORMAT is now
+/// INVALID_BIRTH_DAY_FORMAT, EXCEED_MAX_ONE_DAY_AMOUNT is EXCEED_MAX_PAYMENT_AMOUNT): the rows that recorded the
+/// old names say the new ones, so every stored failure still reads as its catalog entry.
+struct RenameCodesToToss: AsyncMigration {
+    var name: String { "029_rename_codes_to_toss" }
+
+    static let renamed = [
+        ("INVALID_CARD_IDENTITY_FORMAT", "INVALID_BIRTH_DAY_FORMAT"),
+        ("EXCEED_MAX_ONE_DAY_AMOUNT", "EXCEED_MAX_PAYMENT_AMOUNT"),
+    ]
+    static let columns = [
+        ("payments", "failure_code"), ("cancels", "failure_code"), ("payment_events", "code"),
+        ("network_messages", "code"), ("feedback", "outcome_code"),
+    ]
+
+    func prepare(on database: any Database) async throws {
+        try await rename(Self.renamed, on: database)
+    }
+
+    func revert(on database: any Database) async throws {
+        try await rename(Self.renamed.map { ($0.1, $0.0) }, on: database)
+    }
+
+    private func rename(_ pairs: [(String, String)], on database: any Database) async throws {
+        let sql = try database.sql
+        for (table, column) in Self.columns {
+            for (old, new) in pairs {
+                try await sql.update(table).set(SQLIdentifier(column), to: new).where(SQLIdentifier(column), .equal, old)
+                    .run()
+            }
+        }
     }
 }

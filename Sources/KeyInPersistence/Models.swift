@@ -81,6 +81,12 @@ final class PaymentModel: Model, @unchecked Sendable {
     /// When the last cancel was accepted, in epoch milliseconds (an integer, so SQLite and PostgreSQL compare it
     /// alike in the atomic balance update).
     @OptionalField(key: "last_cancel_ms") var lastCancelMilliseconds: Int64?
+    @OptionalField(key: "transaction_key") var transactionKey: String?
+    @Field(key: "tax_free_amount") var taxFreeAmount: Int64
+    @Field(key: "free_installment") var usesFreeInstallmentPlan: Bool
+    /// `CardKind` and `CardOwnerType` raw values; null on payments made before they were recorded.
+    @OptionalField(key: "card_kind") var cardKind: String?
+    @OptionalField(key: "card_owner") var cardOwner: String?
 
     init() {}
 }
@@ -165,6 +171,8 @@ final class CancelModel: Model, @unchecked Sendable {
     @OptionalField(key: "failure_code") var failureCode: String?
     @Field(key: "requested_at") var requestedAt: Date
     @OptionalField(key: "canceled_at") var canceledAt: Date?
+    @OptionalField(key: "transaction_key") var transactionKey: String?
+    @Field(key: "tax_free_amount") var taxFreeAmount: Int64
 
     init() {}
 }

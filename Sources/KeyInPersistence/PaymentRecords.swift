@@ -34,6 +34,16 @@ package struct PaymentRecord: Sendable, Equatable {
     package var failureCode: ErrorCode?
     package let requestedAt: Date
     package var approvedAt: Date?
+    /// The approval's transaction with the card company (each cancel has its own).
+    package var transactionKey: TransactionKey? = TransactionKey.random()
+    /// The tax-free part of the amount (면세), as the merchant gave it.
+    package var taxFreeAmount: Int64 = 0
+    /// The merchant pays the installment interest (무이자 할부).
+    package var usesFreeInstallmentPlan = false
+    /// Credit, check or gift, as the BIN table said when the payment was made.
+    package var cardKind: CardKind = .unknown
+    /// Personal or corporate, as the BIN table said.
+    package var cardOwner: CardOwnerType = .unknown
 
     package init(
         id: UUID = UUID(), merchantID: MerchantID, paymentKey: PaymentKey, orderID: OrderID, orderName: String,
@@ -87,6 +97,10 @@ package struct CancelRecord: Sendable, Equatable {
     package var failureCode: ErrorCode?
     package let requestedAt: Date
     package var canceledAt: Date?
+    /// This cancel's transaction with the card company.
+    package var transactionKey: TransactionKey? = TransactionKey.random()
+    /// The tax-free part of the amount cancelled.
+    package var taxFreeAmount: Int64 = 0
 
     package init(
         id: UUID = UUID(), paymentID: UUID, amount: Int64, reason: String, trace: TransactionTrace?, requestedAt: Date

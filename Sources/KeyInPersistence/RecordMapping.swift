@@ -35,6 +35,11 @@ extension PaymentModel {
         failureCode = record.failureCode?.rawValue
         requestedAt = record.requestedAt
         approvedAt = record.approvedAt
+        transactionKey = record.transactionKey?.rawValue
+        taxFreeAmount = record.taxFreeAmount
+        usesFreeInstallmentPlan = record.usesFreeInstallmentPlan
+        cardKind = record.cardKind.rawValue
+        cardOwner = record.cardOwner.rawValue
     }
 
     /// `merchant id:order id`: unique while the order holds a live payment.
@@ -62,6 +67,11 @@ extension PaymentRecord {
         retrievalReferenceNumber = model.retrievalReferenceNumber
         failureCode = model.failureCode.map { ErrorCode(rawValue: $0) ?? .failedInternalSystemProcessing }
         approvedAt = model.approvedAt
+        transactionKey = model.transactionKey.map(TransactionKey.init(rawValue:))
+        taxFreeAmount = model.taxFreeAmount
+        usesFreeInstallmentPlan = model.usesFreeInstallmentPlan
+        cardKind = model.cardKind.flatMap(CardKind.init(rawValue:)) ?? .unknown
+        cardOwner = model.cardOwner.flatMap(CardOwnerType.init(rawValue:)) ?? .unknown
     }
 }
 
@@ -127,6 +137,8 @@ extension CancelModel {
         failureCode = record.failureCode?.rawValue
         requestedAt = record.requestedAt
         canceledAt = record.canceledAt
+        transactionKey = record.transactionKey?.rawValue
+        taxFreeAmount = record.taxFreeAmount
     }
 }
 
@@ -139,6 +151,8 @@ extension CancelRecord {
         approveNo = model.approveNo
         failureCode = model.failureCode.flatMap(ErrorCode.init(rawValue:))
         canceledAt = model.canceledAt
+        transactionKey = model.transactionKey.map(TransactionKey.init(rawValue:))
+        taxFreeAmount = model.taxFreeAmount
     }
 }
 

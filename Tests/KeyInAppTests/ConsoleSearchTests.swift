@@ -33,6 +33,8 @@ struct ConsoleSearchTests {
                 payment.cardMasked = "424242******4242"
                 payment.cardFingerprint = "bulk\(index)"
                 payment.requestedAt = start.addingTimeInterval(Double(index + 1))
+                payment.taxFreeAmount = 0
+                payment.usesFreeInstallmentPlan = false
                 try await payment.create(on: database)
             }
         }

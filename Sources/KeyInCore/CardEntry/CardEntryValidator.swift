@@ -80,10 +80,13 @@ public struct CardEntryValidator: Sendable {
             problems.append(FieldProblem(.cardInstallmentPlan, problem))
         }
 
+        let row = number.flatMap { binTable.row(for: $0) }
         return CardEntryCheck(
             cardNumber: number.flatMap { $0.digits.isEmpty ? nil : $0 },
             brand: brand,
-            company: number.flatMap { binTable.company(for: $0) },
+            company: row?.company,
+            kind: row?.kind ?? .unknown,
+            owner: row?.owner ?? .unknown,
             expiry: expiry,
             amount: money,
             problems: problems)
@@ -110,6 +113,10 @@ public struct CardEntryCheck: Sendable {
     public let cardNumber: CardNumber?
     public let brand: CardBrand?
     public let company: CardCompany?
+    /// Credit, check or gift, as the BIN table says (`unknown` when it does not).
+    public let kind: CardKind
+    /// Personal or corporate, as the BIN table says.
+    public let owner: CardOwnerType
     public let expiry: CardExpiry?
     public let amount: Money?
     public let problems: [FieldProblem]

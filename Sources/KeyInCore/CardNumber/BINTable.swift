@@ -8,6 +8,17 @@ public struct BINTable: Sendable {
     public struct Row: Hashable, Sendable {
         public let prefix: String
         public let company: CardCompany
+        /// Credit, check or gift, when the table says.
+        public let kind: CardKind
+        /// Personal or corporate, when the table says.
+        public let owner: CardOwnerType
+
+        public init(prefix: String, company: CardCompany, kind: CardKind = .unknown, owner: CardOwnerType = .unknown) {
+            self.prefix = prefix
+            self.company = company
+            self.kind = kind
+            self.owner = owner
+        }
     }
 
     public let rows: [Row]
@@ -21,7 +32,12 @@ public struct BINTable: Sendable {
 
     /// The card company for a number, or nil when no row matches (a card issued outside Korea, say).
     public func company(for number: CardNumber) -> CardCompany? {
-        byLongestPrefix.first { number.digits.hasPrefix($0.prefix) }?.company
+        row(for: number)?.company
+    }
+
+    /// The most specific row for a number: its company, kind and owner type.
+    public func row(for number: CardNumber) -> Row? {
+        byLongestPrefix.first { number.digits.hasPrefix($0.prefix) }
     }
 
     /// Every company the table names, once each, in the order they first appear.
@@ -53,13 +69,17 @@ public struct BINTableError: Error, Equatable, CustomStringConvertible {
 
 extension BINTable {
     static let header = ["bin_prefix", "company_code", "company_name_ko", "company_name_en"]
+    /// The header with the optional columns that say what kind of card a prefix is and who holds it.
+    static let fullHeader = header + ["card_type", "owner_type"]
 
-    /// Reads the CSV format documented in the README: a header line naming the four columns
-    /// `bin_prefix,company_code,company_name_ko,company_name_en`, then one row per prefix. Blank lines and lines
-    /// starting with `#` are ignored. Values may not contain commas.
+    /// Reads the CSV format documented in docs/card-network.md: a header line naming the columns
+    /// `bin_prefix,company_code,company_name_ko,company_name_en`, optionally followed by `card_type,owner_type`
+    /// (`credit`, `check`, `gift` or `unknown`; `personal`, `corporate` or `unknown`), then one row per prefix.
+    /// Blank lines and lines starting with `#` are ignored. Values may not contain commas. A table without the
+    /// last two columns (the earlier format) still reads: its cards' kind and owner are `unknown`.
     public init(csv text: String) throws(BINTableError) {
         var rows: [Row] = []
-        var sawHeader = false
+        var columns: [String]? = nil
         var seenPrefixes = Set<String>()
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNumber = index + 1
@@ -68,16 +88,17 @@ extension BINTable {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {
                 $0.trimmingCharacters(in: .whitespaces)
             }
-            guard sawHeader else {
-                guard fields == BINTable.header else {
+            guard let columns else {
+                guard fields == BINTable.header || fields == BINTable.fullHeader else {
                     throw BINTableError(
-                        line: lineNumber, reason: "expected the header \(BINTable.header.joined(separator: ","))")
+                        line: lineNumber,
+                        reason: "expected the header \(BINTable.fullHeader.joined(separator: ",")) (the last two optional)")
                 }
-                sawHeader = true
+                columns = fields
                 continue
             }
-            guard fields.count == 4 else {
-                throw BINTableError(line: lineNumber, reason: "expected 4 values, found \(fields.count)")
+            guard fields.count == columns.count else {
+                throw BINTableError(line: lineNumber, reason: "expected \(columns.count) values, found \(fields.count)")
             }
             let prefix = fields[0]
             guard (1...8).contains(prefix.count), prefix.allSatisfy({ $0.asciiDigitValue != nil }) else {
@@ -93,11 +114,23 @@ extension BINTable {
             guard !fields[2].isEmpty, !fields[3].isEmpty else {
                 throw BINTableError(line: lineNumber, reason: "company names may not be empty")
             }
+            var kind = CardKind.unknown
+            var owner = CardOwnerType.unknown
+            if fields.count == 6 {
+                guard let readKind = CardKind(rawValue: fields[4]) else {
+                    throw BINTableError(line: lineNumber, reason: "card_type must be credit, check, gift or unknown")
+                }
+                guard let readOwner = CardOwnerType(rawValue: fields[5]) else {
+                    throw BINTableError(line: lineNumber, reason: "owner_type must be personal, corporate or unknown")
+                }
+                (kind, owner) = (readKind, readOwner)
+            }
             rows.append(
-                Row(prefix: prefix, company: CardCompany(code: code, name: LocalizedText(ko: fields[2], en: fields[3])))
-            )
+                Row(
+                    prefix: prefix, company: CardCompany(code: code, name: LocalizedText(ko: fields[2], en: fields[3])),
+                    kind: kind, owner: owner))
         }
-        guard sawHeader else { throw BINTableError(line: 1, reason: "the table is empty") }
+        guard columns != nil else { throw BINTableError(line: 1, reason: "the table is empty") }
         self.init(rows: rows)
     }
 }

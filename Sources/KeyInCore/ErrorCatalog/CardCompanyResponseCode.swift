@@ -2,8 +2,9 @@
 public enum CardCompanyResponseCode {
     public static let approved = "00"
 
-    /// Every response code KeyIn knows, with its meaning in the ISO 8583:1987 table (Q1 is private to Korean
-    /// hosts: the birth date or business number does not match the cardholder).
+    /// Every response code KeyIn knows, with its meaning in the ISO 8583:1987 table (Q1 and Q2 are private to Korean
+    /// hosts: Q1, the birth date or business number does not match the cardholder; Q2, the 3-D Secure
+    /// authentication value sent in element 48 is not one the card company issued).
     public static let known: [(code: String, meaning: String, error: ErrorCode?)] = [
         ("00", "Approved", nil),
         ("05", "Do not honour", .rejectCardCompany),
@@ -24,6 +25,7 @@ public enum CardCompanyResponseCode {
         ("96", "System malfunction", .cardProcessingError),
         ("N7", "Decline for CVV2 failure", .invalidCardCVC),
         ("Q1", "Customer identity mismatch (private)", .invalidCardIdentity),
+        ("Q2", "3-D Secure authentication value not verified (private)", .cardholderAuthenticationRejected),
     ]
 
     /// The catalog code for a response; nil for an approval. A 91 that carries the end of a maintenance window

@@ -352,6 +352,14 @@ extension ErrorCode {
                 customer: .init(
                     ko: "본인 인증 시간이 지났습니다. 처음부터 다시 결제해 주세요.",
                     en: "The verification has timed out. Please start the payment again."))
+        case .cardholderAuthenticationRejected:
+            CatalogEntry(self, .authentication, 403, .afterCorrection,
+                explanation: .init(
+                    ko: "카드사가 함께 보낸 3-D Secure 인증값(vbv.cavv)을 확인하지 못해 결제를 거절했습니다. 다른 결제에서 받은 값이거나 잘못 옮겨 적은 값일 수 있습니다. 청구된 금액은 없습니다.",
+                    en: "The card company could not verify the 3-D Secure authentication value (vbv.cavv) sent with the payment and declined it. It may belong to another payment or have been copied wrongly. Nothing was charged."),
+                customer: .init(
+                    ko: "카드 본인 인증 결과를 카드사에서 확인하지 못했습니다. 청구된 금액은 없으니 처음부터 다시 결제해 주세요.",
+                    en: "Your card company could not confirm the card verification. Nothing was charged; please start the payment again."))
         case .invalidLogin:
             CatalogEntry(self, .authentication, 401, .afterCorrection,
                 explanation: .init(

@@ -28,3 +28,17 @@ public typealias StaffID = Tagged<StaffIDTag, UUID>
 public enum InquiryIDTag {}
 /// A customer's question to a merchant, by form or live chat, with its thread.
 public typealias InquiryID = Tagged<InquiryIDTag, UUID>
+
+public enum TransactionKeyTag {}
+/// One transaction of a payment with the card company: its approval, or one of its cancels. 32 uppercase hex
+/// digits, as Toss Payments writes its `transactionKey`.
+public typealias TransactionKey = Tagged<TransactionKeyTag, String>
+
+extension Tagged where Tag == TransactionKeyTag, RawValue == String {
+    /// A fresh key, random enough never to repeat.
+    public static func random() -> TransactionKey {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return TransactionKey(rawValue: bytes.map { String(format: "%02X", $0) }.joined())
+    }
+}

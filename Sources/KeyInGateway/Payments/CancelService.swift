@@ -16,17 +16,22 @@ package struct CancelService: Sendable {
     package let vault: CardVault
     package let logger: Logger
     package let now: @Sendable () -> Date
+    /// Where the payment's pages are reached (its receipt), for the webhooks' Payment.
+    package let publicBaseURL: String
 
     package static let consecutiveWindowMilliseconds: Int64 = 1000
 
     package struct CancelRequest {
         package let reason: String
         package let amount: Int64?
+        /// The tax-free part of `amount`; nil takes all that is left tax-free on a full cancel, none on a partial.
+        package let taxFreeAmount: Int64?
         package let refundableAmount: Int64?
 
-        package init(reason: String, amount: Int64?, refundableAmount: Int64?) {
+        package init(reason: String, amount: Int64?, taxFreeAmount: Int64? = nil, refundableAmount: Int64?) {
             self.reason = reason
             self.amount = amount
+            self.taxFreeAmount = taxFreeAmount
             self.refundableAmount = refundableAmount
         }
     }
@@ -50,6 +55,9 @@ package struct CancelService: Sendable {
             throw KeyInError(
                 .notCancelableAmount, param: "cancelAmount", detail: "authorizations are cancelled in full")
         }
+        let taxFree = try Self.taxFreePart(
+            of: amount, requested: request.taxFreeAmount, payment: payment,
+            earlier: try await cancels.cancels(of: payment.id))
 
         // 1. Reserve the amount atomically, and record the cancel, before anything is sent.
         try await reserve(amount, of: payment.id, expectedRefundable: request.refundableAmount)
@@ -58,6 +66,7 @@ package struct CancelService: Sendable {
             merchantID: PaymentService.acceptorID(for: payment.merchantID))
         var cancel = CancelRecord(
             paymentID: payment.id, amount: amount, reason: request.reason, trace: trace, requestedAt: now())
+        cancel.taxFreeAmount = taxFree
         let void = status == .waitingForCapture
         // A void reverses the authorization: the link keeps the reversal durably and repeats it until the card
         // company answers; the answer (0410) joins the timeline when it comes (`DatabaseReversalStore.settle`).
@@ -118,11 +127,32 @@ package struct CancelService: Sendable {
             try await cancels.cancels(of: payment.id).filter { $0.status == .done && $0.id != cancel.id }
             + [cancel]
         settlement.webhooks = [
-            WebhookPayloads.paymentStatusChanged(settled, cancels: doneCancels, at: at),
-            WebhookPayloads.cancelStatusChanged(settled, cancels: doneCancels, cancel: cancel, at: at),
+            WebhookPayloads.paymentStatusChanged(settled, cancels: doneCancels, baseURL: publicBaseURL, at: at),
+            WebhookPayloads.cancelStatusChanged(
+                settled, cancels: doneCancels, cancel: cancel, baseURL: publicBaseURL, at: at),
         ]
         _ = try await payments.settle(settlement, at: at)
         return settled
+    }
+
+    /// How much of a cancel is tax-free: what was asked (a full cancel takes all that is left by default), never
+    /// more than the cancel or than what is left tax-free, and never leaving more tax-free than is left to cancel.
+    static func taxFreePart(
+        of amount: Int64, requested: Int64?, payment: PaymentRecord, earlier: [CancelRecord]
+    ) throws -> Int64 {
+        let taxFreeLeft = payment.taxFreeAmount - earlier.filter { $0.status != .aborted }.map(\.taxFreeAmount).reduce(0, +)
+        let balanceAfter = payment.balanceAmount - amount
+        let taxFree = requested ?? (balanceAfter == 0 ? taxFreeLeft : 0)
+        guard (0...min(amount, taxFreeLeft)).contains(taxFree) else {
+            throw KeyInError(
+                .invalidRequest, param: "taxFreeAmount", detail: "0 to the cancel amount and the tax-free amount left")
+        }
+        guard taxFreeLeft - taxFree <= balanceAfter else {
+            throw KeyInError(
+                .invalidRequest, param: "taxFreeAmount",
+                detail: "the tax-free amount left (\(taxFreeLeft - taxFree)) would exceed the balance left")
+        }
+        return taxFree
     }
 
     /// A refund or void the card company refused (or never answered): the amount goes back on the balance and
@@ -140,7 +170,10 @@ package struct CancelService: Sendable {
         try await cancels.refuse(
             refused, messages: NetworkConversation.failed(void ? "0410" : "0210", trace: trace, error: error, at: at),
             merchantID: payment.merchantID, paymentKey: payment.paymentKey,
-            webhooks: [WebhookPayloads.cancelStatusChanged(fresh, cancels: done, cancel: refused, at: at)], at: at)
+            webhooks: [
+                WebhookPayloads.cancelStatusChanged(
+                    fresh, cancels: done, cancel: refused, baseURL: publicBaseURL, at: at)
+            ], at: at)
         logger.notice("cancel refused", metadata: ["paymentKey": "\(payment.paymentKey)", "code": "\(error.code)"])
     }
 
@@ -178,7 +211,9 @@ package struct CancelService: Sendable {
         var settlement = PaymentStore.Settlement(
             payment: captured, from: .waitingForCapture, code: nil, onlyIfUnchanged: true)
         settlement.messages = [answer]
-        settlement.webhooks = [WebhookPayloads.paymentStatusChanged(captured, cancels: [], at: at)]
+        settlement.webhooks = [
+            WebhookPayloads.paymentStatusChanged(captured, cancels: [], baseURL: publicBaseURL, at: at)
+        ]
         guard try await payments.settle(settlement, at: at) else {
             // The payment changed while the card company captured it (a concurrent capture or void): the capture's
             // answer is kept in the timeline and said loudly, for the merchant and the card company to reconcile.

@@ -18,6 +18,8 @@ package struct PaymentService: Sendable {
     package let validator: CardEntryValidator
     package let logger: Logger
     package let now: @Sendable () -> Date
+    /// Where the payment's pages are reached (its receipt), for the webhooks' Payment.
+    package let publicBaseURL: String
 
     /// Fields a key-in payment must have. CVC, identity number and password are optional (비인증 key-in), and
     /// checked when given.
@@ -71,18 +73,24 @@ package struct PaymentService: Sendable {
         guard let number = check.cardNumber, let brand = check.brand, let expiryDate = check.expiry,
             let amount = check.amount
         else { throw KeyInError(.invalidRequest) }
+        let taxFreeAmount = try Self.checkTaxFreeAmount(input.taxFreeAmount, of: amount.minorUnits)
+        let authentication = try Self.checkAuthenticationResult(input.vbv)
 
         // 1. The payment exists, IN_PROGRESS, with its trace and encrypted card, before anything is sent.
         let trace = link.newTrace(
             terminalID: Self.terminalID(for: merchantID), merchantID: Self.acceptorID(for: merchantID))
         let capture = input.capture ?? true
-        let payment = PaymentRecord(
+        var payment = PaymentRecord(
             merchantID: merchantID, paymentKey: Self.newPaymentKey(), orderID: order.id, orderName: order.name,
             status: .inProgress, totalAmount: amount.minorUnits, currency: amount.currency.code, capture: capture,
             installmentMonths: input.cardInstallmentPlan ?? 0, cardBrand: brand.rawValue,
             cardCompanyCode: check.company?.code, cardMasked: number.masked, cardFingerprint: vault.fingerprint(number),
             trace: trace, customerName: input.customerName, customerEmail: order.contact.email,
             customerMobilePhone: order.contact.mobilePhone, metadata: input.metadata, requestedAt: now())
+        payment.taxFreeAmount = taxFreeAmount
+        payment.usesFreeInstallmentPlan = input.useFreeInstallmentPlan ?? false
+        payment.cardKind = check.kind
+        payment.cardOwner = check.owner
         do {
             try await store.open(
                 payment, card: try vault.seal(number),
@@ -97,7 +105,10 @@ package struct PaymentService: Sendable {
             cardNumber: number, expiry: expiryDate, amount: amount, cvc: input.cardCvc.nonEmpty,
             customerIdentity: input.customerIdentityNumber.nonEmpty.flatMap(CustomerIdentityNumber.init(parsing:)),
             cardPasswordDigits: input.cardPassword.nonEmpty, installmentMonths: input.cardInstallmentPlan ?? 0,
-            capture: capture, posCondition: .mailOrTelephoneOrder, companyCode: check.company?.code)
+            authenticationValue: authentication?.cavv, eci: authentication?.eci,
+            authenticationTransactionID: authentication?.xid,
+            merchantPaysInterest: payment.usesFreeInstallmentPlan, capture: capture,
+            posCondition: .mailOrTelephoneOrder, companyCode: check.company?.code)
         do {
             return try await authorizeAndSettle(payment, request: request, trace: trace, completion: completion)
         } catch {
@@ -232,7 +243,7 @@ package struct PaymentService: Sendable {
         var settlement = PaymentStore.Settlement(payment: settled, from: .inProgress, code: code, onlyIfUnchanged: true)
         settlement.messages = messages
         settlement.shredCard = shredCard
-        settlement.webhooks = [WebhookPayloads.paymentStatusChanged(settled, cancels: [], at: now())]
+        settlement.webhooks = [WebhookPayloads.paymentStatusChanged(settled, cancels: [], baseURL: publicBaseURL, at: now())]
         if let completion {
             if let claim = completion.claim {
                 outcome.answer = completion.response(outcome)
@@ -274,6 +285,38 @@ package struct PaymentService: Sendable {
             })
         else { throw KeyInError(.invalidRequest, param: "orderId", detail: "6-64 of A-Z a-z 0-9 - _") }
         return OrderID(id)
+    }
+
+    /// The tax-free part of an amount (면세): 0 up to the whole amount; 0 when left out.
+    package static func checkTaxFreeAmount(_ taxFree: Int64?, of amount: Int64) throws -> Int64 {
+        guard let taxFree else { return 0 }
+        guard (0...amount).contains(taxFree) else {
+            throw KeyInError(.invalidRequest, param: "taxFreeAmount", detail: "0 to amount")
+        }
+        return taxFree
+    }
+
+    /// A 3-D Secure result as it goes to the card company: the authentication value (28 base64 characters for a
+    /// CAVV, at most 40) and the 2-digit ECI are needed together; the transaction id (XID, or a 3-D Secure 2
+    /// transaction UUID) is optional. The card company judges the value; this only keeps malformed ones off the wire.
+    package static func checkAuthenticationResult(
+        _ result: KeyInPaymentRequest.AuthenticationResult?
+    ) throws -> (cavv: String, eci: String, xid: String?)? {
+        guard let result, result.cavv != nil || result.xid != nil || result.eci != nil else { return nil }
+        let base64 = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+        func fits(_ text: String, _ allowed: CharacterSet, _ lengths: ClosedRange<Int>) -> Bool {
+            lengths.contains(text.count) && text.unicodeScalars.allSatisfy(allowed.contains)
+        }
+        guard let cavv = result.cavv, fits(cavv, base64, 1...40) else {
+            throw KeyInError(.invalidRequest, param: "vbv.cavv", detail: "base64, at most 40 characters")
+        }
+        guard let eci = result.eci, fits(eci, CharacterSet(charactersIn: "0123456789"), 2...2) else {
+            throw KeyInError(.invalidRequest, param: "vbv.eci", detail: "2 digits")
+        }
+        if let xid = result.xid, !fits(xid, base64.union(CharacterSet(charactersIn: "-")), 1...40) {
+            throw KeyInError(.invalidRequest, param: "vbv.xid", detail: "base64 or a UUID, at most 40 characters")
+        }
+        return (cavv, eci, result.xid)
     }
 
     /// An order name: 1–100 characters once trimmed.

@@ -43,7 +43,7 @@ package struct GatewayServices: Sendable {
         let stores = self.stores
         return PaymentService(
             store: stores.payments, idempotency: stores.idempotency, link: link,
-            vault: vault, validator: validator, logger: logger, now: now)
+            vault: vault, validator: validator, logger: logger, now: now, publicBaseURL: publicBaseURL)
     }
 
     /// The stores, over the gateway's database.
@@ -141,7 +141,7 @@ package struct GatewayServices: Sendable {
     package func cancels(_ logger: Logger) -> CancelService {
         CancelService(
             payments: stores.payments, cancels: stores.cancels, link: link,
-            vault: vault, logger: logger, now: now)
+            vault: vault, logger: logger, now: now, publicBaseURL: publicBaseURL)
     }
 }
 

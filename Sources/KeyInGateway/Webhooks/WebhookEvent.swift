@@ -39,27 +39,30 @@ package struct WebhookEventBody: Encodable {
 /// The webhooks a payment change queues, their bodies made only if an endpoint asked for the event. Webhooks speak
 /// the merchant's language: Korean.
 package enum WebhookPayloads {
-    package static func paymentStatusChanged(_ payment: PaymentRecord, cancels: [CancelRecord], at date: Date)
-        -> WebhookEvent
-    {
+    package static func paymentStatusChanged(
+        _ payment: PaymentRecord, cancels: [CancelRecord], baseURL: String, at date: Date
+    ) -> WebhookEvent {
         WebhookEvent(.paymentStatusChanged) {
-            try body(.paymentStatusChanged, payment: payment, cancels: cancels, cancel: nil, at: date)
+            try body(.paymentStatusChanged, payment: payment, cancels: cancels, cancel: nil, baseURL: baseURL, at: date)
         }
     }
 
     package static func cancelStatusChanged(
-        _ payment: PaymentRecord, cancels: [CancelRecord], cancel: CancelRecord, at date: Date
+        _ payment: PaymentRecord, cancels: [CancelRecord], cancel: CancelRecord, baseURL: String, at date: Date
     ) -> WebhookEvent {
         WebhookEvent(.cancelStatusChanged) {
-            try body(.cancelStatusChanged, payment: payment, cancels: cancels, cancel: cancel, at: date)
+            try body(
+                .cancelStatusChanged, payment: payment, cancels: cancels, cancel: cancel, baseURL: baseURL, at: date)
         }
     }
 
     private static func body(
-        _ type: WebhookEventType, payment: PaymentRecord, cancels: [CancelRecord], cancel: CancelRecord?, at date: Date
+        _ type: WebhookEventType, payment: PaymentRecord, cancels: [CancelRecord], cancel: CancelRecord?,
+        baseURL: String, at date: Date
     ) throws -> String {
         let body = WebhookEventBody(
-            type, payment: PaymentDTO(payment, cancels: cancels, language: .korean), cancel: cancel, at: date)
+            type, payment: PaymentDTO(payment, cancels: cancels, language: .korean, baseURL: baseURL), cancel: cancel,
+            at: date)
         return String(decoding: try JSONCoding.encoder.encode(body), as: UTF8.self)
     }
 }

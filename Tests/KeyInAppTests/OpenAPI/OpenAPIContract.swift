@@ -2,7 +2,8 @@ import Foundation
 import Yams
 
 /// openapi.yaml as a contract: finds the schema of a documented response and lists every way a JSON value breaks
-/// it. Covers the JSON Schema the document uses: `$ref`, `type`, `required`, `properties`,
+/// it. Covers the JSON Schema the document uses: `$ref`, `type` (one, or a list such as `[string, "null"]`),
+/// `oneOf`, `required`, `properties`,
 /// `additionalProperties`, `items`, `enum`, `pattern`, `minLength`/`maxLength`, `minimum`/`maximum`, and
 /// `format: date-time` / `uuid`.
 struct OpenAPIContract {
@@ -58,6 +59,18 @@ struct OpenAPIContract {
         let here = pointer.isEmpty ? "/" : pointer
         if let type = schema["type"]?.string, !Self.matches(value, type: type) {
             return ["\(here): expected \(type), got \(Self.kind(of: value))"]
+        }
+        // OpenAPI 3.1 names a nullable type as a list: `type: [string, "null"]`.
+        if let types = schema["type"]?.array?.compactMap(\.string),
+            !types.contains(where: { Self.matches(value, type: $0) })
+        {
+            return ["\(here): expected one of \(types), got \(Self.kind(of: value))"]
+        }
+        if let alternatives = schema["oneOf"]?.array {
+            let fitting = alternatives.filter { violations(of: value, against: $0, at: pointer).isEmpty }
+            if fitting.count != 1 {
+                return ["\(here): matches \(fitting.count) of the oneOf alternatives, not exactly one"]
+            }
         }
         if let allowed = schema["enum"]?.array, !allowed.contains(value) {
             problems.append("\(here): \(value) is not one of the documented values")

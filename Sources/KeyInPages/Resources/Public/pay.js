@@ -125,16 +125,16 @@
       if (/^\d{6}$/.test(v)) {
         const month = Number(v.slice(2, 4)), day = Number(v.slice(4, 6));
         const date = new Date(Date.UTC(2000 + Number(v.slice(0, 2)), month - 1, day));
-        return date.getUTCMonth() === month - 1 && date.getUTCDate() === day ? null : "INVALID_CARD_IDENTITY_FORMAT";
+        return date.getUTCMonth() === month - 1 && date.getUTCDate() === day ? null : "INVALID_BIRTH_DAY_FORMAT";
       }
       if (/^\d{10}$/.test(v)) {
         const weights = [1, 3, 7, 1, 3, 7, 1, 3, 5];
         let sum = 0;
         for (let i = 0; i < 9; i++) sum += Number(v[i]) * weights[i];
         sum += Math.floor((Number(v[8]) * 5) / 10);
-        return (10 - (sum % 10)) % 10 === Number(v[9]) ? null : "INVALID_CARD_IDENTITY_FORMAT";
+        return (10 - (sum % 10)) % 10 === Number(v[9]) ? null : "INVALID_BIRTH_DAY_FORMAT";
       }
-      return "INVALID_CARD_IDENTITY_FORMAT";
+      return "INVALID_BIRTH_DAY_FORMAT";
     },
     cardPassword() {
       return /^\d{2}$/.test(fields.cardPassword.value) ? null : "INVALID_CARD_PASSWORD_FORMAT";
