@@ -18,7 +18,7 @@ public enum IssuerReply: Sendable, Equatable {
 /// The card companies' decisions, with no network in the way: accounts, limits, cardholder checks, maintenance
 /// windows, captures, refunds, reversals, and the ledger of all of it.
 public actor IssuerEngine {
-    public let configuration: IssuerConfiguration
+    public nonisolated let configuration: IssuerConfiguration
     private let binTable: BINTable
     private let now: @Sendable () -> Date
     private let maintenance: MaintenanceSchedule
@@ -293,7 +293,9 @@ public actor IssuerEngine {
                 transmissionDateTime: request[.transmissionDateTime] ?? "",
                 terminalID: request[.terminalID] ?? "", merchantID: request[.merchantID] ?? "", responseCode: code,
                 approvalCode: approvalCode, retrievalReferenceNumber: rrn, originalRRN: originalRRN,
-                installmentMonths: installments, recordedAt: now(), reversed: false, settledAmount: 0))
+                installmentMonths: installments,
+                merchantPaysInterest: request.additionalData?[.merchantPaysInterest] == "1", recordedAt: now(),
+                reversed: false, settledAmount: 0))
     }
 
     static func requestKey(mti: String, stan: String, terminal: String, transmission: String) -> String {

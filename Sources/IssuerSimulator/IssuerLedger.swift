@@ -23,6 +23,8 @@ public struct LedgerEntry: Sendable, Codable, Equatable {
     /// For captures and refunds: the RRN they refer to. For reversals: the RRN they cancelled, if any.
     public let originalRRN: String?
     public let installmentMonths: Int
+    /// The merchant pays the installment interest (element 48 tag 10): the cardholder is charged none.
+    public let merchantPaysInterest: Bool
     public let recordedAt: Date
     /// Set on an approved authorization or sale once it is reversed.
     public internal(set) var reversed: Bool

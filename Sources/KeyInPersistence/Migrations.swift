@@ -604,8 +604,10 @@ struct RenameCodesToToss: AsyncMigration {
         let sql = try database.sql
         for (table, column) in Self.columns {
             for (old, new) in pairs {
-                try await sql.update(table).set(SQLIdentifier(column), to: new).where(SQLIdentifier(column), .equal, old)
-                    .run()
+                try await sql.update(table).set(SQLIdentifier(column), to: new).where(
+                    SQLIdentifier(column), .equal, old
+                )
+                .run()
             }
         }
     }

@@ -23,7 +23,8 @@ struct EchoAndLoggingTests {
         #expect(await harness.authorize(LinkHarness.sale("4242424242424242")).failureCode == nil)
     }
 
-    @Test("Logs never show a card number, CVC, birth date, business number or card password")
+    @Test(
+        "Logs never show a card number, CVC, birth date, business number, card password or 3-D Secure value")
     func noCardDataInLogs() async throws {
         let capture = LogCapture()
         let engine = IssuerEngine()
@@ -34,10 +35,16 @@ struct EchoAndLoggingTests {
         let clock = ManualClock()
         let link = CardNetworkLink(configuration: configuration, clock: clock, logger: capture.logger(label: "link"))
 
-        func pay(_ number: String, identity: String, password: String = "12") async -> Result<CardApproval, KeyInError>
-        {
+        let authenticationValue = "Q0FWVlNFQ1JFVFZBTFVFMTIzNDU2"
+        func pay(
+            _ number: String, identity: String, password: String = "12", authenticated: Bool = false
+        ) async -> Result<CardApproval, KeyInError> {
             var request = LinkHarness.sale(number)
             request.cvc = "737"
+            if authenticated {
+                request.authenticationValue = authenticationValue
+                request.eci = "05"
+            }
             request.customerIdentity = CustomerIdentityNumber(parsing: identity)
             request.cardPasswordDigits = password
             do {
@@ -48,6 +55,7 @@ struct EchoAndLoggingTests {
             }
         }
         _ = await pay("5555555555554444", identity: "1248100998", password: "58")
+        _ = await pay("4242424242424242", identity: "900101", authenticated: true)
         _ = await pay("4000000000000564", identity: "870312")
         _ = await pay("4000000000009920", identity: "900101")
         let stalled = Task { await pay("4000000000009904", identity: "900101") }
@@ -65,7 +73,7 @@ struct EchoAndLoggingTests {
         #expect(logged.contains("reversal"), "the test must have logged something to search")
         for secret in [
             "5555555555554444", "4000000000000564", "4000000000009920", "4000000000009904", "1248100998", "870312",
-            "900101",
+            "900101", "4242424242424242", authenticationValue,
         ] {
             #expect(!logged.contains(secret), "log shows \(secret)")
         }

@@ -92,7 +92,8 @@ extension BINTable {
                 guard fields == BINTable.header || fields == BINTable.fullHeader else {
                     throw BINTableError(
                         line: lineNumber,
-                        reason: "expected the header \(BINTable.fullHeader.joined(separator: ",")) (the last two optional)")
+                        reason:
+                            "expected the header \(BINTable.fullHeader.joined(separator: ",")) (the last two optional)")
                 }
                 columns = fields
                 continue

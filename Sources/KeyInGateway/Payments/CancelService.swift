@@ -140,7 +140,8 @@ package struct CancelService: Sendable {
     static func taxFreePart(
         of amount: Int64, requested: Int64?, payment: PaymentRecord, earlier: [CancelRecord]
     ) throws -> Int64 {
-        let taxFreeLeft = payment.taxFreeAmount - earlier.filter { $0.status != .aborted }.map(\.taxFreeAmount).reduce(0, +)
+        let taxFreeLeft =
+            payment.taxFreeAmount - earlier.filter { $0.status != .aborted }.map(\.taxFreeAmount).reduce(0, +)
         let balanceAfter = payment.balanceAmount - amount
         let taxFree = requested ?? (balanceAfter == 0 ? taxFreeLeft : 0)
         guard (0...min(amount, taxFreeLeft)).contains(taxFree) else {

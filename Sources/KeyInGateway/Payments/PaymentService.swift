@@ -243,7 +243,9 @@ package struct PaymentService: Sendable {
         var settlement = PaymentStore.Settlement(payment: settled, from: .inProgress, code: code, onlyIfUnchanged: true)
         settlement.messages = messages
         settlement.shredCard = shredCard
-        settlement.webhooks = [WebhookPayloads.paymentStatusChanged(settled, cancels: [], baseURL: publicBaseURL, at: now())]
+        settlement.webhooks = [
+            WebhookPayloads.paymentStatusChanged(settled, cancels: [], baseURL: publicBaseURL, at: now())
+        ]
         if let completion {
             if let claim = completion.claim {
                 outcome.answer = completion.response(outcome)
