@@ -214,7 +214,8 @@ let package = Package(
         .testTarget(
             name: "KeyInCLITests",
             dependencies: [
-                "KeyInCLI", "KeyInCore", "KeyInGateway", "KeyInApp", .product(name: "Vapor", package: "vapor"),
+                "KeyInCLI", "KeyInCore", "KeyInGateway", "KeyInApp", "IssuerSimulator",
+                .product(name: "Vapor", package: "vapor"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),

@@ -15,7 +15,7 @@ package struct IssuerCommand: AsyncParsableCommand {
     package static let configuration = CommandConfiguration(
         commandName: "issuer",
         abstract: "The card-company host simulator: several card companies speaking KeyIn's ISO 8583 format.",
-        subcommands: [IssuerServeCommand.self, IssuerLedgerCommand.self],
+        subcommands: [IssuerServeCommand.self, IssuerLedgerCommand.self, IssuerAuthenticationValueCommand.self],
         defaultSubcommand: IssuerServeCommand.self
     )
 
@@ -71,6 +71,11 @@ package struct IssuerServeCommand: AsyncParsableCommand {
     }
 
     func loadConfiguration() throws -> IssuerConfiguration {
+        try Self.loadConfiguration(config)
+    }
+
+    /// The built-in configuration, or the one `path` names with its left-out keys kept, checked.
+    static func loadConfiguration(_ config: String?) throws -> IssuerConfiguration {
         guard let config else { return .default }
         let configuration: IssuerConfiguration
         do {
@@ -112,5 +117,53 @@ package struct IssuerLedgerCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("No simulator answers at \(url): start one with `keyin issuer`.")
         }
+    }
+}
+
+/// `keyin issuer authentication-value --card N --eci 05 [--xid X]`: the 3-D Secure authentication value (CAVV) the
+/// simulated card companies issue for a card, so a demo or an integration test can send a `vbv` the simulator
+/// accepts, as a merchant sends the result a 3-D Secure provider gave it.
+package struct IssuerAuthenticationValueCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
+        commandName: "authentication-value",
+        abstract: "Print the 3-D Secure authentication value (vbv.cavv) the simulator accepts for a card.",
+        discussion: """
+            The value depends on the card number, the ECI and the transaction id (vbv.xid), and on the \
+            simulator's authenticationKey (--config); any other value is declined with response code Q2 \
+            (CARDHOLDER_AUTHENTICATION_REJECTED).
+            """
+    )
+
+    @Option(help: "The card number.")
+    var card: String
+
+    @Option(help: "The electronic commerce indicator, 2 digits.")
+    var eci = "05"
+
+    @Option(help: "The 3-D Secure transaction id (vbv.xid), if the payment sends one.")
+    var xid: String?
+
+    @Option(help: "The simulator's JSON configuration file, if it sets its own authenticationKey.")
+    var config: String?
+
+    package init() {}
+
+    package func validate() throws {
+        guard let number = CardNumber(typed: card), Luhn.isValid(number.digits) else {
+            throw ValidationError("--card must be a card number that passes the Luhn check.")
+        }
+        guard eci.count == 2, eci.allSatisfy(\.isASCII), eci.allSatisfy(\.isNumber) else {
+            throw ValidationError("--eci must be 2 digits.")
+        }
+    }
+
+    package func run() async throws {
+        try execute(io: .standard)
+    }
+
+    package func execute(io: CommandIO) throws {
+        let configuration = try IssuerServeCommand.loadConfiguration(config)
+        let digits = CardNumber(typed: card)?.digits ?? card
+        io.write(configuration.authenticationValue(cardNumber: digits, transactionID: xid, eci: eci))
     }
 }
