@@ -19,8 +19,15 @@ struct BrowserTests {
 
     @Test("Each browser script's scenarios pass, each failure named", arguments: suites)
     func browserScenarios(script: String) async throws {
+        try await Self.runScenarios(script, in: Self.scripts)
+    }
+
+    /// Runs the unittest script `name` of `directory` against a fresh `keyin serve` (its URL, test key and console
+    /// login in KEYIN_BASE_URL, KEYIN_SECRET_KEY, KEYIN_CONSOLE_EMAIL and KEYIN_CONSOLE_PASSWORD), and records each
+    /// scenario that did not pass as an issue of its own, named.
+    static func runScenarios(_ name: String, in directory: URL) async throws {
         let process = ServeCrashTests()
-        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-browser-\(UUID())")
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-python-\(UUID())")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
         let port = try freeLoopbackPort()
         let (server, output, _) = try process.launch(
@@ -38,17 +45,16 @@ struct BrowserTests {
         environment["KEYIN_SECRET_KEY"] = key
         environment["KEYIN_CONSOLE_EMAIL"] = String(login.1)
         environment["KEYIN_CONSOLE_PASSWORD"] = String(login.2)
-        let discover = ["-m", "unittest", "discover", "-v", "-s", Self.scripts.path, "-p", "\(script).py"]
+        let discover = ["-m", "unittest", "discover", "-v", "-s", directory.path, "-p", "\(name).py"]
         let (status, log) = try await Self.runOffThePool("/usr/bin/env", ["python3"] + discover, environment)
         let scenarios = Self.scenarios(in: log)
-        let declared = try String(contentsOf: Self.scripts.appendingPathComponent("\(script).py"), encoding: .utf8)
+        let declared = try String(contentsOf: directory.appendingPathComponent("\(name).py"), encoding: .utf8)
             .matches(of: /(?m)^    def (test_\w+)/).map { String($0.1) }
-        #expect(Set(scenarios.map(\.name)) == Set(declared), "\(script): not every scenario reported\n\(log)")
-        // Each scenario that did not pass is an issue of its own, named.
-        for (name, verdict) in scenarios where verdict != "ok" {
-            Issue.record("\(script): \(name) \(verdict)\n\(log)")
+        #expect(Set(scenarios.map(\.name)) == Set(declared), "\(name): not every scenario reported\n\(log)")
+        for (scenario, verdict) in scenarios where verdict != "ok" {
+            Issue.record("\(name): \(scenario) \(verdict)\n\(log)")
         }
-        #expect(status == 0, "\(script) exited \(status)\n\(log)")
+        #expect(status == 0, "\(name) exited \(status)\n\(log)")
     }
 
     /// `test_name (module.Class.test_name) ... ok` lines of `unittest -v`: each scenario and its verdict.
