@@ -24,9 +24,14 @@ public struct AdditionalData: Hashable, Sendable {
         /// cardholder none.
         case merchantPaysInterest = "10"
 
-        /// Sub-elements that are card secrets or authentication data: never logged.
+        /// Sub-elements that are card secrets or 3-D Secure authentication data: never logged.
         var isSecret: Bool {
-            self == .cvc2 || self == .customerIdentity || self == .cardPasswordDigits || self == .authenticationValue
+            switch self {
+            case .cvc2, .customerIdentity, .cardPasswordDigits, .authenticationValue, .eci,
+                .authenticationTransactionID:
+                true
+            case .installmentMonths, .originalRRN, .maintenanceEnd, .merchantPaysInterest: false
+            }
         }
     }
 

@@ -89,8 +89,8 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
     public var cardholderBusinessNumber: String
     public var cardPasswordDigits: String
     /// The secret the simulated card companies issue and check 3-D Secure authentication values (CAVV) with: an
-    /// authorization whose value was not made with it is declined (Q2), as a real issuer declines a value it never
-    /// issued.
+    /// authorization whose value was not made with it, or whose value already approved a payment, is declined (Q2),
+    /// as a real issuer declines a value it never issued or sees again.
     public var authenticationKey: String
 
     public static let `default`: IssuerConfiguration = {

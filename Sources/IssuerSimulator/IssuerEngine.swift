@@ -27,6 +27,8 @@ public actor IssuerEngine {
     private var used: [String: Int64] = [:]
     /// Requests already seen, to answer a duplicate transmission with 94.
     private var seen: Set<String> = []
+    /// 3-D Secure authentication values that approved a payment: each authenticates one payment only.
+    private var spentAuthenticationValues: Set<String> = []
     private var seenOrder: [String] = []
     private var sequence = 0
     /// Answers of `answers_late` cards not yet sent, by request key.
@@ -101,6 +103,7 @@ public actor IssuerEngine {
         }
 
         used[pan, default: 0] += amount
+        if let value = additional[.authenticationValue] { spentAuthenticationValues.insert(value) }
         let (approvalCode, rrn) = nextReferences()
         record(
             request, kind: kind, code: "00", company: company, installments: installments, approvalCode: approvalCode,
@@ -141,7 +144,7 @@ public actor IssuerEngine {
         if let value = additional[.authenticationValue] {
             let issued = configuration.authenticationValue(
                 cardNumber: pan, transactionID: additional[.authenticationTransactionID], eci: additional[.eci] ?? "")
-            guard value == issued else { return ("Q2", nil) }
+            guard value == issued, !spentAuthenticationValues.contains(value) else { return ("Q2", nil) }
         }
         let limit = account?.creditLimit ?? configuration.defaultCreditLimit
         if used[pan, default: 0] + amount > limit { return ("51", nil) }

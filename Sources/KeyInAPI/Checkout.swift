@@ -19,6 +19,13 @@ package struct Checkout {
     ) async throws -> Response {
         try await services.idempotency(request).runWithinPayment(request, merchantID: merchantID) { claim in
             var input = try PaymentsController.decode(KeyInPaymentRequest.self, from: request)
+            // The link a payment was made on is KeyIn's to record (it becomes the Payment's checkout.url): a caller
+            // cannot name one.
+            if input.metadata?[PaymentDTO.checkoutLinkMetadataKey] != nil {
+                throw KeyInError(
+                    .invalidRequest, param: "metadata",
+                    detail: "\(PaymentDTO.checkoutLinkMetadataKey) is set by KeyIn's payment page")
+            }
             adjust(&input)
             let completion = PaymentService.Completion(
                 claim: claim,

@@ -57,7 +57,7 @@ package struct PagesController: RouteCollection {
             input.customerName = link.customerName
             input.customerEmail = link.customerEmail
             input.customerMobilePhone = link.customerMobilePhone
-            input.metadata = ["paymentLink": link.linkKey.rawValue]
+            input.metadata = [PaymentDTO.checkoutLinkMetadataKey: link.linkKey.rawValue]
         }
     }
 

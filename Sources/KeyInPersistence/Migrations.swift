@@ -1,5 +1,7 @@
 import FluentKit
 import FluentSQL
+import Foundation
+import KeyInCore
 
 /// Every schema change, in order. Append only: a migration that has run anywhere is never edited. Types are the
 /// portable subset SQLite and PostgreSQL share (strings for enums, int64 minor units, UUID keys).
@@ -539,7 +541,7 @@ struct AddLeaseToOutboundMessages: AsyncMigration {
 
 /// What a Toss Payments integration reads on a payment: the approval's transaction key, the tax-free part, whether
 /// the merchant pays the installment interest, and the card's kind and owner type from the BIN table. Payments
-/// made before keep no transaction key and an unknown kind and owner.
+/// made before get a transaction key of their own and an unknown kind and owner.
 struct AddTossFieldsToPayments: AsyncMigration {
     var name: String { "027_add_toss_fields_to_payments" }
 
@@ -552,6 +554,7 @@ struct AddTossFieldsToPayments: AsyncMigration {
             .update()
         try await database.schema(payments).field("card_kind", .string).update()
         try await database.schema(payments).field("card_owner", .string).update()
+        try await TransactionKeyBackfill.fill(payments, on: database)
     }
 
     func revert(on database: any Database) async throws {
@@ -561,7 +564,7 @@ struct AddTossFieldsToPayments: AsyncMigration {
     }
 }
 
-/// Each cancel's own transaction key and the tax-free part it cancelled.
+/// Each cancel's own transaction key and the tax-free part it cancelled; cancels made before get a key too.
 struct AddTossFieldsToCancels: AsyncMigration {
     var name: String { "028_add_toss_fields_to_cancels" }
 
@@ -569,6 +572,7 @@ struct AddTossFieldsToCancels: AsyncMigration {
         try await database.schema(CancelModel.schema).field("transaction_key", .string).update()
         try await database.schema(CancelModel.schema).field("tax_free_amount", .int64, .required, .sql(.default(0)))
             .update()
+        try await TransactionKeyBackfill.fill(CancelModel.schema, on: database)
     }
 
     func revert(on database: any Database) async throws {
@@ -609,6 +613,21 @@ struct RenameCodesToToss: AsyncMigration {
                 )
                 .run()
             }
+        }
+    }
+}
+
+/// Gives every row of `table` without a transaction key one of its own, so no payment or cancel a Toss integration
+/// reads lacks one. Row by row: SQLite and PostgreSQL make random hex differently, and the tables are small when
+/// this runs once.
+enum TransactionKeyBackfill {
+    static func fill(_ table: String, on database: any Database) async throws {
+        let sql = try database.sql
+        let rows = try await sql.select().column("id").from(table).where("transaction_key", .is, SQLLiteral.null).all()
+        for row in rows {
+            let id = try row.decode(column: "id", as: UUID.self)
+            try await sql.update(table).set("transaction_key", to: TransactionKey.random().rawValue)
+                .where("id", .equal, id).run()
         }
     }
 }

@@ -44,4 +44,21 @@ struct AdditionalDataTests {
         }
         #expect(text.contains("04:00"))
     }
+
+    @Test("A logged message shows no 3-D Secure value, ECI or transaction id; the interest flag stays readable")
+    func authenticationRedaction() {
+        var sale = Fixtures.sale
+        var additional = sale.additionalData ?? AdditionalData()
+        additional[.authenticationValue] = "Q0FWVlNFQ1JFVFZBTFVFMTIzNDU2"
+        additional[.eci] = "05"
+        additional[.authenticationTransactionID] = "WElEU0VDUkVUVFJBTlNBQ1RJT04="
+        additional[.merchantPaysInterest] = "1"
+        sale.additionalData = additional
+        let text = "\(sale)"
+        for secret in ["Q0FWVlNFQ1JFVFZBTFVFMTIzNDU2", "WElEU0VDUkVUVFJBTlNBQ1RJT04=", "06:05"] {
+            #expect(!text.contains(secret), "\(text) shows \(secret)")
+        }
+        #expect(text.contains("05:" + String(repeating: "*", count: 28)) && text.contains("06:**"))
+        #expect(text.contains("10:1"))
+    }
 }

@@ -140,6 +140,8 @@ struct PaymentLinkTests {
                 .POST, "pay/\(link.key)", json: Self.card, headers: ["Idempotency-Key": "try-2"], authenticated: false)
             #expect(paid.status == .ok && paid.body["status"] as? String == "DONE")
             #expect(paid.body["totalAmount"] as? Int == 55_000)
+            // The Payment names the page it was paid on (Toss's checkout.url).
+            #expect((paid.body["checkout"] as? [String: Any])?["url"] as? String == link.body["url"] as? String)
             let shown = try await gateway.send(.GET, "v1/payment-links/\(link.id)")
             #expect(shown.body["status"] as? String == "PAID")
             #expect(shown.body["paymentKey"] as? String == paid.body["paymentKey"] as? String)

@@ -135,15 +135,17 @@ package struct CancelService: Sendable {
         return settled
     }
 
-    /// How much of a cancel is tax-free: what was asked (a full cancel takes all that is left by default), never
-    /// more than the cancel or than what is left tax-free, and never leaving more tax-free than is left to cancel.
+    /// How much of a cancel is tax-free: what was asked, never more than the cancel or than what is left tax-free,
+    /// and never leaving more tax-free than is left to cancel. Left out, the least that keeps that true: all that
+    /// is left on a full cancel, none on a partial one unless the balance left would be smaller than the tax-free
+    /// part.
     static func taxFreePart(
         of amount: Int64, requested: Int64?, payment: PaymentRecord, earlier: [CancelRecord]
     ) throws -> Int64 {
         let taxFreeLeft =
             payment.taxFreeAmount - earlier.filter { $0.status != .aborted }.map(\.taxFreeAmount).reduce(0, +)
         let balanceAfter = payment.balanceAmount - amount
-        let taxFree = requested ?? (balanceAfter == 0 ? taxFreeLeft : 0)
+        let taxFree = requested ?? min(amount, max(0, taxFreeLeft - balanceAfter))
         guard (0...min(amount, taxFreeLeft)).contains(taxFree) else {
             throw KeyInError(
                 .invalidRequest, param: "taxFreeAmount", detail: "0 to the cancel amount and the tax-free amount left")

@@ -48,6 +48,8 @@ package struct PaymentDTO: Content {
     package static let version = "2022-11-16"
     /// KeyIn acquires through Korean card companies only: every payment is made in Korea.
     package static let country = "KR"
+    /// The metadata key under which the hosted page records the link a payment was made on (only it may).
+    package static let checkoutLinkMetadataKey = "paymentLink"
 
     package struct Card: Content {
         /// What was asked of the card company (no instant discounts exist here, so the payment's amount).
@@ -195,9 +197,10 @@ package struct PaymentDTO: Content {
         method = "카드"
         totalAmount = payment.totalAmount
         balanceAmount = payment.balanceAmount
-        // The tax split describes what is left: the tax-free part less what cancels took of it.
-        let taxes = TaxAmounts(
-            amount: payment.balanceAmount, taxFree: payment.taxFreeAmount - done.map(\.taxFreeAmount).reduce(0, +))
+        // The tax split describes what is left: the tax-free part less what cancels took of it. A cancel still
+        // running has taken its amount off the balance already, so its tax-free part is taken off too.
+        let taken = cancels.filter { $0.status != .aborted }.map(\.taxFreeAmount).reduce(0, +)
+        let taxes = TaxAmounts(amount: payment.balanceAmount, taxFree: payment.taxFreeAmount - taken)
         suppliedAmount = taxes.supplied
         vat = taxes.vat
         taxFreeAmount = taxes.taxFree
@@ -208,7 +211,9 @@ package struct PaymentDTO: Content {
         approvedAt = payment.approvedAt
         useEscrow = false
         cultureExpense = false
-        isPartialCancelable = payment.status == .done || payment.status == .partialCanceled
+        // Whether this payment can be cancelled in part at all (Toss's meaning, true after a full cancel too): a
+        // sale can, an authorization not yet captured is released whole.
+        isPartialCancelable = payment.status != .waitingForCapture
         let company = payment.cardCompanyCode.flatMap { code in
             BINTable.bundled.companies.first { $0.code == code }
         }
@@ -239,7 +244,7 @@ package struct PaymentDTO: Content {
         receiptUrl = "/receipts/\(payment.paymentKey.rawValue)"
         // A receipt (매출전표) exists once the card company approved.
         receipt = payment.approveNo == nil ? nil : Link(url: baseURL + receiptUrl)
-        checkout = payment.metadata?["paymentLink"].map { Link(url: "\(baseURL)/pay/\($0)") }
+        checkout = payment.metadata?[Self.checkoutLinkMetadataKey].map { Link(url: "\(baseURL)/pay/\($0)") }
         metadata = payment.metadata
     }
 

@@ -105,7 +105,8 @@ struct TossCompatibilityTests {
             #expect(full.status == .ok)
             let canceled = try Self.json(full)
             #expect(TossPaymentContract.violations(of: canceled) == [])
-            #expect(canceled["status"]?.string == "CANCELED" && Self.bool(canceled["isPartialCancelable"]) == false)
+            // Still a payment that could be cancelled in part (Toss's meaning: what the method allows).
+            #expect(canceled["status"]?.string == "CANCELED" && Self.bool(canceled["isPartialCancelable"]) == true)
             for amount in ["balanceAmount", "vat", "suppliedAmount", "taxFreeAmount"] {
                 #expect(Self.number(canceled[amount]) == 0, "\(amount)")
             }
@@ -161,7 +162,6 @@ struct TossCompatibilityTests {
             #expect(payment["status"]?.string == "ABORTED" && payment["approvedAt"] == .null)
             #expect(payment["failure"]?["code"]?.string == "REJECT_CARD_COMPANY")
             #expect(payment["receipt"] == .null && payment["card"]?["approveNo"] == .null)
-            #expect(Self.bool(payment["isPartialCancelable"]) == false)
             // 400000 is BC카드's personal credit card in the bundled table.
             #expect(payment["card"]?["issuerCode"]?.string == "31")
         }
@@ -192,18 +192,24 @@ struct TossCompatibilityTests {
                 .POST, "v1/payments/key-in",
                 json: GatewayHarness.keyIn(card: card, extra: ["vbv": ["cavv": issued, "xid": xid, "eci": "05"]]))
             #expect(approved.status == .ok && approved.body["status"] as? String == "DONE")
-            // The value went in element 48 (tags 05, 06, 09) and is never logged or stored in any form.
+            // The value went in element 48 (tags 05, 06, 09); the card company takes it once only.
+            let replayed = try await gateway.send(
+                .POST, "v1/payments/key-in",
+                json: GatewayHarness.keyIn(card: card, extra: ["vbv": ["cavv": issued, "xid": xid, "eci": "05"]]))
+            #expect(replayed.body["code"] as? String == "CARDHOLDER_AUTHENTICATION_REJECTED")
             let forged = try await gateway.send(
                 .POST, "v1/payments/key-in",
                 json: GatewayHarness.keyIn(
                     card: card, extra: ["vbv": ["cavv": "AAABBBCCCDDDEEEFFFGGGHHHIII=", "xid": xid, "eci": "05"]]))
             #expect(forged.status == .forbidden)
             #expect(forged.body["code"] as? String == "CARDHOLDER_AUTHENTICATION_REJECTED")
-            // Another payment's value does not fit this one.
-            let reused = try await gateway.send(
+            // A value made for another transaction does not fit this one.
+            let other = gateway.engine.configuration.authenticationValue(
+                cardNumber: card, transactionID: "T2", eci: "05")
+            let misplaced = try await gateway.send(
                 .POST, "v1/payments/key-in",
-                json: GatewayHarness.keyIn(card: card, extra: ["vbv": ["cavv": issued, "xid": xid, "eci": "06"]]))
-            #expect(reused.body["code"] as? String == "CARDHOLDER_AUTHENTICATION_REJECTED")
+                json: GatewayHarness.keyIn(card: card, extra: ["vbv": ["cavv": other, "xid": xid, "eci": "05"]]))
+            #expect(misplaced.body["code"] as? String == "CARDHOLDER_AUTHENTICATION_REJECTED")
             let malformed = try await gateway.send(
                 .POST, "v1/payments/key-in",
                 json: GatewayHarness.keyIn(card: card, extra: ["vbv": ["cavv": issued, "eci": "5"]]))
@@ -225,7 +231,8 @@ struct TossCompatibilityTests {
             let key = try #require(paid.body["paymentKey"] as? String)
             // Cancelling 15,000원 of taxable goods would leave 20,000원 tax-free in a 15,000원 balance.
             let impossible = try await gateway.send(
-                .POST, "v1/payments/\(key)/cancel", json: ["cancelReason": "반품", "cancelAmount": 15_000])
+                .POST, "v1/payments/\(key)/cancel",
+                json: ["cancelReason": "반품", "cancelAmount": 15_000, "taxFreeAmount": 0])
             #expect(impossible.status == .badRequest && impossible.body["param"] as? String == "taxFreeAmount")
             let more = try await gateway.send(
                 .POST, "v1/payments/\(key)/cancel",
@@ -233,6 +240,35 @@ struct TossCompatibilityTests {
             #expect(more.body["param"] as? String == "taxFreeAmount")
             let unchanged = try await gateway.send(.GET, "v1/payments/\(key)")
             #expect(unchanged.body["balanceAmount"] as? Int == 30_000 && unchanged.body["status"] as? String == "DONE")
+            // Left out, the tax-free part is the least the balance left allows: 5,000원 of this 15,000원 cancel.
+            let least = try await gateway.send(
+                .POST, "v1/payments/\(key)/cancel", json: ["cancelReason": "반품", "cancelAmount": 15_000])
+            #expect(least.status == .ok)
+            let cancels = try #require(least.body["cancels"] as? [[String: Any]])
+            #expect(cancels.first?["taxFreeAmount"] as? Int == 5_000)
+            #expect(least.body["taxFreeAmount"] as? Int == 15_000 && least.body["vat"] as? Int == 0)
+        }
+    }
+
+    @Test("A caller cannot name the payment page a payment was made on: checkout.url is KeyIn's to record")
+    func checkoutIsKeyIns() async throws {
+        try await GatewayHarness.with { gateway in
+            let forged = try await gateway.send(
+                .POST, "v1/payments/key-in",
+                json: GatewayHarness.keyIn(extra: ["metadata": ["paymentLink": "../../evil.example/x"]]))
+            #expect(forged.status == .badRequest && forged.body["param"] as? String == "metadata")
+            #expect(await gateway.engine.entries().isEmpty)
+        }
+    }
+
+    @Test("An authorization not yet captured cannot be cancelled in part, and says so")
+    func authorizationIsWhole() async throws {
+        try await GatewayHarness.with { gateway in
+            let held = try Self.json(
+                try await gateway.send(
+                    .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(extra: ["capture": false])))
+            #expect(held["status"]?.string == "WAITING_FOR_CAPTURE")
+            #expect(Self.bool(held["isPartialCancelable"]) == false)
         }
     }
 }

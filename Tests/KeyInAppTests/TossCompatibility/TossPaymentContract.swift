@@ -104,6 +104,13 @@ enum TossPaymentContract {
         "cancelRequestId": Field(kinds: [.string, .null]),
     ]
 
+    /// Toss's card-company codes (카드사 코드), Korean and international.
+    static let cardCompanyCodes: Set<String> = [
+        "3K", "46", "71", "30", "31", "51", "38", "41", "62", "36", "33", "W1", "37", "39", "35", "42", "15", "3A",
+        "24",
+        "21", "61", "11", "91", "34", "6D", "4M", "3C", "7A", "4J", "4V", "6I",
+    ]
+
     static let failure: [String: Field] = [
         "code": Field(kinds: [.string]),
         "message": Field(kinds: [.string]),
@@ -131,8 +138,19 @@ enum TossPaymentContract {
             }
         }
         for name in ["receipt", "checkout"] {
-            if let link = payment[name], link != .null, link["url"]?.string == nil {
-                problems.append("\(name).url is missing")
+            if let link = payment[name], link != .null {
+                if let url = link["url"]?.string {
+                    if !url.hasPrefix("https://") && !url.hasPrefix("http://") {
+                        problems.append("\(name).url: \(url) is not absolute")
+                    }
+                } else {
+                    problems.append("\(name).url is missing")
+                }
+            }
+        }
+        for name in ["issuerCode", "acquirerCode"] {
+            if let code = payment["card"]?[name]?.string, !cardCompanyCodes.contains(code) {
+                problems.append("card.\(name): \(code) is not one of Toss's card-company codes")
             }
         }
         return problems

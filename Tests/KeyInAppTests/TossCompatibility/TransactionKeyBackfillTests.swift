@@ -1,0 +1,67 @@
+import Fluent
+import Foundation
+import KeyInCore
+import Testing
+
+// The rows themselves: a payment stored as one made before transaction keys existed.
+@testable import KeyInPersistence
+
+@Suite("Upgrading: rows stored before the Toss fields", .timeLimit(.minutes(2)))
+struct TransactionKeyBackfillTests {
+    static let databases = GatewayHarness.postgresURL == nil ? [false] : [false, true]
+
+    @Test("Every row without a key gets its own; rows with one keep it", arguments: databases)
+    func backfill(onPostgres: Bool) async throws {
+        try await GatewayHarness.with(postgres: onPostgres) { gateway in
+            let merchant = try await gateway.services.createMerchant(name: "오래된 상점", live: false)
+            let paid = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(), secret: merchant.secretKey)
+            let kept = try #require(paid.body["lastTransactionKey"] as? String)
+            let database = gateway.app.db
+            // Two payments as an earlier KeyIn stored them: no transaction key.
+            for index in 0..<2 {
+                let old = PaymentModel()
+                old.$merchant.id = merchant.id
+                old.paymentKey = "pay_old\(index)"
+                old.orderID = "old-order-\(index)"
+                old.orderName = "예전 주문"
+                old.status = .done
+                old.totalAmount = 1000
+                old.balanceAmount = 1000
+                old.currency = "KRW"
+                old.capture = true
+                old.installmentMonths = 0
+                old.cardBrand = "visa"
+                old.cardMasked = "424242******4242"
+                old.cardFingerprint = "old\(index)"
+                old.requestedAt = gateway.wallClock.now
+                old.taxFreeAmount = 0
+                old.usesFreeInstallmentPlan = false
+                try await old.create(on: database)
+            }
+            try await TransactionKeyBackfill.fill(PaymentModel.schema, on: database)
+            let keys = try await PaymentModel.query(on: database).all().map { ($0.paymentKey, $0.transactionKey) }
+            #expect(keys.count == 3)
+            #expect(keys.allSatisfy { $0.1?.wholeMatch(of: /[0-9A-F]{32}/) != nil })
+            #expect(Set(keys.compactMap(\.1)).count == 3)
+            #expect(keys.first { $0.0 == paid.body["paymentKey"] as? String }?.1 == kept)
+        }
+    }
+
+    @Test("A failure stored under a code that took Toss's name reads as the renamed entry", arguments: databases)
+    func renamedCodes(onPostgres: Bool) async throws {
+        try await GatewayHarness.with(postgres: onPostgres) { gateway in
+            let declined = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "4000000000000614"))
+            #expect(declined.body["code"] as? String == "EXCEED_MAX_PAYMENT_AMOUNT")
+            let key = try #require(declined.body["paymentKey"] as? String)
+            // As an earlier KeyIn stored it.
+            let database = gateway.app.db
+            try await PaymentModel.query(on: database).filter(\.$paymentKey == key)
+                .set(\.$failureCode, to: "EXCEED_MAX_ONE_DAY_AMOUNT").update()
+            try await RenameCodesToToss().prepare(on: database)
+            let shown = try await gateway.send(.GET, "v1/payments/\(key)")
+            #expect((shown.body["failure"] as? [String: Any])?["code"] as? String == "EXCEED_MAX_PAYMENT_AMOUNT")
+        }
+    }
+}
