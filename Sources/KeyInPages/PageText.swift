@@ -44,6 +44,7 @@ package enum PageText {
     package static let cardCompany = LocalizedText(ko: "카드사", en: "Card company")
     package static let supplyAmount = LocalizedText(ko: "공급가액", en: "Supply amount")
     package static let vat = LocalizedText(ko: "부가세", en: "VAT")
+    package static let taxFreeAmount = LocalizedText(ko: "면세 금액", en: "Tax-free amount")
     package static let total = LocalizedText(ko: "합계", en: "Total")
     package static let status = LocalizedText(ko: "상태", en: "Status")
     package static let cancellations = LocalizedText(ko: "취소 내역", en: "Cancellations")

@@ -4,19 +4,14 @@ import KeyInCore
 import KeyInGateway
 import KeyInPersistence
 
-/// 매출전표: what a card receipt shows, printable. VAT is the Korean 10% included in the price.
+/// 매출전표: what a card receipt shows, printable. VAT is the Korean 10% included in the price, split as the API
+/// splits it (`TaxAmounts`), so the receipt and the Payment never disagree.
 package struct ReceiptPage {
     package let payment: PaymentRecord
     package let cancels: [CancelRecord]
     package let merchantName: String
     package let supportText: String?
     package let language: Language
-
-    /// 공급가액 and 부가세 of a VAT-inclusive KRW total: supply = round(total / 1.1), VAT = the rest.
-    package static func vatSplit(total: Int64) -> (supply: Int64, vat: Int64) {
-        let supply = (total * 10 + 5) / 11
-        return (supply, total - supply)
-    }
 
     package var html: HTML {
         let t = { (text: LocalizedText) in text.text(in: language) }
@@ -25,7 +20,8 @@ package struct ReceiptPage {
         }
         let status = PageText.status(payment.status).text(in: language)
         let company = payment.cardCompanyCode.flatMap { code in BINTable.bundled.companies.first { $0.code == code } }
-        let split = Self.vatSplit(total: payment.totalAmount)
+        // The sale as it was approved; cancels are listed below it.
+        let split = TaxAmounts(amount: payment.totalAmount, taxFree: payment.taxFreeAmount)
         let done = cancels.filter { $0.status == .done }
         let cancelRows: [HTML] = done.map { cancel in
             """
@@ -46,8 +42,9 @@ package struct ReceiptPage {
             <dt>\(t(PageText.status))</dt><dd id="receipt-status">\(status)</dd>
             </dl>
             <table class="amounts">
-            <tr><th>\(t(PageText.supplyAmount))</th><td class="num">\(money(split.supply))</td></tr>
-            <tr><th>\(t(PageText.vat))</th><td class="num">\(money(split.vat))</td></tr>
+            <tr><th>\(t(PageText.supplyAmount))</th><td class="num" id="receipt-supplied">\(money(split.supplied))</td></tr>
+            <tr><th>\(t(PageText.vat))</th><td class="num" id="receipt-vat">\(money(split.vat))</td></tr>
+            \(split.taxFree == 0 ? "" : "<tr><th>\(t(PageText.taxFreeAmount))</th><td class=\"num\" id=\"receipt-tax-free\">\(money(split.taxFree))</td></tr>" as HTML)
             <tr class="total"><th>\(t(PageText.total))</th><td class="num" id="receipt-total">\(money(payment.totalAmount))</td></tr>
             </table>
             \(done.isEmpty ? "" : """

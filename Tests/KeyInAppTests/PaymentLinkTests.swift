@@ -206,6 +206,22 @@ struct PaymentLinkTests {
                 #expect(html.contains(expected), "the receipt lacks \(expected)")
             }
             #expect(try await page(gateway, "receipts/pay_unknown").status == .notFound)
+            let lines = try HTMLPage(html)
+            #expect(
+                try lines.first("#receipt-supplied")?.text == "50,000원" && lines.first("#receipt-vat")?.text == "5,000원"
+            )
+            #expect(try lines.first("#receipt-tax-free") == nil)
+
+            // With a tax-free part the receipt splits as the Payment does, and shows the tax-free line.
+            let mixed = try await gateway.send(
+                .POST, "v1/payments/key-in",
+                json: GatewayHarness.keyIn(amount: 60_000, extra: ["taxFreeAmount": 10_000]))
+            let mixedKey = try #require(mixed.body["paymentKey"] as? String)
+            let mixedPage = try HTMLPage(try await page(gateway, "receipts/\(mixedKey)").html)
+            #expect(try mixedPage.first("#receipt-vat")?.text == "4,545원")
+            #expect(try mixedPage.first("#receipt-supplied")?.text == "45,455원")
+            #expect(try mixedPage.first("#receipt-tax-free")?.text == "10,000원")
+            #expect(mixed.body["vat"] as? Int == 4_545 && mixed.body["suppliedAmount"] as? Int == 45_455)
         }
     }
 
