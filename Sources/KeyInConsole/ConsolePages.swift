@@ -99,7 +99,7 @@ package enum ConsolePages {
             title: "이번 주 카드사별 실패",
             bars: figures.failuresByCompany.map { entry in
                 .init(
-                    label: BINTable.bundled.companies.first { $0.code == entry.code }?.name.ko ?? "알 수 없음",
+                    label: BINTable.bundled.company(code: entry.code)?.name.ko ?? "알 수 없음",
                     value: entry.count, link: "/console/payments?status=ABORTED&company=\(entry.code)")
             })
         return """

@@ -19,7 +19,7 @@ package struct ReceiptPage {
             DisplayFormat.amount(amount, currency: self.payment.currency, language: self.language)
         }
         let status = PageText.status(payment.status).text(in: language)
-        let company = payment.cardCompanyCode.flatMap { code in BINTable.bundled.companies.first { $0.code == code } }
+        let company = payment.cardCompanyCode.flatMap(BINTable.bundled.company(code:))
         // The sale as it was approved; cancels are listed below it.
         let split = TaxAmounts(amount: payment.totalAmount, taxFree: payment.taxFreeAmount)
         let done = cancels.filter { $0.status == .done }

@@ -24,11 +24,20 @@ public struct BINTable: Sendable {
     public let rows: [Row]
     /// Rows ordered longest prefix first, so the first hit is the most specific.
     private let byLongestPrefix: [Row]
+    /// Every company the table names, once each, in the order they first appear.
+    public let companies: [CardCompany]
+    private let companiesByCode: [String: CardCompany]
 
     public init(rows: [Row]) {
         self.rows = rows
         self.byLongestPrefix = rows.sorted { $0.prefix.count > $1.prefix.count }
+        var seen = Set<String>()
+        companies = rows.compactMap { seen.insert($0.company.code).inserted ? $0.company : nil }
+        companiesByCode = Dictionary(companies.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
     }
+
+    /// The company with this code, if the table names it.
+    public func company(code: String) -> CardCompany? { companiesByCode[code] }
 
     /// The card company for a number, or nil when no row matches (a card issued outside Korea, say).
     public func company(for number: CardNumber) -> CardCompany? {
@@ -38,12 +47,6 @@ public struct BINTable: Sendable {
     /// The most specific row for a number: its company, kind and owner type.
     public func row(for number: CardNumber) -> Row? {
         byLongestPrefix.first { number.digits.hasPrefix($0.prefix) }
-    }
-
-    /// Every company the table names, once each, in the order they first appear.
-    public var companies: [CardCompany] {
-        var seen = Set<String>()
-        return rows.compactMap { seen.insert($0.company.code).inserted ? $0.company : nil }
     }
 
     /// The table shipped with KeyIn: the test cards and the card companies the simulator plays.

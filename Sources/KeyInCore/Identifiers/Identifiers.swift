@@ -39,6 +39,6 @@ extension Tagged where Tag == TransactionKeyTag, RawValue == String {
     public static func random() -> TransactionKey {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return TransactionKey(rawValue: bytes.map { String(format: "%02X", $0) }.joined())
+        return TransactionKey(rawValue: bytes.hexEncoded.uppercased())
     }
 }

@@ -214,9 +214,7 @@ package struct PaymentDTO: Content {
         // Whether this payment can be cancelled in part at all (Toss's meaning, true after a full cancel too): a
         // sale can, an authorization not yet captured is released whole.
         isPartialCancelable = payment.status != .waitingForCapture
-        let company = payment.cardCompanyCode.flatMap { code in
-            BINTable.bundled.companies.first { $0.code == code }
-        }
+        let company = payment.cardCompanyCode.flatMap(BINTable.bundled.company(code:))
         let brand = CardBrand(rawValue: payment.cardBrand)
         let interestFree = payment.usesFreeInstallmentPlan && payment.installmentMonths > 0
         card = Card(
