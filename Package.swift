@@ -135,6 +135,8 @@ let package = Package(
             dependencies: [
                 "KeyInCore", "KeyInPersistence", "KeyInGateway", "KeyInAPI", "KeyInPages", "KeyInConsole",
                 .product(name: "Vapor", package: "vapor"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
         // The running gateway: configure (database, migrations, middleware, routes), the runtime and its services

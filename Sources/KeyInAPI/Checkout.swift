@@ -15,9 +15,12 @@ package struct Checkout {
     /// itself (a link's amount and order, the terminal's metadata). `paysLink` is recorded on approval.
     package func pay(
         _ request: Request, merchantID: MerchantID, language: Language, paysLink: UUID? = nil,
+        idempotencyNamespace: IdempotencyGuard.Namespace = .merchant,
         adjust: (inout KeyInPaymentRequest) -> Void = { _ in }
     ) async throws -> Response {
-        try await services.idempotency(request).runWithinPayment(request, merchantID: merchantID) { claim in
+        try await services.idempotency(request).runWithinPayment(
+            request, merchantID: merchantID, namespace: idempotencyNamespace
+        ) { claim in
             var input = try PaymentsController.decode(KeyInPaymentRequest.self, from: request)
             // The link a payment was made on is KeyIn's to record (it becomes the Payment's checkout.url): a caller
             // cannot name one.

@@ -17,8 +17,25 @@ package struct IdempotencyGuard {
     package let vault: CardVault
     package let now: @Sendable () -> Date
 
+    /// Where a key is unique. The merchant's own calls share one space; a hosted payment page's customers each get
+    /// theirs, so a key a customer sends can never be one the merchant later uses (for a cancel, say).
+    package enum Namespace: Sendable {
+        case merchant
+        case paymentPage(PaymentLinkKey)
+
+        /// The key as stored. A space separates the parts: keys that callers send never contain one.
+        func stored(_ key: String) -> String {
+            switch self {
+            case .merchant: key
+            case .paymentPage(let link): "page \(link.rawValue) \(key)"
+            }
+        }
+    }
+
     /// The claim this request makes on its key; nil without a key.
-    package func claim(for request: Request, merchantID: MerchantID) throws -> IdempotencyClaim? {
+    package func claim(
+        for request: Request, merchantID: MerchantID, namespace: Namespace = .merchant
+    ) throws -> IdempotencyClaim? {
         guard let key = request.headers.first(name: "Idempotency-Key") else { return nil }
         guard (1...300).contains(key.utf8.count), key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
             throw KeyInError(.invalidIdempotencyKey, param: "Idempotency-Key")
@@ -27,7 +44,8 @@ package struct IdempotencyGuard {
         if let bytes = request.body.data { signed.append(Self.canonical(Data(bytes.readableBytesView))) }
         let at = now()
         return IdempotencyClaim(
-            merchantID: merchantID, key: key, requestDigest: vault.requestDigest(signed), createdAt: at,
+            merchantID: merchantID, key: namespace.stored(key), requestDigest: vault.requestDigest(signed),
+            createdAt: at,
             expiresAt: at.addingTimeInterval(Self.retention))
     }
 
@@ -63,14 +81,17 @@ package struct IdempotencyGuard {
     /// first row and the answer with its outcome. A request refused before it wrote anything (bad card details, a
     /// duplicate order) has its refusal stored here as the answer.
     package func runWithinPayment(
-        _ request: Request, merchantID: MerchantID, _ body: (IdempotencyClaim?) async throws -> Response
+        _ request: Request, merchantID: MerchantID, namespace: Namespace = .merchant,
+        _ body: (IdempotencyClaim?) async throws -> Response
     ) async throws -> Response {
-        guard let claim = try claim(for: request, merchantID: merchantID) else { return try await body(nil) }
+        guard let claim = try claim(for: request, merchantID: merchantID, namespace: namespace) else {
+            return try await body(nil)
+        }
         do {
             return try await body(claim)
         } catch PaymentStore.OpenRefusal.idempotencyKeyTaken {
             return try await answerRepeat(request, claim: claim) {
-                try await runWithinPayment(request, merchantID: merchantID, body)
+                try await runWithinPayment(request, merchantID: merchantID, namespace: namespace, body)
             }
         } catch let answered as PaymentService.AnsweredRequest {
             return ErrorRendering.response(answered.answer)
@@ -83,7 +104,7 @@ package struct IdempotencyGuard {
                 return ErrorRendering.response(answer)
             }
             return try await answerRepeat(request, claim: claim) {
-                try await runWithinPayment(request, merchantID: merchantID, body)
+                try await runWithinPayment(request, merchantID: merchantID, namespace: namespace, body)
             }
         }
     }

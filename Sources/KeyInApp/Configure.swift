@@ -46,17 +46,19 @@ package func configure(
 
     app.gatewayClock = now
     app.middleware = Middlewares()
+    app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(CatalogErrorMiddleware())
     // Webhook requests: no redirects followed, short connect timeout (the sender adds a per-request deadline).
     app.http.client.configuration.redirectConfiguration = .disallow
     app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
     let targets = WebhookTargetPolicy(allowInternal: allowInternalWebhookTargets)
-    let services = GatewayServices(
+    var services = GatewayServices(
         link: link, vault: vault, validator: CardEntryValidator(now: now), now: now,
         stores: { [app] in Stores(database: app.db) },
         webhookSender: HTTPWebhookSender(client: app.client, targets: targets), webhookTargets: targets,
         messageSender: messageSender,
         publicBaseURL: publicBaseURL)
+    services.passwordHashing = PasswordHashing(pool: app.threadPool)
     app.get("openapi.yaml", use: OpenAPIDocument.serve)
     let v1 = app.grouped("v1").grouped(MerchantAuthenticator(services: services))
     try v1.register(collection: PaymentsController(services: services))

@@ -46,8 +46,10 @@ package struct PagesController: RouteCollection {
         let link = try await links.payable(linkKey: PaymentLinkKey(rawValue: request.parameters.get("linkKey") ?? ""))
         request.storage[AuthenticatedMerchantKey.self] = link.merchantID
         // The card fields as the API takes them; the amount and order come from the link, never the browser.
+        // The customer's keys live apart from the merchant's: one they send can never block a merchant's call.
         return try await services.checkout.pay(
-            request, merchantID: link.merchantID, language: request.language, paysLink: link.id
+            request, merchantID: link.merchantID, language: request.language, paysLink: link.id,
+            idempotencyNamespace: .paymentPage(link.linkKey)
         ) { input in
             input.amount = link.amount
             input.currency = link.currency

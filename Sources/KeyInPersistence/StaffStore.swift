@@ -77,10 +77,39 @@ package struct StaffStore: Sendable {
         .all().map(StaffRecord.init)
     }
 
-    /// Stores the sign-in failure count and lock of an account.
-    package func setFailures(_ count: Int, lockedUntil: Date?, of staffID: StaffID) async throws {
-        try await StaffAccountModel.query(on: database).filter(\.$id == staffID.rawValue)
-            .set(\.$failedSignIns, to: count).set(\.$lockedUntil, to: lockedUntil).update()
+    /// Counts one wrong password, in one conditional update: the count goes up, and the failure that reaches
+    /// `limit` locks the account until `lockedUntil` and starts the count again. An account locked at `date` is
+    /// left as it is. True when the account is locked afterwards.
+    package func countFailedSignIn(
+        of staffID: StaffID, locksAt limit: Int, at date: Date, lockedUntil: Date
+    ) async throws -> Bool {
+        let reachesLimit = SQLQueryString("failed_sign_ins + 1 >= \(bind: limit)")
+        let row = try await database.sql.update(StaffAccountModel.schema)
+            .set(
+                SQLIdentifier("failed_sign_ins"),
+                to: SQLQueryString("CASE WHEN \(reachesLimit) THEN 0 ELSE failed_sign_ins + 1 END")
+            )
+            .set(
+                SQLIdentifier("locked_until"),
+                to: SQLQueryString("CASE WHEN \(reachesLimit) THEN \(bind: lockedUntil) ELSE locked_until END")
+            )
+            .where("id", .equal, staffID.rawValue)
+            .where(SQLQueryString("(locked_until IS NULL OR locked_until <= \(bind: date))"))
+            .returning("locked_until").first()
+        // No row: the account was locked already.
+        guard let row else { return true }
+        let until = try row.decode(column: "locked_until", as: Date?.self)
+        return until.map { $0 > date } ?? false
+    }
+
+    /// A right password clears the failures, unless the account is locked at `date` (guesses locked it while the
+    /// password was being checked). False when it is locked.
+    package func clearFailedSignIns(of staffID: StaffID, at date: Date) async throws -> Bool {
+        try await database.compareAndSet(StaffAccountModel.schema) {
+            $0.set("failed_sign_ins", to: 0).set("locked_until", to: SQLLiteral.null)
+                .where("id", .equal, staffID.rawValue)
+                .where(SQLQueryString("(locked_until IS NULL OR locked_until <= \(bind: date))"))
+        }
     }
 
     /// Removes the merchant's member with all their sessions and reset links. False when there is no such member.

@@ -24,17 +24,28 @@ package struct ChatController: RouteCollection {
         ko: "메시지를 너무 빨리 보내고 있습니다. 잠시 후 다시 보내 주세요.",
         en: "You are sending messages too quickly. Please wait a moment and send it again.")
 
+    /// A chat line is at most 1,000 characters (4 bytes each at most in UTF-8) in a small JSON frame.
+    package static let maxFrameSize = 8 * 1024
+    /// A message, all its fragments together: as much as one frame.
+    package static let maxMessageSize = 8 * 1024
+
     package func boot(routes: any RoutesBuilder) throws {
-        routes.webSocket("pay", ":linkKey", "chat", shouldUpgrade: Self.sameOrigin, onUpgrade: customer)
+        routes.limitedWebSocket(
+            "pay", ":linkKey", "chat", maxFrameSize: Self.maxFrameSize, maxMessageSize: Self.maxMessageSize,
+            shouldUpgrade: Self.sameOrigin, onUpgrade: customer)
         routes.grouped("console").grouped(ConsoleAuthenticator(services: services))
-            .webSocket("chat", "ws", shouldUpgrade: Self.sameOrigin, onUpgrade: staff)
+            .limitedWebSocket(
+                "chat", "ws", maxFrameSize: Self.maxFrameSize, maxMessageSize: Self.maxMessageSize,
+                shouldUpgrade: Self.sameOrigin, onUpgrade: staff)
     }
 
-    /// Refuses a WebSocket opened by another site's page (its Origin is not this host).
+    /// Upgrades only a WebSocket opened by this site's own page: its Origin names this host. A missing Origin, or
+    /// `null` (a sandboxed frame, a file, a redirect's page), is refused: every browser sends one, and a script
+    /// that leaves it out is not a customer on a payment page.
     @Sendable package static func sameOrigin(_ request: Request) -> EventLoopFuture<HTTPHeaders?> {
         let origin = request.headers.first(name: .origin).flatMap { URL(string: $0)?.host }
         let host = request.headers.first(name: .host)?.split(separator: ":").first.map(String.init)
-        let allowed = origin == nil || origin == host
+        let allowed = origin != nil && origin == host
         return request.eventLoop.makeSucceededFuture(allowed ? [:] : nil)
     }
 
@@ -54,8 +65,9 @@ package struct ChatController: RouteCollection {
             let conversation = Conversation()
             // Handlers first, then the greeting: a customer who answers the greeting at once must not be missed.
             socket.onText { socket, text in
+                // A card number typed into the chat is masked before it is stored or relayed.
                 guard let frame = ChatFrame.decode(text), frame.type == "message",
-                    let body = frame.body?.trimmingCharacters(in: .whitespacesAndNewlines),
+                    let body = frame.body?.trimmingCharacters(in: .whitespacesAndNewlines).cardNumbersMasked,
                     (1...1000).contains(body.count)
                 else { return }
                 guard await hub.admitCustomerMessage(linkKey: linkKey, at: services.now()) else {
@@ -130,7 +142,8 @@ package struct ChatController: RouteCollection {
         socket.onText { socket, text in
             guard let frame = ChatFrame.decode(text), frame.type == "message",
                 let inquiryID = frame.inquiryId.flatMap(UUID.init(uuidString:)).map(InquiryID.init(rawValue:)),
-                let body = frame.body?.trimmingCharacters(in: .whitespacesAndNewlines), (1...1000).contains(body.count)
+                let body = frame.body?.trimmingCharacters(in: .whitespacesAndNewlines).cardNumbersMasked,
+                (1...1000).contains(body.count)
             else { return }
             do {
                 // A session that ended since the socket opened (signed out, password changed, member removed)

@@ -9,6 +9,22 @@ import VaporTesting
 
 @Suite("Errors, authentication and merchant scoping", .timeLimit(.minutes(2)))
 struct APIErrorTests {
+    @Test("Every answer tells the browser not to guess its type: JSON, errors, pages and assets alike")
+    func noSniffing() async throws {
+        try await GatewayHarness.with { gateway in
+            let answers = [
+                try await gateway.send(.POST, "v1/payments/key-in", json: GatewayHarness.keyIn()),
+                try await gateway.send(.GET, "v1/payments/pay_nothing"),
+                try await gateway.send(.GET, "no/such/route", authenticated: false),
+                try await gateway.send(.GET, "help", authenticated: false),
+                try await gateway.send(.GET, "assets/pay.js", authenticated: false),
+            ]
+            for answer in answers {
+                #expect(answer.headers.first(name: "X-Content-Type-Options") == "nosniff", "\(answer.status)")
+            }
+        }
+    }
+
     @Test("No key, a malformed header, an unknown key")
     func authentication() async throws {
         try await GatewayHarness.with { gateway in

@@ -21,10 +21,11 @@ struct ChatOriginTests {
         return answer != nil
     }
 
-    @Test("A socket opened by this site's page (or by no page at all) is upgraded; another site's is refused")
+    @Test("A socket opened by this site's page is upgraded; another site's, a null origin or none is refused")
     func origins() async throws {
         #expect(try await upgrade(origin: "https://pay.shop.example"))
-        #expect(try await upgrade(origin: nil))
+        #expect(try await upgrade(origin: nil) == false)
+        #expect(try await upgrade(origin: "null") == false)
         #expect(try await upgrade(origin: "https://evil.example") == false)
         #expect(try await upgrade(origin: "https://pay.shop.example.evil.example") == false)
     }

@@ -123,6 +123,23 @@ struct PaymentLinkTests {
         }
     }
 
+    @Test("A key a customer sends on the payment page never blocks the merchant's own call with the same key")
+    func pageKeysAreTheCustomers() async throws {
+        try await GatewayHarness.with { gateway in
+            let link = try await createLink(gateway)
+            let paid = try await gateway.send(
+                .POST, "pay/\(link.key)", json: Self.card, headers: ["Idempotency-Key": "shared-key-1"],
+                authenticated: false)
+            #expect(paid.status == .ok)
+            let key = try #require(paid.body["paymentKey"] as? String)
+            // The merchant happens to use the same key for its cancel: it is the merchant's, and it works.
+            let canceled = try await gateway.send(
+                .POST, "v1/payments/\(key)/cancel", json: ["cancelReason": "고객 요청"],
+                headers: ["Idempotency-Key": "shared-key-1"])
+            #expect(canceled.status == .ok && canceled.body["status"] as? String == "CANCELED")
+        }
+    }
+
     @Test("Paid once: a decline leaves the link payable, an approval closes it, and its page then says so")
     func paidOnce() async throws {
         try await GatewayHarness.with { gateway in

@@ -99,6 +99,38 @@ struct SupportTests {
         }
     }
 
+    @Test("A card number typed into an inquiry, a survey comment or a cancel reason is kept masked")
+    func cardNumbersInFreeText() async throws {
+        try await GatewayHarness.with { gateway in
+            let shop = try await gateway.services.createMerchant(name: "조심 상점", live: false)
+            try await gateway.services.createStaff(
+                merchantID: shop.id, email: "owner@careful.example", password: "owner password", owner: true)
+            let paid = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(), secret: shop.secretKey)
+            let key = try #require(paid.body["paymentKey"] as? String)
+            let typed = "카드 4242 4242 4242 4242 로 했어요"
+            let masked = "카드 424242******4242 로 했어요"
+            _ = try await gateway.send(
+                .POST, "inquiries", json: ["paymentKey": key, "contact": "010-5555-6666", "message": typed],
+                authenticated: false)
+            _ = try await gateway.send(
+                .POST, "feedback", json: ["paymentKey": key, "rating": 4, "comment": typed], authenticated: false)
+            let canceled = try await gateway.send(
+                .POST, "v1/payments/\(key)/cancel", json: ["cancelReason": typed, "cancelAmount": 1_000],
+                secret: shop.secretKey)
+            #expect((canceled.body["cancels"] as? [[String: Any]])?.first?["cancelReason"] as? String == masked)
+            let session = try await ConsoleSession.signIn(
+                gateway, email: "owner@careful.example", password: "owner password")
+            let inbox = try #require(try await session.page("console/inquiries").first("table#inquiries"))
+            #expect(inbox.rows.map { $0[3] } == [masked])
+            let feedback = try #require(try await session.page("console/feedback").first("table.list"))
+            #expect(feedback.rows.map { $0[3] } == [masked])
+            for page in ["console/inquiries", "console/feedback", "console/payments/\(key)"] {
+                #expect(!(try await session.page(page).markup.contains("4242 4242 4242 4242")), "\(page)")
+            }
+        }
+    }
+
     @Test("The owner sets the support phone and hours; the payment page and receipt show them")
     func supportContact() async throws {
         try await GatewayHarness.with { gateway in

@@ -14,6 +14,13 @@ struct ChatClient {
     var frames: AsyncStream<[String: Any]>.Iterator
 
     static func connect(_ url: String, headers: HTTPHeaders = [:]) async throws -> ChatClient {
+        // As the site's own page opens it: a browser always names the page's origin.
+        var headers = headers
+        if headers.first(name: .origin) == nil, let components = URLComponents(string: url),
+            let host = components.host
+        {
+            headers.add(name: .origin, value: "http://\(host)\(components.port.map { ":\($0)" } ?? "")")
+        }
         let (stream, continuation) = AsyncStream.makeStream(of: [String: Any].self)
         let resumed = Mutex(false)
         // The socket is handed over when the upgrade completes, which may be after `connect` itself succeeds.
@@ -60,6 +67,38 @@ final class NoRedirects: NSObject, URLSessionTaskDelegate, Sendable {
 }
 
 extension ServeCrashTests {
+    @Test("A chat message larger than 8 KiB, in one frame or in fragments, closes the socket")
+    func oversizedChatMessages() async throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-chat-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let gateway = try await serveWithDemo(dataDirectory)
+        defer { gateway.server.interrupt() }
+        let link = try await Self.request(
+            "POST", "http://127.0.0.1:\(gateway.port)/v1/payment-links", key: gateway.key,
+            body: #"{"amount":30000,"orderName":"원피스"}"#)
+        let linkKey = String(try #require((link["url"] as? String)?.split(separator: "/").last))
+        let chatURL = "ws://127.0.0.1:\(gateway.port)/pay/\(linkKey)/chat"
+
+        var whole = try await ChatClient.connect(chatURL)
+        #expect(await whole.next()?["type"] as? String == "hello")
+        // 9,000 bytes in one frame. (A send may fail once the server has closed: that is the point.)
+        try? await whole.socket.send(String(repeating: "가", count: 3_000))
+        #expect(await whole.next() == nil, "the socket should have been closed")
+
+        var fragmented = try await ChatClient.connect(chatURL)
+        #expect(await fragmented.next()?["type"] as? String == "hello")
+        let piece = Array(String(repeating: "a", count: 1_024).utf8)
+        try? await fragmented.socket.send(raw: piece, opcode: .text, fin: false)
+        for _ in 1...9 { try? await fragmented.socket.send(raw: piece, opcode: .continuation, fin: false) }
+        #expect(await fragmented.next() == nil, "the socket should have been closed")
+
+        // A message of a normal size still goes through on a new socket.
+        var normal = try await ChatClient.connect(chatURL)
+        #expect(await normal.next()?["type"] as? String == "hello")
+        try await normal.send(["type": "message", "body": "안녕하세요", "contact": "010-1111-2222"])
+        #expect(await normal.next()?["type"] as? String == "system")
+    }
+
     @Test("Live chat: with no staff online it becomes an inquiry; with staff online messages go both ways")
     func liveChat() async throws {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-chat-\(UUID())")
@@ -94,9 +133,11 @@ extension ServeCrashTests {
         #expect(await staff.next()?["type"] as? String == "hello")
         var customer = try await ChatClient.connect(chatURL)
         #expect(await customer.next()?["staffOnline"] as? Bool == true)
-        try await customer.send(["type": "message", "body": "결제가 안 돼요"])
+        // A card number typed into the chat reaches the shop (and its records) masked.
+        try await customer.send(["type": "message", "body": "결제가 안 돼요. 카드는 4242-4242-4242-4242예요"])
         let arrived = try #require(await staff.next())
-        #expect(arrived["author"] as? String == "CUSTOMER" && arrived["body"] as? String == "결제가 안 돼요")
+        #expect(arrived["author"] as? String == "CUSTOMER")
+        #expect(arrived["body"] as? String == "결제가 안 돼요. 카드는 424242******4242예요")
         #expect(arrived["orderName"] as? String == "원피스")
         let inquiryID = try #require(arrived["inquiryId"] as? String)
         try await staff.send(["type": "message", "inquiryId": inquiryID, "body": "카드 번호를 다시 확인해 주세요"])

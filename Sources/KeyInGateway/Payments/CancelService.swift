@@ -64,8 +64,10 @@ package struct CancelService: Sendable {
         let trace = link.newTrace(
             terminalID: PaymentService.terminalID(for: payment.merchantID),
             merchantID: PaymentService.acceptorID(for: payment.merchantID))
+        // A reason is free text: a card number typed into it is masked before it is kept.
         var cancel = CancelRecord(
-            paymentID: payment.id, amount: amount, reason: request.reason, trace: trace, requestedAt: now())
+            paymentID: payment.id, amount: amount, reason: request.reason.cardNumbersMasked, trace: trace,
+            requestedAt: now())
         cancel.taxFreeAmount = taxFree
         let void = status == .waitingForCapture
         // A void reverses the authorization: the link keeps the reversal durably and repeats it until the card

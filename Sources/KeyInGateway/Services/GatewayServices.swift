@@ -21,6 +21,8 @@ package struct GatewayServices: Sendable {
     package let publicBaseURL: String
     /// Live chat connections in this process.
     package let chatHub = ChatHub()
+    /// bcrypt for console passwords, off the request threads (`configure` gives it the application's pool).
+    package var passwordHashing = PasswordHashing(pool: nil)
 
     package init(
         link: CardNetworkLink, vault: CardVault, validator: CardEntryValidator, now: @escaping @Sendable () -> Date,
@@ -93,7 +95,9 @@ package struct GatewayServices: Sendable {
     }
 
     package func staff() -> StaffAccounts {
-        StaffAccounts(store: stores.staff, now: now)
+        var accounts = StaffAccounts(store: stores.staff, now: now)
+        accounts.passwords = passwordHashing
+        return accounts
     }
 
     /// Adds a console sign-in for a merchant (`owner` sees everything, API keys included; `staff` the rest).

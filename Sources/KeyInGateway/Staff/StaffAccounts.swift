@@ -8,6 +8,7 @@ import Vapor
 package struct StaffAccounts: Sendable {
     package let store: StaffStore
     package let now: @Sendable () -> Date
+    package var passwords = PasswordHashing(pool: nil)
 
     package typealias Role = StaffRole
 
@@ -23,7 +24,7 @@ package struct StaffAccounts: Sendable {
         try Self.checkNewPassword(password)
         do {
             return try await store.create(
-                merchantID: merchantID, email: email, passwordHash: try Bcrypt.hash(password, cost: 10), role: role,
+                merchantID: merchantID, email: email, passwordHash: try await passwords.hash(password), role: role,
                 at: now())
         } catch StaffStore.CreateRefusal.emailInUse {
             throw KeyInError(.invalidRequest, param: "email", detail: "already in use")
@@ -36,10 +37,12 @@ package struct StaffAccounts: Sendable {
     {
         guard let account = try await account(email: email) else {
             // The same work as a real check, so timing does not tell which e-mails exist.
-            _ = try? Bcrypt.verify(password, created: Self.unknownAccountHash)
+            _ = await passwords.verify(password, against: Self.unknownAccountHash)
             throw KeyInError(.invalidLogin)
         }
-        try await verify(password, of: account)
+        // A locked account answers as a wrong password does: the requester learns neither that the account exists
+        // nor that someone is guessing at it.
+        try await verify(password, of: account, revealingLock: false)
         let token = SecretToken.random(bytes: 32)
         let session = try await store.openSession(
             staffID: account.id, tokenDigest: SecretToken.digest(token), csrfToken: SecretToken.random(bytes: 16),
@@ -48,19 +51,21 @@ package struct StaffAccounts: Sendable {
     }
 
     /// Checks a password; a wrong one counts towards the lock (the fifth in a row locks the account for 15 minutes,
-    /// and a locked account refuses even the right password). The right one clears the count.
-    private func verify(_ password: String, of account: StaffRecord) async throws {
-        if let lockedUntil = account.lockedUntil, lockedUntil > now() { throw KeyInError(.accountLocked) }
-        guard (try? Bcrypt.verify(password, created: account.passwordHash)) == true else {
-            let failures = account.failedSignIns + 1
-            if failures >= Self.maximumFailures {
-                try await store.setFailures(0, lockedUntil: now().addingTimeInterval(Self.lockSeconds), of: account.id)
-                throw KeyInError(.accountLocked)
-            }
-            try await store.setFailures(failures, lockedUntil: account.lockedUntil, of: account.id)
-            throw KeyInError(.invalidLogin)
+    /// and a locked account refuses even the right password). The right one clears the count. Counting and
+    /// clearing are each one conditional update, so guesses sent at once cannot slip past the lock, and a right
+    /// password checked while guesses lock the account does not unlock it. `revealingLock`: a signed-in member is
+    /// told the account is locked (ACCOUNT_LOCKED); a sign-in is not (INVALID_LOGIN either way).
+    private func verify(_ password: String, of account: StaffRecord, revealingLock: Bool = true) async throws {
+        let refusal = KeyInError(revealingLock ? .accountLocked : .invalidLogin)
+        let matches = await passwords.verify(password, against: account.passwordHash)
+        if let lockedUntil = account.lockedUntil, lockedUntil > now() { throw refusal }
+        guard matches else {
+            let locked = try await store.countFailedSignIn(
+                of: account.id, locksAt: Self.maximumFailures, at: now(),
+                lockedUntil: now().addingTimeInterval(Self.lockSeconds))
+            throw locked ? refusal : KeyInError(.invalidLogin)
         }
-        try await store.setFailures(0, lockedUntil: nil, of: account.id)
+        guard try await store.clearFailedSignIns(of: account.id, at: now()) else { throw refusal }
     }
 
     private func account(email: String) async throws -> StaffRecord? {
@@ -135,7 +140,7 @@ package struct StaffAccounts: Sendable {
     ) async throws {
         try Self.checkNewPassword(password)
         try await store.replacePassword(
-            of: account.id, hash: try Bcrypt.hash(password, cost: 10), liftingLock: liftingLock,
+            of: account.id, hash: try await passwords.hash(password), liftingLock: liftingLock,
             keepingSession: keepingSession, spendingReset: spendingReset, at: now())
     }
 

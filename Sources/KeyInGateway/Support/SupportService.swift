@@ -28,7 +28,7 @@ package struct SupportService: Sendable {
         guard let rating, (1...5).contains(rating) else {
             throw KeyInError(.invalidRequest, param: "rating", detail: "1-5")
         }
-        let comment = comment?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let comment = comment?.trimmingCharacters(in: .whitespacesAndNewlines).cardNumbersMasked
         guard (comment ?? "").count <= 500 else {
             throw KeyInError(.invalidRequest, param: "comment", detail: "up to 500 characters")
         }
@@ -49,7 +49,7 @@ package struct SupportService: Sendable {
         -> InquiryRecord
     {
         let payment = try await payment(paymentKey)
-        let body = message?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let body = message?.trimmingCharacters(in: .whitespacesAndNewlines).cardNumbersMasked ?? ""
         guard (1...1000).contains(body.count) else {
             throw KeyInError(.invalidRequest, param: "message", detail: "1-1000 characters")
         }
@@ -71,7 +71,7 @@ package struct SupportService: Sendable {
     package func reply(to inquiry: InquiryRecord, from staffEmail: String, body: String, messageID: UUID = UUID())
         async throws
     {
-        let body = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        let body = body.trimmingCharacters(in: .whitespacesAndNewlines).cardNumbersMasked
         guard (1...1000).contains(body.count) else {
             throw KeyInError(.invalidRequest, param: "body", detail: "1-1000 characters")
         }
@@ -90,6 +90,7 @@ package struct SupportService: Sendable {
     package func recordReply(to inquiry: InquiryRecord, from staffEmail: String, body: String, messageID: UUID)
         async throws
     {
+        let body = body.cardNumbersMasked
         var answered = inquiry
         answered.status = .answered
         answered.updatedAt = now()

@@ -1,0 +1,45 @@
+import NIOHTTP1
+import NIOWebSocket
+import Vapor
+
+/// A WebSocket route with limits an attacker cannot talk past: a frame of at most `maxFrameSize` bytes, and a
+/// message (the frames of one text, fragments included) of at most `maxMessageSize`. Vapor's own route caps only
+/// the frame, so a client could stream an endless fragmented message into memory; a socket that exceeds either
+/// is closed.
+struct LimitedWebSocketUpgrader: Upgrader {
+    let maxFrameSize: Int
+    let maxMessageSize: Int
+    let shouldUpgrade: @Sendable () -> EventLoopFuture<HTTPHeaders?>
+    let onUpgrade: @Sendable (WebSocket) -> Void
+
+    func applyUpgrade(req: Request, res: Response) -> any HTTPServerProtocolUpgrader {
+        NIOWebSocketServerUpgrader(
+            maxFrameSize: maxFrameSize, automaticErrorHandling: true,
+            shouldUpgrade: { _, _ in shouldUpgrade() },
+            upgradePipelineHandler: { channel, _ in
+                var configuration = WebSocket.Configuration()
+                configuration.maxAccumulatedFrameSize = maxMessageSize
+                configuration.maxAccumulatedFrameCount = maxMessageSize / 64 + 1
+                configuration.minNonFinalFragmentSize = 1
+                return WebSocket.server(on: channel, config: configuration, onUpgrade: onUpgrade)
+            })
+    }
+}
+
+extension RoutesBuilder {
+    /// `webSocket` with both limits of `LimitedWebSocketUpgrader`.
+    @discardableResult
+    func limitedWebSocket(
+        _ path: PathComponent..., maxFrameSize: Int, maxMessageSize: Int,
+        shouldUpgrade: @escaping @Sendable (Request) -> EventLoopFuture<HTTPHeaders?>,
+        onUpgrade: @escaping @Sendable (Request, WebSocket) -> Void
+    ) -> Route {
+        on(.GET, path) { request -> Response in
+            let response = Response(status: .switchingProtocols)
+            response.upgrader = LimitedWebSocketUpgrader(
+                maxFrameSize: maxFrameSize, maxMessageSize: maxMessageSize,
+                shouldUpgrade: { shouldUpgrade(request) }, onUpgrade: { onUpgrade(request, $0) })
+            return response
+        }
+    }
+}
