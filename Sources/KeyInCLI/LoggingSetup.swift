@@ -16,9 +16,10 @@ package enum LoggingSetup {
         return .success(level)
     }
 
+    /// Every line goes through `RedactingLogHandler`: no level shows a card or a credential.
     package static func bootstrap(level: Logger.Level) {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = RedactingLogHandler(wrapped: StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
         }

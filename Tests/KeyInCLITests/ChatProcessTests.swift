@@ -177,11 +177,12 @@ extension ServeCrashTests {
 
     /// Starts `keyin serve` on a new data directory and reads what its first start prints: the demo merchant's
     /// secret key and console sign-in.
-    func serveWithDemo(_ dataDirectory: URL) async throws -> (
-        server: Process, port: Int, key: String, login: (email: String, password: String)
+    func serveWithDemo(_ dataDirectory: URL, environment: [String: String] = [:]) async throws -> (
+        server: Process, port: Int, key: String, login: (email: String, password: String), errorLog: URL
     ) {
         let port = try freeLoopbackPort()
-        let (server, output, _) = try launch(["serve", "--data-dir", dataDirectory.path, "--port", String(port)])
+        let (server, output, errorLog) = try launch(
+            ["serve", "--data-dir", dataDirectory.path, "--port", String(port)], environment: environment)
         var banner = await read(output, until: /(test_sk_[A-Za-z0-9]+)/) ?? ""
         if !banner.contains("console: ") { banner += await read(output, until: /console: (\S+)/) ?? "" }
         guard let key = banner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1,
@@ -190,7 +191,7 @@ extension ServeCrashTests {
             server.interrupt()
             throw DemoBannerMissing(banner: banner)
         }
-        return (server, port, String(key), (String(login.1), String(login.2)))
+        return (server, port, String(key), (String(login.1), String(login.2)), errorLog)
     }
 
     struct DemoBannerMissing: Error {
