@@ -33,6 +33,7 @@ package enum GatewayServiceList {
                 }
                 try await services.shredExpiredCardRecords(retentionDays: configuration.cardRetentionDays)
                 try await services.purgeExpiredIdempotencyRecords()
+                try await services.purgeAttemptWindows()
             },
             PeriodicService(name: "webhook dispatcher", every: .seconds(1), logger: logger) {
                 try await services.deliverDueWebhooks(logger: logger)

@@ -76,6 +76,8 @@ extension ConsoleController {
         // Known and unknown e-mails take the same time to answer, as well as the same page.
         let answerAfter = ContinuousClock.now + Self.forgotAnswerTime
         let form = (try? request.content.decode(ForgotForm.self)) ?? ForgotForm()
+        // One address cannot make the gateway mail reset links to every member it can name.
+        try await services.attemptLimits.admit(AttemptLimits.passwordResetPerAddress, subject: request.clientAddress)
         if let started = try await services.staff().beginReset(email: form.email ?? "") {
             let url = services.publicBaseURL + "/console/reset/" + started.token
             try await services.messages(request.logger).enqueue(

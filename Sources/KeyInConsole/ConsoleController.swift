@@ -79,6 +79,8 @@ package struct ConsoleController: RouteCollection {
     package func login(_ request: Request) async throws -> Response {
         let form = (try? request.content.decode(LoginForm.self)) ?? LoginForm()
         do {
+            // Guessing from one address is capped whatever accounts it tries (each account also locks by itself).
+            try await services.attemptLimits.admit(AttemptLimits.signInPerAddress, subject: request.clientAddress)
             let (token, session) = try await services.staff().signIn(
                 email: form.email ?? "", password: form.password ?? "")
             let response = request.redirect(to: "/console", redirectType: .normal)

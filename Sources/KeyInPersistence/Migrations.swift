@@ -14,7 +14,7 @@ package enum Migrations {
         CreateFeedback(), CreateInquiries(), CreateInquiryMessages(), CreateNetworkMessages(),
         CreatePasswordResets(), CreateChatPresence(), AddOrderNameToInquiries(),
         AddMessageIdentityToNetworkMessages(), AddLeaseToOutboundMessages(), AddTossFieldsToPayments(),
-        AddTossFieldsToCancels(), RenameCodesToToss(),
+        AddTossFieldsToCancels(), RenameCodesToToss(), CreateAttemptWindows(),
     ]
 }
 

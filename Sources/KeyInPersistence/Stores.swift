@@ -23,6 +23,7 @@ package struct Stores: Sendable {
     package var chatPresence: ChatPresenceStore { ChatPresenceStore(database: database) }
     package var sealedRecords: SealedRecordStore { SealedRecordStore(database: database) }
     package var dashboard: DashboardStore { DashboardStore(database: database) }
+    package var attempts: AttemptWindowStore { AttemptWindowStore(database: database) }
 
     /// Runs a payment search for a merchant.
     package func search(_ search: PaymentSearch, merchantID: MerchantID) async throws -> PaymentSearch.Page {

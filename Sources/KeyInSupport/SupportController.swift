@@ -42,6 +42,10 @@ package struct SupportController: RouteCollection {
 
     package func inquiry(_ request: Request) async throws -> Response {
         let input = try PaymentsController.decode(InquiryRequest.self, from: request)
+        // Per payment and per address: a customer's follow-up gets through, a flood into the shop's inbox does not.
+        let limits = services.attemptLimits
+        try await limits.admit(AttemptLimits.inquiryPerAddress, subject: request.clientAddress)
+        try await limits.admit(AttemptLimits.inquiryPerPayment, subject: String((input.paymentKey ?? "").prefix(100)))
         _ = try await services.support(request.logger).openInquiry(
             paymentKey: input.paymentKey, customerName: input.customerName, contact: input.contact,
             message: input.message)

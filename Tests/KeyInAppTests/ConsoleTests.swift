@@ -97,13 +97,46 @@ struct ConsoleTests {
                         ).status
                     }
                 }
-                for try await status in group { #expect(status == .unauthorized) }
+                // Past the address's budget the answer is TOO_MANY_REQUESTS; before it, a wrong password's.
+                var refused = 0
+                for try await status in group {
+                    #expect(status == .unauthorized || status == .tooManyRequests)
+                    if status == .unauthorized { refused += 1 }
+                }
+                #expect(refused == AttemptLimits.signInPerAddress.limit)
             }
+            // Once the address may try again (10 minutes), the account is still locked (15): the right password is
+            // refused as a wrong one.
+            gateway.wallClock.advance(seconds: 11 * 60)
             let right = try await post(
                 gateway, "console/login", ["email": shop.owner.email, "password": shop.owner.password])
             #expect(right.status == .unauthorized)
-            gateway.wallClock.advance(seconds: 15 * 60 + 1)
+            gateway.wallClock.advance(seconds: 5 * 60)
             _ = try await signIn(gateway, email: shop.owner.email, password: shop.owner.password)
+        }
+    }
+
+    @Test("One address may try 30 sign-ins in 10 minutes, whatever accounts it names; then it waits")
+    func signInsPerAddress() async throws {
+        try await GatewayHarness.with { gateway in
+            let shop = try await shop(gateway)
+            for attempt in 1...30 {
+                let guess = try await post(
+                    gateway, "console/login",
+                    ["email": "guess\(attempt)@shop.example", "password": "password \(attempt)"])
+                #expect(guess.status == .unauthorized)
+            }
+            let over = try await post(
+                gateway, "console/login", ["email": shop.owner.email, "password": shop.owner.password])
+            #expect(over.status == .tooManyRequests)
+            #expect(try HTMLPage(over).first("#login-error") != nil)
+            gateway.wallClock.advance(seconds: 10 * 60 + 60)
+            _ = try await signIn(gateway, email: shop.owner.email, password: shop.owner.password)
+            // Reset links: ten requests an hour from one address, then none are mailed.
+            for _ in 1...10 {
+                #expect(try await post(gateway, "console/forgot", ["email": shop.clerk.email]).status == .ok)
+            }
+            #expect(try await post(gateway, "console/forgot", ["email": shop.clerk.email]).status == .tooManyRequests)
         }
     }
 

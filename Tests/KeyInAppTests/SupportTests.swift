@@ -131,6 +131,33 @@ struct SupportTests {
         }
     }
 
+    @Test("Inquiries are limited: five an hour about one payment, twenty an hour from one address")
+    func inquiryLimits() async throws {
+        try await GatewayHarness.with { gateway in
+            var keys: [String] = []
+            for _ in 1...5 {
+                let paid = try await gateway.send(.POST, "v1/payments/key-in", json: GatewayHarness.keyIn())
+                keys.append(try #require(paid.body["paymentKey"] as? String))
+            }
+            func ask(_ key: String) async throws -> APIResponse {
+                try await gateway.send(
+                    .POST, "inquiries", json: ["paymentKey": key, "contact": "010-5555-6666", "message": "문의드립니다"],
+                    authenticated: false)
+            }
+            for _ in 1...5 { #expect(try await ask(keys[0]).status == .ok) }
+            let sixth = try await ask(keys[0])
+            #expect(sixth.status == .tooManyRequests && sixth.body["code"] as? String == "TOO_MANY_REQUESTS")
+            // Other payments still can, until the address has sent twenty (the refused sixth counts for it).
+            for key in keys[1...2] {
+                for _ in 1...5 { #expect(try await ask(key).status == .ok) }
+            }
+            for _ in 1...4 { #expect(try await ask(keys[3]).status == .ok) }
+            #expect(try await ask(keys[4]).status == .tooManyRequests)
+            gateway.wallClock.advance(seconds: 3600 + 60)
+            #expect(try await ask(keys[4]).status == .ok)
+        }
+    }
+
     @Test("The owner sets the support phone and hours; the payment page and receipt show them")
     func supportContact() async throws {
         try await GatewayHarness.with { gateway in

@@ -312,6 +312,10 @@ extension Request {
 
     /// The gateway's clock (tests move it by hand): what every request reads the time from.
     package var now: Date { application.gatewayClock() }
+
+    /// The address the request came from: the connection's peer. (`X-Forwarded-For` is not read: anyone can send
+    /// it. Reading it from a trusted proxy is a setting still to come.)
+    package var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
 }
 
 extension Application {

@@ -199,6 +199,15 @@ extension GatewayServices {
             createdBefore: now().addingTimeInterval(-Double(retentionDays) * 86_400))
     }
 
+    /// Attempt limits on sign-in, password resets and inquiries, counted in the database.
+    package var attemptLimits: AttemptLimits { AttemptLimits(store: stores.attempts, now: now) }
+
+    /// Forgets attempt counts older than any window (a day).
+    @discardableResult
+    package func purgeAttemptWindows() async throws -> Int {
+        try await stores.attempts.purge(before: now().addingTimeInterval(-86_400))
+    }
+
     /// Forgets idempotency records past their retention.
     @discardableResult
     package func purgeExpiredIdempotencyRecords() async throws -> Int {

@@ -1,0 +1,89 @@
+import FluentKit
+import FluentSQL
+import Foundation
+
+/// Counts attempts per subject in sliding windows, in the database, so every `keyin serve` on one database shares
+/// one count: a second node never doubles an attacker's budget. Attempts fall into one-minute buckets; a window
+/// is the sum of its last buckets. Each attempt is one upsert (an atomic increment), and the sum one query.
+package struct AttemptWindowStore: Sendable {
+    let database: any Database
+
+    package init(database: any Database) {
+        self.database = database
+    }
+
+    package static let bucketSeconds: Int64 = 60
+
+    static func bucket(_ date: Date) -> Int64 {
+        Int64(date.timeIntervalSince1970.rounded(.down)) / bucketSeconds
+    }
+
+    /// Counts one attempt by `subject` under `scope` at `date`; returns the attempts within the last
+    /// `windowSeconds`, this one included. The current minute's count comes from the increment itself, so attempts
+    /// made at the same moment each see their own place (the thirty-first of fifty is the thirty-first), and only
+    /// the closed minutes before it are summed.
+    package func record(scope: String, subject: String, at date: Date, windowSeconds: Int64) async throws -> Int64 {
+        let sql = try database.sql
+        let bucket = Self.bucket(date)
+        let row = try await sql.insert(into: "attempt_windows")
+            .columns("scope", "subject", "bucket", "count")
+            .values(SQLBind(scope), SQLBind(subject), SQLBind(bucket), SQLBind(Int64(1)))
+            .onConflict(with: ["scope", "subject", "bucket"]) {
+                $0.set(SQLIdentifier("count"), to: SQLQueryString("attempt_windows.count + 1"))
+            }
+            .returning("count")
+            .first()
+        let now = try row?.decode(column: "count", as: Int64.self) ?? 1
+        let earlier = try await sum(
+            scope: scope, subject: subject, from: bucket - Self.buckets(windowSeconds), before: bucket)
+        return now + earlier
+    }
+
+    /// The attempts by `subject` under `scope` within the last `windowSeconds` before `date`.
+    package func count(scope: String, subject: String, at date: Date, windowSeconds: Int64) async throws -> Int64 {
+        let bucket = Self.bucket(date)
+        return try await sum(
+            scope: scope, subject: subject, from: bucket - Self.buckets(windowSeconds), before: bucket + 1)
+    }
+
+    /// How many one-minute buckets a window spans.
+    static func buckets(_ windowSeconds: Int64) -> Int64 {
+        max(1, (windowSeconds + bucketSeconds - 1) / bucketSeconds)
+    }
+
+    /// The attempts in the buckets after `first` and before `end`.
+    private func sum(scope: String, subject: String, from first: Int64, before end: Int64) async throws -> Int64 {
+        let row = try await database.sql.select()
+            // Cast: PostgreSQL sums bigints as numeric.
+            .column(SQLQueryString("CAST(COALESCE(SUM(count), 0) AS BIGINT)"), as: "total")
+            .from("attempt_windows")
+            .where("scope", .equal, scope).where("subject", .equal, subject)
+            .where("bucket", .greaterThan, first).where("bucket", .lessThan, end)
+            .first()
+        return try row?.decode(column: "total", as: Int64.self) ?? 0
+    }
+
+    /// Forgets buckets that ended before `date`: no window reaches back that far.
+    @discardableResult
+    package func purge(before date: Date) async throws -> Int {
+        try await database.sql.delete(from: "attempt_windows").where("bucket", .lessThan, Self.bucket(date))
+            .returning("scope").all().count
+    }
+}
+
+/// The buckets of `AttemptWindowStore`, unique per scope, subject and minute.
+struct CreateAttemptWindows: AsyncMigration {
+    var name: String { "030_create_attempt_windows" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema("attempt_windows")
+            .field("scope", .string, .required)
+            .field("subject", .string, .required)
+            .field("bucket", .int64, .required)
+            .field("count", .int64, .required)
+            .unique(on: "scope", "subject", "bucket")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema("attempt_windows").delete() }
+}
