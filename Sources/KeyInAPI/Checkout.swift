@@ -13,9 +13,11 @@ package struct Checkout {
 
     /// Pays for `merchantID` with the card fields of the request body; `adjust` sets what the entry point decides
     /// itself (a link's amount and order, the terminal's metadata). `paysLink` is recorded on approval.
+    /// `anonymousPayer`: the caller is a customer on a payment page, who is told a card company's verdict on a card
+    /// detail only as a plain decline (`ErrorCode.forAnonymousPayer`); the payment keeps the precise code.
     package func pay(
         _ request: Request, merchantID: MerchantID, language: Language, paysLink: UUID? = nil,
-        idempotencyNamespace: IdempotencyGuard.Namespace = .merchant,
+        idempotencyNamespace: IdempotencyGuard.Namespace = .merchant, anonymousPayer: Bool = false,
         adjust: (inout KeyInPaymentRequest) -> Void = { _ in }
     ) async throws -> Response {
         try await services.idempotency(request).runWithinPayment(
@@ -33,22 +35,29 @@ package struct Checkout {
             let completion = PaymentService.Completion(
                 claim: claim,
                 response: {
-                    Self.answer($0, language: language, baseURL: services.publicBaseURL, now: services.now())
+                    Self.answer(
+                        $0, language: language, baseURL: services.publicBaseURL, now: services.now(),
+                        anonymousPayer: anonymousPayer)
                 },
                 paysLink: paysLink)
             let outcome = try await services.payments(request.logger).keyIn(
                 input, merchantID: merchantID, completion: completion)
             return Self.response(
                 outcome.answer
-                    ?? Self.answer(outcome, language: language, baseURL: services.publicBaseURL, now: services.now()))
+                    ?? Self.answer(
+                        outcome, language: language, baseURL: services.publicBaseURL, now: services.now(),
+                        anonymousPayer: anonymousPayer))
         }
     }
 
     /// The answer to a key-in payment, as the first request gets it and every repeat replays it.
     package static func answer(
-        _ outcome: PaymentService.Outcome, language: Language, baseURL: String, now: Date
+        _ outcome: PaymentService.Outcome, language: Language, baseURL: String, now: Date, anonymousPayer: Bool = false
     ) -> StoredResponse {
-        if let error = outcome.error {
+        if var error = outcome.error {
+            if anonymousPayer, error.code.forAnonymousPayer != error.code {
+                error = KeyInError(error.code.forAnonymousPayer)
+            }
             return ErrorRendering.stored(
                 APIError(error: error, paymentKey: outcome.payment.paymentKey.rawValue), language: language, now: now)
         }

@@ -49,7 +49,7 @@ package struct PagesController: RouteCollection {
         // The customer's keys live apart from the merchant's: one they send can never block a merchant's call.
         return try await services.checkout.pay(
             request, merchantID: link.merchantID, language: request.language, paysLink: link.id,
-            idempotencyNamespace: .paymentPage(link.linkKey)
+            idempotencyNamespace: .paymentPage(link.linkKey), anonymousPayer: true
         ) { input in
             input.amount = link.amount
             input.currency = link.currency

@@ -123,6 +123,46 @@ struct PaymentLinkTests {
         }
     }
 
+    @Test(
+        "On the payment page a card company's verdict on a card detail is a plain decline; the merchant sees which",
+        arguments: [
+            ("4000000000000564", "INVALID_CARD_IDENTITY"), ("4000000000000556", "INVALID_CARD_PASSWORD"),
+            ("4000000000000127", "INVALID_CARD_CVC"), ("4000000000009987", "INVALID_CARD_LOST_OR_STOLEN"),
+            ("4000000000009995", "REJECT_CARD_PAYMENT"),
+        ])
+    func anonymousDeclinesTeachNothing(card: String, precise: String) async throws {
+        try await GatewayHarness.with { gateway in
+            let link = try await createLink(gateway)
+            var body = Self.card
+            body["cardNumber"] = card
+            let answered = try await gateway.send(
+                .POST, "pay/\(link.key)", json: body, headers: ["Idempotency-Key": "try-\(card)"], authenticated: false)
+            #expect(answered.body["code"] as? String == "REJECT_CARD_COMPANY")
+            let generic = KeyInError(.rejectCardCompany).customerMessage.text(in: .korean)
+            #expect((answered.body["customerMessage"] as? [String: String])?["ko"] == generic)
+            // A repeat of the attempt is answered the same.
+            let repeated = try await gateway.send(
+                .POST, "pay/\(link.key)", json: body, headers: ["Idempotency-Key": "try-\(card)"], authenticated: false)
+            #expect(repeated.body["code"] as? String == "REJECT_CARD_COMPANY")
+            // The merchant's API still tells exactly what the card company said.
+            let key = try #require(answered.body["paymentKey"] as? String)
+            let payment = try await gateway.send(.GET, "v1/payments/\(key)")
+            #expect((payment.body["failure"] as? [String: Any])?["code"] as? String == precise)
+        }
+    }
+
+    @Test("A mistake KeyIn finds itself keeps its precise code on the payment page")
+    func ownChecksStayPrecise() async throws {
+        try await GatewayHarness.with { gateway in
+            let link = try await createLink(gateway)
+            var body = Self.card
+            body["cardNumber"] = "4242424242424241"
+            let answered = try await gateway.send(.POST, "pay/\(link.key)", json: body, authenticated: false)
+            #expect(answered.body["code"] as? String == "INVALID_CARD_NUMBER")
+            #expect(await gateway.engine.entries().isEmpty)
+        }
+    }
+
     @Test("A key a customer sends on the payment page never blocks the merchant's own call with the same key")
     func pageKeysAreTheCustomers() async throws {
         try await GatewayHarness.with { gateway in

@@ -94,3 +94,20 @@ public enum ErrorCode: String, CaseIterable, Sendable, Codable {
 extension ErrorCode: CustomStringConvertible {
     public var description: String { rawValue }
 }
+
+extension ErrorCode {
+    /// What someone paying without an account (on a payment link's page) is told when the card company answers
+    /// this. Its verdicts on a card's details — identity, password, CVC, a lost or stolen card, a limit, no such
+    /// number — would tell a card tester which guess was wrong, so they read as one plain decline, which says what
+    /// to do next. The merchant (API, console, webhooks) still gets the precise code. Mistakes KeyIn finds itself
+    /// before contacting anyone keep theirs: they never reach the card company.
+    public var forAnonymousPayer: ErrorCode {
+        switch self {
+        case .invalidCardIdentity, .invalidCardPassword, .invalidCardCVC, .invalidCardLostOrStolen,
+            .rejectCardPayment, .exceedMaxOneDayAmount, .invalidStoppedCard, .expiredCard, .invalidCardNumber,
+            .notAllowedCardTransaction, .cardholderAuthenticationRejected:
+            .rejectCardCompany
+        default: self
+        }
+    }
+}
