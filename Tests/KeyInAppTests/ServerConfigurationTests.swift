@@ -15,9 +15,10 @@ struct ServerConfigurationTests {
             arguments: ["--data-dir", Self.directory().path] + arguments, environment: environment)
     }
 
-    @Test("Webhooks to internal addresses: allowed on the embedded defaults, refused with DATABASE_URL, as set")
+    @Test("Webhooks to internal addresses: refused on the embedded defaults and with DATABASE_URL unless allowed")
     func internalWebhookTargets() throws {
-        #expect(try load([:]).allowInternalWebhookTargets)
+        #expect(try load([:]).allowInternalWebhookTargets == false)
+        #expect(try load(["KEYIN_WEBHOOK_INTERNAL_TARGETS": "allow"]).allowInternalWebhookTargets)
         let production = ["DATABASE_URL": "postgres://keyin:secret@db.example/keyin"]
         #expect(try load(production).allowInternalWebhookTargets == false)
         #expect(

@@ -23,7 +23,10 @@ extension ServeCrashTests {
         let receiverPort = try #require(receiver.http.server.shared.localAddress?.port)
 
         let httpPort = String(try freeLoopbackPort())
-        let (server, output, errors) = try launch(["serve", "--data-dir", dataDirectory.path, "--port", httpPort])
+        // The receiver is on this machine: internal addresses are allowed only when a deployment says so.
+        let (server, output, errors) = try launch(
+            ["serve", "--data-dir", dataDirectory.path, "--port", httpPort],
+            environment: ["KEYIN_WEBHOOK_INTERNAL_TARGETS": "allow"])
         let banner = try #require(
             await read(output, until: /(test_sk_[A-Za-z0-9]+)/),
             "\((try? String(contentsOf: errors, encoding: .utf8)) ?? "")"

@@ -102,7 +102,7 @@ extension GatewaySetting {
         default: "the listening address")
     package static let webhookInternalTargets = GatewaySetting(
         "webhookInternalTargets", "allow|deny", "Whether webhooks may go to internal addresses.",
-        default: "allow on SQLite, deny with a database URL")
+        default: "deny")
     package static let configFile = GatewaySetting(
         "config", "FILE", "A JSON file of settings, keyed as in this table's first column (lists as arrays).",
         default: "none")

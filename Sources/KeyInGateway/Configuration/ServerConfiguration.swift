@@ -61,7 +61,9 @@ package struct ServerConfiguration: Sendable {
         self.linkResponseTimeout = linkResponseTimeout
         self.recoverAfterSeconds = recoverAfterSeconds ?? Double(linkResponseTimeout.components.seconds) * 2 + 30
         self.publicBaseURL = "http://\(hostname):\(port)"
-        self.allowInternalWebhookTargets = storage.isSQLite
+        // Refused everywhere unless a deployment says otherwise: a webhook URL is the merchant's to choose, and the
+        // embedded defaults are just as reachable from the open internet.
+        self.allowInternalWebhookTargets = false
     }
 
     /// Whether this is the embedded default: no card-company hosts named, so the built-in simulator stands in for
