@@ -55,7 +55,16 @@ package struct ChatController: RouteCollection {
         let logger = request.logger
         let presence = services.chatPresence()
         let connection = UUID()
+        let address = request.clientAddress
         Task {
+            // A few sockets per link and per address at most (counted in this process), released when they close.
+            guard await hub.openCustomerSocket(link: linkKey, address: address) else {
+                try? await socket.close(code: .policyViolation)
+                return
+            }
+            socket.onClose.whenComplete { _ in
+                Task { await hub.closeCustomerSocket(link: linkKey, address: address) }
+            }
             guard let link = try? await services.stores.paymentLinks.link(key: linkKey) else {
                 try? await socket.close(code: .policyViolation)
                 return

@@ -99,6 +99,51 @@ extension ServeCrashTests {
         #expect(await normal.next()?["type"] as? String == "system")
     }
 
+    @Test("Three customer sockets per link and ten per address at most; a closed one makes room")
+    func chatSocketCaps() async throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-chat-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let gateway = try await serveWithDemo(dataDirectory)
+        defer { gateway.server.interrupt() }
+        var links: [String] = []
+        for _ in 1...4 {
+            let link = try await Self.request(
+                "POST", "http://127.0.0.1:\(gateway.port)/v1/payment-links", key: gateway.key,
+                body: #"{"amount":30000,"orderName":"원피스"}"#)
+            links.append(String(try #require((link["url"] as? String)?.split(separator: "/").last)))
+        }
+        func open(_ link: String) async throws -> ChatClient {
+            try await ChatClient.connect("ws://127.0.0.1:\(gateway.port)/pay/\(link)/chat")
+        }
+        var first: [ChatClient] = []
+        for _ in 1...3 {
+            var client = try await open(links[0])
+            #expect(await client.next()?["type"] as? String == "hello")
+            first.append(client)
+        }
+        var fourth = try await open(links[0])
+        #expect(await fourth.next() == nil, "a fourth socket on one link should be closed")
+        try await first[0].socket.close()
+        // The server counts the socket out when it sees the close: a new one is admitted once it has (no fixed
+        // wait; a bounded number of tries).
+        var admitted = false
+        for _ in 1...50 where !admitted {
+            var again = try await open(links[0])
+            admitted = await again.next()?["type"] as? String == "hello"
+            if admitted { first[0] = again }
+        }
+        #expect(admitted, "a socket closed on the link should make room for another")
+        // From one address: ten in all, over any links.
+        var others: [ChatClient] = []
+        for link in [links[1], links[1], links[1], links[2], links[2], links[2], links[3]] {
+            var client = try await open(link)
+            #expect(await client.next()?["type"] as? String == "hello")
+            others.append(client)
+        }
+        var eleventh = try await open(links[3])
+        #expect(await eleventh.next() == nil, "an eleventh socket from one address should be closed")
+    }
+
     @Test("Live chat: with no staff online it becomes an inquiry; with staff online messages go both ways")
     func liveChat() async throws {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-chat-\(UUID())")
@@ -189,13 +234,17 @@ extension ServeCrashTests {
             let login = banner.firstMatch(of: /console: \S+\s+(\S+) \/ (\S+)/)
         else {
             server.interrupt()
-            throw DemoBannerMissing(banner: banner)
+            // What the server said before it stopped, so a failure to start can be told apart (a port taken by a
+            // test running alongside, a migration error).
+            let errors = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
+            throw DemoBannerMissing(banner: banner, errors: String(errors.suffix(2_000)))
         }
         return (server, port, String(key), (String(login.1), String(login.2)), errorLog)
     }
 
     struct DemoBannerMissing: Error {
         let banner: String
+        let errors: String
     }
 
     /// Signs in to the console and returns the session cookie (`name=value`).

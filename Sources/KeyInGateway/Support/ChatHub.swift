@@ -18,6 +18,26 @@ package actor ChatHub {
     /// The newest message time the relay has read.
     private var cursor: Date?
 
+    /// Customer sockets open here, per payment link and per client address: a script cannot open thousands.
+    private var customerSockets: (byLink: [PaymentLinkKey: Int], byAddress: [String: Int]) = ([:], [:])
+    package static let customerSocketsPerLink = 3
+    package static let customerSocketsPerAddress = 10
+
+    /// Counts a customer socket in, unless its link or its address already has as many open as it may.
+    package func openCustomerSocket(link: PaymentLinkKey, address: String) -> Bool {
+        guard customerSockets.byLink[link, default: 0] < Self.customerSocketsPerLink,
+            customerSockets.byAddress[address, default: 0] < Self.customerSocketsPerAddress
+        else { return false }
+        customerSockets.byLink[link, default: 0] += 1
+        customerSockets.byAddress[address, default: 0] += 1
+        return true
+    }
+
+    package func closeCustomerSocket(link: PaymentLinkKey, address: String) {
+        customerSockets.byLink[link] = customerSockets.byLink[link].flatMap { $0 > 1 ? $0 - 1 : nil }
+        customerSockets.byAddress[address] = customerSockets.byAddress[address].flatMap { $0 > 1 ? $0 - 1 : nil }
+    }
+
     package func addStaff(merchantID: MerchantID, connection: UUID, sessionID: UUID, socket: WebSocket) {
         staff[merchantID, default: [:]][connection] = (socket, sessionID)
     }
