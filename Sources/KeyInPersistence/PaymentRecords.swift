@@ -199,3 +199,11 @@ package struct StoredResponse: Sendable, Equatable {
         self.retryAfter = retryAfter
     }
 }
+
+extension Sequence where Element == CancelRecord {
+    /// The tax-free part the cancels of a payment have taken off it: every cancel not refused, including one still
+    /// running (its amount is already off the balance).
+    package var taxFreeTaken: Int64 {
+        filter { $0.status != .aborted }.map(\.taxFreeAmount).reduce(0, +)
+    }
+}

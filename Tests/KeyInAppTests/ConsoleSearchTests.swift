@@ -17,27 +17,38 @@ struct ConsoleSearchTests {
     ) async throws {
         try await database.transaction { database in
             for index in 0..<count {
-                let payment = PaymentModel()
-                payment.id = UUID()
-                payment.$merchant.id = merchantID
-                payment.paymentKey = "pay_bulk\(index)"
-                payment.orderID = String(format: "bulk-%05d", index)
-                payment.orderName = "대량 주문"
-                payment.status = .done
-                payment.totalAmount = 1000
-                payment.balanceAmount = 1000
-                payment.currency = "KRW"
-                payment.capture = true
-                payment.installmentMonths = 0
-                payment.cardBrand = "VISA"
-                payment.cardMasked = "424242******4242"
-                payment.cardFingerprint = "bulk\(index)"
-                payment.requestedAt = start.addingTimeInterval(Double(index + 1))
-                payment.taxFreeAmount = 0
-                payment.usesFreeInstallmentPlan = false
-                try await payment.create(on: database)
+                try await storedPayment(
+                    merchantID: merchantID, key: "pay_bulk\(index)", orderID: String(format: "bulk-%05d", index),
+                    orderName: "대량 주문", at: start.addingTimeInterval(Double(index + 1))
+                ).create(on: database)
             }
         }
+    }
+
+    /// A DONE payment of 1,000원 as a row, written straight to the table (no transaction key, as an earlier KeyIn
+    /// stored it).
+    static func storedPayment(
+        merchantID: UUID, key: String, orderID: String, orderName: String, at date: Date
+    ) -> PaymentModel {
+        let payment = PaymentModel()
+        payment.id = UUID()
+        payment.$merchant.id = merchantID
+        payment.paymentKey = key
+        payment.orderID = orderID
+        payment.orderName = orderName
+        payment.status = .done
+        payment.totalAmount = 1000
+        payment.balanceAmount = 1000
+        payment.currency = "KRW"
+        payment.capture = true
+        payment.installmentMonths = 0
+        payment.cardBrand = "VISA"
+        payment.cardMasked = "424242******4242"
+        payment.cardFingerprint = key
+        payment.requestedAt = date
+        payment.taxFreeAmount = 0
+        payment.usesFreeInstallmentPlan = false
+        return payment
     }
 
     /// The order ids the payments table of a console page lists, in order.

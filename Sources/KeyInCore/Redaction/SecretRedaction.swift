@@ -31,19 +31,19 @@ public enum SecretRedaction {
         (#"((?:^|[&?\s])(?:\#(secretFields.joined(separator: "|")))=)[^&\s]*"#, "$1[redacted]"),
     ].map { (try! NSRegularExpression(pattern: $0.0), $0.1) }
 
+    /// Thirteen or more bytes `30`–`39` (ASCII digits) in hex, spaced or not. Compiled once: every log line runs it.
+    nonisolated(unsafe) static let hexDigitRun = try! NSRegularExpression(pattern: #"(?:3[0-9] ?){13,}"#)
+
     /// A run of hex digits (bytes as a buffer dump shows them, with or without spaces between) whose bytes spell a
     /// card number in ASCII digits loses those bytes.
     static func hexCardNumbersRedacted(_ text: String) -> String {
-        guard let pattern = try? NSRegularExpression(pattern: #"(?:3[0-9] ?){13,}"#) else { return text }
         var result = text
-        for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).reversed() {
+        for match in hexDigitRun.matches(in: text, range: NSRange(text.startIndex..., in: text)).reversed() {
             guard let range = Range(match.range, in: text) else { continue }
-            let hex = text[range].filter { $0 != " " }
-            let digits = stride(from: 0, to: hex.count - 1, by: 2).map { offset -> Character in
-                let index = hex.index(hex.startIndex, offsetBy: offset + 1)
-                return hex[index]
-            }
-            if CardNumberMasking.masked(String(digits)) != String(digits) {
+            // Each byte is `3d`: its second hex digit is the ASCII digit d.
+            let hex = Array(text[range].filter { $0 != " " })
+            let digits = String(stride(from: 1, to: hex.count, by: 2).map { hex[$0] })
+            if CardNumberMasking.masked(digits) != digits {
                 result.replaceSubrange(range, with: String(repeating: "*", count: text[range].count))
             }
         }

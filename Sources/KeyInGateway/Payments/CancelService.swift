@@ -144,8 +144,7 @@ package struct CancelService: Sendable {
     static func taxFreePart(
         of amount: Int64, requested: Int64?, payment: PaymentRecord, earlier: [CancelRecord]
     ) throws -> Int64 {
-        let taxFreeLeft =
-            payment.taxFreeAmount - earlier.filter { $0.status != .aborted }.map(\.taxFreeAmount).reduce(0, +)
+        let taxFreeLeft = payment.taxFreeAmount - earlier.taxFreeTaken
         let balanceAfter = payment.balanceAmount - amount
         let taxFree = requested ?? min(amount, max(0, taxFreeLeft - balanceAfter))
         guard (0...min(amount, taxFreeLeft)).contains(taxFree) else {

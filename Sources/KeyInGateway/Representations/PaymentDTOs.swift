@@ -197,10 +197,8 @@ package struct PaymentDTO: Content {
         method = "카드"
         totalAmount = payment.totalAmount
         balanceAmount = payment.balanceAmount
-        // The tax split describes what is left: the tax-free part less what cancels took of it. A cancel still
-        // running has taken its amount off the balance already, so its tax-free part is taken off too.
-        let taken = cancels.filter { $0.status != .aborted }.map(\.taxFreeAmount).reduce(0, +)
-        let taxes = TaxAmounts(amount: payment.balanceAmount, taxFree: payment.taxFreeAmount - taken)
+        // The tax split describes what is left: the tax-free part less what cancels took of it.
+        let taxes = TaxAmounts(amount: payment.balanceAmount, taxFree: payment.taxFreeAmount - cancels.taxFreeTaken)
         suppliedAmount = taxes.supplied
         vat = taxes.vat
         taxFreeAmount = taxes.taxFree

@@ -20,24 +20,10 @@ struct TransactionKeyBackfillTests {
             let database = gateway.app.db
             // Two payments as an earlier KeyIn stored them: no transaction key.
             for index in 0..<2 {
-                let old = PaymentModel()
-                old.$merchant.id = merchant.id
-                old.paymentKey = "pay_old\(index)"
-                old.orderID = "old-order-\(index)"
-                old.orderName = "예전 주문"
-                old.status = .done
-                old.totalAmount = 1000
-                old.balanceAmount = 1000
-                old.currency = "KRW"
-                old.capture = true
-                old.installmentMonths = 0
-                old.cardBrand = "visa"
-                old.cardMasked = "424242******4242"
-                old.cardFingerprint = "old\(index)"
-                old.requestedAt = gateway.wallClock.now
-                old.taxFreeAmount = 0
-                old.usesFreeInstallmentPlan = false
-                try await old.create(on: database)
+                try await ConsoleSearchTests.storedPayment(
+                    merchantID: merchant.id, key: "pay_old\(index)", orderID: "old-order-\(index)",
+                    orderName: "예전 주문", at: gateway.wallClock.now
+                ).create(on: database)
             }
             try await TransactionKeyBackfill.fill(PaymentModel.schema, on: database)
             let keys = try await PaymentModel.query(on: database).all().map { ($0.paymentKey, $0.transactionKey) }
