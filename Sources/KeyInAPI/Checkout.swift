@@ -15,13 +15,14 @@ package struct Checkout {
     /// itself (a link's amount and order, the terminal's metadata). `paysLink` is recorded on approval.
     /// `anonymousPayer`: the caller is a customer on a payment page, who is told a card company's verdict on a card
     /// detail only as a plain decline (`ErrorCode.forAnonymousPayer`); the payment keeps the precise code.
+    /// `mode`: the key's (API), the link's (hosted page) or the console's (virtual terminal).
     package func pay(
-        _ request: Request, merchantID: MerchantID, language: Language, paysLink: UUID? = nil,
-        idempotencyNamespace: IdempotencyGuard.Namespace = .merchant, anonymousPayer: Bool = false,
+        _ request: Request, merchantID: MerchantID, mode: PaymentMode, language: Language, paysLink: UUID? = nil,
+        idempotencyNamespace: IdempotencyGuard.Namespace? = nil, anonymousPayer: Bool = false,
         adjust: (inout KeyInPaymentRequest) -> Void = { _ in }
     ) async throws -> Response {
         try await services.idempotency(request).runWithinPayment(
-            request, merchantID: merchantID, namespace: idempotencyNamespace
+            request, merchantID: merchantID, namespace: idempotencyNamespace ?? .merchant(mode)
         ) { claim in
             var input = try PaymentsController.decode(KeyInPaymentRequest.self, from: request)
             // The link a payment was made on is KeyIn's to record (it becomes the Payment's checkout.url): a caller
@@ -41,7 +42,7 @@ package struct Checkout {
                 },
                 paysLink: paysLink)
             let outcome = try await services.payments(request.logger).keyIn(
-                input, merchantID: merchantID, completion: completion)
+                input, merchantID: merchantID, mode: mode, completion: completion)
             return Self.response(
                 outcome.answer
                     ?? Self.answer(

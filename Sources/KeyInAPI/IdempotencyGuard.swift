@@ -17,16 +17,19 @@ package struct IdempotencyGuard {
     package let vault: CardVault
     package let now: @Sendable () -> Date
 
-    /// Where a key is unique. The merchant's own calls share one space; a hosted payment page's customers each get
-    /// theirs, so a key a customer sends can never be one the merchant later uses (for a cancel, say).
+    /// Where a key is unique. The merchant's own calls share one space per mode (a test key's `Idempotency-Key` is
+    /// never a live key's); a hosted payment page's customers each get theirs, so a key a customer sends can never
+    /// be one the merchant later uses (for a cancel, say).
     package enum Namespace: Sendable {
-        case merchant
+        case merchant(PaymentMode)
         case paymentPage(PaymentLinkKey)
 
-        /// The key as stored. A space separates the parts: keys that callers send never contain one.
+        /// The key as stored. A space separates the parts: keys that callers send never contain one. Live keys are
+        /// stored as sent, as they were before modes existed, so no live key in its retention is read as new.
         func stored(_ key: String) -> String {
             switch self {
-            case .merchant: key
+            case .merchant(.live): key
+            case .merchant(.test): "test \(key)"
             case .paymentPage(let link): "page \(link.rawValue) \(key)"
             }
         }
@@ -34,7 +37,7 @@ package struct IdempotencyGuard {
 
     /// The claim this request makes on its key; nil without a key.
     package func claim(
-        for request: Request, merchantID: MerchantID, namespace: Namespace = .merchant
+        for request: Request, merchantID: MerchantID, namespace: Namespace
     ) throws -> IdempotencyClaim? {
         guard let key = request.headers.first(name: "Idempotency-Key") else { return nil }
         guard (1...300).contains(key.utf8.count), key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
@@ -56,7 +59,10 @@ package struct IdempotencyGuard {
         async throws
         -> Response
     {
-        guard let claim = try claim(for: request, merchantID: try request.merchantID) else { return try await body() }
+        guard
+            let claim = try claim(
+                for: request, merchantID: try request.merchantID, namespace: .merchant(try request.paymentMode))
+        else { return try await body() }
         guard try await store.claim(claim) else {
             return try await answerRepeat(request, claim: claim) {
                 try await run(request, withheldFields: withheldFields, body)
@@ -81,7 +87,7 @@ package struct IdempotencyGuard {
     /// first row and the answer with its outcome. A request refused before it wrote anything (bad card details, a
     /// duplicate order) has its refusal stored here as the answer.
     package func runWithinPayment(
-        _ request: Request, merchantID: MerchantID, namespace: Namespace = .merchant,
+        _ request: Request, merchantID: MerchantID, namespace: Namespace,
         _ body: (IdempotencyClaim?) async throws -> Response
     ) async throws -> Response {
         guard let claim = try claim(for: request, merchantID: merchantID, namespace: namespace) else {

@@ -24,7 +24,7 @@ package struct MerchantAuthenticator: AsyncMiddleware {
         else {
             throw KeyInError(.unauthorizedKey)
         }
-        request.storage[AuthenticatedMerchantKey.self] = merchant.merchantID
+        request.storage[AuthenticatedMerchantKey.self] = .init(merchantID: merchant.merchantID, mode: merchant.mode)
         return try await next.respond(to: request)
     }
 
@@ -34,15 +34,33 @@ package struct MerchantAuthenticator: AsyncMiddleware {
 }
 
 package enum AuthenticatedMerchantKey: StorageKey {
-    package typealias Value = MerchantID
+    /// The merchant whose key it is, and the key's mode.
+    package struct Value: Sendable {
+        package let merchantID: MerchantID
+        package let mode: PaymentMode
+
+        package init(merchantID: MerchantID, mode: PaymentMode) {
+            self.merchantID = merchantID
+            self.mode = mode
+        }
+    }
 }
 
 extension Request {
     /// The merchant whose key signed this request; every query is scoped to it.
     package var merchantID: MerchantID {
         get throws {
-            guard let id = storage[AuthenticatedMerchantKey.self] else { throw KeyInError(.unauthorizedKey) }
-            return id
+            guard let key = storage[AuthenticatedMerchantKey.self] else { throw KeyInError(.unauthorizedKey) }
+            return key.merchantID
+        }
+    }
+
+    /// The mode of the key that signed this request: a test key sees and makes only test payments, links and
+    /// webhook endpoints; a live key only live ones. Every query is scoped to it too.
+    package var paymentMode: PaymentMode {
+        get throws {
+            guard let key = storage[AuthenticatedMerchantKey.self] else { throw KeyInError(.unauthorizedKey) }
+            return key.mode
         }
     }
 }

@@ -20,8 +20,10 @@ package struct PaymentLinksController: RouteCollection {
     package func create(_ request: Request) async throws -> Response {
         try await services.idempotency(request).run(request) {
             let input = try PaymentsController.decode(CreatePaymentLinkRequest.self, from: request)
-            let merchantID = try request.merchantID
-            let link = try await services.paymentLinks().create(input, merchantID: merchantID)
+            let mode = try request.paymentMode
+            // A live link on a deployment with no card companies could never be paid: refused now.
+            _ = try services.links.link(for: mode)
+            let link = try await services.paymentLinks().create(input, merchantID: try request.merchantID, mode: mode)
             let messenger = services.paymentLinkMessenger(request.logger)
             for channel in input.send ?? [] {
                 try await messenger.send(link, channel: channel, recipient: nil)
@@ -38,7 +40,8 @@ package struct PaymentLinksController: RouteCollection {
             }
             limit = value
         }
-        let links = try await services.stores.paymentLinks.newest(of: request.merchantID, limit: limit)
+        let links = try await services.stores.paymentLinks.newest(
+            of: request.merchantID, mode: request.paymentMode, limit: limit)
         let service = services.paymentLinks()
         return try PaymentsController.json(
             PaymentLinkList(
@@ -85,7 +88,8 @@ package struct PaymentLinksController: RouteCollection {
 
     package func merchantLink(_ request: Request) async throws -> PaymentLinkRecord {
         try await services.paymentLinks().link(
-            id: request.parameters.get("paymentLinkId").flatMap(UUID.init(uuidString:)), merchantID: request.merchantID)
+            id: request.parameters.get("paymentLinkId").flatMap(UUID.init(uuidString:)), merchantID: request.merchantID,
+            mode: request.paymentMode)
     }
 
     package init(services: GatewayServices) {

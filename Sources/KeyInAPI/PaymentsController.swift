@@ -19,7 +19,8 @@ package struct PaymentsController: RouteCollection {
     }
 
     package func keyIn(_ request: Request) async throws -> Response {
-        try await services.checkout.pay(request, merchantID: try request.merchantID, language: request.language)
+        try await services.checkout.pay(
+            request, merchantID: try request.merchantID, mode: try request.paymentMode, language: request.language)
     }
 
     package func byPaymentKey(_ request: Request) async throws -> Response {
@@ -56,7 +57,8 @@ package struct PaymentsController: RouteCollection {
         let search = PaymentSearch(
             status: query.status, requestedFrom: query.from, requestedBefore: query.to, cursor: query.cursor,
             limit: query.limit)
-        let page = try await services.stores.search(search, merchantID: try request.merchantID)
+        let page = try await services.stores.search(
+            search, merchantID: try request.merchantID, mode: try request.paymentMode)
         let next = page.next?.encoded
         let cancels = try await services.stores.cancels.cancels(ofPayments: page.payments.map(\.id))
         let items = page.payments.map {
@@ -66,12 +68,13 @@ package struct PaymentsController: RouteCollection {
         return try Self.json(PaymentPage(payments: items, hasNext: next != nil, nextCursor: next), status: .ok)
     }
 
-    /// The authenticated merchant's payment named by the path's `paymentKey`.
+    /// The authenticated merchant's payment named by the path's `paymentKey`, in the key's mode: a test key is
+    /// told a live payment does not exist, and the reverse.
     package static func payment(_ request: Request, services: GatewayServices) async throws -> PaymentRecord {
         let key = request.parameters.get("paymentKey") ?? ""
         guard
             let payment = try await services.stores.payments.payment(
-                key: PaymentKey(key), merchantID: request.merchantID)
+                key: PaymentKey(key), merchantID: request.merchantID, mode: request.paymentMode)
         else { throw KeyInError(.notFoundPayment, param: "paymentKey") }
         return payment
     }
@@ -87,7 +90,7 @@ package struct PaymentsController: RouteCollection {
         let orderID = OrderID(rawValue: request.parameters.get("orderId") ?? "")
         guard
             let payment = try await services.stores.payments.payment(
-                orderID: orderID, merchantID: request.merchantID)
+                orderID: orderID, merchantID: request.merchantID, mode: request.paymentMode)
         else { throw KeyInError(.notFoundPayment, param: "orderId") }
         return try await paymentResponse(payment, request: request)
     }

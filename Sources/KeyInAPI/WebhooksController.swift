@@ -25,7 +25,7 @@ package struct WebhooksController: RouteCollection {
         try await services.idempotency(request).run(request, withheldFields: ["secret"]) {
             let input = try PaymentsController.decode(CreateWebhookRequest.self, from: request)
             let created = try await services.webhookEndpoints().create(
-                merchantID: try request.merchantID, url: input.url, events: input.events,
+                merchantID: try request.merchantID, mode: try request.paymentMode, url: input.url, events: input.events,
                 description: input.description)
             return try PaymentsController.json(
                 WebhookEndpointDTO(created.endpoint, secret: created.secret), status: .ok)
@@ -34,7 +34,7 @@ package struct WebhooksController: RouteCollection {
 
     package func list(_ request: Request) async throws -> Response {
         let endpoints = try await services.stores.webhooks.endpoints(
-            of: request.merchantID, includingRemoved: false)
+            of: request.merchantID, mode: request.paymentMode, includingRemoved: false)
         return try PaymentsController.json(
             WebhookEndpointList(webhooks: endpoints.map { WebhookEndpointDTO($0, secret: nil) }), status: .ok)
     }
@@ -91,7 +91,8 @@ package struct WebhooksController: RouteCollection {
 
     package func endpoint(_ request: Request) async throws -> WebhookEndpointRecord {
         try await services.webhookEndpoints().endpoint(
-            id: request.parameters.get("webhookId").flatMap(UUID.init(uuidString:)), merchantID: request.merchantID)
+            id: request.parameters.get("webhookId").flatMap(UUID.init(uuidString:)), merchantID: request.merchantID,
+            mode: request.paymentMode)
     }
 
     package init(services: GatewayServices) {

@@ -17,7 +17,7 @@ import Vapor
 /// Wires KeyIn into a Vapor application: database, migrations, middleware, routes. Production (`keyin serve`)
 /// and tests call the same function.
 package func configure(
-    _ app: Application, storage: ServerConfiguration.Storage, link: CardNetworkLink, vault: CardVault,
+    _ app: Application, storage: ServerConfiguration.Storage, links: CardNetworkLinks, vault: CardVault,
     publicBaseURL: String = "http://127.0.0.1:8080", messageSender: any MessageSender = RecordingMessageSender(),
     allowInternalWebhookTargets: Bool = false, now: @escaping @Sendable () -> Date = { Date() }
 ) async throws -> GatewayServices {
@@ -37,7 +37,7 @@ package func configure(
     }
     // Conditional updates and grouped counts are SQL: a driver without it stops start-up here, by name.
     try app.db.requireSQL()
-    app.migrations.add(Migrations.all)
+    app.migrations.add(Migrations.all(existingRowsMode: links.isLive ? .live : .test))
     if case .postgres(let url) = storage {
         try await MigrationLock.withLock(postgresURL: url, logger: app.logger) { try await app.autoMigrate() }
     } else {
@@ -53,7 +53,7 @@ package func configure(
     app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
     let targets = WebhookTargetPolicy(allowInternal: allowInternalWebhookTargets)
     var services = GatewayServices(
-        link: link, vault: vault, validator: CardEntryValidator(now: now), now: now,
+        links: links, vault: vault, validator: CardEntryValidator(now: now), now: now,
         stores: { [app] in Stores(database: app.db) },
         webhookSender: HTTPWebhookSender(client: app.client, targets: targets), webhookTargets: targets,
         messageSender: messageSender,
@@ -72,10 +72,10 @@ package func configure(
 }
 
 extension GatewayServices {
-    /// The pending-reversal store the link should use: the gateway's database.
+    /// The pending-reversal store the link of `mode` should use: the gateway's database, that mode's reversals.
     package static func reversalStore(
-        _ app: Application, now: @escaping @Sendable () -> Date = { Date() }
+        _ app: Application, mode: PaymentMode, now: @escaping @Sendable () -> Date = { Date() }
     ) -> any PendingReversalStore {
-        DatabaseReversalStore(databaseProvider: { [app] in app.db }, now: now)
+        DatabaseReversalStore(databaseProvider: { [app] in app.db }, mode: mode, now: now)
     }
 }

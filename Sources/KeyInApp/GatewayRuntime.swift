@@ -3,6 +3,7 @@ import CardVault
 import Foundation
 import KeyInAPI
 import KeyInConsole
+import KeyInCore
 import KeyInGateway
 import KeyInPages
 import KeyInPersistence
@@ -15,7 +16,7 @@ import Vapor
 /// its long-running work.
 package final class GatewayRuntime: Sendable {
     package let app: Application
-    package let link: CardNetworkLink
+    package let links: CardNetworkLinks
     package let services: GatewayServices
     package let configuration: ServerConfiguration
     /// The demo merchant's test secret key, when this start created it.
@@ -31,38 +32,43 @@ package final class GatewayRuntime: Sendable {
     }
 
     package init(
-        app: Application, link: CardNetworkLink, services: GatewayServices, configuration: ServerConfiguration,
+        app: Application, links: CardNetworkLinks, services: GatewayServices, configuration: ServerConfiguration,
         demoSecretKey: String?, demoConsoleLogin: (email: String, password: String)?
     ) {
         self.app = app
-        self.link = link
+        self.links = links
         self.services = services
         self.configuration = configuration
         self.demoSecretKey = demoSecretKey
         self.demoConsoleLogin = demoConsoleLogin
     }
 
-    /// Opens the database (migrating it); to serve, also connects the link, settles payments a crash left behind,
-    /// and, on the embedded defaults only, creates the demo merchant on the first start. `embeddedIssuer` is where
-    /// the built-in simulator listens when the configuration names no card-company hosts.
+    /// Opens the database (migrating it); to serve, also connects the links, settles payments a crash left behind,
+    /// and, on the embedded defaults only, creates the test-only demo merchant on the first start. `embeddedIssuer`
+    /// is where the built-in simulator listens: every test payment goes there, on every deployment. Live payments go
+    /// to the configured card-company hosts, when there are any.
     package static func start(
         _ configuration: ServerConfiguration, purpose: Purpose = .serve,
         embeddedIssuer: LinkConfiguration.HostAddress? = nil
     ) async throws -> GatewayRuntime {
         let masterKey = try configuration.prepareEmbeddedStart()
         let app = try await Application.make(Environment(name: "production", arguments: ["keyin"]))
-        var hosts = configuration.issuerHosts ?? [:]
-        if configuration.isEmbedded, let embeddedIssuer {
-            hosts = [LinkConfiguration.defaultHostKey: embeddedIssuer]
+        // One STAN sequence for both links: a reversal's answer is matched to its original by STAN.
+        let stans = STANGenerator()
+        func link(to hosts: [String: LinkConfiguration.HostAddress], mode: PaymentMode) -> CardNetworkLink {
+            var linkConfiguration = LinkConfiguration(hosts: hosts)
+            linkConfiguration.responseTimeout = configuration.linkResponseTimeout
+            return CardNetworkLink(
+                configuration: linkConfiguration, store: GatewayServices.reversalStore(app, mode: mode),
+                stans: stans, logger: app.logger)
         }
-        var linkConfiguration = LinkConfiguration(hosts: hosts)
-        linkConfiguration.responseTimeout = configuration.linkResponseTimeout
-        let link = CardNetworkLink(
-            configuration: linkConfiguration, store: GatewayServices.reversalStore(app), logger: app.logger)
+        let links = CardNetworkLinks(
+            test: link(to: embeddedIssuer.map { [LinkConfiguration.defaultHostKey: $0] } ?? [:], mode: .test),
+            live: configuration.issuerHosts.map { link(to: $0, mode: .live) })
         let services: GatewayServices
         do {
             services = try await configure(
-                app, storage: configuration.storage, link: link,
+                app, storage: configuration.storage, links: links,
                 vault: CardVault(current: masterKey, previous: configuration.previousMasterKeys),
                 publicBaseURL: configuration.publicBaseURL,
                 allowInternalWebhookTargets: configuration.allowInternalWebhookTargets)
@@ -73,16 +79,16 @@ package final class GatewayRuntime: Sendable {
         var demoKey: String?
         var demoLogin: (email: String, password: String)?
         if purpose == .serve {
-            await link.start()
+            await links.start()
             if try await services.recoverStalePayments(
                 logger: app.logger, staleAfter: configuration.recoverAfterSeconds) > 0
             {
                 // Send the reversals now, before taking new payments.
-                await link.retryPendingReversals()
+                await links.retryPendingReversals()
             }
             // A deployment that names its card companies never gets a demo merchant.
             if configuration.isEmbedded, try await services.merchantCount() == 0 {
-                let demo = try await services.createMerchant(name: "데모 상점", live: false)
+                let demo = try await services.createMerchant(name: "데모 상점", live: false, testOnly: true)
                 demoKey = demo.secretKey
                 let login = (email: "owner@demo.keyin.local", password: SecretToken.random(bytes: 8))
                 try await services.createStaff(
@@ -91,15 +97,17 @@ package final class GatewayRuntime: Sendable {
             }
         }
         return GatewayRuntime(
-            app: app, link: link, services: services, configuration: configuration, demoSecretKey: demoKey,
+            app: app, links: links, services: services, configuration: configuration, demoSecretKey: demoKey,
             demoConsoleLogin: demoLogin)
     }
 
     /// Serves until SIGTERM or SIGINT, then drains: the services start in the order `GatewayServiceList.serving`
     /// gives and stop in reverse, so HTTP stops taking requests first and finishes those in flight, the background
     /// work ends its pass, and the card-network link closes last; then the database. `leading` services (the
-    /// built-in simulator) start before all of them and stop after. `onListening` runs once HTTP answers.
-    package func serve(leading: [any Service] = [], onListening: @escaping @Sendable () -> Void = {}) async throws {
+    /// built-in simulator) start before all of them and stop after. `onListening` runs once HTTP answers, with its port.
+    package func serve(leading: [any Service] = [], onListening: @escaping @Sendable (Int) -> Void = { _ in })
+        async throws
+    {
         let list = GatewayServiceList.serving(self, onListening: onListening)
         var group = ServiceGroupConfiguration(
             services: (leading + list).map {
@@ -121,7 +129,7 @@ package final class GatewayRuntime: Sendable {
 
     /// Closes the link and the database, for a runtime that never served (the administrative commands).
     package func shutdown() async {
-        await link.shutdown()
+        await links.shutdown()
         try? await app.asyncShutdown()
     }
 }

@@ -18,18 +18,19 @@ import Vapor
 /// 7. HTTP, last to start and first to stop: it stops taking requests and finishes those in flight before the
 ///    background work ends.
 package enum GatewayServiceList {
-    package static func serving(_ runtime: GatewayRuntime, onListening: @escaping @Sendable () -> Void) -> [any Service]
+    package static func serving(_ runtime: GatewayRuntime, onListening: @escaping @Sendable (Int) -> Void)
+        -> [any Service]
     {
         let services = runtime.services
         let configuration = runtime.configuration
         let logger = runtime.app.logger
         return [
-            CardNetworkLinkService(link: runtime.link),
+            CardNetworkLinkService(links: runtime.links),
             PeriodicService(name: "sweeper", every: .seconds(60), logger: logger) {
                 if try await services.recoverStalePayments(
                     logger: logger, staleAfter: configuration.recoverAfterSeconds) > 0
                 {
-                    await services.link.retryPendingReversals()
+                    await services.links.retryPendingReversals()
                 }
                 try await services.shredExpiredCardRecords(retentionDays: configuration.cardRetentionDays)
                 try await services.purgeExpiredIdempotencyRecords()
@@ -92,13 +93,13 @@ package struct PeriodicService: Service {
     }
 }
 
-/// The link's connections stay open while the gateway serves, and close when every other service has stopped.
+/// The links' connections stay open while the gateway serves, and close when every other service has stopped.
 package struct CardNetworkLinkService: Service {
-    package let link: CardNetworkLink
+    package let links: CardNetworkLinks
 
     package func run() async throws {
         try? await gracefulShutdown()
-        await link.shutdown()
+        await links.shutdown()
     }
 }
 
@@ -108,13 +109,14 @@ package struct HTTPServerService: Service {
     package let app: Application
     package let hostname: String
     package let port: Int
-    package let onListening: @Sendable () -> Void
+    /// Given the port HTTP listens on: the one configured, or the one the system chose for port 0.
+    package let onListening: @Sendable (Int) -> Void
 
     package func run() async throws {
         app.http.server.configuration.hostname = hostname
         app.http.server.configuration.port = port
         try await app.server.start(address: .hostname(hostname, port: port))
-        onListening()
+        onListening(app.http.server.shared.localAddress?.port ?? port)
         try? await gracefulShutdown()
         await app.server.shutdown()
     }

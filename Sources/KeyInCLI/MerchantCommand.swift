@@ -95,9 +95,16 @@ package struct MerchantKeysRotateCommand: AsyncParsableCommand {
     }
 
     package func run() async throws {
-        let key = try await withAdministrativeGateway(dataDir: dataDir) { services in
-            try await services.rotateMerchantKey(
-                merchantID: UUID(uuidString: merchant)!, live: live, graceSeconds: Double(graceHours) * 3600)
+        let key: String?
+        do {
+            key = try await withAdministrativeGateway(dataDir: dataDir) { services in
+                try await services.rotateMerchantKey(
+                    merchantID: UUID(uuidString: merchant)!, live: live, graceSeconds: Double(graceHours) * 3600)
+            }
+        } catch is MerchantAccounts.TestOnlyMerchant {
+            throw ValidationError(
+                "데모 상점은 테스트 전용이라 라이브 키를 받을 수 없습니다. 실거래용 가맹점은 keyin merchant create --live로 새로 만드세요 · the demo merchant is test-only: create a live merchant with keyin merchant create --live"
+            )
         }
         guard let key else { throw ValidationError("가맹점이 없습니다 · no merchant with id \(merchant)") }
         if json {

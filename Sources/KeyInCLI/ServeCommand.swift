@@ -8,7 +8,8 @@ import Logging
 import ServiceLifecycle
 
 /// `keyin serve`: the gateway. With no configuration it runs on embedded defaults: a SQLite file in the data
-/// directory, the card-company simulator in-process on a loopback port, and a demo merchant.
+/// directory, the card-company simulator in-process on a loopback port, and a test-only demo merchant. The
+/// simulator runs in every deployment: it is test mode's card company.
 package struct ServeCommand: AsyncParsableCommand {
     package static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -31,30 +32,32 @@ package struct ServeCommand: AsyncParsableCommand {
 
     package func run() async throws {
         let configuration = try loadServerConfiguration(arguments: settings)
-        // The embedded defaults: the card-company simulator in this process, on a loopback port.
-        var simulator: ListeningService?
-        var embeddedIssuer: LinkConfiguration.HostAddress?
-        if configuration.isEmbedded {
-            let server = IssuerServer(engine: IssuerEngine(), logger: Logger(label: "keyin.issuer"))
-            embeddedIssuer = .init(host: "127.0.0.1", port: try await server.start(host: "127.0.0.1", port: 0))
-            simulator = ListeningService { try await server.stop() }
-        }
+        // Test mode's card company, in every deployment: the simulator in this process, on a loopback port. Test
+        // keys' payments go only here; live keys' only to the configured hosts.
+        let server = IssuerServer(engine: IssuerEngine(), logger: Logger(label: "keyin.issuer"))
+        let embeddedIssuer = LinkConfiguration.HostAddress(
+            host: "127.0.0.1", port: try await server.start(host: "127.0.0.1", port: 0))
+        let simulator = ListeningService { try await server.stop() }
         let gateway: GatewayRuntime
         do {
             gateway = try await GatewayRuntime.start(configuration, embeddedIssuer: embeddedIssuer)
         } catch {
-            try? await simulator?.stop()
+            try? await simulator.stop()
             throw error
         }
-        let banner = Self.banner(gateway, configuration: configuration)
-        try await gateway.serve(leading: simulator.map { [$0] } ?? []) {
-            FileHandle.standardOutput.write(Data(banner.utf8))
+        try await gateway.serve(leading: [simulator]) { port in
+            // The port bound, which `--port 0` leaves to the system: the banner names the address that answers.
+            FileHandle.standardOutput.write(Data(Self.banner(gateway, configuration: configuration, port: port).utf8))
         }
     }
 
-    static func banner(_ gateway: GatewayRuntime, configuration: ServerConfiguration) -> String {
-        let address = "http://\(configuration.hostname):\(configuration.port)"
+    static func banner(_ gateway: GatewayRuntime, configuration: ServerConfiguration, port: Int) -> String {
+        let address = "http://\(configuration.hostname):\(port)"
         var banner = "KeyIn 실행 중 · listening on \(address)\n"
+        banner +=
+            gateway.links.isLive
+            ? "라이브 키는 설정된 카드사로, 테스트 키는 내장 시뮬레이터로 결제합니다 · live keys pay through the configured card companies, test keys through the built-in simulator\n"
+            : "테스트 모드 전용: 카드사 연결(KEYIN_ISSUER_HOSTS)이 없어 테스트 키만 결제합니다 · test mode only: no card-company hosts configured\n"
         if let key = gateway.demoSecretKey {
             banner += """
                 데모 상점을 만들었습니다 · demo merchant created. Its test secret key (shown once, keep it):

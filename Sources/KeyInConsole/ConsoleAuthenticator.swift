@@ -10,6 +10,9 @@ import Vapor
 package struct ConsoleAuthenticator: AsyncMiddleware {
     package let services: GatewayServices
     package static let cookieName = "keyin_console"
+    /// Which mode's data the console shows (`test` or `live`): a view preference, not a credential; staff may see
+    /// both.
+    package static let modeCookieName = "keyin_console_mode"
 
     package init(services: GatewayServices) {
         self.services = services
@@ -28,12 +31,19 @@ package struct ConsoleAuthenticator: AsyncMiddleware {
                 ?? (try? request.content.get(String.self, at: "_csrf"))
             guard let sent, sent == session.csrfToken else { throw KeyInError(.invalidCSRFToken) }
         }
+        let mode = Self.mode(of: request, liveDeployment: services.links.isLive)
         request.storage[ConsoleStaffKey.self] = ConsoleStaff(
             id: staff.id, merchantID: staff.merchantID, email: staff.email, role: staff.role,
-            csrfToken: session.csrfToken, sessionID: session.id)
-        // The merchant API's helpers (idempotency, scoping) key on the merchant.
-        request.storage[AuthenticatedMerchantKey.self] = staff.merchantID
+            csrfToken: session.csrfToken, sessionID: session.id, mode: mode)
+        // The merchant API's helpers (idempotency, scoping) key on the merchant and the mode shown.
+        request.storage[AuthenticatedMerchantKey.self] = .init(merchantID: staff.merchantID, mode: mode)
         return try await next.respond(to: request)
+    }
+
+    /// The mode the console shows: the one last chosen with the switch, else live on a deployment that has card
+    /// companies and test on one that has none.
+    static func mode(of request: Request, liveDeployment: Bool) -> PaymentMode {
+        request.cookies[modeCookieName].flatMap { PaymentMode(rawValue: $0.string) } ?? (liveDeployment ? .live : .test)
     }
 }
 
@@ -45,6 +55,8 @@ package struct ConsoleStaff: Sendable {
     package let role: StaffAccounts.Role
     package let csrfToken: String
     package let sessionID: UUID
+    /// The mode whose payments, links and webhooks the console shows and makes.
+    package let mode: PaymentMode
 }
 
 package enum ConsoleStaffKey: StorageKey {

@@ -25,7 +25,7 @@ extension ConsoleController {
         do {
             // An unticked form sends no events at all: that is "none", not "every event".
             let created = try await services.webhookEndpoints().create(
-                merchantID: staff.merchantID, url: form.url, events: form.events ?? [],
+                merchantID: staff.merchantID, mode: staff.mode, url: form.url, events: form.events ?? [],
                 description: form.description)
             // Redirected, so that reloading the page never registers the endpoint twice.
             return request.redirect(
@@ -40,7 +40,8 @@ extension ConsoleController {
         let endpoints = services.webhookEndpoints()
         try await endpoints.remove(
             endpoints.endpoint(
-                id: request.parameters.get("webhookId").flatMap(UUID.init(uuidString:)), merchantID: staff.merchantID))
+                id: request.parameters.get("webhookId").flatMap(UUID.init(uuidString:)), merchantID: staff.merchantID,
+                mode: staff.mode))
         return request.redirect(to: "/console/webhooks", redirectType: .normal)
     }
 
@@ -48,7 +49,8 @@ extension ConsoleController {
         let staff = try request.consoleStaff
         let endpoints = services.webhookEndpoints()
         let endpoint = try await endpoints.endpoint(
-            id: request.parameters.get("webhookId").flatMap(UUID.init(uuidString:)), merchantID: staff.merchantID)
+            id: request.parameters.get("webhookId").flatMap(UUID.init(uuidString:)), merchantID: staff.merchantID,
+            mode: staff.mode)
         do {
             _ = try await endpoints.retry(
                 deliveryID: request.parameters.get("deliveryId").flatMap(UUID.init(uuidString:)), of: endpoint)
@@ -61,8 +63,8 @@ extension ConsoleController {
     private func webhooksPage(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
         let store = services.stores.webhooks
-        let endpoints = try await store.endpoints(of: staff.merchantID, includingRemoved: true)
-        let deliveries = try await store.deliveries(of: staff.merchantID, limit: 50)
+        let endpoints = try await store.endpoints(of: staff.merchantID, mode: staff.mode, includingRemoved: true)
+        let deliveries = try await store.deliveries(of: staff.merchantID, mode: staff.mode, limit: 50)
         var notice = ConsolePages.errorNotice(request)
         if staff.role == .owner,
             let createdID = request.query[String.self, at: "created"].flatMap(UUID.init(uuidString:)),

@@ -22,6 +22,7 @@ package struct ConsoleController: RouteCollection {
         signedIn.get("password", use: passwordPage)
         signedIn.on(.POST, "password", body: .collect(maxSize: "2kb"), use: changePassword)
         signedIn.on(.POST, "logout", body: .collect(maxSize: "1kb"), use: logout)
+        signedIn.on(.POST, "mode", body: .collect(maxSize: "1kb"), use: switchMode)
         signedIn.get(use: dashboard)
         signedIn.get("payments", use: payments)
         signedIn.get("payments", ":paymentKey", use: payment)
@@ -86,7 +87,7 @@ package struct ConsoleController: RouteCollection {
             let response = request.redirect(to: "/console", redirectType: .normal)
             response.cookies[ConsoleAuthenticator.cookieName] = HTTPCookies.Value(
                 string: token, expires: session.expiresAt, maxAge: Int(StaffAccounts.sessionSeconds), path: "/console",
-                isSecure: services.publicBaseURL.hasPrefix("https:"), isHTTPOnly: true, sameSite: .strict)
+                isSecure: services.secureCookies, isHTTPOnly: true, sameSite: .strict)
             return response
         } catch let error as KeyInError {
             let response = PageLayout.document(
@@ -107,12 +108,29 @@ package struct ConsoleController: RouteCollection {
         return response
     }
 
+    package struct ModeForm: Content {
+        package var mode: String?
+    }
+
+    /// The switch between test and live data: every list, figure and form shows and makes the chosen mode's.
+    package func switchMode(_ request: Request) async throws -> Response {
+        let form = (try? request.content.decode(ModeForm.self)) ?? ModeForm()
+        guard let mode = form.mode.flatMap(PaymentMode.init(rawValue:)) else {
+            throw KeyInError(.invalidRequest, param: "mode", detail: "test or live")
+        }
+        let response = request.redirect(to: "/console", redirectType: .normal)
+        response.cookies[ConsoleAuthenticator.modeCookieName] = HTTPCookies.Value(
+            string: mode.rawValue, maxAge: 365 * 86_400, path: "/console", isSecure: services.secureCookies,
+            isHTTPOnly: true, sameSite: .strict)
+        return response
+    }
+
     // MARK: Dashboard and payments
 
     package func dashboard(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
         let figures = try await DashboardFigures.load(
-            merchantID: staff.merchantID, now: services.now(), from: services.stores.dashboard)
+            merchantID: staff.merchantID, mode: staff.mode, now: services.now(), from: services.stores.dashboard)
         return try page("대시보드", request, current: "/console", ConsolePages.dashboard(figures))
     }
 
@@ -131,7 +149,7 @@ package struct ConsoleController: RouteCollection {
         if let category = ErrorCategory(rawValue: filter.category) {
             search.failureCodes = ErrorCode.allCases.filter { $0.entry.category == category }
         }
-        let found = try await services.stores.search(search, merchantID: staff.merchantID)
+        let found = try await services.stores.search(search, merchantID: staff.merchantID, mode: staff.mode)
         return try page(
             "결제 내역", request, current: "/console/payments",
             ConsolePages.payments(found.payments, filter: filter, next: found.next))
@@ -145,7 +163,7 @@ package struct ConsoleController: RouteCollection {
         let cancels = try await services.stores.cancels.cancels(of: payment.id)
         let network = NetworkConversation.ordered(try await store.networkMessages(of: payment.id))
         let deliveries = try await services.stores.webhooks.deliveries(
-            of: staff.merchantID, paymentKey: payment.paymentKey)
+            of: staff.merchantID, mode: staff.mode, paymentKey: payment.paymentKey)
         var notice = ConsolePages.errorNotice(request)
         if notice == nil, request.query[String.self, at: "canceled"] != nil {
             notice = "<p class=\"done\" role=\"status\" id=\"console-done\">취소했습니다.</p>"
@@ -201,7 +219,9 @@ package struct ConsoleController: RouteCollection {
     package func terminalPay(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
         // The same request as `POST /v1/payments/key-in`, marked as keyed in by this staff member.
-        return try await services.checkout.pay(request, merchantID: staff.merchantID, language: .korean) { input in
+        return try await services.checkout.pay(
+            request, merchantID: staff.merchantID, mode: staff.mode, language: .korean
+        ) { input in
             input.metadata = ["channel": "virtual_terminal", "staff": staff.email]
         }
     }
@@ -217,7 +237,7 @@ package struct ConsoleController: RouteCollection {
 
     package func links(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        let links = try await services.stores.paymentLinks.newest(of: staff.merchantID, limit: 50)
+        let links = try await services.stores.paymentLinks.newest(of: staff.merchantID, mode: staff.mode, limit: 50)
         // Only the links' own messages: other mail (password resets above all) is not for every member to read.
         let messages = try await services.stores.messages.newest(
             of: staff.merchantID, subjectPrefix: "payment_link:", limit: 50)
@@ -241,7 +261,8 @@ package struct ConsoleController: RouteCollection {
             input.amount = Int64((form.amount ?? "").filter { $0 != "," }.trimmingCharacters(in: .whitespaces))
             input.orderName = form.orderName
             input.customerMobilePhone = form.customerMobilePhone
-            let link = try await services.paymentLinks().create(input, merchantID: staff.merchantID)
+            _ = try services.links.link(for: staff.mode)
+            let link = try await services.paymentLinks().create(input, merchantID: staff.merchantID, mode: staff.mode)
             if form.sendSMS != nil, link.customerMobilePhone != nil {
                 try await services.paymentLinkMessenger(request.logger).send(link, channel: .sms, recipient: nil)
             }
@@ -283,7 +304,7 @@ package struct ConsoleController: RouteCollection {
     private func consoleLink(_ request: Request) async throws -> PaymentLinkRecord {
         try await services.paymentLinks().link(
             id: request.parameters.get("paymentLinkId").flatMap(UUID.init(uuidString:)),
-            merchantID: try request.consoleStaff.merchantID)
+            merchantID: try request.consoleStaff.merchantID, mode: try request.consoleStaff.mode)
     }
 
     package func keys(_ request: Request) async throws -> Response {

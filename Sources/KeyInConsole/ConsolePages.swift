@@ -24,12 +24,17 @@ package enum ConsolePages {
         <ul>\(sections.map { section -> HTML in
             "<li><a href=\"\(section.path)\"\(section.path == current ? " aria-current=\"page\"" as HTML : "")>\(section.title)</a></li>"
         })</ul>
+        <form method="post" action="/console/mode" class="mode-switch"><input type="hidden" name="_csrf" value="\(staff.csrfToken)">
+        <p>지금 보는 데이터: <strong id="console-mode">\(staff.mode == .test ? "테스트" : "라이브")</strong></p>
+        <input type="hidden" name="mode" value="\(staff.mode == .test ? "live" : "test")">
+        <button type="submit" class="link" id="mode-switch">\(staff.mode == .test ? "라이브 데이터 보기" : "테스트 데이터 보기")</button></form>
         <form method="post" action="/console/logout"><input type="hidden" name="_csrf" value="\(staff.csrfToken)">
         <p class="who">\(staff.email) · \(staff.role == .owner ? "소유자" : "직원")</p>
         <p><a href="/console/password"\(current == "/console/password" ? " aria-current=\"page\"" as HTML : "")>비밀번호 변경</a></p>
         <button type="submit" class="link">로그아웃</button></form>
         </nav>
         <main class="console-main" id="main">
+        \(staff.mode == .test ? "<p class=\"test-mode\" id=\"test-mode\">테스트 모드입니다. 여기 보이는 결제·링크·웹훅은 모두 테스트 데이터이고, 테스트 결제는 실제 카드사로 가지 않습니다.</p>" as HTML : "")
         <h1>\(title)</h1>
         \(body)
         </main>

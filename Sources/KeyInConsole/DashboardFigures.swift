@@ -38,12 +38,13 @@ package struct DashboardFigures {
     package typealias Tally = PaymentTally
 
     /// Counts the merchant's payments of this week in the database (one grouped query, however many there are).
-    package static func load(merchantID: MerchantID, now: Date, from store: DashboardStore) async throws
+    package static func load(merchantID: MerchantID, mode: PaymentMode, now: Date, from store: DashboardStore)
+        async throws
         -> DashboardFigures
     {
         let starts = periodStarts(of: now)
         return DashboardFigures(
-            tallies: try await store.tallies(of: merchantID, dayStart: starts.day, weekStart: starts.week))
+            tallies: try await store.tallies(of: merchantID, mode: mode, dayStart: starts.day, weekStart: starts.week))
     }
 
     package init(tallies: [Tally]) {

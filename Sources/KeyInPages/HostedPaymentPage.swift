@@ -154,6 +154,7 @@ package struct HostedPaymentPage {
             <span class="merchant">\(merchantName)</span>
             <a class="lang" href="?lang=\(other.rawValue)" lang="\(other.rawValue)">\(PageText.switchLanguage.text(in: language))</a>
             </header>
+            \(link.mode == .test ? "<p class=\"test-mode\" id=\"test-mode\">\(t(PageText.testPayNotice))</p>" as HTML : "")
             <section class="order" aria-label="\(t(PageText.orderName))">
             <h1 class="order-name">\(link.orderName)</h1>
             <p class="amount"><span class="label">\(t(PageText.amount))</span> <strong id="amount">\(amountText)</strong></p>

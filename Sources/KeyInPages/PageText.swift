@@ -38,6 +38,12 @@ package enum PageText {
     package static let support = LocalizedText(
         ko: "문제가 계속되면 가맹점에 문의해 주세요.", en: "If this keeps happening, please contact the shop.")
     package static let linkUnavailable = LocalizedText(ko: "결제할 수 없는 링크입니다", en: "This link cannot be paid")
+    package static let testPayNotice = LocalizedText(
+        ko: "테스트 결제 화면입니다. 실제 카드로 결제되지 않고 청구되는 금액도 없습니다.",
+        en: "This is a test payment page. No real card is charged.")
+    package static let testReceiptNotice = LocalizedText(
+        ko: "테스트 결제의 전표입니다. 실제로 청구된 금액은 없습니다.",
+        en: "This receipt is for a test payment. Nothing was charged.")
     package static let receiptTitle = LocalizedText(ko: "카드 매출전표", en: "Card receipt")
     package static let merchant = LocalizedText(ko: "가맹점", en: "Merchant")
     package static let approvedAt = LocalizedText(ko: "거래일시", en: "Date")

@@ -44,11 +44,11 @@ package struct PagesController: RouteCollection {
     package func pay(_ request: Request) async throws -> Response {
         let links = services.paymentLinks()
         let link = try await links.payable(linkKey: PaymentLinkKey(rawValue: request.parameters.get("linkKey") ?? ""))
-        request.storage[AuthenticatedMerchantKey.self] = link.merchantID
+        request.storage[AuthenticatedMerchantKey.self] = .init(merchantID: link.merchantID, mode: link.mode)
         // The card fields as the API takes them; the amount and order come from the link, never the browser.
         // The customer's keys live apart from the merchant's: one they send can never block a merchant's call.
         return try await services.checkout.pay(
-            request, merchantID: link.merchantID, language: request.language, paysLink: link.id,
+            request, merchantID: link.merchantID, mode: link.mode, language: request.language, paysLink: link.id,
             idempotencyNamespace: .paymentPage(link.linkKey), anonymousPayer: true
         ) { input in
             input.amount = link.amount

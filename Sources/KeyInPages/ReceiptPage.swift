@@ -31,6 +31,7 @@ package struct ReceiptPage {
         return """
             <main class="page receipt">
             <header class="bar"><h1>\(t(PageText.receiptTitle))</h1><button type="button" class="no-print" id="print-button">\(t(PageText.print))</button></header>
+            \(payment.mode == .test ? "<p class=\"test-mode\" id=\"test-mode\">\(t(PageText.testReceiptNotice))</p>" as HTML : "")
             <dl class="receipt-lines">
             <dt>\(t(PageText.merchant))</dt><dd>\(merchantName)</dd>
             <dt>\(t(PageText.orderName))</dt><dd>\(payment.orderName)</dd>

@@ -50,8 +50,8 @@ package struct CancelStore: Sendable {
 
     /// A refused cancel, ABORTED, with what the card company answered and its webhooks, in one transaction.
     package func refuse(
-        _ cancel: CancelRecord, messages: [NetworkMessageRecord], merchantID: MerchantID, paymentKey: PaymentKey,
-        webhooks: [WebhookEvent], at date: Date
+        _ cancel: CancelRecord, messages: [NetworkMessageRecord], merchantID: MerchantID, mode: PaymentMode,
+        paymentKey: PaymentKey, webhooks: [WebhookEvent], at date: Date
     ) async throws {
         try await database.transaction { database in
             try await Self.write(cancel, on: database)
@@ -60,7 +60,7 @@ package struct CancelStore: Sendable {
             }
             for webhook in webhooks {
                 try await WebhookStore.enqueue(
-                    webhook, merchantID: merchantID, paymentKey: paymentKey, at: date, on: database)
+                    webhook, merchantID: merchantID, mode: mode, paymentKey: paymentKey, at: date, on: database)
             }
         }
     }

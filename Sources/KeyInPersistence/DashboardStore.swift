@@ -36,13 +36,16 @@ package struct DashboardStore: Sendable {
 
     /// The merchant's payments since `weekStart`, counted and summed by the database in one grouped query (however
     /// many there are): by today or not, approved or not, status, failure code and card company.
-    package func tallies(of merchantID: MerchantID, dayStart: Date, weekStart: Date) async throws -> [PaymentTally] {
+    package func tallies(of merchantID: MerchantID, mode: PaymentMode, dayStart: Date, weekStart: Date) async throws
+        -> [PaymentTally]
+    {
         let rows = try await database.sql.raw(
             """
             SELECT CASE WHEN requested_at >= \(bind: dayStart) THEN 1 ELSE 0 END AS today,
             CASE WHEN approve_no IS NULL THEN 0 ELSE 1 END AS approved, status, failure_code, card_company_code,
             COUNT(*) AS payments, CAST(COALESCE(SUM(total_amount), 0) AS BIGINT) AS amount
-            FROM payments WHERE merchant_id = \(bind: merchantID) AND requested_at >= \(bind: weekStart)
+            FROM payments WHERE merchant_id = \(bind: merchantID) AND mode = \(bind: mode.rawValue)
+            AND requested_at >= \(bind: weekStart)
             GROUP BY today, approved, status, failure_code, card_company_code
             """
         ).all()

@@ -1,16 +1,23 @@
 import CardNetworkLink
 import FluentKit
 import Foundation
+import KeyInCore
 
-/// The link's pending reversals, in the gateway's database, so they survive restarts and are shared by every
-/// `keyin serve` process on one PostgreSQL.
+/// One link's pending reversals, in the gateway's database, so they survive restarts and are shared by every
+/// `keyin serve` process on one PostgreSQL. The test link (the built-in simulator) and the live link (the card
+/// companies) each see only their mode's: a reversal always goes back to the host that had the original.
 package struct DatabaseReversalStore: PendingReversalStore {
     /// Read when used, so the store can be handed to the link before the database is configured.
     let databaseProvider: @Sendable () -> any Database
+    let mode: PaymentMode
     let now: @Sendable () -> Date
 
-    package init(databaseProvider: @escaping @Sendable () -> any Database, now: @escaping @Sendable () -> Date) {
+    package init(
+        databaseProvider: @escaping @Sendable () -> any Database, mode: PaymentMode,
+        now: @escaping @Sendable () -> Date
+    ) {
         self.databaseProvider = databaseProvider
+        self.mode = mode
         self.now = now
     }
 
@@ -25,13 +32,14 @@ package struct DatabaseReversalStore: PendingReversalStore {
             let model = PendingReversalModel()
             model.id = reversal.id
             model.body = body
+            model.mode = mode
             model.createdAt = reversal.createdAt
             try await model.create(on: database)
         }
     }
 
     package func remove(id: UUID) async throws {
-        try await PendingReversalModel.query(on: database).filter(\.$id == id).delete()
+        try await PendingReversalModel.query(on: database).filter(\.$id == id).filter(\.$mode == mode).delete()
     }
 
     /// Removes the reversal and adds its answer to the timeline of the payment whose message it reversed, in one
@@ -41,7 +49,10 @@ package struct DatabaseReversalStore: PendingReversalStore {
     package func settle(_ reversal: PendingReversal, responseCode: String) async throws {
         try await database.transaction { database in
             try await PendingReversalModel.query(on: database).filter(\.$id == reversal.id).delete()
+            // The original is a message of a payment of this link's mode: the other link's STANs are its own.
             let sent = NetworkMessageModel.query(on: database)
+                .join(PaymentModel.self, on: \NetworkMessageModel.$payment.$id == \PaymentModel.$id)
+                .filter(PaymentModel.self, \.$mode == mode)
                 .filter(\.$direction ~~ [.sent, .reversal]).filter(\.$stan == reversal.originalSTAN)
                 // Rows written before these columns existed (migration 025) match by STAN alone.
                 .group(.or) { group in
@@ -68,7 +79,7 @@ package struct DatabaseReversalStore: PendingReversalStore {
     }
 
     package func all() async throws -> [PendingReversal] {
-        try await PendingReversalModel.query(on: database).sort(\.$createdAt).all().map {
+        try await PendingReversalModel.query(on: database).filter(\.$mode == mode).sort(\.$createdAt).all().map {
             try Self.decoder.decode(PendingReversal.self, from: Data($0.body.utf8))
         }
     }

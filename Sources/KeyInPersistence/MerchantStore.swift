@@ -9,12 +9,12 @@ package struct MerchantRecord: Sendable, Equatable {
     /// Shown to customers beside support (chat, inquiries): e.g. `02-1234-5678`, `평일 10:00–18:00`.
     package let supportPhone: String?
     package let supportHours: String?
+    /// Only test keys: the embedded start's demo merchant is never given a live key.
+    package var testOnly: Bool = false
 }
 
 /// Which kind of payments a secret key makes.
-package enum APIKeyMode: String, Sendable, Codable {
-    case test, live
-}
+package typealias APIKeyMode = PaymentMode
 
 /// A merchant's secret key as the console lists it: never the key, only its first characters.
 package struct APIKeyRecord: Sendable, Equatable {
@@ -32,8 +32,8 @@ package struct MerchantStore: Sendable {
         self.database = database
     }
 
-    package func create(name: String) async throws -> MerchantRecord {
-        let merchant = MerchantModel(name: name)
+    package func create(name: String, testOnly: Bool = false) async throws -> MerchantRecord {
+        let merchant = MerchantModel(name: name, testOnly: testOnly)
         try await merchant.create(on: database)
         return MerchantRecord(merchant)
     }
@@ -91,7 +91,7 @@ extension MerchantRecord {
     init(_ model: MerchantModel) {
         self.init(
             id: MerchantID(model.id ?? UUID()), name: model.name, supportPhone: model.supportPhone,
-            supportHours: model.supportHours
+            supportHours: model.supportHours, testOnly: model.testOnly
         )
     }
 }

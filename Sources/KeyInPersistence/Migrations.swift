@@ -6,16 +6,21 @@ import KeyInCore
 /// Every schema change, in order. Append only: a migration that has run anywhere is never edited. Types are the
 /// portable subset SQLite and PostgreSQL share (strings for enums, int64 minor units, UUID keys).
 package enum Migrations {
-    package static let all: [any AsyncMigration] = [
-        CreateMerchants(), CreateAPIKeys(), CreatePayments(), CreateCardRecords(), CreatePaymentEvents(),
-        CreateIdempotencyRecords(), CreatePendingReversals(), CreateCancels(), AddLastCancelToPayments(),
-        CreateWebhookEndpoints(), CreateWebhookDeliveries(), CreateWebhookAttempts(), CreatePaymentLinks(),
-        CreateOutboundMessages(), CreateStaffAccounts(), CreateConsoleSessions(), AddSupportContactToMerchants(),
-        CreateFeedback(), CreateInquiries(), CreateInquiryMessages(), CreateNetworkMessages(),
-        CreatePasswordResets(), CreateChatPresence(), AddOrderNameToInquiries(),
-        AddMessageIdentityToNetworkMessages(), AddLeaseToOutboundMessages(), AddTossFieldsToPayments(),
-        AddTossFieldsToCancels(), RenameCodesToToss(), CreateAttemptWindows(),
-    ]
+    /// `existingRowsMode`: the mode rows written before modes existed (migration 031) are given — what the
+    /// deployment was then: live when it named card-company hosts (its payments went to them), test otherwise.
+    package static func all(existingRowsMode: PaymentMode) -> [any AsyncMigration] {
+        [
+            CreateMerchants(), CreateAPIKeys(), CreatePayments(), CreateCardRecords(), CreatePaymentEvents(),
+            CreateIdempotencyRecords(), CreatePendingReversals(), CreateCancels(), AddLastCancelToPayments(),
+            CreateWebhookEndpoints(), CreateWebhookDeliveries(), CreateWebhookAttempts(), CreatePaymentLinks(),
+            CreateOutboundMessages(), CreateStaffAccounts(), CreateConsoleSessions(), AddSupportContactToMerchants(),
+            CreateFeedback(), CreateInquiries(), CreateInquiryMessages(), CreateNetworkMessages(),
+            CreatePasswordResets(), CreateChatPresence(), AddOrderNameToInquiries(),
+            AddMessageIdentityToNetworkMessages(), AddLeaseToOutboundMessages(), AddTossFieldsToPayments(),
+            AddTossFieldsToCancels(), RenameCodesToToss(), CreateAttemptWindows(),
+            AddPaymentModes(existingRowsMode: existingRowsMode),
+        ]
+    }
 }
 
 struct CreateMerchants: AsyncMigration {
@@ -628,6 +633,42 @@ enum TransactionKeyBackfill {
             let id = try row.decode(column: "id", as: UUID.self)
             try await sql.update(table).set("transaction_key", to: TransactionKey.random().rawValue)
                 .where("id", .equal, id).run()
+        }
+    }
+}
+
+/// Test mode becomes a sandbox: payments, payment links, webhook endpoints, their deliveries and pending reversals
+/// carry the mode they belong to, and merchants can be test-only (the embedded start's demo merchant). The order
+/// lock names the mode, so one order id can be paid once in each mode, as at Toss Payments.
+struct AddPaymentModes: AsyncMigration {
+    let existingRowsMode: PaymentMode
+
+    var name: String { "031_add_payment_modes" }
+
+    static let tables = [
+        PaymentModel.schema, PaymentLinkModel.schema, WebhookEndpointModel.schema, WebhookDeliveryModel.schema,
+        PendingReversalModel.schema,
+    ]
+
+    func prepare(on database: any Database) async throws {
+        for table in Self.tables {
+            try await database.schema(table)
+                .field("mode", .string, .required, .sql(.default(existingRowsMode.rawValue))).update()
+        }
+        try await database.schema(MerchantModel.schema)
+            .field("test_only", .bool, .required, .sql(.default(false))).update()
+        try await database.sql.raw(
+            "UPDATE payments SET order_lock = mode || ' ' || order_lock WHERE order_lock IS NOT NULL"
+        ).run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.sql.raw(
+            "UPDATE payments SET order_lock = substr(order_lock, length(mode) + 2) WHERE order_lock IS NOT NULL"
+        ).run()
+        try await database.schema(MerchantModel.schema).deleteField("test_only").update()
+        for table in Self.tables.reversed() {
+            try await database.schema(table).deleteField("mode").update()
         }
     }
 }

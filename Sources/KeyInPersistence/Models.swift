@@ -14,12 +14,15 @@ final class MerchantModel: Model, @unchecked Sendable {
     /// Shown to customers beside support (chat, inquiries): e.g. `02-1234-5678`, `평일 10:00–18:00`.
     @OptionalField(key: "support_phone") var supportPhone: String?
     @OptionalField(key: "support_hours") var supportHours: String?
+    /// A merchant that may only ever have test keys (the embedded start's demo merchant).
+    @Field(key: "test_only") var testOnly: Bool
 
     init() {}
 
-    init(id: UUID? = nil, name: String) {
+    init(id: UUID? = nil, name: String, testOnly: Bool = false) {
         self.id = id
         self.name = name
+        self.testOnly = testOnly
     }
 }
 
@@ -51,6 +54,7 @@ final class PaymentModel: Model, @unchecked Sendable {
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "merchant_id") var merchant: MerchantModel
+    @Field(key: "mode") var mode: PaymentMode
     @Field(key: "payment_key") var paymentKey: String
     @Field(key: "order_id") var orderID: String
     /// `merchant id:order id` while the order holds a live payment; cleared when the payment aborts, so the order
@@ -151,6 +155,8 @@ final class PendingReversalModel: Model, @unchecked Sendable {
     static let schema = "pending_reversals"
 
     @ID(key: .id) var id: UUID?
+    /// Which link sends it: the test link (the built-in simulator) or the live one.
+    @Field(key: "mode") var mode: PaymentMode
     @Field(key: "body") var body: String
     @Field(key: "created_at") var createdAt: Date
 
@@ -183,6 +189,7 @@ final class WebhookEndpointModel: Model, @unchecked Sendable {
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "merchant_id") var merchant: MerchantModel
+    @Field(key: "mode") var mode: PaymentMode
     @Field(key: "url") var url: String
     /// Event types, comma-separated.
     @Field(key: "events") var events: String
@@ -207,6 +214,7 @@ final class WebhookDeliveryModel: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     @Parent(key: "endpoint_id") var endpoint: WebhookEndpointModel
     @Field(key: "merchant_id") var merchantID: UUID
+    @Field(key: "mode") var mode: PaymentMode
     @Field(key: "event_type") var eventType: WebhookEventType
     @Field(key: "payment_key") var paymentKey: String
     /// The exact body sent on every attempt (so a signature is over the same bytes each time).
@@ -245,6 +253,7 @@ final class PaymentLinkModel: Model, @unchecked Sendable {
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "merchant_id") var merchant: MerchantModel
+    @Field(key: "mode") var mode: PaymentMode
     /// The unguessable token in the link's URL (the link's id stays internal).
     @Field(key: "link_key") var linkKey: String
     @Field(key: "amount") var amount: Int64

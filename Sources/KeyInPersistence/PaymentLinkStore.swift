@@ -7,6 +7,8 @@ import KeyInCore
 package struct PaymentLinkRecord: Sendable, Equatable {
     package let id: UUID
     package let merchantID: MerchantID
+    /// A test link's payment is a test payment (the built-in simulator), a live link's a live one.
+    package let mode: PaymentMode
     /// The unguessable token in the link's URL (the link's id stays internal).
     package let linkKey: PaymentLinkKey
     package let amount: Int64
@@ -24,13 +26,15 @@ package struct PaymentLinkRecord: Sendable, Equatable {
     package let createdAt: Date
 
     package init(
-        id: UUID = UUID(), merchantID: MerchantID, linkKey: PaymentLinkKey, amount: Int64, currency: String,
+        id: UUID = UUID(), merchantID: MerchantID, mode: PaymentMode, linkKey: PaymentLinkKey, amount: Int64,
+        currency: String,
         orderID: OrderID,
         orderName: String, customerName: String?, customerEmail: String?, customerMobilePhone: String?,
         expiresAt: Date, createdAt: Date
     ) {
         self.id = id
         self.merchantID = merchantID
+        self.mode = mode
         self.linkKey = linkKey
         self.amount = amount
         self.currency = currency
@@ -64,12 +68,11 @@ package struct PaymentLinkStore: Sendable {
         }
     }
 
-    /// The merchant's link with this id (never another merchant's).
-    package func link(id: UUID, merchantID: MerchantID) async throws -> PaymentLinkRecord? {
-        try await PaymentLinkModel.query(on: database).filter(\.$id == id).filter(
-            \.$merchant.$id == merchantID.rawValue
-        )
-        .first().map(PaymentLinkRecord.init)
+    /// The merchant's link with this id in this mode (never another merchant's, nor the other mode's).
+    package func link(id: UUID, merchantID: MerchantID, mode: PaymentMode) async throws -> PaymentLinkRecord? {
+        try await PaymentLinkModel.query(on: database).filter(\.$id == id)
+            .filter(\.$merchant.$id == merchantID.rawValue).filter(\.$mode == mode)
+            .first().map(PaymentLinkRecord.init)
     }
 
     /// The link behind a hosted page.
@@ -82,9 +85,10 @@ package struct PaymentLinkStore: Sendable {
         try await PaymentLinkModel.find(id, on: database).map(PaymentLinkRecord.init)
     }
 
-    /// The merchant's newest links.
-    package func newest(of merchantID: MerchantID, limit: Int) async throws -> [PaymentLinkRecord] {
+    /// The merchant's newest links of one mode.
+    package func newest(of merchantID: MerchantID, mode: PaymentMode, limit: Int) async throws -> [PaymentLinkRecord] {
         try await PaymentLinkModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue)
+            .filter(\.$mode == mode)
             .sort(\.$createdAt, .descending).limit(limit).all().map(PaymentLinkRecord.init)
     }
 
@@ -99,7 +103,7 @@ package struct PaymentLinkStore: Sendable {
                     SQLQueryString(
                         """
                         NOT EXISTS (SELECT 1 FROM payments WHERE payments.merchant_id = payment_links.merchant_id
-                        AND payments.order_id = payment_links.order_id
+                        AND payments.mode = payment_links.mode AND payments.order_id = payment_links.order_id
                         AND payments.status = \(bind: PaymentStatus.inProgress.rawValue))
                         """))
         }
@@ -111,6 +115,7 @@ extension PaymentLinkModel {
         self.init()
         id = record.id
         $merchant.id = record.merchantID.rawValue
+        mode = record.mode
         linkKey = record.linkKey.rawValue
         amount = record.amount
         currency = record.currency
@@ -129,7 +134,8 @@ extension PaymentLinkModel {
 extension PaymentLinkRecord {
     init(_ model: PaymentLinkModel) {
         self.init(
-            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id), linkKey: PaymentLinkKey(model.linkKey),
+            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id), mode: model.mode,
+            linkKey: PaymentLinkKey(model.linkKey),
             amount: model.amount,
             currency: model.currency, orderID: OrderID(model.orderID), orderName: model.orderName,
             customerName: model.customerName, customerEmail: model.customerEmail,

@@ -7,6 +7,8 @@ import KeyInCore
 package struct PaymentRecord: Sendable, Equatable {
     package let id: UUID
     package let merchantID: MerchantID
+    /// Test payments reach only the built-in simulator; live ones only the configured card companies.
+    package let mode: PaymentMode
     package let paymentKey: PaymentKey
     package let orderID: OrderID
     /// Whether this payment holds its order id: a live payment does, so a second one for the order is refused; an
@@ -46,7 +48,8 @@ package struct PaymentRecord: Sendable, Equatable {
     package var cardOwner: CardOwnerType = .unknown
 
     package init(
-        id: UUID = UUID(), merchantID: MerchantID, paymentKey: PaymentKey, orderID: OrderID, orderName: String,
+        id: UUID = UUID(), merchantID: MerchantID, mode: PaymentMode, paymentKey: PaymentKey, orderID: OrderID,
+        orderName: String,
         status: PaymentStatus, totalAmount: Int64, currency: String, capture: Bool, installmentMonths: Int,
         cardBrand: String, cardCompanyCode: String?, cardMasked: String, cardFingerprint: String,
         trace: TransactionTrace?, customerName: String?, customerEmail: String?, customerMobilePhone: String?,
@@ -54,6 +57,7 @@ package struct PaymentRecord: Sendable, Equatable {
     ) {
         self.id = id
         self.merchantID = merchantID
+        self.mode = mode
         self.paymentKey = paymentKey
         self.orderID = orderID
         self.holdsOrder = true

@@ -39,8 +39,9 @@ package struct PaymentSearch: Sendable {
         package let next: PaymentCursor?
     }
 
-    package func run(merchantID: MerchantID, on database: any Database) async throws -> Page {
+    package func run(merchantID: MerchantID, mode: PaymentMode, on database: any Database) async throws -> Page {
         var builder = PaymentModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue)
+            .filter(\.$mode == mode)
         if let status { builder = builder.filter(\.$status == status) }
         if let requestedFrom { builder = builder.filter(\.$requestedAt >= requestedFrom) }
         if let requestedBefore { builder = builder.filter(\.$requestedAt < requestedBefore) }

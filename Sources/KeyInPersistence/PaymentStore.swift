@@ -113,7 +113,8 @@ package struct PaymentStore: Sendable {
                 }
                 for webhook in settlement.webhooks {
                     try await WebhookStore.enqueue(
-                        webhook, merchantID: payment.merchantID, paymentKey: payment.paymentKey, at: date, on: database)
+                        webhook, merchantID: payment.merchantID, mode: payment.mode, paymentKey: payment.paymentKey,
+                        at: date, on: database)
                 }
                 if let linkID = settlement.paysLink {
                     // Once: a link another payment claimed first stays that payment's.
@@ -149,12 +150,12 @@ package struct PaymentStore: Sendable {
         try await PaymentModel.find(id, on: database).map(PaymentRecord.init)
     }
 
-    /// The merchant's payment with this key (never another merchant's).
-    package func payment(key: PaymentKey, merchantID: MerchantID) async throws -> PaymentRecord? {
-        try await PaymentModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue).filter(
-            \.$paymentKey == key.rawValue
-        )
-        .first().map(PaymentRecord.init)
+    /// The merchant's payment with this key in this mode (never another merchant's, nor the other mode's: a test
+    /// key never reads a live payment).
+    package func payment(key: PaymentKey, merchantID: MerchantID, mode: PaymentMode) async throws -> PaymentRecord? {
+        try await PaymentModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue)
+            .filter(\.$mode == mode).filter(\.$paymentKey == key.rawValue)
+            .first().map(PaymentRecord.init)
     }
 
     /// A payment by its key alone: the receipt page, where the long random key is the capability.
@@ -163,9 +164,9 @@ package struct PaymentStore: Sendable {
     }
 
     /// The order's live payment if there is one, else its latest attempt.
-    package func payment(orderID: OrderID, merchantID: MerchantID) async throws -> PaymentRecord? {
+    package func payment(orderID: OrderID, merchantID: MerchantID, mode: PaymentMode) async throws -> PaymentRecord? {
         let attempts = try await PaymentModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue)
-            .filter(\.$orderID == orderID.rawValue).sort(\.$requestedAt, .descending).all()
+            .filter(\.$mode == mode).filter(\.$orderID == orderID.rawValue).sort(\.$requestedAt, .descending).all()
         return (attempts.first { $0.orderLock != nil } ?? attempts.first).map(PaymentRecord.init)
     }
 

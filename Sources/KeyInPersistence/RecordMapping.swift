@@ -11,6 +11,7 @@ extension PaymentModel {
         self.init()
         id = record.id
         $merchant.id = record.merchantID.rawValue
+        mode = record.mode
         paymentKey = record.paymentKey.rawValue
         orderID = record.orderID.rawValue
         orderLock = record.holdsOrder ? Self.orderLock(record) : nil
@@ -42,16 +43,17 @@ extension PaymentModel {
         cardOwner = record.cardOwner.rawValue
     }
 
-    /// `merchant id:order id`: unique while the order holds a live payment.
+    /// `mode merchant id:order id`: unique while the order holds a payment that is not aborted; one order id can be
+    /// paid once in each mode.
     static func orderLock(_ record: PaymentRecord) -> String {
-        "\(record.merchantID.uuidString):\(record.orderID)"
+        "\(record.mode.rawValue) \(record.merchantID.uuidString):\(record.orderID)"
     }
 }
 
 extension PaymentRecord {
     init(_ model: PaymentModel) {
         self.init(
-            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id),
+            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id), mode: model.mode,
             paymentKey: PaymentKey(model.paymentKey),
             orderID: OrderID(model.orderID), orderName: model.orderName,
             status: model.status, totalAmount: model.totalAmount,

@@ -25,8 +25,10 @@ package struct Stores: Sendable {
     package var dashboard: DashboardStore { DashboardStore(database: database) }
     package var attempts: AttemptWindowStore { AttemptWindowStore(database: database) }
 
-    /// Runs a payment search for a merchant.
-    package func search(_ search: PaymentSearch, merchantID: MerchantID) async throws -> PaymentSearch.Page {
-        try await search.run(merchantID: merchantID, on: database)
+    /// Runs a payment search for a merchant, in one mode.
+    package func search(_ search: PaymentSearch, merchantID: MerchantID, mode: PaymentMode) async throws
+        -> PaymentSearch.Page
+    {
+        try await search.run(merchantID: merchantID, mode: mode, on: database)
     }
 }

@@ -34,6 +34,8 @@ package struct WebhookEvent: Sendable {
 package struct WebhookEndpointRecord: Sendable, Equatable {
     package let id: UUID
     package let merchantID: MerchantID
+    /// A test endpoint hears only about test payments, a live one only about live ones.
+    package let mode: PaymentMode
     package let url: String
     package let events: [WebhookEventType]
     package let description: String?
@@ -43,11 +45,12 @@ package struct WebhookEndpointRecord: Sendable, Equatable {
     package var deletedAt: Date?
 
     package init(
-        id: UUID = UUID(), merchantID: MerchantID, url: String, events: [WebhookEventType], description: String?,
-        secret: SealedCard, createdAt: Date
+        id: UUID = UUID(), merchantID: MerchantID, mode: PaymentMode, url: String, events: [WebhookEventType],
+        description: String?, secret: SealedCard, createdAt: Date
     ) {
         self.id = id
         self.merchantID = merchantID
+        self.mode = mode
         self.url = url
         self.events = events
         self.description = description
@@ -62,6 +65,8 @@ package struct WebhookDeliveryRecord: Sendable, Equatable {
     package let id: UUID
     package let endpointID: UUID
     package let merchantID: MerchantID
+    /// Its endpoint's mode, which is its payment's.
+    package let mode: PaymentMode
     package let eventType: WebhookEventType
     package let paymentKey: PaymentKey
     /// The exact body sent on every attempt (so a signature is over the same bytes each time).
@@ -107,27 +112,29 @@ package struct WebhookStore: Sendable {
         self.database = database
     }
 
-    /// The merchant's endpoints not removed.
-    package func liveEndpointCount(of merchantID: MerchantID) async throws -> Int {
+    /// The merchant's endpoints of one mode not removed.
+    package func liveEndpointCount(of merchantID: MerchantID, mode: PaymentMode) async throws -> Int {
         try await WebhookEndpointModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue)
-            .filter(\.$deletedAt == nil).count()
+            .filter(\.$mode == mode).filter(\.$deletedAt == nil).count()
     }
 
     package func create(_ endpoint: WebhookEndpointRecord) async throws {
         try await WebhookEndpointModel(endpoint).create(on: database)
     }
 
-    /// The merchant's endpoint with this id, removed ones too (their log stays readable).
-    package func endpoint(id: UUID, merchantID: MerchantID) async throws -> WebhookEndpointRecord? {
-        try await WebhookEndpointModel.query(on: database).filter(\.$id == id).filter(
-            \.$merchant.$id == merchantID.rawValue
-        )
-        .first().map(WebhookEndpointRecord.init)
+    /// The merchant's endpoint with this id in this mode, removed ones too (their log stays readable).
+    package func endpoint(id: UUID, merchantID: MerchantID, mode: PaymentMode) async throws -> WebhookEndpointRecord? {
+        try await WebhookEndpointModel.query(on: database).filter(\.$id == id)
+            .filter(\.$merchant.$id == merchantID.rawValue).filter(\.$mode == mode)
+            .first().map(WebhookEndpointRecord.init)
     }
 
-    /// The merchant's endpoints, oldest first; removed ones only with `includingRemoved`.
-    package func endpoints(of merchantID: MerchantID, includingRemoved: Bool) async throws -> [WebhookEndpointRecord] {
+    /// The merchant's endpoints of one mode, oldest first; removed ones only with `includingRemoved`.
+    package func endpoints(of merchantID: MerchantID, mode: PaymentMode, includingRemoved: Bool) async throws
+        -> [WebhookEndpointRecord]
+    {
         var query = WebhookEndpointModel.query(on: database).filter(\.$merchant.$id == merchantID.rawValue)
+            .filter(\.$mode == mode)
         if !includingRemoved { query = query.filter(\.$deletedAt == nil) }
         return try await query.sort(\.$createdAt).all().map(WebhookEndpointRecord.init)
     }
@@ -166,11 +173,12 @@ package struct WebhookStore: Sendable {
         return try await query.sort(\.$createdAt, .descending).limit(limit).all().map(WebhookDeliveryRecord.init)
     }
 
-    /// A merchant's newest deliveries, or those about one payment (oldest first).
-    package func deliveries(of merchantID: MerchantID, paymentKey: PaymentKey? = nil, limit: Int? = nil) async throws
-        -> [WebhookDeliveryRecord]
-    {
+    /// A merchant's newest deliveries of one mode, or those about one payment (oldest first).
+    package func deliveries(
+        of merchantID: MerchantID, mode: PaymentMode, paymentKey: PaymentKey? = nil, limit: Int? = nil
+    ) async throws -> [WebhookDeliveryRecord] {
         var query = WebhookDeliveryModel.query(on: database).filter(\.$merchantID == merchantID.rawValue)
+            .filter(\.$mode == mode)
         if let paymentKey {
             query = query.filter(\.$paymentKey == paymentKey.rawValue).sort(\.$createdAt)
         } else {
@@ -223,14 +231,15 @@ package struct WebhookStore: Sendable {
 
 /// The webhook outbox's part of a change's transaction.
 extension WebhookStore {
-    /// Queues an event for every live endpoint of the merchant that asked for it. Called inside the transaction
-    /// that makes the change, so a change and its webhooks are committed together: a crash can delay a delivery,
-    /// never lose it.
+    /// Queues an event for every endpoint of the merchant in the payment's mode, not removed, that asked for it.
+    /// Called inside the transaction that makes the change, so a change and its webhooks are committed together: a
+    /// crash can delay a delivery, never lose it.
     static func enqueue(
-        _ event: WebhookEvent, merchantID: MerchantID, paymentKey: PaymentKey, at date: Date, on database: any Database
+        _ event: WebhookEvent, merchantID: MerchantID, mode: PaymentMode, paymentKey: PaymentKey, at date: Date,
+        on database: any Database
     ) async throws {
         let endpoints = try await WebhookEndpointModel.query(on: database)
-            .filter(\.$merchant.$id == merchantID.rawValue).filter(\.$deletedAt == nil).all()
+            .filter(\.$merchant.$id == merchantID.rawValue).filter(\.$mode == mode).filter(\.$deletedAt == nil).all()
             .filter { $0.eventTypes.contains(event.type.rawValue) }
         guard !endpoints.isEmpty else { return }
         let payload = try event.payload()
@@ -240,6 +249,7 @@ extension WebhookStore {
             delivery.id = UUID()
             delivery.$endpoint.id = try endpoint.requireID()
             delivery.merchantID = merchantID.rawValue
+            delivery.mode = mode
             delivery.eventType = type
             delivery.paymentKey = paymentKey.rawValue
             delivery.payload = payload
@@ -262,6 +272,7 @@ extension WebhookEndpointModel {
         self.init()
         id = record.id
         $merchant.id = record.merchantID.rawValue
+        mode = record.mode
         url = record.url
         events = record.events.map(\.rawValue).joined(separator: ",")
         endpointDescription = record.description
@@ -276,7 +287,7 @@ extension WebhookEndpointModel {
 extension WebhookEndpointRecord {
     init(_ model: WebhookEndpointModel) {
         self.init(
-            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id), url: model.url,
+            id: model.id ?? UUID(), merchantID: MerchantID(model.$merchant.id), mode: model.mode, url: model.url,
             events: model.eventTypes.compactMap(WebhookEventType.init(rawValue:)),
             description: model.endpointDescription,
             secret: SealedCard(
@@ -291,7 +302,8 @@ extension WebhookDeliveryRecord {
     init(_ model: WebhookDeliveryModel) {
         self.init(
             id: model.id ?? UUID(), endpointID: model.$endpoint.id, merchantID: MerchantID(model.merchantID),
-            eventType: model.eventType, paymentKey: PaymentKey(model.paymentKey), payload: model.payload,
+            mode: model.mode, eventType: model.eventType, paymentKey: PaymentKey(model.paymentKey),
+            payload: model.payload,
             status: model.status,
             attemptCount: model.attemptCount, nextAttemptMilliseconds: model.nextAttemptMilliseconds,
             createdAt: model.createdAt, lastAttemptAt: model.lastAttemptAt,

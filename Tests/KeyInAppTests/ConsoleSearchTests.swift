@@ -33,6 +33,7 @@ struct ConsoleSearchTests {
         let payment = PaymentModel()
         payment.id = UUID()
         payment.$merchant.id = merchantID
+        payment.mode = .test
         payment.paymentKey = key
         payment.orderID = orderID
         payment.orderName = orderName

@@ -19,7 +19,11 @@ struct GatewayHarness {
     let services: GatewayServices
     let engine: IssuerEngine
     let server: IssuerServer
+    /// The test link (test keys' payments), to `engine`.
     let link: CardNetworkLink
+    /// With `live`: a second simulator standing in for the configured card companies, its link, and a live key of
+    /// the same merchant.
+    let live: (engine: IssuerEngine, link: CardNetworkLink, secretKey: String)?
     let clock: ManualClock
     let secretKey: String
     let databasePath: String?
@@ -34,7 +38,8 @@ struct GatewayHarness {
     /// Runs `body` against a fresh gateway, then shuts everything down. With `postgres`, the gateway gets a new
     /// database of its own on the server `KEYIN_TEST_POSTGRES_URL` names.
     static func with<T>(
-        onDisk: Bool = false, postgres: Bool = false, messageSender: any MessageSender = RecordingMessageSender(),
+        onDisk: Bool = false, postgres: Bool = false, live: Bool = false,
+        messageSender: any MessageSender = RecordingMessageSender(),
         allowInternalWebhookTargets: Bool = true, logger: Logger? = nil, _ body: (GatewayHarness) async throws -> T
     ) async throws -> T {
         let app = try await Application.make(.testing)
@@ -47,9 +52,24 @@ struct GatewayHarness {
         configuration.responseTimeout = responseTimeout
         let clock = ManualClock()
         let wallClock = WallClock()
+        let stans = STANGenerator()
         let link = CardNetworkLink(
-            configuration: configuration, store: GatewayServices.reversalStore(app, now: { wallClock.now }),
-            clock: clock)
+            configuration: configuration,
+            store: GatewayServices.reversalStore(app, mode: .test, now: { wallClock.now }), clock: clock,
+            stans: stans)
+        var liveHost: (engine: IssuerEngine, server: IssuerServer, link: CardNetworkLink)?
+        if live {
+            let engine = IssuerEngine()
+            let server = IssuerServer(engine: engine)
+            var configuration = LinkConfiguration(
+                hosts: ["default": .init(host: "127.0.0.1", port: try await server.start(port: 0))])
+            configuration.responseTimeout = responseTimeout
+            let link = CardNetworkLink(
+                configuration: configuration,
+                store: GatewayServices.reversalStore(app, mode: .live, now: { wallClock.now }), clock: clock,
+                stans: stans)
+            liveHost = (engine, server, link)
+        }
         let path =
             onDisk ? FileManager.default.temporaryDirectory.appendingPathComponent("keyin-\(UUID()).sqlite").path : nil
         let result: Result<T, any Error>
@@ -59,19 +79,26 @@ struct GatewayHarness {
                 storage = .postgres(url: try await PostgresTestDatabase.create(adminURL: admin, app: app))
             }
             let services = try await configure(
-                app, storage: storage, link: link,
+                app, storage: storage, links: CardNetworkLinks(test: link, live: liveHost?.link),
                 vault: CardVault(current: MasterKey.generate().key), messageSender: messageSender,
                 allowInternalWebhookTargets: allowInternalWebhookTargets, now: { wallClock.now })
-            let key = try await services.createMerchant(name: "테스트 상점", live: false).secretKey
+            let merchant = try await services.createMerchant(name: "테스트 상점", live: false)
+            var liveKey: String?
+            if liveHost != nil {
+                liveKey = try await services.rotateMerchantKey(merchantID: merchant.id, live: true, graceSeconds: 0)
+            }
             let harness = GatewayHarness(
-                app: app, services: services, engine: engine, server: server, link: link, clock: clock, secretKey: key,
-                databasePath: path, wallClock: wallClock)
+                app: app, services: services, engine: engine, server: server, link: link,
+                live: liveHost.map { ($0.engine, $0.link, liveKey ?? "") }, clock: clock,
+                secretKey: merchant.secretKey, databasePath: path, wallClock: wallClock)
             result = .success(try await body(harness))
         } catch {
             result = .failure(error)
         }
         await link.shutdown()
         try? await server.stop()
+        await liveHost?.link.shutdown()
+        try? await liveHost?.server.stop()
         try? await app.asyncShutdown()
         if let path { try? FileManager.default.removeItem(atPath: path) }
         return try result.get()

@@ -62,11 +62,11 @@ struct MessageOutboxLeaseTests {
         do {
             let url = try await PostgresTestDatabase.create(adminURL: admin, app: first)
             let vault = CardVault(current: MasterKey.generate().key)
-            let link = CardNetworkLink(configuration: .init(hosts: [:]))
+            let links = CardNetworkLinks(test: CardNetworkLink(configuration: .init(hosts: [:])), live: nil)
             let one = try await configure(
-                first, storage: .postgres(url: url), link: link, vault: vault, messageSender: held)
+                first, storage: .postgres(url: url), links: links, vault: vault, messageSender: held)
             let two = try await configure(
-                second, storage: .postgres(url: url), link: link, vault: vault, messageSender: other)
+                second, storage: .postgres(url: url), links: links, vault: vault, messageSender: other)
             let merchant = try await one.createMerchant(name: "문자 상점", live: false)
             try await one.messages(logger).enqueue(
                 .sms, to: "010-1234-5678", body: "결제 링크입니다", about: "payment_link:lease",

@@ -137,7 +137,8 @@ extension PostgresPaymentFlowTests {
                     let app = try await Application.make(.testing)
                     do {
                         let services = try await configure(
-                            app, storage: .postgres(url: url), link: CardNetworkLink(configuration: .init(hosts: [:])),
+                            app, storage: .postgres(url: url),
+                            links: CardNetworkLinks(test: CardNetworkLink(configuration: .init(hosts: [:])), live: nil),
                             vault: CardVault(current: MasterKey.generate().key))
                         let count = try await services.merchantCount()
                         try await app.asyncShutdown()

@@ -200,7 +200,8 @@ struct WebhookTests {
                 let second = try await Application.make(.testing)
                 do {
                     let services = try await configure(
-                        second, storage: .sqliteFile(path: path), link: gateway.link, vault: gateway.services.vault,
+                        second, storage: .sqliteFile(path: path), links: gateway.services.links,
+                        vault: gateway.services.vault,
                         allowInternalWebhookTargets: true)
                     #expect(try await services.deliverDueWebhooks(logger: logger) == 2)
                 } catch {

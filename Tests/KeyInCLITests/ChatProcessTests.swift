@@ -225,12 +225,12 @@ extension ServeCrashTests {
     func serveWithDemo(_ dataDirectory: URL, environment: [String: String] = [:]) async throws -> (
         server: Process, port: Int, key: String, login: (email: String, password: String), errorLog: URL
     ) {
-        let port = try freeLoopbackPort()
         let (server, output, errorLog) = try launch(
-            ["serve", "--data-dir", dataDirectory.path, "--port", String(port)], environment: environment)
+            ["serve", "--data-dir", dataDirectory.path, "--port", "0"], environment: environment)
         var banner = await read(output, until: /(test_sk_[A-Za-z0-9]+)/) ?? ""
         if !banner.contains("console: ") { banner += await read(output, until: /console: (\S+)/) ?? "" }
-        guard let key = banner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1,
+        guard let port = listeningPort(banner).flatMap(Int.init),
+            let key = banner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1,
             let login = banner.firstMatch(of: /console: \S+\s+(\S+) \/ (\S+)/)
         else {
             server.interrupt()
@@ -268,12 +268,9 @@ extension ServeCrashTests {
         defer { gateway.server.interrupt() }
         let (first, key, login) = (gateway.port, gateway.key, gateway.login)
         // A second process on the same database (the demo merchant exists already).
-        let second = try freeLoopbackPort()
-        let (secondServer, secondOutput, _) = try launch([
-            "serve", "--data-dir", dataDirectory.path, "--port", String(second),
-        ])
+        let (secondServer, secondOutput, _) = try launch(["serve", "--data-dir", dataDirectory.path, "--port", "0"])
         defer { secondServer.interrupt() }
-        _ = try #require(await read(secondOutput, until: /(listening on \S+)/))
+        let second = try #require(listeningPort(await read(secondOutput, until: ServeCrashTests.listening)))
 
         let link = try await Self.request(
             "POST", "http://127.0.0.1:\(first)/v1/payment-links", key: key,

@@ -200,14 +200,14 @@ struct ServeCrashTests {
             "KEYIN_ISSUER_HOSTS": "default=127.0.0.1:\(issuerPort)", "KEYIN_RECOVER_AFTER_SECONDS": "0",
             "KEYIN_LINK_TIMEOUT_SECONDS": "60",
         ]
-        let httpPort = String(try freeLoopbackPort())
         // A deployment that names its card companies gets no demo merchant: the operator makes one.
         let key = try await Self.createMerchant(dataDirectory: dataDirectory, environment: environment)
-        let serveArguments = ["serve", "--data-dir", dataDirectory.path, "--port", httpPort]
+        let serveArguments = ["serve", "--data-dir", dataDirectory.path, "--port", "0"]
         let (first, firstOutput, firstErrors) = try launch(serveArguments, environment: environment)
         let serveBanner = try #require(
-            await read(firstOutput, until: /(listening) on/),
+            await read(firstOutput, until: Self.listening),
             "\((try? String(contentsOf: firstErrors, encoding: .utf8))?.suffix(2000) ?? "")")
+        let httpPort = try #require(listeningPort(serveBanner))
         #expect(!serveBanner.contains("test_sk_") && !serveBanner.contains("데모 상점"))
 
         // A card the host approves and never answers: the gateway waits with the payment IN_PROGRESS.
@@ -229,9 +229,9 @@ struct ServeCrashTests {
         // The next start settles it before serving.
         let (second, secondOutput, _) = try launch(serveArguments, environment: environment)
         defer { second.interrupt() }
-        #expect(await read(secondOutput, until: /(listening) on/) != nil)
+        let secondPort = try #require(listeningPort(await read(secondOutput, until: Self.listening)))
         let payment = try await Self.request(
-            "GET", "http://127.0.0.1:\(httpPort)/v1/payments/orders/crash-order-01", key: key)
+            "GET", "http://127.0.0.1:\(secondPort)/v1/payments/orders/crash-order-01", key: key)
         #expect(payment["status"] as? String == "ABORTED")
         #expect((payment["failure"] as? [String: Any])?["code"] as? String == "FAILED_INTERNAL_SYSTEM_PROCESSING")
         let ledger = try await ExecutableTests().run(["issuer", "ledger", "--admin-port", adminPort]).output
@@ -243,14 +243,53 @@ struct ServeCrashTests {
 }
 
 extension ServeCrashTests {
+    @Test("A deployment that names card companies still runs the simulator: test keys pay there, live keys at the host")
+    func testKeysStayInTheSandbox() async throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-modes-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let (issuer, issuerOutput, _) = try launch(["issuer", "--port", "0", "--admin-port", "0"])
+        defer { issuer.terminate() }
+        let banner = try #require(await read(issuerOutput, until: /--admin-port (\d+)/))
+        let issuerPort = try #require(banner.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/)?.1)
+        let adminPort = String(try #require(banner.firstMatch(of: /--admin-port (\d+)/)?.1))
+        let environment = ["KEYIN_ISSUER_HOSTS": "default=127.0.0.1:\(issuerPort)"]
+        let liveKey = try await Self.createMerchant(dataDirectory: dataDirectory, environment: environment)
+        let testKey = try await Self.createMerchant(dataDirectory: dataDirectory, environment: environment, live: false)
+        let (serve, output, errors) = try launch(
+            ["serve", "--data-dir", dataDirectory.path, "--port", "0"], environment: environment)
+        defer { serve.interrupt() }
+        let httpPort = try #require(
+            listeningPort(await read(output, until: Self.listening)),
+            "\((try? String(contentsOf: errors, encoding: .utf8))?.suffix(2000) ?? "")")
+        func pay(_ key: String, amount: Int) async throws -> [String: Any] {
+            try await Self.request(
+                "POST", "http://127.0.0.1:\(httpPort)/v1/payments/key-in", key: key,
+                body:
+                    #"{"amount":\#(amount),"orderId":"mode-\#(UUID().uuidString.prefix(8))","orderName":"모드 확인","cardNumber":"4242424242424242","cardExpirationYear":"30","cardExpirationMonth":"12"}"#
+            )
+        }
+        func capturedAtHost() async throws -> Int? {
+            let ledger = try await ExecutableTests().run(["issuer", "ledger", "--admin-port", adminPort]).output
+            let document = try JSONSerialization.jsonObject(with: Data(ledger.utf8)) as? [String: Any]
+            return (document?["totals"] as? [String: Any])?["capturedAmount"] as? Int
+        }
+        let test = try await pay(testKey, amount: 12_000)
+        #expect(test["status"] as? String == "DONE", "\(test)")
+        #expect(try await capturedAtHost() == 0, "a test payment reached the configured card company")
+        let live = try await pay(liveKey, amount: 34_000)
+        #expect(live["status"] as? String == "DONE", "\(live)")
+        #expect(try await capturedAtHost() == 34_000)
+    }
+}
+
+extension ServeCrashTests {
     @Test("Master key rotation: re-wrapped card records refund under the new key alone")
     func keyRotation() async throws {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-rotate-\(UUID())")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
         let oldKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         let newKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-        let httpPort = String(try freeLoopbackPort())
-        let serve = ["serve", "--data-dir", dataDirectory.path, "--port", httpPort]
+        let serve = ["serve", "--data-dir", dataDirectory.path, "--port", "0"]
         // One card company for both runs, so the refund finds the sale it refers to.
         let (issuer, issuerOutput, _) = try launch(["issuer", "--port", "0", "--admin-port", "0"])
         defer { issuer.terminate() }
@@ -262,7 +301,7 @@ extension ServeCrashTests {
             dataDirectory: dataDirectory, environment: ["KEYIN_MASTER_KEY": oldKey, "KEYIN_ISSUER_HOSTS": hosts])
         let (first, firstOutput, _) = try launch(
             serve, environment: ["KEYIN_MASTER_KEY": oldKey, "KEYIN_ISSUER_HOSTS": hosts])
-        #expect(await read(firstOutput, until: /(listening) on/) != nil)
+        let httpPort = try #require(listeningPort(await read(firstOutput, until: Self.listening)))
         let body =
             #"{"amount":20000,"orderId":"rotate-order-1","orderName":"키 교체","cardNumber":"4242424242424242","cardExpirationYear":"30","cardExpirationMonth":"12"}"#
         let paid = try await Self.request(
@@ -282,25 +321,46 @@ extension ServeCrashTests {
         let (second, secondOutput, _) = try launch(
             serve, environment: ["KEYIN_MASTER_KEY": newKey, "KEYIN_ISSUER_HOSTS": hosts])
         defer { second.interrupt() }
-        #expect(await read(secondOutput, until: /(listening) on/) != nil)
+        let secondPort = try #require(listeningPort(await read(secondOutput, until: Self.listening)))
         let canceled = try await Self.request(
-            "POST", "http://127.0.0.1:\(httpPort)/v1/payments/\(paymentKey)/cancel", key: key,
+            "POST", "http://127.0.0.1:\(secondPort)/v1/payments/\(paymentKey)/cancel", key: key,
             body: #"{"cancelReason":"키 교체 후 환불"}"#)
         #expect(canceled["status"] as? String == "CANCELED", "\(canceled)")
     }
 }
 
 extension ServeCrashTests {
-    /// `keyin merchant create` on the data directory; returns the new merchant's test secret key.
-    static func createMerchant(dataDirectory: URL, environment: [String: String]) async throws -> String {
+    /// `keyin merchant create` on the data directory; returns the new merchant's secret key: a live one by default,
+    /// whose payments go to the configured card company (a test key's go to the built-in simulator).
+    static func createMerchant(dataDirectory: URL, environment: [String: String], live: Bool = true) async throws
+        -> String
+    {
+        try await createMerchantRecord(dataDirectory: dataDirectory, environment: environment, live: live).secretKey
+    }
+
+    static func createMerchantRecord(dataDirectory: URL, environment: [String: String], live: Bool) async throws
+        -> (id: String, secretKey: String)
+    {
         let created = try await ExecutableTests().run(
-            ["merchant", "create", "--name", "운영 상점", "--json", "--data-dir", dataDirectory.path],
+            ["merchant", "create", "--name", "운영 상점", "--json", "--data-dir", dataDirectory.path]
+                + (live ? ["--live"] : []),
             // Quiet: the migrations' log lines would share the output with the JSON.
             environment: environment.merging(["KEYIN_LOG_LEVEL": "error"]) { $1 })
         let merchant = try #require(
             try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: Any], "\(created.output)")
-        return try #require(merchant["secretKey"] as? String)
+        return (try #require(merchant["merchantId"] as? String), try #require(merchant["secretKey"] as? String))
     }
+}
+
+extension ServeCrashTests {
+    /// The banner's first line, once its port is printed: `keyin serve --port 0` names the port the system chose.
+    nonisolated(unsafe) static let listening = /listening on http:\/\/[^:\s]+:(\d+)/
+}
+
+/// The port `keyin serve --port 0` listens on, as its banner names it. Tests start servers on port 0: a port picked
+/// in advance and freed can be taken by another process (any server binding port 0) before the server binds it.
+func listeningPort(_ banner: String?) -> String? {
+    banner?.firstMatch(of: ServeCrashTests.listening).map { String($0.1) }
 }
 
 /// A TCP port nothing on loopback is listening on right now (the kernel picks it).

@@ -22,16 +22,16 @@ extension ServeCrashTests {
         try await receiver.server.start(address: .hostname("127.0.0.1", port: 0))
         let receiverPort = try #require(receiver.http.server.shared.localAddress?.port)
 
-        let httpPort = String(try freeLoopbackPort())
         // The receiver is on this machine: internal addresses are allowed only when a deployment says so.
         let (server, output, errors) = try launch(
-            ["serve", "--data-dir", dataDirectory.path, "--port", httpPort],
+            ["serve", "--data-dir", dataDirectory.path, "--port", "0"],
             environment: ["KEYIN_WEBHOOK_INTERNAL_TARGETS": "allow"])
         let banner = try #require(
             await read(output, until: /(test_sk_[A-Za-z0-9]+)/),
             "\((try? String(contentsOf: errors, encoding: .utf8)) ?? "")"
         )
         let key = String(try #require(banner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1))
+        let httpPort = try #require(listeningPort(banner))
         let base = "http://127.0.0.1:\(httpPort)"
 
         let (document, _) = try await URLSession.shared.data(from: URL(string: "\(base)/openapi.yaml")!)
@@ -82,11 +82,13 @@ extension ServeCrashTests {
     func logsHoldNoCardData() async throws {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-logs-\(UUID())")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
-        let httpPort = String(try freeLoopbackPort())
         let (server, output, errors) = try launch(
-            ["serve", "--data-dir", dataDirectory.path, "--port", httpPort], environment: ["KEYIN_LOG_LEVEL": "trace"])
-        let banner = try #require(await read(output, until: /(test_sk_[A-Za-z0-9]+)/))
+            ["serve", "--data-dir", dataDirectory.path, "--port", "0"], environment: ["KEYIN_LOG_LEVEL": "trace"])
+        let banner = try #require(
+            await read(output, until: /(test_sk_[A-Za-z0-9]+)/),
+            "\((try? String(contentsOf: errors, encoding: .utf8))?.suffix(2000) ?? "")")
         let key = String(try #require(banner.firstMatch(of: /(test_sk_[A-Za-z0-9]+)/)?.1))
+        let httpPort = try #require(listeningPort(banner))
         let base = "http://127.0.0.1:\(httpPort)/v1/payments"
 
         func keyIn(_ card: String, identity: String, order: String) -> String {
@@ -186,10 +188,9 @@ extension ServeCrashTests {
         #expect(nobody.status != 0 && nobody.output.contains("no console sign-in"))
 
         // The new sign-in opens the console of a running gateway.
-        let port = try freeLoopbackPort()
-        let (server, output, _) = try launch(["serve", "--port", String(port)] + data)
+        let (server, output, _) = try launch(["serve", "--port", "0"] + data)
         defer { server.interrupt() }
-        #expect(await read(output, until: /(listening) on/) != nil)
+        let port = try #require(listeningPort(await read(output, until: ServeCrashTests.listening)))
         var signIn = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/console/login")!)
         signIn.httpMethod = "POST"
         signIn.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")

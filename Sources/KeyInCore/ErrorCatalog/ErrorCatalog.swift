@@ -336,6 +336,12 @@ extension ErrorCode {
                     ko: "이 키나 계정으로는 허용되지 않은 요청입니다(권한이 없는 역할, 테스트 키로 실거래 요청 등).",
                     en: "This key or account may not make this request (a role without the permission, a test key asking for a live payment, …)."),
                 customer: SharedCustomerMessage.askMerchant)
+        case .liveModeNotConfigured:
+            CatalogEntry(self, .authentication, 403, .never,
+                explanation: .init(
+                    ko: "라이브 키(live_sk_)로 요청했지만 이 서버에는 카드사 연결(KEYIN_ISSUER_HOSTS)이 설정되어 있지 않아 실결제를 할 수 없습니다. 연동을 시험하려면 테스트 키(test_sk_)를 쓰고, 실결제는 카드사 연결을 설정한 서버에서 하세요.",
+                    en: "A live key (live_sk_) was used, but this server has no card-company hosts configured (KEYIN_ISSUER_HOSTS), so it cannot take live payments. Use a test key (test_sk_) to try the integration, and take live payments on a server with card-company hosts configured."),
+                customer: SharedCustomerMessage.askMerchant)
         case .cardholderAuthenticationFailed:
             CatalogEntry(self, .authentication, 403, .afterCorrection,
                 explanation: .init(

@@ -52,6 +52,7 @@ public enum ErrorCode: String, CaseIterable, Sendable, Codable {
     case unauthorizedKey = "UNAUTHORIZED_KEY"
     case incorrectBasicAuthFormat = "INCORRECT_BASIC_AUTH_FORMAT"
     case forbiddenRequest = "FORBIDDEN_REQUEST"
+    case liveModeNotConfigured = "LIVE_MODE_NOT_CONFIGURED"
     case cardholderAuthenticationFailed = "CARDHOLDER_AUTHENTICATION_FAILED"
     case cardholderAuthenticationExpired = "CARDHOLDER_AUTHENTICATION_EXPIRED"
     case cardholderAuthenticationRejected = "CARDHOLDER_AUTHENTICATION_REJECTED"

@@ -15,8 +15,9 @@ package struct MerchantAccounts {
         package let secretKey: String
     }
 
-    package func create(name: String, mode: Mode = .test) async throws -> CreatedMerchant {
-        let merchant = try await store.create(name: name)
+    /// A merchant with its first key. `testOnly` merchants (the demo merchant) never get a live key.
+    package func create(name: String, mode: Mode = .test, testOnly: Bool = false) async throws -> CreatedMerchant {
+        let merchant = try await store.create(name: name, testOnly: testOnly)
         let secret = try await issueKey(for: merchant.id, mode: mode)
         return CreatedMerchant(merchantID: merchant.id, name: name, secretKey: secret)
     }
@@ -27,6 +28,9 @@ package struct MerchantAccounts {
         async throws
         -> String
     {
+        if mode == .live, try await store.merchant(id: merchantID)?.testOnly == true {
+            throw TestOnlyMerchant()
+        }
         let random = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         let secret =
             "\(mode.rawValue)_sk_"
@@ -47,6 +51,11 @@ package struct MerchantAccounts {
 
     package static func hash(_ secret: String) -> String {
         SecretToken.digest(secret)
+    }
+
+    /// A live key asked for a test-only merchant (the demo merchant).
+    package struct TestOnlyMerchant: Error, CustomStringConvertible {
+        package var description: String { "this merchant is test-only (the demo merchant): it never gets a live key" }
     }
 
     package init(store: MerchantStore) {

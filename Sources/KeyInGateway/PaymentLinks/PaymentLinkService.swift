@@ -24,9 +24,9 @@ package struct PaymentLinkService: Sendable {
         return link.expiresAt <= now() ? .expired : .active
     }
 
-    /// The merchant's link with this id (never another merchant's).
-    package func link(id: UUID?, merchantID: MerchantID) async throws -> PaymentLinkRecord {
-        guard let id, let link = try await store.link(id: id, merchantID: merchantID) else {
+    /// The merchant's link with this id in this mode (never another merchant's, nor the other mode's).
+    package func link(id: UUID?, merchantID: MerchantID, mode: PaymentMode) async throws -> PaymentLinkRecord {
+        guard let id, let link = try await store.link(id: id, merchantID: merchantID, mode: mode) else {
             throw KeyInError(.notFoundPaymentLink, param: "paymentLinkId")
         }
         return link
@@ -62,7 +62,10 @@ package struct PaymentLinkService: Sendable {
         }
     }
 
-    package func create(_ input: CreatePaymentLinkRequest, merchantID: MerchantID) async throws -> PaymentLinkRecord {
+    /// A new link of `mode`: its payment will be a payment of that mode.
+    package func create(_ input: CreatePaymentLinkRequest, merchantID: MerchantID, mode: PaymentMode) async throws
+        -> PaymentLinkRecord
+    {
         guard let amountValue = input.amount else { throw KeyInError(.invalidRequest, param: "amount") }
         let currencyCode = input.currency ?? "KRW"
         guard let currency = Currency(code: currencyCode) else {
@@ -83,7 +86,8 @@ package struct PaymentLinkService: Sendable {
 
         let createdAt = now()
         let link = PaymentLinkRecord(
-            merchantID: merchantID, linkKey: PaymentLinkKey(Self.randomToken(length: 24)), amount: amount.minorUnits,
+            merchantID: merchantID, mode: mode, linkKey: PaymentLinkKey(Self.randomToken(length: 24)),
+            amount: amount.minorUnits,
             currency: currency.code, orderID: orderID, orderName: name, customerName: contact.name,
             customerEmail: contact.email, customerMobilePhone: contact.mobilePhone,
             expiresAt: createdAt.addingTimeInterval(Double(validHours) * 3600), createdAt: createdAt)

@@ -12,7 +12,8 @@ import Logging
 package struct CancelService: Sendable {
     package let payments: PaymentStore
     package let cancels: CancelStore
-    package let link: CardNetworkLink
+    /// A cancel or capture goes where its payment went: the link of the payment's mode.
+    package let links: CardNetworkLinks
     package let vault: CardVault
     package let logger: Logger
     package let now: @Sendable () -> Date
@@ -55,6 +56,7 @@ package struct CancelService: Sendable {
             throw KeyInError(
                 .notCancelableAmount, param: "cancelAmount", detail: "authorizations are cancelled in full")
         }
+        let link = try links.link(for: payment.mode)
         let taxFree = try Self.taxFreePart(
             of: amount, requested: request.taxFreeAmount, payment: payment,
             earlier: try await cancels.cancels(of: payment.id))
@@ -173,7 +175,7 @@ package struct CancelService: Sendable {
         let done = try await cancels.cancels(of: payment.id).filter { $0.status == .done }
         try await cancels.refuse(
             refused, messages: NetworkConversation.failed(void ? "0410" : "0210", trace: trace, error: error, at: at),
-            merchantID: payment.merchantID, paymentKey: payment.paymentKey,
+            merchantID: payment.merchantID, mode: payment.mode, paymentKey: payment.paymentKey,
             webhooks: [
                 WebhookPayloads.cancelStatusChanged(
                     fresh, cancels: done, cancel: refused, baseURL: publicBaseURL, at: at)
@@ -190,6 +192,7 @@ package struct CancelService: Sendable {
             }
         }
         guard let rrn = payment.retrievalReferenceNumber else { throw KeyInError(.notCapturablePayment) }
+        let link = try links.link(for: payment.mode)
         let number = try await cardNumber(of: payment.id)
         let trace = link.newTrace(
             terminalID: PaymentService.terminalID(for: payment.merchantID),

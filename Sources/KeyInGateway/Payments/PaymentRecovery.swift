@@ -11,7 +11,7 @@ import Logging
 /// Only records older than `staleAfter` are touched, so a process starting up never aborts what another
 /// `keyin serve` on the same database is still working on.
 package struct PaymentRecovery {
-    package let link: CardNetworkLink
+    package let links: CardNetworkLinks
     package let payments: PaymentService
     package let logger: Logger
     package let staleAfter: TimeInterval
@@ -22,6 +22,13 @@ package struct PaymentRecovery {
         var settled = 0
         for payment in try await payments.store.inProgress(requestedBefore: cutoff) {
             var messages: [NetworkMessageRecord] = []
+            guard let link = try? links.link(for: payment.mode) else {
+                // A live payment on a deployment that no longer names card companies: it waits for them.
+                logger.error(
+                    "a live payment left in progress cannot be reversed: no card-company hosts are configured",
+                    metadata: ["paymentKey": "\(payment.paymentKey)"])
+                continue
+            }
             if let trace = payment.trace {
                 messages.append(
                     NetworkConversation.reversalQueued(

@@ -13,7 +13,8 @@ import Logging
 package struct PaymentService: Sendable {
     package let store: PaymentStore
     package let idempotency: IdempotencyStore
-    package let link: CardNetworkLink
+    /// Where the payment goes: its mode's link (test: the built-in simulator, live: the card companies).
+    package let links: CardNetworkLinks
     package let vault: CardVault
     package let validator: CardEntryValidator
     package let logger: Logger
@@ -56,9 +57,11 @@ package struct PaymentService: Sendable {
         }
     }
 
-    package func keyIn(_ input: KeyInPaymentRequest, merchantID: MerchantID, completion: Completion? = nil) async throws
-        -> Outcome
-    {
+    package func keyIn(
+        _ input: KeyInPaymentRequest, merchantID: MerchantID, mode: PaymentMode, completion: Completion? = nil
+    ) async throws -> Outcome {
+        // A live key on a deployment with no card companies is refused before anything is written.
+        let link = try links.link(for: mode)
         let order = try Self.checkOrder(input)
         let expiry = Self.expiryText(year: input.cardExpirationYear, month: input.cardExpirationMonth)
         let check = validator.check(
@@ -81,7 +84,8 @@ package struct PaymentService: Sendable {
             terminalID: Self.terminalID(for: merchantID), merchantID: Self.acceptorID(for: merchantID))
         let capture = input.capture ?? true
         var payment = PaymentRecord(
-            merchantID: merchantID, paymentKey: Self.newPaymentKey(), orderID: order.id, orderName: order.name,
+            merchantID: merchantID, mode: mode, paymentKey: Self.newPaymentKey(), orderID: order.id,
+            orderName: order.name,
             status: .inProgress, totalAmount: amount.minorUnits, currency: amount.currency.code, capture: capture,
             installmentMonths: input.cardInstallmentPlan ?? 0, cardBrand: brand.rawValue,
             cardCompanyCode: check.company?.code, cardMasked: number.masked, cardFingerprint: vault.fingerprint(number),
@@ -110,7 +114,8 @@ package struct PaymentService: Sendable {
             merchantPaysInterest: payment.usesFreeInstallmentPlan, capture: capture,
             posCondition: .mailOrTelephoneOrder, companyCode: check.company?.code)
         do {
-            return try await authorizeAndSettle(payment, request: request, trace: trace, completion: completion)
+            return try await authorizeAndSettle(
+                payment, request: request, trace: trace, link: link, completion: completion)
         } catch {
             // The payment exists and the request's key is claimed: the claim gets an answer, so that a repeat is
             // not told "still running" for ever. What the payment becomes is settled by crash recovery.
@@ -124,7 +129,8 @@ package struct PaymentService: Sendable {
 
     /// Steps 2 and 3 of a key-in payment that was opened: the card company decides, and the outcome is written.
     private func authorizeAndSettle(
-        _ payment: PaymentRecord, request: CardAuthorizationRequest, trace: TransactionTrace, completion: Completion?
+        _ payment: PaymentRecord, request: CardAuthorizationRequest, trace: TransactionTrace, link: CardNetworkLink,
+        completion: Completion?
     ) async throws -> Outcome {
         let capture = payment.capture
         let answerMTI = capture ? "0210" : "0110"
@@ -178,7 +184,7 @@ package struct PaymentService: Sendable {
         logger.critical("approval could not be recorded; reversing", metadata: ["paymentKey": "\(approved.paymentKey)"])
         guard let trace = approved.trace else { throw KeyInError(.failedInternalSystemProcessing) }
         do {
-            try await link.reverse(
+            try await links.link(for: approved.mode).reverse(
                 originalMessageType: approved.capture ? .financialRequest : .authorizationRequest, trace: trace,
                 amount: approved.amount, companyCode: approved.cardCompanyCode)
         } catch {

@@ -6,9 +6,9 @@ import KeyInPersistence
 import Logging
 import Vapor
 
-/// What the routes share: the card-network link, the vault, the card-entry validator, the clock.
+/// What the routes share: the card-network links, the vault, the card-entry validator, the clock.
 package struct GatewayServices: Sendable {
-    package let link: CardNetworkLink
+    package let links: CardNetworkLinks
     package let vault: CardVault
     package let validator: CardEntryValidator
     package let now: @Sendable () -> Date
@@ -25,11 +25,11 @@ package struct GatewayServices: Sendable {
     package var passwordHashing = PasswordHashing(pool: nil)
 
     package init(
-        link: CardNetworkLink, vault: CardVault, validator: CardEntryValidator, now: @escaping @Sendable () -> Date,
+        links: CardNetworkLinks, vault: CardVault, validator: CardEntryValidator, now: @escaping @Sendable () -> Date,
         stores: @escaping @Sendable () -> Stores, webhookSender: any WebhookSender, webhookTargets: WebhookTargetPolicy,
         messageSender: any MessageSender, publicBaseURL: String
     ) {
-        self.link = link
+        self.links = links
         self.vault = vault
         self.validator = validator
         self.now = now
@@ -44,12 +44,16 @@ package struct GatewayServices: Sendable {
         // One set of stores per payment: each read of `stores` looks the database up again.
         let stores = self.stores
         return PaymentService(
-            store: stores.payments, idempotency: stores.idempotency, link: link,
+            store: stores.payments, idempotency: stores.idempotency, links: links,
             vault: vault, validator: validator, logger: logger, now: now, publicBaseURL: publicBaseURL)
     }
 
     /// The stores, over the gateway's database.
     package var stores: Stores { storesProvider() }
+
+    /// Console cookies are `Secure` when customers reach the gateway over https, and always on a live deployment
+    /// (one that names card companies serves real merchants, behind TLS).
+    package var secureCookies: Bool { publicBaseURL.hasPrefix("https:") || links.isLive }
 
     package func merchants() -> MerchantStore {
         stores.merchants
@@ -144,7 +148,7 @@ package struct GatewayServices: Sendable {
 
     package func cancels(_ logger: Logger) -> CancelService {
         CancelService(
-            payments: stores.payments, cancels: stores.cancels, link: link,
+            payments: stores.payments, cancels: stores.cancels, links: links,
             vault: vault, logger: logger, now: now, publicBaseURL: publicBaseURL)
     }
 }
@@ -152,13 +156,16 @@ package struct GatewayServices: Sendable {
 extension GatewayServices {
     /// Reverses and aborts payments a crash left IN_PROGRESS (older than `staleAfter` seconds).
     package func recoverStalePayments(logger: Logger, staleAfter: TimeInterval) async throws -> Int {
-        try await PaymentRecovery(link: link, payments: payments(logger), logger: logger, staleAfter: staleAfter)
+        try await PaymentRecovery(links: links, payments: payments(logger), logger: logger, staleAfter: staleAfter)
             .settleStalePayments(now: now())
     }
 
-    /// Creates a merchant with a secret key (shown once).
-    package func createMerchant(name: String, live: Bool) async throws -> (id: UUID, secretKey: String) {
-        let created = try await MerchantAccounts(store: merchants()).create(name: name, mode: live ? .live : .test)
+    /// Creates a merchant with a secret key (shown once). A `testOnly` merchant never gets a live key.
+    package func createMerchant(name: String, live: Bool, testOnly: Bool = false) async throws
+        -> (id: UUID, secretKey: String)
+    {
+        let created = try await MerchantAccounts(store: merchants()).create(
+            name: name, mode: live ? .live : .test, testOnly: testOnly)
         return (created.merchantID.rawValue, created.secretKey)
     }
 

@@ -15,10 +15,11 @@ package struct WebhookEndpoints: Sendable {
 
     package static let maximumEndpoints = 10
 
-    /// Registers an endpoint and returns it with its signing secret (shown to the merchant once, here).
-    package func create(merchantID: MerchantID, url: String?, events: [String]?, description: String?) async throws -> (
-        endpoint: WebhookEndpointRecord, secret: String
-    ) {
+    /// Registers an endpoint of `mode` (it hears only about that mode's payments) and returns it with its signing
+    /// secret (shown to the merchant once, here).
+    package func create(
+        merchantID: MerchantID, mode: PaymentMode, url: String?, events: [String]?, description: String?
+    ) async throws -> (endpoint: WebhookEndpointRecord, secret: String) {
         let url = try Self.checkURL(url)
         try targets.checkRegistered(host: URLComponents(string: url)?.host ?? "")
         let events = try Self.checkEvents(events)
@@ -26,21 +27,21 @@ package struct WebhookEndpoints: Sendable {
         if let description, description.count > 200 {
             throw KeyInError(.invalidRequest, param: "description", detail: "up to 200 characters")
         }
-        guard try await store.liveEndpointCount(of: merchantID) < Self.maximumEndpoints else {
+        guard try await store.liveEndpointCount(of: merchantID, mode: mode) < Self.maximumEndpoints else {
             throw KeyInError(.invalidRequest, param: "url", detail: "at most \(Self.maximumEndpoints) endpoints")
         }
         let secret = Self.newSecret()
         let sealed = try vault.seal(secret: secret)
         let endpoint = WebhookEndpointRecord(
-            merchantID: merchantID, url: url, events: events,
+            merchantID: merchantID, mode: mode, url: url, events: events,
             description: description?.isEmpty == true ? nil : description, secret: sealed, createdAt: now())
         try await store.create(endpoint)
         return (endpoint, secret)
     }
 
-    /// The merchant's endpoint with this id (removed ones too: their log stays readable).
-    package func endpoint(id: UUID?, merchantID: MerchantID) async throws -> WebhookEndpointRecord {
-        guard let id, let endpoint = try await store.endpoint(id: id, merchantID: merchantID) else {
+    /// The merchant's endpoint with this id in this mode (removed ones too: their log stays readable).
+    package func endpoint(id: UUID?, merchantID: MerchantID, mode: PaymentMode) async throws -> WebhookEndpointRecord {
+        guard let id, let endpoint = try await store.endpoint(id: id, merchantID: merchantID, mode: mode) else {
             throw KeyInError(.notFoundWebhook, param: "webhookId")
         }
         return endpoint

@@ -380,6 +380,12 @@ struct OpenAPIConformanceTests {
                     rawBody: "_csrf=\(csrf)&currentPassword=wrong&newPassword=x&confirmPassword=x",
                     headers: formSession, authenticated: false)
                 _ = try await check(
+                    .POST, "/console/mode", "console/mode", rawBody: "_csrf=\(csrf)&mode=test", headers: formSession,
+                    authenticated: false)
+                _ = try await check(
+                    .POST, "/console/mode", "console/mode", rawBody: "_csrf=\(csrf)&mode=sandbox",
+                    headers: formSession, authenticated: false)
+                _ = try await check(
                     .POST, "/console/logout", "console/logout", rawBody: "_csrf=\(csrf)", headers: formSession,
                     authenticated: false)
                 _ = try await check(.GET, "/console/forgot", "console/forgot", authenticated: false)

@@ -50,4 +50,34 @@ struct TransactionKeyBackfillTests {
             #expect((shown.body["failure"] as? [String: Any])?["code"] as? String == "EXCEED_MAX_PAYMENT_AMOUNT")
         }
     }
+
+    @Test(
+        "Rows stored before modes take the deployment's mode, and their orders stay taken in it",
+        arguments: databases)
+    func paymentModes(onPostgres: Bool) async throws {
+        try await GatewayHarness.with(postgres: onPostgres, live: true) { gateway in
+            let live = try #require(gateway.live)
+            let paid = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(orderId: "before-modes-1"))
+            #expect(paid.status == .ok)
+            // Back to the schema before modes (no mode columns, order locks without a mode), then up again as a
+            // deployment without card companies would run it.
+            let database = gateway.app.db
+            try await AddPaymentModes(existingRowsMode: .test).revert(on: database)
+            try await AddPaymentModes(existingRowsMode: .test).prepare(on: database)
+            let row = try #require(try await PaymentModel.query(on: database).first())
+            #expect(row.mode == .test)
+            #expect(row.orderLock?.hasPrefix("test ") == true)
+
+            let again = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(orderId: "before-modes-1"))
+            #expect(again.body["code"] as? String == "DUPLICATED_ORDER_ID")
+            let shown = try await gateway.send(.GET, "v1/payments/orders/before-modes-1")
+            #expect(shown.body["paymentKey"] as? String == paid.body["paymentKey"] as? String)
+            let liveOrder = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(orderId: "before-modes-1"),
+                secret: live.secretKey)
+            #expect(liveOrder.status == .ok)
+        }
+    }
 }
