@@ -68,18 +68,38 @@ package struct ConsoleController: RouteCollection {
     package struct LoginForm: Content {
         package var email: String?
         package var password: String?
+        /// The sign-in form's CSRF token, which must match the `keyin_console_login` cookie the page set.
+        package var _csrf: String?
     }
 
+    /// Before anyone is signed in there is no session to hold a CSRF token, so the sign-in form is guarded by a
+    /// double-submit token: the page sets it as a cookie only this origin can read back and puts it in the form;
+    /// a sign-in posted from another site (to sign a victim into the attacker's account) lacks one or the other.
+    static let loginTokenCookie = "keyin_console_login"
+
     package func loginPage(_ request: Request) async throws -> Response {
-        PageLayout.document(
+        loginDocument(error: nil, email: "", passwordWasReset: request.query[String.self, at: "reset"] != nil)
+    }
+
+    /// The sign-in page with a fresh form token, in the form and in its cookie.
+    private func loginDocument(error: KeyInError?, email: String, passwordWasReset: Bool) -> Response {
+        let token = SecretToken.random(bytes: 16)
+        let response = PageLayout.document(
             title: "KeyIn 콘솔 로그인", language: .korean,
-            body: ConsolePages.login(
-                error: nil, email: "", passwordWasReset: request.query[String.self, at: "reset"] != nil))
+            body: ConsolePages.login(error: error, email: email, passwordWasReset: passwordWasReset, csrf: token))
+        response.cookies[Self.loginTokenCookie] = HTTPCookies.Value(
+            string: token, maxAge: 3600, path: "/console/login", isSecure: services.secureCookies, isHTTPOnly: true,
+            sameSite: .strict)
+        if let error { response.status = HTTPStatus(statusCode: error.entry.httpStatus) }
+        return response
     }
 
     package func login(_ request: Request) async throws -> Response {
         let form = (try? request.content.decode(LoginForm.self)) ?? LoginForm()
         do {
+            guard let sent = form._csrf, !sent.isEmpty, sent == request.cookies[Self.loginTokenCookie]?.string else {
+                throw KeyInError(.invalidCSRFToken)
+            }
             // Guessing from one address is capped whatever accounts it tries (each account also locks by itself).
             try await services.attemptLimits.admit(AttemptLimits.signInPerAddress, subject: request.clientAddress)
             let (token, session) = try await services.staff().signIn(
@@ -90,11 +110,7 @@ package struct ConsoleController: RouteCollection {
                 isSecure: services.secureCookies, isHTTPOnly: true, sameSite: .strict)
             return response
         } catch let error as KeyInError {
-            let response = PageLayout.document(
-                title: "KeyIn 콘솔 로그인", language: .korean,
-                body: ConsolePages.login(error: error, email: form.email ?? "", passwordWasReset: false))
-            response.status = HTTPStatus(statusCode: error.entry.httpStatus)
-            return response
+            return loginDocument(error: error, email: form.email ?? "", passwordWasReset: false)
         }
     }
 

@@ -64,13 +64,13 @@ package enum ConsolePages {
             """
     }
 
-    package static func login(error: KeyInError?, email: String, passwordWasReset: Bool) -> HTML {
+    package static func login(error: KeyInError?, email: String, passwordWasReset: Bool, csrf: String) -> HTML {
         """
         <main class="page narrow login">
         <h1>KeyIn 콘솔 로그인</h1>
         \(passwordWasReset ? "<p class=\"done\" role=\"status\" id=\"reset-done\">비밀번호를 바꿨습니다. 새 비밀번호로 로그인해 주세요.</p>" as HTML : "")
         \(error.map { "<p class=\"notice\" role=\"alert\" id=\"login-error\">\($0.customerMessage.text(in: .korean))</p>" as HTML })
-        <form method="post" action="/console/login">
+        <form method="post" action="/console/login"><input type="hidden" name="_csrf" value="\(csrf)">
         <div class="field"><label for="email">이메일</label><input id="email" name="email" type="email" autocomplete="username" value="\(email)" required></div>
         <div class="field"><label for="password">비밀번호</label><input id="password" name="password" type="password" autocomplete="current-password" required></div>
         <button type="submit" id="login-button">로그인</button>

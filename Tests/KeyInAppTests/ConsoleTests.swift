@@ -32,8 +32,37 @@ struct ConsoleTests {
 
     /// A form posted without a session (sign-in, a forgotten password, a reset link).
     func post(_ gateway: GatewayHarness, _ path: String, _ fields: [String: String]) async throws -> APIResponse {
-        try await gateway.send(
+        if path == "console/login" { return try await ConsoleSession.postLogin(gateway, fields) }
+        return try await gateway.send(
             .POST, path, rawBody: ConsoleSession.formBody(fields), headers: ConsoleSession.form, authenticated: false)
+    }
+
+    @Test("A sign-in posted without the form's token, or with another page's, is refused and opens no session")
+    func signInNeedsItsFormToken() async throws {
+        try await GatewayHarness.with { gateway in
+            let shop = try await shop(gateway)
+            let fields = ["email": shop.owner.email, "password": shop.owner.password]
+            let bare = try await gateway.send(
+                .POST, "console/login", rawBody: ConsoleSession.formBody(fields), headers: ConsoleSession.form,
+                authenticated: false)
+            #expect(bare.status == .forbidden)
+            #expect(try HTMLPage(bare).first("#login-error") != nil)
+            #expect(bare.headers[.setCookie].allSatisfy { !$0.hasPrefix("keyin_console=") })
+
+            // A token from one page does not sign in with another page's cookie (a forged cross-site form).
+            let mine = try await ConsoleSession.loginForm(gateway)
+            let theirs = try await ConsoleSession.loginForm(gateway)
+            var headers = ConsoleSession.form
+            headers.add(name: "Cookie", value: mine.cookie)
+            let crossed = try await gateway.send(
+                .POST, "console/login",
+                rawBody: ConsoleSession.formBody(fields.merging(["_csrf": theirs.token]) { $1 }), headers: headers,
+                authenticated: false)
+            #expect(crossed.status == .forbidden)
+
+            let signedIn = try await ConsoleSession.postLogin(gateway, fields)
+            #expect(signedIn.status == .seeOther)
+        }
     }
 
     @Test("Every page of the console menu is well-formed markup with its title and its menu entry marked")

@@ -249,11 +249,14 @@ extension ServeCrashTests {
 
     /// Signs in to the console and returns the session cookie (`name=value`).
     static func consoleCookie(_ base: String, email: String, password: String) async throws -> String {
+        let login = try await consoleLoginForm(base)
         var signIn = URLRequest(url: URL(string: "\(base)/console/login")!)
         signIn.httpMethod = "POST"
         signIn.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        signIn.setValue(login.cookie, forHTTPHeaderField: "Cookie")
         signIn.httpBody = Data(
-            "email=\(email.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&password=\(password)".utf8)
+            "email=\(email.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&password=\(password)&_csrf=\(login.token)"
+                .utf8)
         let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
         let (_, response) = try await session.data(for: signIn)
         let setCookie = try #require((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Set-Cookie"))

@@ -363,6 +363,17 @@ func listeningPort(_ banner: String?) -> String? {
     banner?.firstMatch(of: ServeCrashTests.listening).map { String($0.1) }
 }
 
+/// What a browser holds after opening a running gateway's sign-in page: the form token's cookie (`name=value`) and
+/// the token the form carries.
+func consoleLoginForm(_ base: String) async throws -> (cookie: String, token: String) {
+    let (body, response) = try await URLSession(configuration: .ephemeral).data(
+        from: URL(string: "\(base)/console/login")!)
+    let setCookie = try #require((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Set-Cookie"))
+    let token = try #require(
+        String(decoding: body, as: UTF8.self).firstMatch(of: /name="_csrf" value="([0-9a-f]+)"/)?.1)
+    return (String(try #require(setCookie.split(separator: ";").first)), String(token))
+}
+
 /// A TCP port nothing on loopback is listening on right now (the kernel picks it).
 func freeLoopbackPort() throws -> Int {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

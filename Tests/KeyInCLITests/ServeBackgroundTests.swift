@@ -191,14 +191,17 @@ extension ServeCrashTests {
         let (server, output, _) = try launch(["serve", "--port", "0"] + data)
         defer { server.interrupt() }
         let port = try #require(listeningPort(await read(output, until: ServeCrashTests.listening)))
+        let login = try await consoleLoginForm("http://127.0.0.1:\(port)")
         var signIn = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/console/login")!)
         signIn.httpMethod = "POST"
         signIn.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        signIn.setValue(login.cookie, forHTTPHeaderField: "Cookie")
         let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
-        signIn.httpBody = Data("email=clerk%40shop.example&password=\(password)".utf8)
+        signIn.httpBody = Data("email=clerk%40shop.example&password=\(password)&_csrf=\(login.token)".utf8)
         let old = try await session.data(for: signIn).1 as? HTTPURLResponse
         #expect(old?.statusCode == 401)
-        signIn.httpBody = Data("email=clerk%40shop.example&password=operator%20set%20password".utf8)
+        signIn.httpBody = Data(
+            "email=clerk%40shop.example&password=operator%20set%20password&_csrf=\(login.token)".utf8)
         let response = try await session.data(for: signIn).1 as? HTTPURLResponse
         #expect(response?.statusCode == 303 && response?.value(forHTTPHeaderField: "Location") == "/console")
     }

@@ -18,11 +18,29 @@ struct ConsoleSession {
         }.joined(separator: "&")
     }
 
+    /// What a browser holds after opening the sign-in page: the form token's cookie, and the token in the form.
+    static func loginForm(_ gateway: GatewayHarness) async throws -> (cookie: String, token: String) {
+        let page = try await gateway.send(.GET, "console/login", authenticated: false)
+        let setCookie = try #require(page.headers.first(name: .setCookie))
+        #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"))
+        let html = String(decoding: page.raw, as: UTF8.self)
+        let token = try #require(html.firstMatch(of: /name="_csrf" value="([0-9a-f]+)"/)?.1)
+        return (String(try #require(setCookie.split(separator: ";").first)), String(token))
+    }
+
+    /// Posts the sign-in form as the page would: its token in the form and in the cookie.
+    static func postLogin(_ gateway: GatewayHarness, _ fields: [String: String]) async throws -> APIResponse {
+        let login = try await loginForm(gateway)
+        var headers = form
+        headers.add(name: "Cookie", value: login.cookie)
+        return try await gateway.send(
+            .POST, "console/login", rawBody: formBody(fields.merging(["_csrf": login.token]) { $1 }), headers: headers,
+            authenticated: false)
+    }
+
     /// Signs in through the form, as a person does, and reads the CSRF token from a page.
     static func signIn(_ gateway: GatewayHarness, email: String, password: String) async throws -> ConsoleSession {
-        let response = try await gateway.send(
-            .POST, "console/login", rawBody: formBody(["email": email, "password": password]), headers: form,
-            authenticated: false)
+        let response = try await postLogin(gateway, ["email": email, "password": password])
         #expect(response.status == .seeOther, "\(String(decoding: response.raw, as: UTF8.self))")
         let setCookie = try #require(response.headers.first(name: .setCookie))
         #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"))

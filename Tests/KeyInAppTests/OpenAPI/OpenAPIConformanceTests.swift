@@ -251,10 +251,13 @@ struct OpenAPIConformanceTests {
                 let form: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded"]
                 _ = try await check(.GET, "/console/login", "console/login", authenticated: false)
                 _ = try await check(.GET, "/console", "console", authenticated: false)
+                let login = try await ConsoleSession.loginForm(gateway)
+                var loginForm = form
+                loginForm.add(name: "Cookie", value: login.cookie)
                 let signedIn = try await check(
                     .POST, "/console/login", "console/login",
-                    rawBody: "email=owner%40console.example&password=console%20password", headers: form,
-                    authenticated: false)
+                    rawBody: "email=owner%40console.example&password=console%20password&_csrf=\(login.token)",
+                    headers: loginForm, authenticated: false)
                 let cookie = String(try #require(signedIn.headers.first(name: .setCookie)?.split(separator: ";").first))
                 var session: HTTPHeaders = ["Cookie": cookie]
                 let terminal = try await check(
