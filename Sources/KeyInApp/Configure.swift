@@ -19,7 +19,8 @@ import Vapor
 package func configure(
     _ app: Application, storage: ServerConfiguration.Storage, links: CardNetworkLinks, vault: CardVault,
     publicBaseURL: String = "http://127.0.0.1:8080", messageSender: any MessageSender = RecordingMessageSender(),
-    allowInternalWebhookTargets: Bool = false, now: @escaping @Sendable () -> Date = { Date() }
+    allowInternalWebhookTargets: Bool = false, webhookPorts: Set<Int>? = WebhookTargetPolicy.standardPorts,
+    now: @escaping @Sendable () -> Date = { Date() }
 ) async throws -> GatewayServices {
     if storage.isSQLite {
         // SQLite calls block a thread of the application's pool, and SQLiteNIO answers a locked database by
@@ -51,7 +52,7 @@ package func configure(
     // Webhook requests: no redirects followed, short connect timeout (the sender adds a per-request deadline).
     app.http.client.configuration.redirectConfiguration = .disallow
     app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
-    let targets = WebhookTargetPolicy(allowInternal: allowInternalWebhookTargets)
+    let targets = WebhookTargetPolicy(allowInternal: allowInternalWebhookTargets, allowedPorts: webhookPorts)
     var services = GatewayServices(
         links: links, vault: vault, validator: CardEntryValidator(now: now), now: now,
         stores: { [app] in Stores(database: app.db) },

@@ -71,7 +71,8 @@ package final class GatewayRuntime: Sendable {
                 app, storage: configuration.storage, links: links,
                 vault: CardVault(current: masterKey, previous: configuration.previousMasterKeys),
                 publicBaseURL: configuration.publicBaseURL,
-                allowInternalWebhookTargets: configuration.allowInternalWebhookTargets)
+                allowInternalWebhookTargets: configuration.allowInternalWebhookTargets,
+                webhookPorts: configuration.webhookPorts)
         } catch {
             try? await app.asyncShutdown()
             throw GatewayStartError(reason: "cannot open the database (\(String(describing: type(of: error))))")

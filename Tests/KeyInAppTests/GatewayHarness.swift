@@ -40,7 +40,8 @@ struct GatewayHarness {
     static func with<T>(
         onDisk: Bool = false, postgres: Bool = false, live: Bool = false,
         messageSender: any MessageSender = RecordingMessageSender(),
-        allowInternalWebhookTargets: Bool = true, logger: Logger? = nil, _ body: (GatewayHarness) async throws -> T
+        allowInternalWebhookTargets: Bool = true, webhookPorts: Set<Int>? = nil, logger: Logger? = nil,
+        _ body: (GatewayHarness) async throws -> T
     ) async throws -> T {
         let app = try await Application.make(.testing)
         // Set before the database opens: its connections keep the logger they were made with.
@@ -81,7 +82,8 @@ struct GatewayHarness {
             let services = try await configure(
                 app, storage: storage, links: CardNetworkLinks(test: link, live: liveHost?.link),
                 vault: CardVault(current: MasterKey.generate().key), messageSender: messageSender,
-                allowInternalWebhookTargets: allowInternalWebhookTargets, now: { wallClock.now })
+                allowInternalWebhookTargets: allowInternalWebhookTargets, webhookPorts: webhookPorts,
+                now: { wallClock.now })
             let merchant = try await services.createMerchant(name: "테스트 상점", live: false)
             var liveKey: String?
             if liveHost != nil {

@@ -15,6 +15,16 @@ struct ServerConfigurationTests {
             arguments: ["--data-dir", Self.directory().path] + arguments, environment: environment)
     }
 
+    @Test("Webhook URLs may name ports 443 and 80 unless KEYIN_WEBHOOK_PORTS says otherwise")
+    func webhookPorts() throws {
+        #expect(try load([:]).webhookPorts == [443, 80])
+        #expect(try load(["KEYIN_WEBHOOK_PORTS": "443, 8443"]).webhookPorts == [443, 8443])
+        #expect(try load(["KEYIN_WEBHOOK_PORTS": "any"]).webhookPorts == nil)
+        for bad in ["http", "0", "443,70000", "443,,80"] {
+            #expect(throws: ConfigurationError.self, "\(bad)") { try load(["KEYIN_WEBHOOK_PORTS": bad]) }
+        }
+    }
+
     @Test("Webhooks to internal addresses: refused on the embedded defaults and with DATABASE_URL unless allowed")
     func internalWebhookTargets() throws {
         #expect(try load([:]).allowInternalWebhookTargets == false)

@@ -2,6 +2,7 @@ import Foundation
 import KeyInAPI
 import KeyInApp
 import KeyInConsole
+import KeyInCore
 import KeyInGateway
 import KeyInPages
 import KeyInSupport
@@ -37,6 +38,45 @@ struct WebhookTargetTests {
         try production.checkRegistered(host: "shop.example")
         try production.checkRegistered(host: "211.45.27.231")
         try WebhookTargetPolicy(allowInternal: true).checkRegistered(host: "localhost")
+    }
+
+    @Test("Only ports 443 and 80 by default, at registration and before each delivery")
+    func ports() async throws {
+        let standard = WebhookTargetPolicy(allowInternal: true)
+        for url in ["https://shop.example/hook", "https://shop.example:443/hook", "http://shop.example/hook"] {
+            try standard.checkPort(of: try #require(URLComponents(string: url)))
+        }
+        for url in ["https://shop.example:8443/hook", "http://shop.example:6379/", "http://127.0.0.1:22/"] {
+            #expect(throws: KeyInError.self, "\(url)") {
+                try standard.checkPort(of: try #require(URLComponents(string: url)))
+            }
+        }
+        try WebhookTargetPolicy(allowInternal: true, allowedPorts: nil).checkPort(
+            of: try #require(URLComponents(string: "http://127.0.0.1:6379/")))
+
+        try await GatewayHarness.with(webhookPorts: WebhookTargetPolicy.standardPorts) { gateway in
+            let refused = try await gateway.send(.POST, "v1/webhooks", json: ["url": "https://shop.example:8443/hook"])
+            #expect(refused.body["code"] as? String == "INVALID_WEBHOOK_URL")
+            let accepted = try await gateway.send(.POST, "v1/webhooks", json: ["url": "https://shop.example/hook"])
+            #expect(accepted.status == .ok)
+        }
+    }
+
+    @Test("A failed attempt is logged as a kind of failure, never the error text with the addresses it reached")
+    func genericAttemptErrors() {
+        struct Failure: Error, CustomStringConvertible { let description: String }
+        let cases = [
+            ("connect(descriptor:addr:size:): Connection refused (errno: 111) 10.0.3.7:6379", "connection refused"),
+            ("NIOConnectionError(host: 10.9.8.7, port: 5432)", "connection failed"),
+            ("HTTPClientError.deadlineExceeded", "timed out"),
+            ("NIOSSLError.handshakeFailed(BoringSSL: CERTIFICATE_VERIFY_FAILED 192.168.0.4)", "TLS handshake failed"),
+            ("remote connection closed at 172.16.0.9", "connection closed without an answer"),
+        ]
+        for (text, kind) in cases {
+            #expect(WebhookDispatcher.describe(Failure(description: text)) == kind, "\(text)")
+        }
+        let refused = WebhookTargetPolicy.TargetRefused(reason: "the host resolves to an internal address")
+        #expect(WebhookDispatcher.describe(refused) == refused.description)
     }
 
     @Test("A delivery to a name that resolves to an internal address is refused before connecting")

@@ -202,7 +202,7 @@ struct WebhookTests {
                     let services = try await configure(
                         second, storage: .sqliteFile(path: path), links: gateway.services.links,
                         vault: gateway.services.vault,
-                        allowInternalWebhookTargets: true)
+                        allowInternalWebhookTargets: true, webhookPorts: nil)
                     #expect(try await services.deliverDueWebhooks(logger: logger) == 2)
                 } catch {
                     try? await second.asyncShutdown()

@@ -103,6 +103,9 @@ extension GatewaySetting {
     package static let webhookInternalTargets = GatewaySetting(
         "webhookInternalTargets", "allow|deny", "Whether webhooks may go to internal addresses.",
         default: "deny")
+    package static let webhookPorts = GatewaySetting(
+        "webhookPorts", "PORTS|any", "The ports webhook URLs may name, comma-separated, or any.",
+        default: "443,80")
     package static let configFile = GatewaySetting(
         "config", "FILE", "A JSON file of settings, keyed as in this table's first column (lists as arrays).",
         default: "none")
@@ -110,7 +113,8 @@ extension GatewaySetting {
     /// Every setting of `keyin serve`, in the order the help shows them.
     package static let all: [GatewaySetting] = [
         dataDirectory, hostname, port, databaseURL, issuerHosts, masterKey, masterKeyFile, previousMasterKeys,
-        linkTimeoutSeconds, recoverAfterSeconds, cardRetentionDays, publicURL, webhookInternalTargets, configFile,
+        linkTimeoutSeconds, recoverAfterSeconds, cardRetentionDays, publicURL, webhookInternalTargets, webhookPorts,
+        configFile,
     ]
 
     /// The help text of `keyin serve`: one entry per setting with its flag, environment variable and default.

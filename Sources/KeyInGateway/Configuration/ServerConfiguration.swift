@@ -46,6 +46,8 @@ package struct ServerConfiguration: Sendable {
     /// Whether webhooks may go to internal addresses (localhost, 10.x, 192.168.x…): yes on the embedded SQLite
     /// defaults (local development), no with a database URL (production), unless set.
     package var allowInternalWebhookTargets: Bool
+    /// The ports a webhook URL may name (its scheme's default when it names none); nil allows any.
+    package var webhookPorts: Set<Int>? = WebhookTargetPolicy.standardPorts
 
     package init(
         storage: Storage, issuerHosts: [String: LinkConfiguration.HostAddress]?, masterKey: MasterKeySource,
@@ -143,6 +145,21 @@ package struct ServerConfiguration: Sendable {
                     setting: GatewaySetting.webhookInternalTargets.name, problem: "must be allow or deny")
             }
             configuration.allowInternalWebhookTargets = text == "allow"
+        }
+        if let text = try settings.text(.webhookPorts) {
+            if text == "any" {
+                configuration.webhookPorts = nil
+            } else {
+                let ports = text.split(separator: ",", omittingEmptySubsequences: false).map {
+                    Int($0.trimmingCharacters(in: .whitespaces))
+                }
+                guard !ports.isEmpty, ports.allSatisfy({ $0.map { (1...65535).contains($0) } == true }) else {
+                    throw ConfigurationError(
+                        setting: GatewaySetting.webhookPorts.name,
+                        problem: "must be port numbers (1 to 65535) separated by commas, or any")
+                }
+                configuration.webhookPorts = Set(ports.compactMap { $0 })
+            }
         }
         for (index, item) in (try settings.list(.previousMasterKeys) ?? []).enumerated() {
             guard let key = try? MasterKey(base64: item) else {

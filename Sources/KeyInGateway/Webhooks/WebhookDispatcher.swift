@@ -110,13 +110,19 @@ package struct WebhookDispatcher: Sendable {
         }
     }
 
-    /// A short, secret-free account of why no answer came.
+    /// Why no answer came, as one of a few fixed kinds: never the error's own text, which can name addresses,
+    /// ports and software of the network it reached (what a scan of the inside would learn from the delivery log).
     package static func describe(_ error: any Error) -> String {
-        let text = String(describing: error)
-        if text.localizedCaseInsensitiveContains("timeout") || text.localizedCaseInsensitiveContains("deadline") {
-            return "timed out"
-        }
-        if text.localizedCaseInsensitiveContains("refused") { return "connection refused" }
-        return String(text.prefix(200))
+        if let refused = error as? WebhookTargetPolicy.TargetRefused { return refused.description }
+        let text = String(describing: error).lowercased()
+        let kinds: [(words: [String], kind: String)] = [
+            (["timeout", "timed out", "deadline"], "timed out"),
+            (["refused"], "connection refused"),
+            (["tls", "ssl", "certificate", "handshake"], "TLS handshake failed"),
+            (["redirect"], "redirect not followed"),
+            (["dns", "resolve", "lookup", "nodename", "unknown host"], "host name lookup failed"),
+            (["reset", "closed", "eof"], "connection closed without an answer"),
+        ]
+        return kinds.first { $0.words.contains(where: text.contains) }?.kind ?? "connection failed"
     }
 }

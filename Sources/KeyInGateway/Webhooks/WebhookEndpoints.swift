@@ -22,6 +22,7 @@ package struct WebhookEndpoints: Sendable {
     ) async throws -> (endpoint: WebhookEndpointRecord, secret: String) {
         let url = try Self.checkURL(url)
         try targets.checkRegistered(host: URLComponents(string: url)?.host ?? "")
+        if let components = URLComponents(string: url) { try targets.checkPort(of: components) }
         let events = try Self.checkEvents(events)
         let description = description?.trimmingCharacters(in: .whitespaces)
         if let description, description.count > 200 {

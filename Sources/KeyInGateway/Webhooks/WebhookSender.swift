@@ -15,7 +15,13 @@ package struct HTTPWebhookSender: WebhookSender {
     package static let timeout: TimeAmount = .seconds(10)
 
     package func post(_ url: String, headers: HTTPHeaders, body: Data) async throws -> UInt {
-        try await targets.checkDelivery(host: URLComponents(string: url)?.host ?? "")
+        let components = URLComponents(string: url)
+        do {
+            if let components { try targets.checkPort(of: components) }
+        } catch {
+            throw WebhookTargetPolicy.TargetRefused(reason: "the URL's port is not allowed")
+        }
+        try await targets.checkDelivery(host: components?.host ?? "")
         let response = try await client.post(URI(string: url), headers: headers) { request in
             request.body = ByteBuffer(data: body)
             request.timeout = Self.timeout

@@ -14,6 +14,24 @@ import NIOPosix
 /// address the name resolves to. Local development allows them (receivers usually run on the same machine).
 package struct WebhookTargetPolicy: Sendable {
     package let allowInternal: Bool
+    /// The ports a URL may name; nil allows any. By default only HTTPS's and HTTP's own: a merchant's receiver
+    /// listens there, and a URL naming another port is how one probes a host's other services.
+    package let allowedPorts: Set<Int>?
+
+    package static let standardPorts: Set<Int> = [443, 80]
+
+    /// The URL's port (its scheme's default when it names none) must be allowed, at registration and before every
+    /// delivery (the setting may have changed since).
+    package func checkPort(of url: URLComponents) throws(KeyInError) {
+        guard let allowedPorts else { return }
+        let port = url.port ?? (url.scheme?.lowercased() == "http" ? 80 : 443)
+        guard allowedPorts.contains(port) else {
+            throw KeyInError(
+                .invalidWebhookURL, param: "url",
+                detail:
+                    "port \(port) is not allowed (\(allowedPorts.sorted().map(String.init).joined(separator: ", ")))")
+        }
+    }
 
     /// At registration, without a DNS lookup: `localhost`-style names and numeric addresses in internal ranges.
     package func checkRegistered(host: String) throws(KeyInError) {
@@ -64,6 +82,10 @@ package struct WebhookTargetPolicy: Sendable {
     package struct TargetRefused: Error, CustomStringConvertible {
         package let reason: String
         package var description: String { "refused: \(reason)" }
+
+        package init(reason: String) {
+            self.reason = reason
+        }
     }
 
     /// `[::1]` → `::1`; `localhost.` → `localhost` (a final dot names the same host).
@@ -132,7 +154,8 @@ package struct WebhookTargetPolicy: Sendable {
             || bytes[0] == 0xff
     }
 
-    package init(allowInternal: Bool) {
+    package init(allowInternal: Bool, allowedPorts: Set<Int>? = WebhookTargetPolicy.standardPorts) {
         self.allowInternal = allowInternal
+        self.allowedPorts = allowedPorts
     }
 }
