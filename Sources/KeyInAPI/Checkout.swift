@@ -19,6 +19,7 @@ package struct Checkout {
     package func pay(
         _ request: Request, merchantID: MerchantID, mode: PaymentMode, language: Language, paysLink: UUID? = nil,
         idempotencyNamespace: IdempotencyGuard.Namespace? = nil, anonymousPayer: Bool = false,
+        origin: PaymentOrigin? = nil,
         adjust: (inout KeyInPaymentRequest) -> Void = { _ in }
     ) async throws -> Response {
         try await services.idempotency(request).runWithinPayment(
@@ -42,7 +43,9 @@ package struct Checkout {
                 },
                 paysLink: paysLink)
             let outcome = try await services.payments(request.logger).keyIn(
-                input, merchantID: merchantID, mode: mode, completion: completion)
+                input, merchantID: merchantID, mode: mode,
+                origin: origin ?? PaymentOrigin(apiKey: request.storage[AuthenticatedMerchantKey.self]?.apiKey),
+                completion: completion)
             return Self.response(
                 outcome.answer
                     ?? Self.answer(

@@ -24,7 +24,9 @@ package struct MerchantAuthenticator: AsyncMiddleware {
         else {
             throw KeyInError(.unauthorizedKey)
         }
-        request.storage[AuthenticatedMerchantKey.self] = .init(merchantID: merchant.merchantID, mode: merchant.mode)
+        var key = AuthenticatedMerchantKey.Value(merchantID: merchant.merchantID, mode: merchant.mode)
+        key.apiKey = (MerchantAccounts.hash(secret), String(secret.prefix(12)))
+        request.storage[AuthenticatedMerchantKey.self] = key
         return try await next.respond(to: request)
     }
 
@@ -38,6 +40,9 @@ package enum AuthenticatedMerchantKey: StorageKey {
     package struct Value: Sendable {
         package let merchantID: MerchantID
         package let mode: PaymentMode
+        /// The API key's digest and printable prefix, when an API key signed the request (the card-testing rules
+        /// count by it).
+        package var apiKey: (digest: String, prefix: String)?
 
         package init(merchantID: MerchantID, mode: PaymentMode) {
             self.merchantID = merchantID

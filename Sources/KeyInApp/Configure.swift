@@ -20,7 +20,7 @@ package func configure(
     _ app: Application, storage: ServerConfiguration.Storage, links: CardNetworkLinks, vault: CardVault,
     publicBaseURL: String = "http://127.0.0.1:8080", messageSender: any MessageSender = RecordingMessageSender(),
     allowInternalWebhookTargets: Bool = false, webhookPorts: Set<Int>? = WebhookTargetPolicy.standardPorts,
-    now: @escaping @Sendable () -> Date = { Date() }
+    trustedProxies: TrustedProxies = TrustedProxies(addresses: []), now: @escaping @Sendable () -> Date = { Date() }
 ) async throws -> GatewayServices {
     if storage.isSQLite {
         // SQLite calls block a thread of the application's pool, and SQLiteNIO answers a locked database by
@@ -46,6 +46,7 @@ package func configure(
     }
 
     app.gatewayClock = now
+    app.trustedProxies = trustedProxies
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(CatalogErrorMiddleware())

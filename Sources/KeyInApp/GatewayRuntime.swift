@@ -72,7 +72,7 @@ package final class GatewayRuntime: Sendable {
                 vault: CardVault(current: masterKey, previous: configuration.previousMasterKeys),
                 publicBaseURL: configuration.publicBaseURL,
                 allowInternalWebhookTargets: configuration.allowInternalWebhookTargets,
-                webhookPorts: configuration.webhookPorts)
+                webhookPorts: configuration.webhookPorts, trustedProxies: configuration.trustedProxies)
         } catch {
             try? await app.asyncShutdown()
             throw GatewayStartError(reason: "cannot open the database (\(String(describing: type(of: error))))")

@@ -42,6 +42,7 @@ package struct ConsoleController: RouteCollection {
         signedIn.on(.POST, "inquiries", ":inquiryId", "reply", body: .collect(maxSize: "8kb"), use: replyToInquiry)
         signedIn.get("feedback", use: feedback)
         signedIn.get("chat", use: chat)
+        signedIn.get("alerts", use: alerts)
         // The shop's keys, people, webhook endpoints and settings: owners only.
         let owners = signedIn.grouped(OwnersOnly())
         owners.on(.POST, "webhooks", body: .collect(maxSize: "4kb"), use: createWebhook)
@@ -321,6 +322,13 @@ package struct ConsoleController: RouteCollection {
         try await services.paymentLinks().link(
             id: request.parameters.get("paymentLinkId").flatMap(UUID.init(uuidString:)),
             merchantID: try request.consoleStaff.merchantID, mode: try request.consoleStaff.mode)
+    }
+
+    package func alerts(_ request: Request) async throws -> Response {
+        let staff = try request.consoleStaff
+        let blocks = try await services.stores.blocks.newest(of: staff.merchantID, mode: staff.mode, limit: 100)
+        return try page(
+            "이상 거래 알림", request, current: "/console/alerts", ConsoleListPages.alerts(blocks, now: services.now()))
     }
 
     package func keys(_ request: Request) async throws -> Response {

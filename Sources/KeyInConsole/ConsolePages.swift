@@ -11,7 +11,7 @@ package enum ConsolePages {
     package static let sections: [(path: String, title: String)] = [
         ("/console", "대시보드"), ("/console/payments", "결제 내역"), ("/console/terminal", "가상 단말기"),
         ("/console/links", "결제 링크"), ("/console/chat", "채팅 상담"), ("/console/inquiries", "고객 문의"),
-        ("/console/feedback", "고객 만족도"),
+        ("/console/feedback", "고객 만족도"), ("/console/alerts", "이상 거래 알림"),
         ("/console/webhooks", "웹훅"), ("/console/keys", "API 키"), ("/console/staff", "직원 관리"),
         ("/console/settings", "상점 설정"),
     ]
@@ -210,6 +210,11 @@ package enum ConsolePages {
             <dt>승인번호</dt><dd>\(payment.approveNo ?? "-")</dd>
             \(payment.approveNo == nil ? "" : "<dt>영수증</dt><dd><a href=\"/receipts/\(payment.paymentKey)\">매출전표 보기</a></dd>" as HTML)
             </dl>
+            \(payment.decisionReasons.isEmpty ? "" : """
+            <h2>결제 판단: 차단</h2>
+            <p>카드번호 대입(카드 테스트) 방어 규칙에 걸려 카드사에 보내지 않았습니다. 고객에게는 일반 거절로 안내됩니다.</p>
+            <ul id="decision-reasons">\(payment.decisionReasons.map { "<li>\(CardTestingRule.describe($0))</li>" as HTML })</ul>
+            """ as HTML)
             <h2>타임라인</h2><ol class="timeline">\(timeline)</ol>
             <h2>카드사 통신</h2>
             <table class="list" id="network-messages"><thead><tr><th>시각</th><th>방향</th><th>전문</th><th>STAN</th><th>응답</th><th>내용</th></tr></thead>

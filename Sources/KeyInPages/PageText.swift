@@ -38,6 +38,9 @@ package enum PageText {
     package static let support = LocalizedText(
         ko: "문제가 계속되면 가맹점에 문의해 주세요.", en: "If this keeps happening, please contact the shop.")
     package static let linkUnavailable = LocalizedText(ko: "결제할 수 없는 링크입니다", en: "This link cannot be paid")
+    package static let linkLocked = LocalizedText(
+        ko: "이 결제 링크는 결제가 여러 번 거절되어 잠시 잠겼습니다. 결제를 이어 가시려면 상점에 문의해 주세요.",
+        en: "This payment link has been paused after several declined payments. Please contact the shop to go on.")
     package static let testPayNotice = LocalizedText(
         ko: "테스트 결제 화면입니다. 실제 카드로 결제되지 않고 청구되는 금액도 없습니다.",
         en: "This is a test payment page. No real card is charged.")

@@ -29,6 +29,20 @@ package struct PagesController: RouteCollection {
                 error, title: PageText.linkUnavailable, language: language,
                 status: HTTPStatus(statusCode: error.entry.httpStatus))
         }
+        if try await services.decisionPoint.isLocked(link) {
+            // Locked after repeated declines (card testing, or a customer in trouble): the customer is told to
+            // contact the shop, which sees why in its console.
+            let response = PageLayout.document(
+                title: PageText.linkUnavailable.text(in: language), language: language,
+                body: """
+                    <main class="page narrow">
+                    <h1>\(PageText.linkUnavailable.text(in: language))</h1>
+                    <p class="notice" role="alert" id="link-locked">\(PageText.linkLocked.text(in: language))</p>
+                    </main>
+                    """)
+            response.status = .forbidden
+            return response
+        }
         let merchant = try await services.stores.merchants.merchant(id: link.merchantID)
         let page = HostedPaymentPage(
             link: link, merchantName: merchant?.name ?? "",
@@ -49,7 +63,8 @@ package struct PagesController: RouteCollection {
         // The customer's keys live apart from the merchant's: one they send can never block a merchant's call.
         return try await services.checkout.pay(
             request, merchantID: link.merchantID, mode: link.mode, language: request.language, paysLink: link.id,
-            idempotencyNamespace: .paymentPage(link.linkKey), anonymousPayer: true
+            idempotencyNamespace: .paymentPage(link.linkKey), anonymousPayer: true,
+            origin: PaymentOrigin(linkKey: link.linkKey, clientAddress: request.clientAddress)
         ) { input in
             input.amount = link.amount
             input.currency = link.currency

@@ -39,6 +39,32 @@ package struct AttemptWindowStore: Sendable {
         return now + earlier
     }
 
+    /// One attempt to count inside another write's transaction (a payment's own), so counting adds no write of its
+    /// own: the payment and its counts commit together.
+    package struct Increment: Sendable, Equatable {
+        package let scope: String
+        package let subject: String
+
+        package init(scope: String, subject: String) {
+            self.scope = scope
+            self.subject = subject
+        }
+    }
+
+    /// Counts each increment once at `date`, on `database` (a transaction's).
+    static func apply(_ increments: [Increment], at date: Date, on database: any Database) async throws {
+        let sql = try database.sql
+        for increment in increments {
+            try await sql.insert(into: "attempt_windows")
+                .columns("scope", "subject", "bucket", "count")
+                .values(SQLBind(increment.scope), SQLBind(increment.subject), SQLBind(bucket(date)), SQLBind(Int64(1)))
+                .onConflict(with: ["scope", "subject", "bucket"]) {
+                    $0.set(SQLIdentifier("count"), to: SQLQueryString("attempt_windows.count + 1"))
+                }
+                .run()
+        }
+    }
+
     /// The attempts by `subject` under `scope` within the last `windowSeconds` before `date`.
     package func count(scope: String, subject: String, at date: Date, windowSeconds: Int64) async throws -> Int64 {
         let bucket = Self.bucket(date)

@@ -91,6 +91,8 @@ final class PaymentModel: Model, @unchecked Sendable {
     /// `CardKind` and `CardOwnerType` raw values; null on payments made before they were recorded.
     @OptionalField(key: "card_kind") var cardKind: String?
     @OptionalField(key: "card_owner") var cardOwner: String?
+    /// The decision point's reasons (JSON), when any rule had something to say.
+    @OptionalField(key: "decision") var decision: String?
 
     init() {}
 }

@@ -46,6 +46,8 @@ package struct PaymentRecord: Sendable, Equatable {
     package var cardKind: CardKind = .unknown
     /// Personal or corporate, as the BIN table said.
     package var cardOwner: CardOwnerType = .unknown
+    /// Why the decision point blocked the payment (empty when no rule objected).
+    package var decisionReasons: [DecisionReason] = []
 
     package init(
         id: UUID = UUID(), merchantID: MerchantID, mode: PaymentMode, paymentKey: PaymentKey, orderID: OrderID,

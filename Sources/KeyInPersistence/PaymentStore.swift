@@ -26,7 +26,8 @@ package struct PaymentStore: Sendable {
     /// The first transaction: the payment (IN_PROGRESS, with its trace), its sealed card number, the first line of
     /// its timeline, the request sent to the card company and, with `claim`, the request's idempotency record.
     package func open(
-        _ payment: PaymentRecord, card: SealedCard, sent: NetworkMessageRecord, claim: IdempotencyClaim?
+        _ payment: PaymentRecord, card: SealedCard, sent: NetworkMessageRecord?, claim: IdempotencyClaim?,
+        counting increments: [AttemptWindowStore.Increment] = []
     ) async throws {
         try await database.transactionRetryingOnContention { database in
             if let claim {
@@ -46,7 +47,8 @@ package struct PaymentStore: Sendable {
                 paymentID: payment.id, from: nil, to: payment.status, code: nil, at: payment.requestedAt
             )
             .create(on: database)
-            try await NetworkMessageModel(paymentID: payment.id, sent).create(on: database)
+            if let sent { try await NetworkMessageModel(paymentID: payment.id, sent).create(on: database) }
+            try await AttemptWindowStore.apply(increments, at: payment.requestedAt, on: database)
         }
     }
 
@@ -72,6 +74,8 @@ package struct PaymentStore: Sendable {
         package var paysLink: UUID?
         /// The idempotency record the request claimed, completed with its answer.
         package var completing: (claim: IdempotencyClaim, response: StoredResponse)?
+        /// Attempt windows counted with the change (a decline against the payment's sources).
+        package var counting: [AttemptWindowStore.Increment] = []
 
         package init(payment: PaymentRecord, from: PaymentStatus, code: ErrorCode?, onlyIfUnchanged: Bool) {
             self.payment = payment
@@ -99,6 +103,7 @@ package struct PaymentStore: Sendable {
                     return update
                 }
                 guard changed else { throw SettledElsewhere() }
+                try await AttemptWindowStore.apply(settlement.counting, at: date, on: database)
                 if let cancel = settlement.cancel {
                     try await CancelStore.write(cancel, on: database)
                 }

@@ -41,6 +41,7 @@ extension PaymentModel {
         usesFreeInstallmentPlan = record.usesFreeInstallmentPlan
         cardKind = record.cardKind.rawValue
         cardOwner = record.cardOwner.rawValue
+        decision = record.decisionReasons.isEmpty ? nil : JSONColumn.text(record.decisionReasons)
     }
 
     /// `mode merchant id:order id`: unique while the order holds a payment that is not aborted; one order id can be
@@ -74,6 +75,7 @@ extension PaymentRecord {
         usesFreeInstallmentPlan = model.usesFreeInstallmentPlan
         cardKind = model.cardKind.flatMap(CardKind.init(rawValue:)) ?? .unknown
         cardOwner = model.cardOwner.flatMap(CardOwnerType.init(rawValue:)) ?? .unknown
+        decisionReasons = model.decision.flatMap { JSONColumn.value($0) } ?? []
     }
 }
 

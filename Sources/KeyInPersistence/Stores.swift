@@ -24,6 +24,7 @@ package struct Stores: Sendable {
     package var sealedRecords: SealedRecordStore { SealedRecordStore(database: database) }
     package var dashboard: DashboardStore { DashboardStore(database: database) }
     package var attempts: AttemptWindowStore { AttemptWindowStore(database: database) }
+    package var blocks: SourceBlockStore { SourceBlockStore(database: database) }
 
     /// Runs a payment search for a merchant, in one mode.
     package func search(_ search: PaymentSearch, merchantID: MerchantID, mode: PaymentMode) async throws

@@ -73,7 +73,7 @@ struct ConsoleTests {
                 .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(), secret: shop.secretKey)
             let owner = try await signIn(gateway, email: shop.owner.email, password: shop.owner.password)
             let menu = try await owner.page("console").all("nav.side ul a").map { ($0["href"] ?? "", $0.text) }
-            #expect(menu.count == 11)
+            #expect(menu.count == 12)
             for (path, title) in menu {
                 let page = try await owner.page(String(path.dropFirst()))
                 #expect(try page.all("main h1").map(\.text) == [title], "\(path)")

@@ -83,7 +83,8 @@ struct GatewayHarness {
                 app, storage: storage, links: CardNetworkLinks(test: link, live: liveHost?.link),
                 vault: CardVault(current: MasterKey.generate().key), messageSender: messageSender,
                 allowInternalWebhookTargets: allowInternalWebhookTargets, webhookPorts: webhookPorts,
-                now: { wallClock.now })
+                // The harness is the proxy: a test names the client's address with X-Forwarded-For.
+                trustedProxies: TrustedProxies(addresses: [], trustsEveryPeer: true), now: { wallClock.now })
             let merchant = try await services.createMerchant(name: "테스트 상점", live: false)
             var liveKey: String?
             if liveHost != nil {

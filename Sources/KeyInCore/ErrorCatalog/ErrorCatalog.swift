@@ -298,17 +298,14 @@ extension ErrorCode {
                 explanation: .init(
                     ko: "KeyIn 이상거래탐지(FDS)가 위험한 거래로 판단해 카드사에 보내지 않았습니다. 정상 거래라면 콘솔에서 검토한 뒤 다시 시도하세요.",
                     en: "KeyIn's fraud detection judged the payment risky and did not send it to the card company. If it is genuine, review it in the console and try again."),
-                customer: .init(
-                    ko: "안전한 결제를 위해 이 결제는 진행할 수 없습니다. 가맹점에 문의해 주세요.",
-                    en: "For your security this payment can't go ahead. Please contact the merchant."))
+                // A card tester must not learn that a rule stopped it: the customer reads a plain decline.
+                customer: SharedCustomerMessage.declined)
         case .exceedMaxAuthCount:
             CatalogEntry(self, .fraud, 429, .afterDelay(seconds: 1800),
                 explanation: .init(
                     ko: "같은 카드로 실패한 시도가 너무 많아 30분 동안 결제를 막았습니다(카드번호 대입 공격 방지).",
                     en: "Too many failed attempts with the same card; payments with it are paused for 30 minutes (protection against card testing)."),
-                customer: .init(
-                    ko: "결제 시도 횟수를 초과했습니다. 30분 후에 다시 시도해 주세요.",
-                    en: "Too many attempts. Please try again in 30 minutes."))
+                customer: SharedCustomerMessage.declined)
         case .exceedMaxDailyPaymentCount:
             CatalogEntry(self, .fraud, 429, .afterCorrection,
                 explanation: .init(

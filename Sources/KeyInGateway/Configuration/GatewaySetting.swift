@@ -103,6 +103,10 @@ extension GatewaySetting {
     package static let webhookInternalTargets = GatewaySetting(
         "webhookInternalTargets", "allow|deny", "Whether webhooks may go to internal addresses.",
         default: "deny")
+    package static let trustedProxies = GatewaySetting(
+        "trustedProxies", "ADDRESS,…",
+        "Proxies whose X-Forwarded-For names the client address (their own addresses, e.g. 10.0.0.2).",
+        default: "none", list: true)
     package static let webhookPorts = GatewaySetting(
         "webhookPorts", "PORTS|any", "The ports webhook URLs may name, comma-separated, or any.",
         default: "443,80")
@@ -114,6 +118,7 @@ extension GatewaySetting {
     package static let all: [GatewaySetting] = [
         dataDirectory, hostname, port, databaseURL, issuerHosts, masterKey, masterKeyFile, previousMasterKeys,
         linkTimeoutSeconds, recoverAfterSeconds, cardRetentionDays, publicURL, webhookInternalTargets, webhookPorts,
+        trustedProxies,
         configFile,
     ]
 

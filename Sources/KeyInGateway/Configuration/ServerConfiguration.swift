@@ -48,6 +48,8 @@ package struct ServerConfiguration: Sendable {
     package var allowInternalWebhookTargets: Bool
     /// The ports a webhook URL may name (its scheme's default when it names none); nil allows any.
     package var webhookPorts: Set<Int>? = WebhookTargetPolicy.standardPorts
+    /// The proxies whose `X-Forwarded-For` is believed (`KEYIN_TRUSTED_PROXIES`).
+    package var trustedProxies = TrustedProxies(addresses: [])
 
     package init(
         storage: Storage, issuerHosts: [String: LinkConfiguration.HostAddress]?, masterKey: MasterKeySource,
@@ -161,6 +163,12 @@ package struct ServerConfiguration: Sendable {
                 configuration.webhookPorts = Set(ports.compactMap { $0 })
             }
         }
+        let proxies = try settings.list(.trustedProxies) ?? []
+        for proxy in proxies where TrustedProxies.address(proxy) == nil {
+            throw ConfigurationError(
+                setting: GatewaySetting.trustedProxies.name, problem: "\(proxy) is not an IPv4 or IPv6 address")
+        }
+        configuration.trustedProxies = TrustedProxies(addresses: Set(proxies.compactMap(TrustedProxies.address)))
         for (index, item) in (try settings.list(.previousMasterKeys) ?? []).enumerated() {
             guard let key = try? MasterKey(base64: item) else {
                 throw ConfigurationError(

@@ -17,6 +17,8 @@ package struct PaymentService: Sendable {
     package let links: CardNetworkLinks
     package let vault: CardVault
     package let validator: CardEntryValidator
+    /// Allows or blocks each payment before it is sent (card testing first).
+    package let decisions: PaymentDecisionPoint
     package let logger: Logger
     package let now: @Sendable () -> Date
     /// Where the payment's pages are reached (its receipt), for the webhooks' Payment.
@@ -58,7 +60,9 @@ package struct PaymentService: Sendable {
     }
 
     package func keyIn(
-        _ input: KeyInPaymentRequest, merchantID: MerchantID, mode: PaymentMode, completion: Completion? = nil
+        _ input: KeyInPaymentRequest, merchantID: MerchantID, mode: PaymentMode,
+        origin: PaymentOrigin = PaymentOrigin(),
+        completion: Completion? = nil
     ) async throws -> Outcome {
         // A live key on a deployment with no card companies is refused before anything is written.
         let link = try links.link(for: mode)
@@ -95,13 +99,27 @@ package struct PaymentService: Sendable {
         payment.usesFreeInstallmentPlan = input.useFreeInstallmentPlan ?? false
         payment.cardKind = check.kind
         payment.cardOwner = check.owner
+        // The decision point first: a blocked payment is stored ABORTED with its reasons and never sent.
+        let decision = try await decisions.decide(payment, origin: origin)
+        payment.decisionReasons = decision.reasons
+        let blocked: ErrorCode? =
+            if case .block(let code) = decision.verdict { code } else { nil }
         do {
             try await store.open(
                 payment, card: try vault.seal(number),
-                sent: NetworkConversation.sent(capture ? "0200" : "0100", trace: trace, note: "승인 요청", at: now()),
-                claim: completion?.claim)
+                sent: blocked == nil
+                    ? NetworkConversation.sent(capture ? "0200" : "0100", trace: trace, note: "승인 요청", at: now())
+                    : nil,
+                claim: completion?.claim,
+                counting: blocked == nil ? decisions.attemptIncrements(of: payment, origin: origin) : [])
         } catch PaymentStore.OpenRefusal.duplicateOrder {
             throw KeyInError(.duplicatedOrderID, param: "orderId")
+        }
+        if let blocked {
+            logger.notice(
+                "payment blocked by the decision point",
+                metadata: ["paymentKey": "\(payment.paymentKey)", "rules": "\(decision.reasons.map(\.rule))"])
+            return try await fail(payment, with: KeyInError(blocked), messages: [], completion: completion).outcome
         }
 
         // 2. The card company decides.
@@ -114,8 +132,13 @@ package struct PaymentService: Sendable {
             merchantPaysInterest: payment.usesFreeInstallmentPlan, capture: capture,
             posCondition: .mailOrTelephoneOrder, companyCode: check.company?.code)
         do {
-            return try await authorizeAndSettle(
-                payment, request: request, trace: trace, link: link, completion: completion)
+            let outcome = try await authorizeAndSettle(
+                payment, request: request, trace: trace, link: link,
+                declineCounts: decisions.declineIncrements(of: payment, origin: origin), completion: completion)
+            if let code = outcome.error?.code, PaymentDecisionPoint.isDecline(code) {
+                await blockWhatTripped(after: payment, origin: origin)
+            }
+            return outcome
         } catch {
             // The payment exists and the request's key is claimed: the claim gets an answer, so that a repeat is
             // not told "still running" for ever. What the payment becomes is settled by crash recovery.
@@ -127,10 +150,27 @@ package struct PaymentService: Sendable {
         }
     }
 
+    /// After a card company's decline (counted with the outcome), the sources whose rules now trip are blocked. This
+    /// never fails the payment: the answer stands, and a block that could not be written is logged.
+    private func blockWhatTripped(after payment: PaymentRecord, origin: PaymentOrigin) async {
+        do {
+            for block in try await decisions.blocksTripped(by: payment, origin: origin) {
+                logger.warning(
+                    block.blocks ? "card testing: a source is blocked" : "card testing: merchant-wide alert",
+                    metadata: [
+                        "rule": "\(block.rule)", "count": "\(block.count)", "until": "\(block.blockedUntil)",
+                        "merchantId": "\(block.merchantID)",
+                    ])
+            }
+        } catch {
+            logger.error("a decline's blocks could not be written", metadata: ["paymentKey": "\(payment.paymentKey)"])
+        }
+    }
+
     /// Steps 2 and 3 of a key-in payment that was opened: the card company decides, and the outcome is written.
     private func authorizeAndSettle(
         _ payment: PaymentRecord, request: CardAuthorizationRequest, trace: TransactionTrace, link: CardNetworkLink,
-        completion: Completion?
+        declineCounts: [AttemptWindowStore.Increment], completion: Completion?
     ) async throws -> Outcome {
         let capture = payment.capture
         let answerMTI = capture ? "0210" : "0110"
@@ -141,7 +181,7 @@ package struct PaymentService: Sendable {
             return try await fail(
                 payment, with: error,
                 messages: NetworkConversation.failed(answerMTI, trace: trace, error: error, at: now()),
-                completion: completion
+                counting: PaymentDecisionPoint.isDecline(error.code) ? declineCounts : [], completion: completion
             ).outcome
         }
 
@@ -216,13 +256,14 @@ package struct PaymentService: Sendable {
     /// database), the stored outcome stands: `settledHere` is false and the outcome shows what is stored.
     package func fail(
         _ payment: PaymentRecord, with error: KeyInError, messages: [NetworkMessageRecord],
-        completion: Completion? = nil
+        counting: [AttemptWindowStore.Increment] = [], completion: Completion? = nil
     ) async throws -> (outcome: Outcome, settledHere: Bool) {
         var failed = payment
         failed.failureCode = error.code
         failed.holdsOrder = false
         if let outcome = try await settle(
-            failed, event: .failed, code: error.code, messages: messages, shredCard: true, completion: completion)
+            failed, event: .failed, code: error.code, messages: messages, shredCard: true, counting: counting,
+            completion: completion)
         {
             logger.notice(
                 "payment aborted", metadata: ["paymentKey": "\(payment.paymentKey)", "code": "\(error.code.rawValue)"])
@@ -236,7 +277,7 @@ package struct PaymentService: Sendable {
     /// is not made.
     private func settle(
         _ payment: PaymentRecord, event: PaymentEvent, code: ErrorCode?, messages: [NetworkMessageRecord],
-        shredCard: Bool = false, completion: Completion?
+        shredCard: Bool = false, counting: [AttemptWindowStore.Increment] = [], completion: Completion?
     ) async throws -> Outcome? {
         guard let to = PaymentStateMachine.next(after: .inProgress, on: event) else {
             logger.error(
@@ -249,6 +290,7 @@ package struct PaymentService: Sendable {
         var settlement = PaymentStore.Settlement(payment: settled, from: .inProgress, code: code, onlyIfUnchanged: true)
         settlement.messages = messages
         settlement.shredCard = shredCard
+        settlement.counting = counting
         settlement.webhooks = [
             WebhookPayloads.paymentStatusChanged(settled, cancels: [], baseURL: publicBaseURL, at: now())
         ]

@@ -311,9 +311,24 @@ extension Request {
     /// The gateway's clock (tests move it by hand): what every request reads the time from.
     package var now: Date { application.gatewayClock() }
 
-    /// The address the request came from: the connection's peer. (`X-Forwarded-For` is not read: anyone can send
-    /// it. Reading it from a trusted proxy is a setting still to come.)
-    package var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+    /// The address the request came from: the connection's peer, or, when the peer is a trusted proxy, the last
+    /// address in `X-Forwarded-For` that is not one (anyone can send the header; only a trusted proxy's is read).
+    package var clientAddress: String {
+        application.trustedProxies.clientAddress(
+            peer: remoteAddress?.ipAddress, forwardedFor: headers[.xForwardedFor].joined(separator: ","))
+    }
+}
+
+extension Application {
+    private struct TrustedProxiesKey: StorageKey {
+        typealias Value = TrustedProxies
+    }
+
+    /// Set by `configure` from `KEYIN_TRUSTED_PROXIES`.
+    package var trustedProxies: TrustedProxies {
+        get { storage[TrustedProxiesKey.self] ?? TrustedProxies(addresses: []) }
+        set { storage[TrustedProxiesKey.self] = newValue }
+    }
 }
 
 extension Application {

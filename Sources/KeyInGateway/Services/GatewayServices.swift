@@ -45,11 +45,18 @@ package struct GatewayServices: Sendable {
         let stores = self.stores
         return PaymentService(
             store: stores.payments, idempotency: stores.idempotency, links: links,
-            vault: vault, validator: validator, logger: logger, now: now, publicBaseURL: publicBaseURL)
+            vault: vault, validator: validator,
+            decisions: decisionPoint, logger: logger, now: now, publicBaseURL: publicBaseURL)
     }
 
     /// The stores, over the gateway's database.
     package var stores: Stores { storesProvider() }
+
+    /// Allows or blocks payments before they are sent; see `PaymentDecisionPoint`.
+    package var decisionPoint: PaymentDecisionPoint {
+        let stores = self.stores
+        return PaymentDecisionPoint(attempts: stores.attempts, blocks: stores.blocks, now: now)
+    }
 
     /// Console cookies are `Secure` when customers reach the gateway over https, and always on a live deployment
     /// (one that names card companies serves real merchants, behind TLS).

@@ -331,6 +331,8 @@ struct OpenAPIConformanceTests {
                     rawBody: "_csrf=\(csrf)&body=%EB%84%A4", headers: formSession, authenticated: false)
                 _ = try await check(
                     .GET, "/console/feedback", "console/feedback", headers: session, authenticated: false)
+                _ = try await check(
+                    .GET, "/console/alerts", "console/alerts", headers: session, authenticated: false)
                 _ = try await check(.GET, "/console/chat", "console/chat", headers: session, authenticated: false)
                 _ = try await check(.GET, "/console/staff", "console/staff", headers: session, authenticated: false)
                 _ = try await check(

@@ -1,0 +1,142 @@
+import FluentKit
+import FluentSQL
+import Foundation
+import KeyInCore
+
+/// A source of payments (a payment link, a client address, a card, an API key, a whole merchant) that tripped a
+/// card-testing rule: blocked until `blockedUntil`, or, for a merchant-wide figure, only an alert. The console lists
+/// them, and the merchant gets a webhook event for each.
+package struct SourceBlockRecord: Sendable, Equatable {
+    package let id: UUID
+    package let merchantID: MerchantID
+    package let mode: PaymentMode
+    /// The rule that tripped, e.g. `link-declines`.
+    package let rule: String
+    /// What is blocked, as the rule counts it (a link key, `merchant address`, a card fingerprint, a key digest).
+    package let subject: String
+    /// What the console shows for it: a link key, an address, a masked card number, a key prefix.
+    package let subjectLabel: String
+    /// The attempts (or declines) counted when it tripped.
+    package let count: Int64
+    /// False for an alert that blocks nothing (the merchant-wide figure).
+    package let blocks: Bool
+    package let createdAt: Date
+    package let blockedUntil: Date
+
+    package init(
+        id: UUID = UUID(), merchantID: MerchantID, mode: PaymentMode, rule: String, subject: String,
+        subjectLabel: String, count: Int64, blocks: Bool, createdAt: Date, blockedUntil: Date
+    ) {
+        self.id = id
+        self.merchantID = merchantID
+        self.mode = mode
+        self.rule = rule
+        self.subject = subject
+        self.subjectLabel = subjectLabel
+        self.count = count
+        self.blocks = blocks
+        self.createdAt = createdAt
+        self.blockedUntil = blockedUntil
+    }
+}
+
+/// Blocks and alerts, in the database: every node on one database sees a block the moment another makes it.
+package struct SourceBlockStore: Sendable {
+    let database: any Database
+
+    package init(database: any Database) {
+        self.database = database
+    }
+
+    package func create(_ block: SourceBlockRecord) async throws {
+        try await SourceBlockModel(block).create(on: database)
+    }
+
+    /// The block (or alert, with `blocks: false`) on `subject` under `rule` still running at `date`.
+    package func active(rule: String, subject: String, mode: PaymentMode, blocks: Bool = true, at date: Date)
+        async throws -> SourceBlockRecord?
+    {
+        try await SourceBlockModel.query(on: database).filter(\.$rule == rule).filter(\.$subject == subject)
+            .filter(\.$mode == mode).filter(\.$blocks == blocks)
+            .filter(\.$blockedUntilMilliseconds > date.epochMilliseconds)
+            .sort(\.$blockedUntilMilliseconds, .descending).first().map(SourceBlockRecord.init)
+    }
+
+    /// The merchant's newest blocks and alerts of one mode.
+    package func newest(of merchantID: MerchantID, mode: PaymentMode, limit: Int) async throws -> [SourceBlockRecord] {
+        try await SourceBlockModel.query(on: database).filter(\.$merchantID == merchantID.rawValue)
+            .filter(\.$mode == mode).sort(\.$createdAt, .descending).limit(limit).all().map(SourceBlockRecord.init)
+    }
+}
+
+final class SourceBlockModel: Model, @unchecked Sendable {
+    static let schema = "source_blocks"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "merchant_id") var merchantID: UUID
+    @Field(key: "mode") var mode: PaymentMode
+    @Field(key: "rule") var rule: String
+    @Field(key: "subject") var subject: String
+    @Field(key: "subject_label") var subjectLabel: String
+    @Field(key: "count") var count: Int64
+    @Field(key: "blocks") var blocks: Bool
+    @Field(key: "created_at") var createdAt: Date
+    /// Epoch milliseconds: an integer compares exactly on both databases.
+    @Field(key: "blocked_until_ms") var blockedUntilMilliseconds: Int64
+
+    init() {}
+
+    convenience init(_ record: SourceBlockRecord) {
+        self.init()
+        id = record.id
+        merchantID = record.merchantID.rawValue
+        mode = record.mode
+        rule = record.rule
+        subject = record.subject
+        subjectLabel = record.subjectLabel
+        count = record.count
+        blocks = record.blocks
+        createdAt = record.createdAt
+        blockedUntilMilliseconds = record.blockedUntil.epochMilliseconds
+    }
+}
+
+extension SourceBlockRecord {
+    init(_ model: SourceBlockModel) {
+        self.init(
+            id: model.id ?? UUID(), merchantID: MerchantID(model.merchantID), mode: model.mode, rule: model.rule,
+            subject: model.subject, subjectLabel: model.subjectLabel, count: model.count, blocks: model.blocks,
+            createdAt: model.createdAt,
+            blockedUntil: Date(timeIntervalSince1970: Double(model.blockedUntilMilliseconds) / 1000))
+    }
+}
+
+/// Card-testing blocks and alerts, and each payment's decision (the reasons it was allowed or blocked).
+struct CreateSourceBlocks: AsyncMigration {
+    var name: String { "032_create_source_blocks" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(SourceBlockModel.schema)
+            .id()
+            .field("merchant_id", .uuid, .required)
+            .field("mode", .string, .required)
+            .field("rule", .string, .required)
+            .field("subject", .string, .required)
+            .field("subject_label", .string, .required)
+            .field("count", .int64, .required)
+            .field("blocks", .bool, .required)
+            .field("created_at", .datetime, .required)
+            .field("blocked_until_ms", .int64, .required)
+            .create()
+        try await database.sql.create(index: "source_blocks_subject").on(SourceBlockModel.schema)
+            .column("subject").column("rule").run()
+        try await database.sql.create(index: "source_blocks_merchant").on(SourceBlockModel.schema)
+            .column("merchant_id").column("created_at").run()
+        try await database.schema(PaymentModel.schema).field("decision", .string).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(PaymentModel.schema).deleteField("decision").update()
+        try await database.schema(SourceBlockModel.schema).delete()
+    }
+}

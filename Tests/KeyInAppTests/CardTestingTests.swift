@@ -1,0 +1,170 @@
+import Foundation
+import IssuerSimulator
+import KeyInCore
+import KeyInGateway
+import Testing
+import Vapor
+
+/// Card testing, replayed as an attacker runs it: hundreds of distinct card numbers with guessed details from one
+/// address against one payment link, or through the API with one key. The decision point must stop it after a few
+/// attempts reach the card company, without catching honest customers.
+@Suite("Card testing stopped early at the decision point", .timeLimit(.minutes(3)))
+struct CardTestingTests {
+    /// Distinct Luhn-valid numbers (the simulator approves any with the right details).
+    static func cards(_ count: Int, prefix: String = "45") -> [String] {
+        (0..<count).map { index in
+            let body = prefix + String(format: "%013d", index * 7919 + 13)
+            return body + String(Luhn.checkDigit(for: body)!)
+        }
+    }
+
+    /// A payment-page attempt with a guessed birth date, from `address`.
+    func payOnPage(_ gateway: GatewayHarness, link: String, card: String, birth: String = "800101", address: String)
+        async throws -> APIResponse
+    {
+        try await gateway.send(
+            .POST, "pay/\(link)",
+            json: [
+                "cardNumber": card, "cardExpirationYear": "30", "cardExpirationMonth": "12",
+                "customerIdentityNumber": birth, "cardPassword": "12",
+            ],
+            headers: ["Idempotency-Key": UUID().uuidString, "X-Forwarded-For": address], authenticated: false)
+    }
+
+    func link(_ gateway: GatewayHarness, amount: Int = 9_900) async throws -> String {
+        let created = try await gateway.send(.POST, "v1/payment-links", json: ["amount": amount, "orderName": "니트"])
+        return try #require((created.body["url"] as? String)?.split(separator: "/").last.map(String.init))
+    }
+
+    /// Authorizations and sales the card company has seen.
+    func reached(_ engine: IssuerEngine) async -> Int {
+        await engine.entries().filter { $0.kind == .sale || $0.kind == .authorization }.count
+    }
+
+    @Test("300 guessed cards from one address on one link: at most 20 reach the card company, the link locks")
+    func attackOnPaymentPage() async throws {
+        try await GatewayHarness.with { gateway in
+            let attacked = try await link(gateway)
+            var answers: [String: Int] = [:]
+            for card in Self.cards(300) {
+                let answer = try await payOnPage(gateway, link: attacked, card: card, address: "203.0.113.66")
+                answers[answer.body["code"] as? String ?? "?", default: 0] += 1
+            }
+            let reachedCardCompany = await reached(gateway.engine)
+            #expect(reachedCardCompany <= 20, "\(reachedCardCompany) attempts reached the card company")
+            // The payer only ever learns "declined": never which detail, never that a rule stopped it.
+            #expect(Set(answers.keys).isSubset(of: ["REJECT_CARD_COMPANY", "FDS_ERROR", "EXCEED_MAX_AUTH_COUNT"]))
+            let page = try await gateway.send(.GET, "pay/\(attacked)", authenticated: false)
+            #expect(page.status == .forbidden)
+            #expect(try HTMLPage(page).first("#link-locked") != nil)
+
+            // An honest customer elsewhere pays at once on another link.
+            let other = try await link(gateway)
+            let honest = try await payOnPage(
+                gateway, link: other, card: "4242424242424242", birth: "900101", address: "198.51.100.7")
+            #expect(honest.body["status"] as? String == "DONE", "\(honest.body)")
+        }
+    }
+
+    @Test("300 guessed cards through the API with one key: at most 20 reach the card company")
+    func attackThroughTheAPI() async throws {
+        try await GatewayHarness.with { gateway in
+            for card in Self.cards(300, prefix: "52") {
+                var body = GatewayHarness.keyIn(card: card)
+                body["customerIdentityNumber"] = "800101"
+                _ = try await gateway.send(.POST, "v1/payments/key-in", json: body)
+            }
+            let reachedCardCompany = await reached(gateway.engine)
+            #expect(reachedCardCompany <= 20, "\(reachedCardCompany) attempts reached the card company")
+
+            // The blocked attempts are kept, ABORTED, with the reason the console shows.
+            let list = try await gateway.send(.GET, "v1/payments?limit=1")
+            let newest = try #require((list.body["payments"] as? [[String: Any]])?.first)
+            #expect((newest["failure"] as? [String: Any])?["code"] as? String == "FDS_ERROR")
+            let key = try #require(newest["paymentKey"] as? String)
+            let merchant = try #require(await merchantID(gateway))
+            let stored = try #require(
+                try await gateway.services.stores.payments.payment(
+                    key: PaymentKey(key), merchantID: merchant, mode: .test))
+            #expect(stored.decisionReasons.map(\.rule) == ["api-key-declines"])
+        }
+    }
+
+    @Test("200 honest customers behind one address (a shop's office, a carrier NAT) all pay")
+    func honestCustomersBehindOneAddress() async throws {
+        try await GatewayHarness.with { gateway in
+            var approved = 0
+            for (index, card) in Self.cards(200, prefix: "41").enumerated() {
+                // Ten minutes of a busy shop: a payment every three seconds, each on a link of its own.
+                gateway.wallClock.advance(seconds: 3)
+                let own = try await link(gateway, amount: 1_000 + index)
+                let paid = try await payOnPage(
+                    gateway, link: own, card: card, birth: "900101", address: "100.64.12.34")
+                if paid.body["status"] as? String == "DONE" { approved += 1 }
+            }
+            #expect(approved == 200)
+        }
+    }
+
+    @Test("A card declined five times is refused for 30 minutes, then may try again")
+    func cardBlockExpires() async throws {
+        try await GatewayHarness.with { gateway in
+            for _ in 0..<5 {
+                _ = try await gateway.send(
+                    .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "4000000000000002"))
+            }
+            let blocked = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "4000000000000002"))
+            #expect(blocked.body["code"] as? String == "EXCEED_MAX_AUTH_COUNT")
+            #expect(await reached(gateway.engine) == 5)
+            gateway.wallClock.advance(seconds: 31 * 60)
+            let later = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "4000000000000002"))
+            #expect(later.body["code"] as? String == "REJECT_CARD_COMPANY")
+            #expect(await reached(gateway.engine) == 6)
+        }
+    }
+
+    @Test("The console lists each block and alert, and a blocked payment shows why")
+    func consoleShowsBlocks() async throws {
+        try await GatewayHarness.with { gateway in
+            let shop = try await ConsoleTests().shop(gateway)
+            for _ in 0..<6 {
+                _ = try await gateway.send(
+                    .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "4000000000000002"),
+                    secret: shop.secretKey)
+            }
+            let session = try await ConsoleTests().signIn(
+                gateway, email: shop.owner.email, password: shop.owner.password)
+            let alerts = try await session.page("console/alerts")
+            let rows = try #require(try alerts.first("table#alerts")).rows
+            #expect(rows.contains { $0[1] == "카드" && $0[2] == "400000******0002" && $0[3] == "5회" })
+            let list = try await gateway.send(.GET, "v1/payments?limit=1", secret: shop.secretKey)
+            let key = try #require((list.body["payments"] as? [[String: Any]])?.first?["paymentKey"] as? String)
+            let detail = try await session.page("console/payments/\(key)")
+            let reasons = try #require(try detail.first("#decision-reasons")).text
+            #expect(reasons.contains("카드 400000******0002") && reasons.contains("거절 5회"))
+        }
+    }
+
+    @Test("X-Forwarded-For names the client only when a trusted proxy sent it")
+    func trustedProxies() {
+        let proxies = TrustedProxies(addresses: ["10.0.0.2", "10.0.0.3"])
+        #expect(proxies.clientAddress(peer: "198.51.100.9", forwardedFor: "1.2.3.4") == "198.51.100.9")
+        #expect(proxies.clientAddress(peer: "10.0.0.2", forwardedFor: "203.0.113.5") == "203.0.113.5")
+        // A client's own header comes first: the right-most untrusted hop is what the proxies saw.
+        #expect(
+            proxies.clientAddress(peer: "10.0.0.2", forwardedFor: "1.2.3.4, 203.0.113.5, 10.0.0.3") == "203.0.113.5")
+        #expect(proxies.clientAddress(peer: "10.0.0.2", forwardedFor: "not-an-address") == "10.0.0.2")
+        #expect(proxies.clientAddress(peer: "10.0.0.2", forwardedFor: "") == "10.0.0.2")
+        #expect(proxies.clientAddress(peer: nil, forwardedFor: "1.2.3.4") == "unknown")
+        #expect(TrustedProxies.address("::ffff:10.0.0.2") != nil && TrustedProxies.address("proxy.local") == nil)
+    }
+
+    func merchantID(_ gateway: GatewayHarness) async -> MerchantID? {
+        guard let digest = Optional(MerchantAccounts.hash(gateway.secretKey)),
+            let key = try? await gateway.services.stores.merchants.key(digest: digest, at: gateway.wallClock.now)
+        else { return nil }
+        return key.merchantID
+    }
+}
