@@ -1,9 +1,13 @@
+import CardNetworkLink
+import CardVault
 import Foundation
 import IssuerSimulator
+import KeyInApp
 import KeyInCore
 import KeyInGateway
 import Testing
 import Vapor
+import VaporTesting
 
 /// Card testing, replayed as an attacker runs it: hundreds of distinct card numbers with guessed details from one
 /// address against one payment link, or through the API with one key. The decision point must stop it after a few
@@ -166,5 +170,59 @@ struct CardTestingTests {
             let key = try? await gateway.services.stores.merchants.key(digest: digest, at: gateway.wallClock.now)
         else { return nil }
         return key.merchantID
+    }
+}
+
+@Suite(
+    "Card testing against two gateways on one PostgreSQL",
+    .enabled(if: GatewayHarness.postgresURL != nil), .timeLimit(.minutes(3)))
+struct TwoNodeCardTestingTests {
+    @Test("An attacker alternating between two nodes gets no more attempts than against one")
+    func windowsAreShared() async throws {
+        let admin = try #require(GatewayHarness.postgresURL)
+        let engine = IssuerEngine()
+        let issuer = IssuerServer(engine: engine)
+        let port = try await issuer.start(port: 0)
+        let apps = [try await Application.make(.testing), try await Application.make(.testing)]
+        var links: [CardNetworkLink] = []
+        do {
+            let url = try await PostgresTestDatabase.create(adminURL: admin, app: apps[0])
+            let vault = CardVault(current: MasterKey.generate().key)
+            var nodes: [GatewayServices] = []
+            for app in apps {
+                let link = CardNetworkLink(
+                    configuration: .init(hosts: ["default": .init(host: "127.0.0.1", port: port)]),
+                    store: GatewayServices.reversalStore(app, mode: .test))
+                links.append(link)
+                nodes.append(
+                    try await configure(
+                        app, storage: .postgres(url: url), links: CardNetworkLinks(test: link, live: nil), vault: vault,
+                        trustedProxies: TrustedProxies(addresses: [], trustsEveryPeer: true)))
+            }
+            let key = try await nodes[0].createMerchant(name: "두 노드 상점", live: false).secretKey
+            let headers: HTTPHeaders = [
+                "Authorization": "Basic \(Data((key + ":").utf8).base64EncodedString())",
+                "Content-Type": "application/json",
+            ]
+            for (index, card) in CardTestingTests.cards(120, prefix: "53").enumerated() {
+                var body = GatewayHarness.keyIn(card: card)
+                body["customerIdentityNumber"] = "800101"
+                try await apps[index % 2].testing().test(
+                    .POST, "v1/payments/key-in", headers: headers,
+                    body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: body))
+                ) { _ in }
+            }
+            let reached = await engine.entries().filter { $0.kind == .sale }.count
+            // One node's budget, not two: the API key's rule trips at 15 declines.
+            #expect(reached <= 20, "\(reached) attempts reached the card company")
+        } catch {
+            for link in links { await link.shutdown() }
+            for app in apps { try? await app.asyncShutdown() }
+            try? await issuer.stop()
+            throw error
+        }
+        for link in links { await link.shutdown() }
+        for app in apps { try await app.asyncShutdown() }
+        try await issuer.stop()
     }
 }
