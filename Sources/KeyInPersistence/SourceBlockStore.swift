@@ -48,8 +48,17 @@ package struct SourceBlockStore: Sendable {
         self.database = database
     }
 
-    package func create(_ block: SourceBlockRecord) async throws {
-        try await SourceBlockModel(block).create(on: database)
+    /// Stores the block and, in the same transaction, queues `webhook` (about the payment that tripped it) for the
+    /// merchant's endpoints of its mode that asked for it.
+    package func create(_ block: SourceBlockRecord, webhook: WebhookEvent?, paymentKey: PaymentKey) async throws {
+        try await database.transaction { database in
+            try await SourceBlockModel(block).create(on: database)
+            if let webhook {
+                try await WebhookStore.enqueue(
+                    webhook, merchantID: block.merchantID, mode: block.mode, paymentKey: paymentKey,
+                    at: block.createdAt, on: database)
+            }
+        }
     }
 
     /// The block (or alert, with `blocks: false`) on `subject` under `rule` still running at `date`.

@@ -10,6 +10,8 @@ package enum WebhookEventType: String, CaseIterable, Sendable, Codable {
     case paymentStatusChanged = "PAYMENT_STATUS_CHANGED"
     /// A cancel finished: DONE (refunded) or ABORTED (refused; the balance was restored).
     case cancelStatusChanged = "CANCEL_STATUS_CHANGED"
+    /// A card-testing rule blocked a source of the merchant's payments (or the merchant-wide figure raised an alert).
+    case cardTestingAlert = "CARD_TESTING_ALERT"
 }
 
 package enum WebhookDeliveryStatus: String, Sendable, Codable {

@@ -226,3 +226,26 @@ struct TwoNodeCardTestingTests {
         try await issuer.stop()
     }
 }
+
+extension CardTestingTests {
+    @Test("Each block is sent to the merchant as a CARD_TESTING_ALERT webhook, in the mode it happened in")
+    func alertWebhook() async throws {
+        try await GatewayHarness.with { gateway in
+            let created = try await gateway.send(
+                .POST, "v1/webhooks", json: ["url": "http://127.0.0.1:9/alerts", "events": ["CARD_TESTING_ALERT"]])
+            let endpoint = try #require((created.body["webhookId"] as? String).flatMap(UUID.init(uuidString:)))
+            for _ in 0..<5 {
+                _ = try await gateway.send(
+                    .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "4000000000000002"))
+            }
+            let deliveries = try await gateway.services.stores.webhooks.deliveries(
+                of: endpoint, status: nil, limit: 10)
+            #expect(deliveries.count == 1 && deliveries.allSatisfy { $0.eventType == .cardTestingAlert })
+            let payload = try #require(deliveries.first).payload
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any])
+            let data = try #require(body["data"] as? [String: Any])
+            #expect(data["rule"] as? String == "card-declines" && data["subject"] as? String == "400000******0002")
+            #expect(data["declines"] as? Int == 5 && data["blocks"] as? Bool == true)
+        }
+    }
+}

@@ -249,7 +249,10 @@ struct WebhookTests {
             let id = try #require(created.body["webhookId"] as? String)
             let secret = try #require(created.body["secret"] as? String)
             #expect(secret.hasPrefix("whsec_"))
-            #expect(created.body["events"] as? [String] == ["PAYMENT_STATUS_CHANGED", "CANCEL_STATUS_CHANGED"])
+            #expect(
+                created.body["events"] as? [String] == [
+                    "PAYMENT_STATUS_CHANGED", "CANCEL_STATUS_CHANGED", "CARD_TESTING_ALERT",
+                ])
             // A replay answers the same endpoint, without keeping the secret in the idempotency store.
             let replay = try await gateway.send(
                 .POST, "v1/webhooks", json: ["url": "https://shop.example/hook"], headers: ["Idempotency-Key": "wh-1"])

@@ -139,7 +139,9 @@ package struct PaymentDecisionPoint: Sendable {
                 merchantID: payment.merchantID, mode: payment.mode, rule: rule.name, subject: source.subject,
                 subjectLabel: source.label, count: declines, blocks: rule.blocks, createdAt: at,
                 blockedUntil: at.addingTimeInterval(Double(rule.blockSeconds)))
-            try await blocks.create(block)
+            try await blocks.create(
+                block, webhook: WebhookPayloads.cardTestingAlert(block, paymentKey: payment.paymentKey),
+                paymentKey: payment.paymentKey)
             started.append(block)
         }
         return started

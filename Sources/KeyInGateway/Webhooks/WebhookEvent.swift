@@ -36,6 +36,28 @@ package struct WebhookEventBody: Encodable {
     }
 }
 
+/// The body of a `CARD_TESTING_ALERT` delivery.
+package struct CardTestingAlertBody: Encodable {
+    package struct Alert: Encodable {
+        /// `link-declines`, `card-declines`, `address-declines`, `api-key-declines`, `merchant-declines`.
+        package let rule: String
+        /// `link`, `card`, `address`, `api-key` or `merchant`.
+        package let source: String
+        /// The link key, masked card number, client address or key prefix; empty for the merchant-wide figure.
+        package let subject: String
+        package let declines: Int64
+        /// False for the merchant-wide alert, which blocks nothing.
+        package let blocks: Bool
+        package let blockedUntil: Date
+        /// The payment whose decline tripped the rule.
+        package let paymentKey: String
+    }
+
+    package let eventType: String
+    package let createdAt: Date
+    package let data: Alert
+}
+
 /// The webhooks a payment change queues, their bodies made only if an endpoint asked for the event. Webhooks speak
 /// the merchant's language: Korean.
 package enum WebhookPayloads {
@@ -53,6 +75,20 @@ package enum WebhookPayloads {
         WebhookEvent(.cancelStatusChanged) {
             try body(
                 .cancelStatusChanged, payment: payment, cancels: cancels, cancel: cancel, baseURL: baseURL, at: date)
+        }
+    }
+
+    /// A card-testing block or alert: what tripped, from where, how many declines, until when, and the payment
+    /// whose decline tripped it.
+    package static func cardTestingAlert(_ block: SourceBlockRecord, paymentKey: PaymentKey) -> WebhookEvent {
+        WebhookEvent(.cardTestingAlert) {
+            let body = CardTestingAlertBody(
+                eventType: WebhookEventType.cardTestingAlert.rawValue, createdAt: block.createdAt,
+                data: .init(
+                    rule: block.rule, source: CardTestingRule.source(ofRule: block.rule)?.rawValue ?? block.rule,
+                    subject: block.subjectLabel, declines: block.count, blocks: block.blocks,
+                    blockedUntil: block.blockedUntil, paymentKey: paymentKey.rawValue))
+            return String(decoding: try JSONCoding.encoder.encode(body), as: UTF8.self)
         }
     }
 
