@@ -145,8 +145,15 @@ extension ConsoleController {
     package func settings(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
         let merchant = try await services.stores.merchants.merchant(id: staff.merchantID)
-        let saved: HTML =
+        var saved: HTML =
             request.query[String.self, at: "saved"] != nil ? "<p class=\"done\" role=\"status\">저장했습니다.</p>" : ""
+        if let notice = ConsolePages.errorNotice(request) { saved = notice }
+        let limits = CardTestingSettings(stored: merchant?.cardTesting)
+        func number(_ name: String, _ label: String, _ value: Int64, _ range: ClosedRange<Int64>) -> HTML {
+            """
+            <div class="field"><label for="\(name)">\(label)</label><input id="\(name)" name="\(name)" type="number" inputmode="numeric" min="\(range.lowerBound)" max="\(range.upperBound)" value="\(value)" required></div>
+            """
+        }
         return try page(
             "상점 설정", request, current: "/console/settings",
             """
@@ -155,8 +162,15 @@ extension ConsoleController {
             <input type="hidden" name="_csrf" value="\(staff.csrfToken)">
             <div class="field"><label for="supportPhone">고객센터 전화번호</label><input id="supportPhone" name="supportPhone" inputmode="tel" value="\(merchant?.supportPhone ?? "")"></div>
             <div class="field"><label for="supportHours">상담 시간</label><input id="supportHours" name="supportHours" maxlength="60" placeholder="평일 10:00–18:00" value="\(merchant?.supportHours ?? "")"></div>
-            <button type="submit">저장</button>
             <p class="fine">결제 페이지와 영수증의 문의 안내에 보여 줍니다.</p>
+            <fieldset id="card-testing"><legend>카드 테스트 방어 (거절이 몰리면 차단)</legend>
+            \(number("linkDeclines", "결제 링크 하나: 30분에 거절 몇 번이면 잠글까요", limits.linkDeclines, CardTestingSettings.declineRange))
+            \(number("cardDeclines", "같은 카드: 30분에 거절 몇 번이면 막을까요", limits.cardDeclines, CardTestingSettings.declineRange))
+            \(number("addressDeclines", "결제 페이지의 같은 접속 주소: 10분에 거절 몇 번이면 막을까요 (시도의 절반 이상이 거절일 때)", limits.addressDeclines, CardTestingSettings.declineRange))
+            \(number("apiKeyDeclines", "API 키 하나: 10분에 거절 몇 번이면 막을까요 (시도의 절반 이상이 거절일 때)", limits.apiKeyDeclines, CardTestingSettings.declineRange))
+            \(number("blockMinutes", "막는 시간(분)", limits.blockMinutes, CardTestingSettings.blockMinuteRange))
+            </fieldset>
+            <button type="submit">저장</button>
             </form>
             """)
     }
@@ -164,11 +178,47 @@ extension ConsoleController {
     package struct SettingsForm: Content {
         package var supportPhone: String?
         package var supportHours: String?
+        package var linkDeclines: String?
+        package var cardDeclines: String?
+        package var addressDeclines: String?
+        package var apiKeyDeclines: String?
+        package var blockMinutes: String?
+
+        /// The card-testing limits the form sends, over the current ones (a form without them changes nothing).
+        func cardTesting(over current: CardTestingSettings) throws -> CardTestingSettings {
+            var settings = current
+            let fields: [(String?, WritableKeyPath<CardTestingSettings, Int64>, String)] = [
+                (linkDeclines, \.linkDeclines, "linkDeclines"), (cardDeclines, \.cardDeclines, "cardDeclines"),
+                (addressDeclines, \.addressDeclines, "addressDeclines"),
+                (apiKeyDeclines, \.apiKeyDeclines, "apiKeyDeclines"), (blockMinutes, \.blockMinutes, "blockMinutes"),
+            ]
+            for (text, path, name) in fields {
+                guard let text else { continue }
+                guard let value = Int64(text.trimmingCharacters(in: .whitespaces)) else {
+                    throw KeyInError(.invalidRequest, param: name)
+                }
+                settings[keyPath: path] = value
+            }
+            if let problem = settings.problem { throw KeyInError(.invalidRequest, param: problem) }
+            return settings
+        }
     }
 
     package func saveSettings(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
         let form = (try? request.content.decode(SettingsForm.self)) ?? SettingsForm()
+        let current = CardTestingSettings(
+            stored: try await services.stores.merchants.merchant(id: staff.merchantID)?.cardTesting)
+        let limits: CardTestingSettings
+        do {
+            limits = try form.cardTesting(over: current)
+        } catch let error as KeyInError {
+            return request.redirect(to: "/console/settings?error=\(error.code.rawValue)", redirectType: .normal)
+        }
+        if limits != current {
+            try await services.stores.merchants.setCardTesting(
+                limits == .defaults ? nil : limits.json, of: staff.merchantID)
+        }
         let contact = try ContactCheck(
             name: nil, email: nil, mobilePhone: form.supportPhone, phoneParam: "supportPhone")
         let hours = form.supportHours?.trimmingCharacters(in: .whitespaces)

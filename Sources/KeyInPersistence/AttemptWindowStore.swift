@@ -51,18 +51,19 @@ package struct AttemptWindowStore: Sendable {
         }
     }
 
-    /// Counts each increment once at `date`, on `database` (a transaction's).
+    /// Counts each increment once at `date`, on `database` (a transaction's), in one statement: the increments
+    /// name distinct subjects, so no row is touched twice.
     static func apply(_ increments: [Increment], at date: Date, on database: any Database) async throws {
-        let sql = try database.sql
+        guard !increments.isEmpty else { return }
+        var insert = try database.sql.insert(into: "attempt_windows").columns("scope", "subject", "bucket", "count")
         for increment in increments {
-            try await sql.insert(into: "attempt_windows")
-                .columns("scope", "subject", "bucket", "count")
-                .values(SQLBind(increment.scope), SQLBind(increment.subject), SQLBind(bucket(date)), SQLBind(Int64(1)))
-                .onConflict(with: ["scope", "subject", "bucket"]) {
-                    $0.set(SQLIdentifier("count"), to: SQLQueryString("attempt_windows.count + 1"))
-                }
-                .run()
+            insert = insert.values(
+                SQLBind(increment.scope), SQLBind(increment.subject), SQLBind(bucket(date)), SQLBind(Int64(1)))
         }
+        try await insert.onConflict(with: ["scope", "subject", "bucket"]) {
+            $0.set(SQLIdentifier("count"), to: SQLQueryString("attempt_windows.count + 1"))
+        }
+        .run()
     }
 
     /// The attempts by `subject` under `scope` within the last `windowSeconds` before `date`.

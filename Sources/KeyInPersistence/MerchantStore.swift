@@ -11,6 +11,8 @@ package struct MerchantRecord: Sendable, Equatable {
     package let supportHours: String?
     /// Only test keys: the embedded start's demo merchant is never given a live key.
     package var testOnly: Bool = false
+    /// The card-testing limits the merchant set (JSON, read by the gateway); nil for the defaults.
+    package var cardTesting: String?
 }
 
 /// Which kind of payments a secret key makes.
@@ -49,6 +51,11 @@ package struct MerchantStore: Sendable {
     package func setSupport(phone: String?, hours: String?, of merchantID: MerchantID) async throws {
         try await MerchantModel.query(on: database).filter(\.$id == merchantID.rawValue)
             .set(\.$supportPhone, to: phone).set(\.$supportHours, to: hours).update()
+    }
+
+    package func setCardTesting(_ json: String?, of merchantID: MerchantID) async throws {
+        try await MerchantModel.query(on: database).filter(\.$id == merchantID.rawValue)
+            .set(\.$cardTesting, to: json).update()
     }
 
     /// Stores a new key's digest; with `revokingOthersAt`, every earlier key of that mode stops working then.
@@ -91,7 +98,7 @@ extension MerchantRecord {
     init(_ model: MerchantModel) {
         self.init(
             id: MerchantID(model.id ?? UUID()), name: model.name, supportPhone: model.supportPhone,
-            supportHours: model.supportHours, testOnly: model.testOnly
+            supportHours: model.supportHours, testOnly: model.testOnly, cardTesting: model.cardTesting
         )
     }
 }

@@ -16,6 +16,8 @@ final class MerchantModel: Model, @unchecked Sendable {
     @OptionalField(key: "support_hours") var supportHours: String?
     /// A merchant that may only ever have test keys (the embedded start's demo merchant).
     @Field(key: "test_only") var testOnly: Bool
+    /// The merchant's card-testing limits (JSON), when it changed the defaults.
+    @OptionalField(key: "card_testing") var cardTesting: String?
 
     init() {}
 

@@ -71,6 +71,14 @@ package struct SourceBlockStore: Sendable {
             .sort(\.$blockedUntilMilliseconds, .descending).first().map(SourceBlockRecord.init)
     }
 
+    /// The blocks still running at `date` on any of `subjects`, in one query: a payment's sources are checked together.
+    package func active(subjects: [String], mode: PaymentMode, at date: Date) async throws -> [SourceBlockRecord] {
+        guard !subjects.isEmpty else { return [] }
+        return try await SourceBlockModel.query(on: database).filter(\.$subject ~~ subjects).filter(\.$mode == mode)
+            .filter(\.$blocks == true).filter(\.$blockedUntilMilliseconds > date.epochMilliseconds)
+            .sort(\.$blockedUntilMilliseconds, .descending).all().map(SourceBlockRecord.init)
+    }
+
     /// The merchant's newest blocks and alerts of one mode.
     package func newest(of merchantID: MerchantID, mode: PaymentMode, limit: Int) async throws -> [SourceBlockRecord] {
         try await SourceBlockModel.query(on: database).filter(\.$merchantID == merchantID.rawValue)
@@ -142,9 +150,11 @@ struct CreateSourceBlocks: AsyncMigration {
         try await database.sql.create(index: "source_blocks_merchant").on(SourceBlockModel.schema)
             .column("merchant_id").column("created_at").run()
         try await database.schema(PaymentModel.schema).field("decision", .string).update()
+        try await database.schema(MerchantModel.schema).field("card_testing", .string).update()
     }
 
     func revert(on database: any Database) async throws {
+        try await database.schema(MerchantModel.schema).deleteField("card_testing").update()
         try await database.schema(PaymentModel.schema).deleteField("decision").update()
         try await database.schema(SourceBlockModel.schema).delete()
     }

@@ -249,3 +249,37 @@ extension CardTestingTests {
         }
     }
 }
+
+extension CardTestingTests {
+    @Test("A merchant tunes the limits in the console; out-of-range values are refused and change nothing")
+    func merchantTunesLimits() async throws {
+        try await GatewayHarness.with { gateway in
+            let shop = try await ConsoleTests().shop(gateway)
+            let session = try await ConsoleTests().signIn(
+                gateway, email: shop.owner.email, password: shop.owner.password)
+            let form = try await session.page("console/settings")
+            #expect(try form.first("input#cardDeclines")?["value"] == "5")
+            let limits = [
+                "linkDeclines": "5", "cardDeclines": "2", "addressDeclines": "10", "apiKeyDeclines": "15",
+                "blockMinutes": "60",
+            ]
+            let refused = try await session.submit("console/settings", limits.merging(["cardDeclines": "1"]) { $1 })
+            #expect(refused.headers.first(name: .location) == "/console/settings?error=INVALID_REQUEST")
+            let saved = try await session.submit("console/settings", limits)
+            #expect(saved.headers.first(name: .location) == "/console/settings?saved=1")
+            #expect(try await session.page("console/settings").first("input#cardDeclines")?["value"] == "2")
+
+            for _ in 0..<2 {
+                _ = try await gateway.send(
+                    .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "4000000000000002"),
+                    secret: shop.secretKey)
+            }
+            let blocked = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "4000000000000002"),
+                secret: shop.secretKey)
+            #expect(blocked.body["code"] as? String == "EXCEED_MAX_AUTH_COUNT")
+            let rows = try #require(try await session.page("console/alerts").first("table#alerts")).rows
+            #expect(rows.first?[3] == "2회")
+        }
+    }
+}

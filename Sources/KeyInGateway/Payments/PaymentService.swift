@@ -19,6 +19,8 @@ package struct PaymentService: Sendable {
     package let validator: CardEntryValidator
     /// Allows or blocks each payment before it is sent (card testing first).
     package let decisions: PaymentDecisionPoint
+    /// The merchants, for each one's card-testing limits.
+    package let merchants: MerchantStore
     package let logger: Logger
     package let now: @Sendable () -> Date
     /// Where the payment's pages are reached (its receipt), for the webhooks' Payment.
@@ -99,7 +101,10 @@ package struct PaymentService: Sendable {
         payment.usesFreeInstallmentPlan = input.useFreeInstallmentPlan ?? false
         payment.cardKind = check.kind
         payment.cardOwner = check.owner
-        // The decision point first: a blocked payment is stored ABORTED with its reasons and never sent.
+        // The decision point first, with the merchant's limits: a blocked payment is stored ABORTED with its reasons
+        // and never sent.
+        var decisions = self.decisions
+        decisions.rules = try await CardTestingSettings(stored: merchants.merchant(id: merchantID)?.cardTesting).rules
         let decision = try await decisions.decide(payment, origin: origin)
         payment.decisionReasons = decision.reasons
         let blocked: ErrorCode? =
@@ -136,7 +141,7 @@ package struct PaymentService: Sendable {
                 payment, request: request, trace: trace, link: link,
                 declineCounts: decisions.declineIncrements(of: payment, origin: origin), completion: completion)
             if let code = outcome.error?.code, PaymentDecisionPoint.isDecline(code) {
-                await blockWhatTripped(after: payment, origin: origin)
+                await blockWhatTripped(after: payment, origin: origin, decisions: decisions)
             }
             return outcome
         } catch {
@@ -152,7 +157,9 @@ package struct PaymentService: Sendable {
 
     /// After a card company's decline (counted with the outcome), the sources whose rules now trip are blocked. This
     /// never fails the payment: the answer stands, and a block that could not be written is logged.
-    private func blockWhatTripped(after payment: PaymentRecord, origin: PaymentOrigin) async {
+    private func blockWhatTripped(
+        after payment: PaymentRecord, origin: PaymentOrigin, decisions: PaymentDecisionPoint
+    ) async {
         do {
             for block in try await decisions.blocksTripped(by: payment, origin: origin) {
                 logger.warning(

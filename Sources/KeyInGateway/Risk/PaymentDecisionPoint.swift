@@ -29,7 +29,7 @@ package struct PaymentOrigin: Sendable {
 package struct PaymentDecisionPoint: Sendable {
     package let attempts: AttemptWindowStore
     package let blocks: SourceBlockStore
-    package let rules: [CardTestingRule]
+    package var rules: [CardTestingRule]
     package let now: @Sendable () -> Date
 
     package init(
@@ -104,10 +104,10 @@ package struct PaymentDecisionPoint: Sendable {
         let sources = sources(of: payment, origin: origin)
         var reasons: [DecisionReason] = []
         var verdict = Verdict.allow
-        for source in sources where source.rule.blocks {
-            guard
-                let block = try await blocks.active(
-                    rule: source.rule.name, subject: source.subject, mode: payment.mode, at: at)
+        let blocking = sources.filter(\.rule.blocks)
+        let running = try await blocks.active(subjects: blocking.map(\.subject), mode: payment.mode, at: at)
+        for source in blocking {
+            guard let block = running.first(where: { $0.rule == source.rule.name && $0.subject == source.subject })
             else { continue }
             reasons.append(reason(source, count: block.count, until: block.blockedUntil))
             if verdict == .allow { verdict = .block(source.rule.code) }
@@ -154,6 +154,7 @@ package struct PaymentDecisionPoint: Sendable {
     }
 
     /// Whether the link is locked by its decline rule right now (its page then asks the customer to contact the shop).
+    /// Only whether a block runs matters, so the merchant's own limits need not be known.
     package func isLocked(_ link: PaymentLinkRecord) async throws -> Bool {
         guard let rule = rules.first(where: { $0.source == .link && $0.blocks }) else { return false }
         return try await blocks.active(

@@ -46,7 +46,8 @@ package struct GatewayServices: Sendable {
         return PaymentService(
             store: stores.payments, idempotency: stores.idempotency, links: links,
             vault: vault, validator: validator,
-            decisions: decisionPoint, logger: logger, now: now, publicBaseURL: publicBaseURL)
+            decisions: decisionPoint, merchants: stores.merchants, logger: logger, now: now,
+            publicBaseURL: publicBaseURL)
     }
 
     /// The stores, over the gateway's database.
