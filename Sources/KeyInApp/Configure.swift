@@ -50,14 +50,11 @@ package func configure(
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(CatalogErrorMiddleware())
-    // Webhook requests: no redirects followed, short connect timeout (the sender adds a per-request deadline).
-    app.http.client.configuration.redirectConfiguration = .disallow
-    app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
     let targets = WebhookTargetPolicy(allowInternal: allowInternalWebhookTargets, allowedPorts: webhookPorts)
     var services = GatewayServices(
         links: links, vault: vault, validator: CardEntryValidator(now: now), now: now,
         stores: { [app] in Stores(database: app.db) },
-        webhookSender: HTTPWebhookSender(client: app.client, targets: targets), webhookTargets: targets,
+        webhookSender: HTTPWebhookSender(targets: targets, eventLoopGroup: app.eventLoopGroup), webhookTargets: targets,
         messageSender: messageSender,
         publicBaseURL: publicBaseURL)
     services.passwordHashing = PasswordHashing(pool: app.threadPool)

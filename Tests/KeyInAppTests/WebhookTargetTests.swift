@@ -6,7 +6,9 @@ import KeyInCore
 import KeyInGateway
 import KeyInPages
 import KeyInSupport
+import Synchronization
 import Testing
+import Vapor
 
 @Suite("Webhooks never reach the gateway's own network in production")
 struct WebhookTargetTests {
@@ -77,6 +79,50 @@ struct WebhookTargetTests {
         }
         let refused = WebhookTargetPolicy.TargetRefused(reason: "the host resolves to an internal address")
         #expect(WebhookDispatcher.describe(refused) == refused.description)
+    }
+
+    @Test("A delivery connects to the address that was vetted and never looks the name up again")
+    func pinnedDelivery() async throws {
+        let hosts = ReceivedHosts()
+        let receiver = try await Application.make(.testing)
+        receiver.on(.POST, "hook", body: .collect(maxSize: "1kb")) { request -> HTTPStatus in
+            hosts.names.withLock { $0.append(request.headers.first(name: .host) ?? "") }
+            return .ok
+        }
+        do {
+            try await receiver.server.start(address: .hostname("127.0.0.1", port: 0))
+            try await pinnedDelivery(to: receiver, hosts: hosts)
+        } catch {
+            await receiver.server.shutdown()
+            try? await receiver.asyncShutdown()
+            throw error
+        }
+        // A server started by hand is stopped by hand before its application.
+        await receiver.server.shutdown()
+        try await receiver.asyncShutdown()
+    }
+
+    final class ReceivedHosts: Sendable {
+        let names = Mutex<[String]>([])
+    }
+
+    func pinnedDelivery(to receiver: Application, hosts: ReceivedHosts) async throws {
+        let port = try #require(receiver.http.server.shared.localAddress?.port)
+        // A name that resolves nowhere: only a connection to the pinned address can reach the receiver.
+        let url = "http://hooks.shop.invalid:\(port)/hook"
+        let status = try await HTTPWebhookSender.post(
+            url, headers: ["Content-Type": "application/json"], body: Data("{}".utf8), pinnedTo: "127.0.0.1",
+            group: receiver.eventLoopGroup)
+        #expect(status == 200)
+        #expect(hosts.names.withLock { $0 } == ["hooks.shop.invalid:\(port)"])
+        await #expect(throws: (any Error).self) {
+            try await HTTPWebhookSender.post(
+                url, headers: [:], body: Data(), pinnedTo: nil, group: receiver.eventLoopGroup)
+        }
+        #expect(WebhookTargetPolicy.text(of: [203, 0, 113, 9]) == "203.0.113.9")
+        #expect(
+            WebhookTargetPolicy.text(of: [0x20, 0x01, 0x0d, 0xb8] + [UInt8](repeating: 0, count: 11) + [1])
+                == "2001:db8:0:0:0:0:0:1")
     }
 
     @Test("A delivery to a name that resolves to an internal address is refused before connecting")

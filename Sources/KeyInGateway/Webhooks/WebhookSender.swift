@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Vapor
@@ -7,11 +8,12 @@ package protocol WebhookSender: Sendable {
     func post(_ url: String, headers: HTTPHeaders, body: Data) async throws -> UInt
 }
 
-/// Over HTTP with Vapor's client: no redirects followed (a redirect is a failure the merchant should see), and a
-/// deadline so one slow endpoint cannot hold the outbox.
+/// Over HTTP: no redirects followed (a redirect is a failure the merchant should see), a deadline so one slow
+/// endpoint cannot hold the outbox, only allowed ports, and a connection to the address `WebhookTargetPolicy`
+/// vetted: the request still names the host (and TLS checks its certificate), but the name is not looked up again.
 package struct HTTPWebhookSender: WebhookSender {
-    package let client: any Client
     package let targets: WebhookTargetPolicy
+    package let eventLoopGroup: any EventLoopGroup
     package static let timeout: TimeAmount = .seconds(10)
 
     package func post(_ url: String, headers: HTTPHeaders, body: Data) async throws -> UInt {
@@ -21,16 +23,39 @@ package struct HTTPWebhookSender: WebhookSender {
         } catch {
             throw WebhookTargetPolicy.TargetRefused(reason: "the URL's port is not allowed")
         }
-        try await targets.checkDelivery(host: components?.host ?? "")
-        let response = try await client.post(URI(string: url), headers: headers) { request in
-            request.body = ByteBuffer(data: body)
-            request.timeout = Self.timeout
-        }
-        return response.status.code
+        let host = components?.host ?? ""
+        let vetted = try await targets.checkDelivery(host: host)
+        return try await Self.post(url, headers: headers, body: body, pinnedTo: vetted, group: eventLoopGroup)
     }
 
-    package init(client: any Client, targets: WebhookTargetPolicy) {
-        self.client = client
+    /// Posts `body` to `url`, connecting to `address` instead of what the URL's host resolves to (when given).
+    package static func post(
+        _ url: String, headers: HTTPHeaders, body: Data, pinnedTo address: String?, group: any EventLoopGroup
+    ) async throws -> UInt {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(5), read: .seconds(10)))
+        if let address, let host = URLComponents(string: url)?.host {
+            configuration.dnsOverride = [WebhookTargetPolicy.bare(host): address]
+        }
+        // A client per delivery: the override is the client's, and deliveries are few.
+        let client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration)
+        do {
+            var request = HTTPClientRequest(url: url)
+            request.method = .POST
+            request.headers = headers
+            request.body = .bytes(ByteBuffer(data: body))
+            let response = try await client.execute(request, timeout: Self.timeout)
+            try await client.shutdown()
+            return response.status.code
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    package init(targets: WebhookTargetPolicy, eventLoopGroup: any EventLoopGroup) {
         self.targets = targets
+        self.eventLoopGroup = eventLoopGroup
     }
 }

@@ -47,10 +47,12 @@ package struct WebhookTargetPolicy: Sendable {
     }
 
     /// Before a delivery: refused when any address the host resolves to is internal, when it does not resolve, or
-    /// when the lookup takes longer than `lookupSeconds`. (The HTTP client looks the name up again: a name that
-    /// changes its answer between the two lookups is not caught here; an egress proxy closes that gap.)
-    package func checkDelivery(host: String) async throws {
-        guard !allowInternal else { return }
+    /// when the lookup takes longer than `lookupSeconds`. Returns the vetted address the delivery must connect to
+    /// (nil when internal targets are allowed and nothing was looked up): the HTTP client is pinned to it and never
+    /// looks the name up again, so a name server that changes its answer in between (DNS rebinding) changes nothing.
+    @discardableResult
+    package func checkDelivery(host: String) async throws -> String? {
+        guard !allowInternal else { return nil }
         let name = Self.bare(host)
         let addresses = try await withThrowingTaskGroup(of: [[UInt8]]?.self) { group in
             // Lookups block a thread: they get threads of their own, so a merchant's slow name server holds up
@@ -68,6 +70,15 @@ package struct WebhookTargetPolicy: Sendable {
         if addresses.contains(where: Self.isInternal) {
             throw TargetRefused(reason: "the host resolves to an internal address")
         }
+        return Self.text(of: addresses[0])
+    }
+
+    /// An address's bytes as text: dotted IPv4, or IPv6 in hex groups.
+    package static func text(of bytes: [UInt8]) -> String {
+        if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
+        return stride(from: 0, to: bytes.count, by: 2).map {
+            String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16)
+        }.joined(separator: ":")
     }
 
     package static let lookupSeconds: Int64 = 5
