@@ -23,14 +23,8 @@ package struct AttemptWindowStore: Sendable {
     /// made at the same moment each see their own place (the thirty-first of fifty is the thirty-first), and only
     /// the closed minutes before it are summed.
     package func record(scope: String, subject: String, at date: Date, windowSeconds: Int64) async throws -> Int64 {
-        let sql = try database.sql
         let bucket = Self.bucket(date)
-        let row = try await sql.insert(into: "attempt_windows")
-            .columns("scope", "subject", "bucket", "count")
-            .values(SQLBind(scope), SQLBind(subject), SQLBind(bucket), SQLBind(Int64(1)))
-            .onConflict(with: ["scope", "subject", "bucket"]) {
-                $0.set(SQLIdentifier("count"), to: SQLQueryString("attempt_windows.count + 1"))
-            }
+        let row = try await Self.increment([Increment(scope: scope, subject: subject)], at: date, on: database)
             .returning("count")
             .first()
         let now = try row?.decode(column: "count", as: Int64.self) ?? 1
@@ -55,15 +49,21 @@ package struct AttemptWindowStore: Sendable {
     /// name distinct subjects, so no row is touched twice.
     static func apply(_ increments: [Increment], at date: Date, on database: any Database) async throws {
         guard !increments.isEmpty else { return }
+        try await increment(increments, at: date, on: database).run()
+    }
+
+    /// The one upsert that counts: a row per increment in the minute's bucket, or one more on the row it has.
+    private static func increment(_ increments: [Increment], at date: Date, on database: any Database) throws
+        -> SQLInsertBuilder
+    {
         var insert = try database.sql.insert(into: "attempt_windows").columns("scope", "subject", "bucket", "count")
         for increment in increments {
             insert = insert.values(
                 SQLBind(increment.scope), SQLBind(increment.subject), SQLBind(bucket(date)), SQLBind(Int64(1)))
         }
-        try await insert.onConflict(with: ["scope", "subject", "bucket"]) {
+        return insert.onConflict(with: ["scope", "subject", "bucket"]) {
             $0.set(SQLIdentifier("count"), to: SQLQueryString("attempt_windows.count + 1"))
         }
-        .run()
     }
 
     /// The attempts by `subject` under `scope` within the last `windowSeconds` before `date`.

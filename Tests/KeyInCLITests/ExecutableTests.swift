@@ -191,11 +191,8 @@ struct ServeCrashTests {
     func killedMidPayment() async throws {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-crash-\(UUID())")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
-        let (issuer, issuerOutput, _) = try launch(["issuer", "--port", "0", "--admin-port", "0"])
+        let (issuer, issuerPort, adminPort) = try await launchIssuer()
         defer { issuer.terminate() }
-        let banner = try #require(await read(issuerOutput, until: /--admin-port (\d+)/))
-        let issuerPort = try #require(banner.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/)?.1)
-        let adminPort = String(try #require(banner.firstMatch(of: /--admin-port (\d+)/)?.1))
         let environment = [
             "KEYIN_ISSUER_HOSTS": "default=127.0.0.1:\(issuerPort)", "KEYIN_RECOVER_AFTER_SECONDS": "0",
             "KEYIN_LINK_TIMEOUT_SECONDS": "60",
@@ -234,9 +231,7 @@ struct ServeCrashTests {
             "GET", "http://127.0.0.1:\(secondPort)/v1/payments/orders/crash-order-01", key: key)
         #expect(payment["status"] as? String == "ABORTED")
         #expect((payment["failure"] as? [String: Any])?["code"] as? String == "FAILED_INTERNAL_SYSTEM_PROCESSING")
-        let ledger = try await ExecutableTests().run(["issuer", "ledger", "--admin-port", adminPort]).output
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(ledger.utf8)) as? [String: Any])
-        let totals = try #require(document["totals"] as? [String: Any])
+        let totals = try #require(try await Self.ledgerTotals(adminPort: adminPort))
         #expect(totals["capturedAmount"] as? Int == 0)
         #expect(totals["reversedCount"] as? Int == 1)
     }
@@ -247,11 +242,8 @@ extension ServeCrashTests {
     func testKeysStayInTheSandbox() async throws {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-modes-\(UUID())")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
-        let (issuer, issuerOutput, _) = try launch(["issuer", "--port", "0", "--admin-port", "0"])
+        let (issuer, issuerPort, adminPort) = try await launchIssuer()
         defer { issuer.terminate() }
-        let banner = try #require(await read(issuerOutput, until: /--admin-port (\d+)/))
-        let issuerPort = try #require(banner.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/)?.1)
-        let adminPort = String(try #require(banner.firstMatch(of: /--admin-port (\d+)/)?.1))
         let environment = ["KEYIN_ISSUER_HOSTS": "default=127.0.0.1:\(issuerPort)"]
         let liveKey = try await Self.createMerchant(dataDirectory: dataDirectory, environment: environment)
         let testKey = try await Self.createMerchant(dataDirectory: dataDirectory, environment: environment, live: false)
@@ -269,9 +261,7 @@ extension ServeCrashTests {
             )
         }
         func capturedAtHost() async throws -> Int? {
-            let ledger = try await ExecutableTests().run(["issuer", "ledger", "--admin-port", adminPort]).output
-            let document = try JSONSerialization.jsonObject(with: Data(ledger.utf8)) as? [String: Any]
-            return (document?["totals"] as? [String: Any])?["capturedAmount"] as? Int
+            try await Self.ledgerTotals(adminPort: adminPort)?["capturedAmount"] as? Int
         }
         let test = try await pay(testKey, amount: 12_000)
         #expect(test["status"] as? String == "DONE", "\(test)")
@@ -291,10 +281,8 @@ extension ServeCrashTests {
         let newKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         let serve = ["serve", "--data-dir", dataDirectory.path, "--port", "0"]
         // One card company for both runs, so the refund finds the sale it refers to.
-        let (issuer, issuerOutput, _) = try launch(["issuer", "--port", "0", "--admin-port", "0"])
+        let (issuer, issuerPort, _) = try await launchIssuer()
         defer { issuer.terminate() }
-        let issuerBanner = try #require(await read(issuerOutput, until: /--admin-port (\d+)/))
-        let issuerPort = try #require(issuerBanner.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/)?.1)
         let hosts = "default=127.0.0.1:\(issuerPort)"
 
         let key = try await Self.createMerchant(
@@ -349,6 +337,30 @@ extension ServeCrashTests {
         let merchant = try #require(
             try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: Any], "\(created.output)")
         return (try #require(merchant["merchantId"] as? String), try #require(merchant["secretKey"] as? String))
+    }
+}
+
+extension ServeCrashTests {
+    /// A `keyin issuer` process, standing in for a deployment's configured card company: it, the port it takes
+    /// ISO 8583 on, and its ledger's admin port.
+    func launchIssuer() async throws -> (process: Process, port: String, adminPort: String) {
+        let (issuer, output, _) = try launch(["issuer", "--port", "0", "--admin-port", "0"])
+        do {
+            let banner = try #require(await read(output, until: /--admin-port (\d+)/))
+            let port = try #require(banner.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/)?.1)
+            let adminPort = try #require(banner.firstMatch(of: /--admin-port (\d+)/)?.1)
+            return (issuer, String(port), String(adminPort))
+        } catch {
+            issuer.terminate()
+            throw error
+        }
+    }
+
+    /// The `totals` of a running issuer's ledger (`keyin issuer ledger`).
+    static func ledgerTotals(adminPort: String) async throws -> [String: Any]? {
+        let ledger = try await ExecutableTests().run(["issuer", "ledger", "--admin-port", adminPort]).output
+        let document = try JSONSerialization.jsonObject(with: Data(ledger.utf8)) as? [String: Any]
+        return document?["totals"] as? [String: Any]
     }
 }
 
