@@ -42,10 +42,10 @@ package struct Checkout {
                         anonymousPayer: anonymousPayer)
                 },
                 paysLink: paysLink)
+            let caller = request.storage[AuthenticatedMerchantKey.self]
             let outcome = try await services.payments(request.logger).keyIn(
-                input, merchantID: merchantID, mode: mode,
-                origin: origin ?? PaymentOrigin(apiKey: request.storage[AuthenticatedMerchantKey.self]?.apiKey),
-                completion: completion)
+                input, merchantID: merchantID, mode: mode, origin: origin ?? PaymentOrigin(apiKey: caller?.apiKey),
+                limits: caller?.cardTesting, completion: completion)
             return Self.response(
                 outcome.answer
                     ?? Self.answer(

@@ -26,6 +26,7 @@ package struct MerchantAuthenticator: AsyncMiddleware {
         }
         var key = AuthenticatedMerchantKey.Value(merchantID: merchant.merchantID, mode: merchant.mode)
         key.apiKey = (MerchantAccounts.hash(secret), String(secret.prefix(12)))
+        key.cardTesting = CardTestingSettings(stored: merchant.cardTesting)
         request.storage[AuthenticatedMerchantKey.self] = key
         return try await next.respond(to: request)
     }
@@ -43,6 +44,8 @@ package enum AuthenticatedMerchantKey: StorageKey {
         /// The API key's digest and printable prefix, when an API key signed the request (the card-testing rules
         /// count by it).
         package var apiKey: (digest: String, prefix: String)?
+        /// The merchant's card-testing limits, when the key's lookup brought them (a payment then reads no merchant).
+        package var cardTesting: CardTestingSettings?
 
         package init(merchantID: MerchantID, mode: PaymentMode) {
             self.merchantID = merchantID

@@ -168,6 +168,11 @@ extension ConsoleController {
             \(number("cardDeclines", "같은 카드: 30분에 거절 몇 번이면 막을까요", limits.cardDeclines, CardTestingSettings.declineRange))
             \(number("addressDeclines", "결제 페이지의 같은 접속 주소: 10분에 거절 몇 번이면 막을까요 (시도의 절반 이상이 거절일 때)", limits.addressDeclines, CardTestingSettings.declineRange))
             \(number("apiKeyDeclines", "API 키 하나: 10분에 거절 몇 번이면 막을까요 (시도의 절반 이상이 거절일 때)", limits.apiKeyDeclines, CardTestingSettings.declineRange))
+            </fieldset>
+            <fieldset id="attempt-ceilings"><legend>시도 횟수 상한 (승인이든 거절이든 이만큼 넘으면 차단)</legend>
+            \(number("linkAttempts", "결제 링크 하나: 30분에 몇 번까지 결제를 시도할 수 있나요", limits.linkAttempts, CardTestingSettings.attemptRange))
+            \(number("cardAttempts", "같은 카드: 30분에 몇 번까지 결제할 수 있나요 (법인카드 하나로 자주 결제하는 상점은 늘려 주세요)", limits.cardAttempts, CardTestingSettings.attemptRange))
+            \(number("addressAttempts", "결제 페이지의 같은 접속 주소: 10분에 몇 번까지 결제를 시도할 수 있나요", limits.addressAttempts, CardTestingSettings.attemptRange))
             \(number("blockMinutes", "막는 시간(분)", limits.blockMinutes, CardTestingSettings.blockMinuteRange))
             </fieldset>
             <button type="submit">저장</button>
@@ -182,6 +187,9 @@ extension ConsoleController {
         package var cardDeclines: String?
         package var addressDeclines: String?
         package var apiKeyDeclines: String?
+        package var linkAttempts: String?
+        package var cardAttempts: String?
+        package var addressAttempts: String?
         package var blockMinutes: String?
 
         /// The card-testing limits the form sends, over the current ones (a form without them changes nothing).
@@ -190,7 +198,9 @@ extension ConsoleController {
             let fields: [(String?, WritableKeyPath<CardTestingSettings, Int64>, String)] = [
                 (linkDeclines, \.linkDeclines, "linkDeclines"), (cardDeclines, \.cardDeclines, "cardDeclines"),
                 (addressDeclines, \.addressDeclines, "addressDeclines"),
-                (apiKeyDeclines, \.apiKeyDeclines, "apiKeyDeclines"), (blockMinutes, \.blockMinutes, "blockMinutes"),
+                (apiKeyDeclines, \.apiKeyDeclines, "apiKeyDeclines"), (linkAttempts, \.linkAttempts, "linkAttempts"),
+                (cardAttempts, \.cardAttempts, "cardAttempts"), (addressAttempts, \.addressAttempts, "addressAttempts"),
+                (blockMinutes, \.blockMinutes, "blockMinutes"),
             ]
             for (text, path, name) in fields {
                 guard let text else { continue }

@@ -118,19 +118,20 @@ package enum ConsoleListPages {
     package static func alerts(_ blocks: [SourceBlockRecord], now: Date) -> HTML {
         let rows: [HTML] = blocks.map { block in
             let kind = CardTestingRule.source(ofRule: block.rule)
+            let counted = CardTestingRule.countedLabel(ofRule: block.rule)
             let state =
                 !block.blocks
                 ? "알림만 (차단 없음)"
                 : block.blockedUntil > now
                     ? "\(DisplayFormat.time(block.blockedUntil, language: .korean))까지 차단" : "차단 끝남"
             return """
-                <tr><td>\(DisplayFormat.time(block.createdAt, language: .korean))</td><td>\(kind?.label ?? block.rule)</td><td>\(block.subjectLabel.isEmpty ? "-" : block.subjectLabel)</td><td class="num">\(block.count)회</td><td>\(state)</td></tr>
+                <tr><td>\(DisplayFormat.time(block.createdAt, language: .korean))</td><td>\(kind?.label ?? block.rule)</td><td>\(block.subjectLabel.isEmpty ? "-" : block.subjectLabel)</td><td class="num">\(counted) \(block.count)회</td><td>\(state)</td></tr>
                 """
         }
         return """
-            <p>짧은 시간에 거절이 몰리면 카드번호 대입(카드 테스트)으로 보고, 그 출처의 결제를 카드사에 보내지 않고 막습니다. 결제 링크는 거절 5회면 30분, 같은 카드는 30분에 거절 5회면 30분 동안 막힙니다. 상점 전체의 거절이 많을 때는 알림만 보내고 판매는 막지 않습니다. 막힌 결제는 결제 내역에서 사유와 함께 볼 수 있습니다.</p>
+            <p>짧은 시간에 거절이 몰리면 카드번호 대입(카드 테스트)으로 보고, 그 출처의 결제를 카드사에 보내지 않고 막습니다. 결제 링크는 거절 5회면 30분, 같은 카드는 30분에 거절 5회면 30분 동안 막힙니다. 상점 전체의 거절이 많을 때는 알림만 보내고 판매는 막지 않습니다. 거절과 상관없이 같은 결제 링크나 같은 카드로 30분에 20번, 결제 페이지의 같은 접속 주소에서 10분에 600번을 넘게 시도해도 막힙니다. 기준은 상점 설정에서 바꿀 수 있습니다. 막힌 결제는 결제 내역에서 사유와 함께 볼 수 있습니다.</p>
             \(blocks.isEmpty ? "<p id=\"no-alerts\">아직 알림이 없습니다.</p>" as HTML : """
-            <table class="list" id="alerts"><thead><tr><th>시각</th><th>출처</th><th>대상</th><th>거절</th><th>상태</th></tr></thead><tbody>\(rows)</tbody></table>
+            <table class="list" id="alerts"><thead><tr><th>시각</th><th>출처</th><th>대상</th><th>횟수</th><th>상태</th></tr></thead><tbody>\(rows)</tbody></table>
             """ as HTML)
             """
     }

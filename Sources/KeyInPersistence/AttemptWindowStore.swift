@@ -98,6 +98,26 @@ package struct AttemptWindowStore: Sendable {
     }
 }
 
+/// One subject's count under one scope over the last `windowSeconds`, the current minute's included: what
+/// `SourceBlockStore.standing` sums.
+package struct AttemptWindow: Sendable, Equatable {
+    package let scope: String
+    package let subject: String
+    package let windowSeconds: Int64
+
+    package init(scope: String, subject: String, windowSeconds: Int64) {
+        self.scope = scope
+        self.subject = subject
+        self.windowSeconds = windowSeconds
+    }
+
+    /// The buckets it spans at `date`, as the bounds of `first < bucket < end`.
+    func buckets(at date: Date) -> (first: Int64, end: Int64) {
+        let bucket = AttemptWindowStore.bucket(date)
+        return (bucket - AttemptWindowStore.buckets(windowSeconds), bucket + 1)
+    }
+}
+
 /// The buckets of `AttemptWindowStore`, unique per scope, subject and minute.
 struct CreateAttemptWindows: AsyncMigration {
     var name: String { "030_create_attempt_windows" }

@@ -75,13 +75,24 @@ package struct MerchantStore: Sendable {
         }
     }
 
-    /// The merchant and mode of the key with this digest, unless it is revoked at `date`.
-    package func key(digest: String, at date: Date) async throws -> (merchantID: MerchantID, mode: APIKeyMode)? {
+    /// What a live (not revoked) API key stands for: its merchant and mode, and what the merchant set that every
+    /// request of the key needs (its card-testing limits), read with the key in one query.
+    package struct KeyHolder: Sendable {
+        package let merchantID: MerchantID
+        package let mode: APIKeyMode
+        /// The merchant's card-testing limits (JSON); nil for the defaults.
+        package let cardTesting: String?
+    }
+
+    /// The key with this digest, unless it is revoked at `date`.
+    package func key(digest: String, at date: Date) async throws -> KeyHolder? {
         guard
-            let key = try await APIKeyModel.query(on: database).filter(\.$keyHash == digest)
+            let key = try await APIKeyModel.query(on: database).join(parent: \.$merchant)
+                .filter(\.$keyHash == digest)
                 .group(.or, { $0.filter(\.$revokedAt == nil).filter(\.$revokedAt > date) }).first()
         else { return nil }
-        return (MerchantID(key.$merchant.id), key.mode)
+        let merchant = try key.joined(MerchantModel.self)
+        return KeyHolder(merchantID: MerchantID(key.$merchant.id), mode: key.mode, cardTesting: merchant.cardTesting)
     }
 
     /// The merchant's keys, newest first.

@@ -61,22 +61,68 @@ package struct SourceBlockStore: Sendable {
         }
     }
 
-    /// The block (or alert, with `blocks: false`) on `subject` under `rule` still running at `date`.
-    package func active(rule: String, subject: String, mode: PaymentMode, blocks: Bool = true, at date: Date)
-        async throws -> SourceBlockRecord?
-    {
-        try await SourceBlockModel.query(on: database).filter(\.$rule == rule).filter(\.$subject == subject)
-            .filter(\.$mode == mode).filter(\.$blocks == blocks)
-            .filter(\.$blockedUntilMilliseconds > date.epochMilliseconds)
-            .sort(\.$blockedUntilMilliseconds, .descending).first().map(SourceBlockRecord.init)
+    /// A block or alert still running, as the decision point weighs it.
+    package struct Running: Sendable, Equatable {
+        package let rule: String
+        package let subject: String
+        package let count: Int64
+        package let blocks: Bool
+        package let blockedUntil: Date
     }
 
-    /// The blocks still running at `date` on any of `subjects`, in one query: a payment's sources are checked together.
-    package func active(subjects: [String], mode: PaymentMode, at date: Date) async throws -> [SourceBlockRecord] {
-        guard !subjects.isEmpty else { return [] }
-        return try await SourceBlockModel.query(on: database).filter(\.$subject ~~ subjects).filter(\.$mode == mode)
-            .filter(\.$blocks == true).filter(\.$blockedUntilMilliseconds > date.epochMilliseconds)
-            .sort(\.$blockedUntilMilliseconds, .descending).all().map(SourceBlockRecord.init)
+    /// What the decision point reads about a payment's sources.
+    package struct Standing: Sendable {
+        /// The blocks and alerts running on the subjects asked about.
+        package let running: [Running]
+        /// The sum of each window asked about, in the order asked.
+        package let counts: [Int64]
+    }
+
+    /// The blocks and alerts still running at `date` on any of `subjects`, and what the attempt windows `windows`
+    /// sum to, in one query: a payment's decision costs one read, however many sources and windows it weighs.
+    package func standing(subjects: [String], mode: PaymentMode, at date: Date, windows: [AttemptWindow] = [])
+        async throws -> Standing
+    {
+        var branches: [SQLQueryString] = []
+        if !subjects.isEmpty {
+            branches.append(
+                """
+                SELECT -1 AS window_index, rule AS rule, subject AS subject, count AS total, blocks AS blocks, \
+                blocked_until_ms AS blocked_until_ms FROM source_blocks WHERE mode = \(bind: mode.rawValue) \
+                AND blocked_until_ms > \(bind: date.epochMilliseconds) AND subject IN (\(binds: subjects))
+                """)
+        }
+        for (index, window) in windows.enumerated() {
+            let (first, end) = window.buckets(at: date)
+            // Cast: PostgreSQL sums bigints as numeric.
+            branches.append(
+                """
+                SELECT \(literal: index) AS window_index, '' AS rule, '' AS subject, \
+                CAST(COALESCE(SUM(count), 0) AS BIGINT) AS total, \(false) AS blocks, 0 AS blocked_until_ms \
+                FROM attempt_windows WHERE scope = \(bind: window.scope) AND subject = \(bind: window.subject) \
+                AND bucket > \(bind: first) AND bucket < \(bind: end)
+                """)
+        }
+        guard !branches.isEmpty else { return Standing(running: [], counts: []) }
+        let rows = try await database.sql.raw(branches.joined(separator: " UNION ALL ")).all()
+        var running: [Running] = []
+        var counts = [Int64](repeating: 0, count: windows.count)
+        for row in rows {
+            let index = try row.decode(column: "window_index", as: Int.self)
+            let total = try row.decode(column: "total", as: Int64.self)
+            guard index < 0 else {
+                counts[index] = total
+                continue
+            }
+            let until = try row.decode(column: "blocked_until_ms", as: Int64.self)
+            running.append(
+                Running(
+                    rule: try row.decode(column: "rule", as: String.self),
+                    subject: try row.decode(column: "subject", as: String.self), count: total,
+                    blocks: try row.decode(column: "blocks", as: Bool.self),
+                    blockedUntil: Date(timeIntervalSince1970: Double(until) / 1000)))
+        }
+        return Standing(running: running, counts: counts)
     }
 
     /// The merchant's newest blocks and alerts of one mode.

@@ -35,8 +35,9 @@ struct CardTestingTests {
             headers: ["Idempotency-Key": UUID().uuidString, "X-Forwarded-For": address], authenticated: false)
     }
 
-    func link(_ gateway: GatewayHarness, amount: Int = 9_900) async throws -> String {
-        let created = try await gateway.send(.POST, "v1/payment-links", json: ["amount": amount, "orderName": "니트"])
+    func link(_ gateway: GatewayHarness, amount: Int = 9_900, secret: String? = nil) async throws -> String {
+        let created = try await gateway.send(
+            .POST, "v1/payment-links", json: ["amount": amount, "orderName": "니트"], secret: secret)
         return try #require((created.body["url"] as? String)?.split(separator: "/").last.map(String.init))
     }
 
@@ -142,7 +143,7 @@ struct CardTestingTests {
                 gateway, email: shop.owner.email, password: shop.owner.password)
             let alerts = try await session.page("console/alerts")
             let rows = try #require(try alerts.first("table#alerts")).rows
-            #expect(rows.contains { $0[1] == "카드" && $0[2] == "400000******0002" && $0[3] == "5회" })
+            #expect(rows.contains { $0[1] == "카드" && $0[2] == "400000******0002" && $0[3] == "거절 5회" })
             let list = try await gateway.send(.GET, "v1/payments?limit=1", secret: shop.secretKey)
             let key = try #require((list.body["payments"] as? [[String: Any]])?.first?["paymentKey"] as? String)
             let detail = try await session.page("console/payments/\(key)")
@@ -245,7 +246,8 @@ extension CardTestingTests {
             let body = try #require(try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any])
             let data = try #require(body["data"] as? [String: Any])
             #expect(data["rule"] as? String == "card-declines" && data["subject"] as? String == "400000******0002")
-            #expect(data["declines"] as? Int == 5 && data["blocks"] as? Bool == true)
+            #expect(data["counted"] as? String == "declines" && data["count"] as? Int == 5)
+            #expect(data["blocks"] as? Bool == true)
         }
     }
 }
@@ -279,7 +281,77 @@ extension CardTestingTests {
                 secret: shop.secretKey)
             #expect(blocked.body["code"] as? String == "EXCEED_MAX_AUTH_COUNT")
             let rows = try #require(try await session.page("console/alerts").first("table#alerts")).rows
-            #expect(rows.first?[3] == "2회")
+            #expect(rows.first?[3] == "거절 2회")
+        }
+    }
+
+    @Test("Limits saved before the attempt ceilings existed keep their values; the ceilings read as the defaults")
+    func settingsSavedBeforeCeilings() {
+        let saved = CardTestingSettings(
+            stored: #"{"linkDeclines":4,"cardDeclines":3,"addressDeclines":10,"apiKeyDeclines":15,"blockMinutes":60}"#)
+        #expect(saved.cardDeclines == 3 && saved.blockMinutes == 60)
+        #expect(saved.cardAttempts == 20 && saved.linkAttempts == 20 && saved.addressAttempts == 600)
+        #expect(CardTestingSettings(stored: saved.json) == saved)
+    }
+}
+
+extension CardTestingTests {
+    @Test("One card approved 20 times in 30 minutes: the 21st is refused unsent, another card pays, and later it may")
+    func cardAttemptCeiling() async throws {
+        try await GatewayHarness.with { gateway in
+            let card = "4242424242424242"
+            for _ in 0..<20 {
+                let paid = try await gateway.send(.POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: card))
+                #expect(paid.body["status"] as? String == "DONE", "\(paid.body)")
+            }
+            let refused = try await gateway.send(.POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: card))
+            #expect(refused.body["code"] as? String == "EXCEED_MAX_AUTH_COUNT")
+            #expect(await reached(gateway.engine) == 20)
+            let key = try #require(refused.body["paymentKey"] as? String)
+            let merchant = try #require(await merchantID(gateway))
+            let stored = try #require(
+                try await gateway.services.stores.payments.payment(
+                    key: PaymentKey(key), merchantID: merchant, mode: .test))
+            #expect(stored.decisionReasons.map(\.rule) == ["card-attempts"])
+            #expect(stored.decisionReasons.first.map(CardTestingRule.describe)?.contains("시도 20회(기준 20회)") == true)
+
+            let other = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "5555555555554444"))
+            #expect(other.body["status"] as? String == "DONE", "\(other.body)")
+
+            gateway.wallClock.advance(seconds: 31 * 60)
+            let later = try await gateway.send(.POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: card))
+            #expect(later.body["status"] as? String == "DONE", "\(later.body)")
+        }
+    }
+
+    @Test("A merchant's address ceiling: the payment page refuses one address's attempt over it, approved or not")
+    func addressAttemptCeiling() async throws {
+        try await GatewayHarness.with { gateway in
+            let shop = try await ConsoleTests().shop(gateway)
+            let session = try await ConsoleTests().signIn(
+                gateway, email: shop.owner.email, password: shop.owner.password)
+            let tooFew = try await session.submit("console/settings", ["addressAttempts": "4"])
+            #expect(tooFew.headers.first(name: .location) == "/console/settings?error=INVALID_REQUEST")
+            _ = try await session.submit("console/settings", ["addressAttempts": "5"])
+            #expect(try await session.page("console/settings").first("input#addressAttempts")?["value"] == "5")
+
+            for (index, card) in Self.cards(5, prefix: "41").enumerated() {
+                let own = try await link(gateway, amount: 1_000 + index, secret: shop.secretKey)
+                let paid = try await payOnPage(gateway, link: own, card: card, birth: "900101", address: "100.64.1.1")
+                #expect(paid.body["status"] as? String == "DONE", "\(paid.body)")
+            }
+            let sixth = try await link(gateway, secret: shop.secretKey)
+            let refused = try await payOnPage(
+                gateway, link: sixth, card: "4242424242424242", birth: "900101", address: "100.64.1.1")
+            #expect(refused.body["code"] as? String == "FDS_ERROR")
+            #expect(await reached(gateway.engine) == 5)
+            let elsewhere = try await payOnPage(
+                gateway, link: sixth, card: "4242424242424242", birth: "900101", address: "100.64.1.2")
+            #expect(elsewhere.body["status"] as? String == "DONE", "\(elsewhere.body)")
+
+            let rows = try #require(try await session.page("console/alerts").first("table#alerts")).rows
+            #expect(rows.contains { $0[1] == "접속 주소" && $0[2] == "100.64.1.1" && $0[3] == "시도 5회" })
         }
     }
 }

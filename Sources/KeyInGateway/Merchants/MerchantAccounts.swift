@@ -44,8 +44,7 @@ package struct MerchantAccounts {
     }
 
     /// The merchant a secret key belongs to, if the key is not (yet) revoked.
-    package func merchant(forSecretKey secret: String, now: Date) async throws -> (merchantID: MerchantID, mode: Mode)?
-    {
+    package func merchant(forSecretKey secret: String, now: Date) async throws -> MerchantStore.KeyHolder? {
         try await store.key(digest: Self.hash(secret), at: now)
     }
 

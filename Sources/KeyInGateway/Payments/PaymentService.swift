@@ -61,9 +61,11 @@ package struct PaymentService: Sendable {
         }
     }
 
+    /// `limits`: the merchant's card-testing limits when the caller has them already (the API key's lookup brings
+    /// them); read from the merchant otherwise.
     package func keyIn(
         _ input: KeyInPaymentRequest, merchantID: MerchantID, mode: PaymentMode,
-        origin: PaymentOrigin = PaymentOrigin(),
+        origin: PaymentOrigin = PaymentOrigin(), limits: CardTestingSettings? = nil,
         completion: Completion? = nil
     ) async throws -> Outcome {
         // A live key on a deployment with no card companies is refused before anything is written.
@@ -104,7 +106,12 @@ package struct PaymentService: Sendable {
         // The decision point first, with the merchant's limits: a blocked payment is stored ABORTED with its reasons
         // and never sent.
         var decisions = self.decisions
-        decisions.rules = try await CardTestingSettings(stored: merchants.merchant(id: merchantID)?.cardTesting).rules
+        if let limits {
+            decisions.rules = limits.rules
+        } else {
+            decisions.rules = try await CardTestingSettings(stored: merchants.merchant(id: merchantID)?.cardTesting)
+                .rules
+        }
         let decision = try await decisions.decide(payment, origin: origin)
         payment.decisionReasons = decision.reasons
         let blocked: ErrorCode? =

@@ -2,30 +2,57 @@ import Foundation
 import KeyInCore
 
 /// What a merchant may tune of the card-testing rules: how many declines each source may have in its window before
-/// it is blocked, and for how long. Kept with the merchant (JSON); a merchant that never changed them has the
-/// defaults of `CardTestingRule.defaults`.
+/// it is blocked, how many attempts a link, a card and an address may send at all, and for how long a tripped source
+/// is blocked. Kept with the merchant (JSON); a merchant that never changed them has the defaults of
+/// `CardTestingRule.defaults`.
 package struct CardTestingSettings: Codable, Sendable, Equatable {
     package var linkDeclines: Int64
     package var cardDeclines: Int64
     package var addressDeclines: Int64
     package var apiKeyDeclines: Int64
+    package var linkAttempts: Int64
+    package var cardAttempts: Int64
+    package var addressAttempts: Int64
     package var blockMinutes: Int64
 
     package static let defaults = CardTestingSettings(rules: CardTestingRule.defaults)
 
     /// Fewer than 2 would block an honest customer's one typing mistake; more than 100 would let card testing run.
     package static let declineRange: ClosedRange<Int64> = 2...100
+    /// Fewer than 5 would stop a customer who retries after a timeout; a shop that charges one corporate card all
+    /// day, or has a busy office behind one address, may need thousands.
+    package static let attemptRange: ClosedRange<Int64> = 5...100_000
     package static let blockMinuteRange: ClosedRange<Int64> = 5...1440
 
     init(rules: [CardTestingRule]) {
-        func limit(_ source: PaymentSourceKind) -> Int64 {
-            rules.first { $0.source == source }?.declineLimit ?? 5
+        func limit(_ source: PaymentSourceKind, _ counts: CountedOutcome) -> Int64 {
+            rules.first { $0.source == source && $0.counts == counts }?.limit ?? 5
         }
-        linkDeclines = limit(.link)
-        cardDeclines = limit(.card)
-        addressDeclines = limit(.address)
-        apiKeyDeclines = limit(.apiKey)
+        linkDeclines = limit(.link, .declines)
+        cardDeclines = limit(.card, .declines)
+        addressDeclines = limit(.address, .declines)
+        apiKeyDeclines = limit(.apiKey, .declines)
+        linkAttempts = limit(.link, .attempts)
+        cardAttempts = limit(.card, .attempts)
+        addressAttempts = limit(.address, .attempts)
         blockMinutes = (rules.first { $0.blocks }?.blockSeconds ?? 1800) / 60
+    }
+
+    /// Settings saved before a limit existed read with that limit's default.
+    package init(from decoder: any Decoder) throws {
+        let stored = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = Self.defaults
+        func value(_ key: CodingKeys, _ fallback: Int64) throws -> Int64 {
+            try stored.decodeIfPresent(Int64.self, forKey: key) ?? fallback
+        }
+        linkDeclines = try value(.linkDeclines, defaults.linkDeclines)
+        cardDeclines = try value(.cardDeclines, defaults.cardDeclines)
+        addressDeclines = try value(.addressDeclines, defaults.addressDeclines)
+        apiKeyDeclines = try value(.apiKeyDeclines, defaults.apiKeyDeclines)
+        linkAttempts = try value(.linkAttempts, defaults.linkAttempts)
+        cardAttempts = try value(.cardAttempts, defaults.cardAttempts)
+        addressAttempts = try value(.addressAttempts, defaults.addressAttempts)
+        blockMinutes = try value(.blockMinutes, defaults.blockMinutes)
     }
 
     /// The settings stored with a merchant; the defaults when none were saved (or they no longer read).
@@ -38,27 +65,33 @@ package struct CardTestingSettings: Codable, Sendable, Equatable {
 
     /// The field whose value is out of range, if any.
     package var problem: String? {
-        let declines: [(String, Int64)] = [
-            ("linkDeclines", linkDeclines), ("cardDeclines", cardDeclines), ("addressDeclines", addressDeclines),
-            ("apiKeyDeclines", apiKeyDeclines),
+        let checked: [(String, Int64, ClosedRange<Int64>)] = [
+            ("linkDeclines", linkDeclines, Self.declineRange), ("cardDeclines", cardDeclines, Self.declineRange),
+            ("addressDeclines", addressDeclines, Self.declineRange),
+            ("apiKeyDeclines", apiKeyDeclines, Self.declineRange),
+            ("linkAttempts", linkAttempts, Self.attemptRange), ("cardAttempts", cardAttempts, Self.attemptRange),
+            ("addressAttempts", addressAttempts, Self.attemptRange),
+            ("blockMinutes", blockMinutes, Self.blockMinuteRange),
         ]
-        if let (name, _) = declines.first(where: { !Self.declineRange.contains($0.1) }) { return name }
-        return Self.blockMinuteRange.contains(blockMinutes) ? nil : "blockMinutes"
+        return checked.first { !$0.2.contains($0.1) }?.0
     }
 
     /// The rules with these limits; the windows, shares and the merchant-wide alert stay as they are.
     package var rules: [CardTestingRule] {
         CardTestingRule.defaults.map { rule in
             let limit: Int64 =
-                switch rule.source {
-                case .link: linkDeclines
-                case .card: cardDeclines
-                case .address: addressDeclines
-                case .apiKey: apiKeyDeclines
-                case .merchant: rule.declineLimit
+                switch (rule.source, rule.counts) {
+                case (.link, .declines): linkDeclines
+                case (.card, .declines): cardDeclines
+                case (.address, .declines): addressDeclines
+                case (.apiKey, .declines): apiKeyDeclines
+                case (.link, .attempts): linkAttempts
+                case (.card, .attempts): cardAttempts
+                case (.address, .attempts): addressAttempts
+                case (.apiKey, .attempts), (.merchant, _): rule.limit
                 }
             return CardTestingRule(
-                source: rule.source, declineLimit: limit, declineShare: rule.declineShare,
+                source: rule.source, counts: rule.counts, limit: limit, declineShare: rule.declineShare,
                 windowSeconds: rule.windowSeconds, blockSeconds: rule.blocks ? blockMinutes * 60 : rule.blockSeconds,
                 code: rule.code, blocks: rule.blocks)
         }

@@ -23,9 +23,9 @@ package struct PaymentOrigin: Sendable {
 
 /// The one place that decides whether a payment may be sent to the card company: it takes the payment and its
 /// origin and answers allow or block, with the reasons (later also challenge, for 3-D Secure, and review, for fraud
-/// detection). Its first rules stop card testing: a source with too many declines is blocked for a while, and its
-/// payments are answered without contacting anyone. Counts and blocks live in the database, so every node on one
-/// database shares them.
+/// detection). Its first rules stop card testing: a source with too many declines, or too many attempts at all, is
+/// blocked for a while, and its payments are answered without contacting anyone. Counts and blocks live in the
+/// database, so every node on one database shares them.
 package struct PaymentDecisionPoint: Sendable {
     package let attempts: AttemptWindowStore
     package let blocks: SourceBlockStore
@@ -83,83 +83,133 @@ package struct PaymentDecisionPoint: Sendable {
         }
     }
 
-    /// The attempt counts this payment adds (for the rules that weigh declines against attempts), written with the
-    /// payment's first row: counting adds no write transaction of its own.
+    /// The attempt counts this payment adds (for the attempt ceilings, and for the rules that weigh declines against
+    /// attempts), written with the payment's first row: counting adds no write transaction of its own. Each counter
+    /// once, though two rules read it: one upsert may not touch a row twice.
     package func attemptIncrements(of payment: PaymentRecord, origin: PaymentOrigin) -> [AttemptWindowStore.Increment] {
-        sources(of: payment, origin: origin).filter { $0.rule.declineShare != nil }.map {
-            AttemptWindowStore.Increment(scope: "attempts/\($0.rule.source.rawValue)", subject: $0.subject)
-        }
+        Self.distinct(
+            sources(of: payment, origin: origin).filter { $0.rule.counts == .attempts || $0.rule.declineShare != nil }
+                .map {
+                    AttemptWindowStore.Increment(
+                        scope: "\(CountedOutcome.attempts.rawValue)/\($0.rule.source.rawValue)", subject: $0.subject)
+                })
     }
 
     /// The decline counts a card company's decline of this payment adds, written with its outcome.
     package func declineIncrements(of payment: PaymentRecord, origin: PaymentOrigin) -> [AttemptWindowStore.Increment] {
-        sources(of: payment, origin: origin).map {
-            AttemptWindowStore.Increment(scope: "declines/\($0.rule.source.rawValue)", subject: $0.subject)
+        Self.distinct(
+            sources(of: payment, origin: origin).filter { $0.rule.counts == .declines }.map {
+                AttemptWindowStore.Increment(scope: $0.rule.scope, subject: $0.subject)
+            })
+    }
+
+    static func distinct(_ increments: [AttemptWindowStore.Increment]) -> [AttemptWindowStore.Increment] {
+        increments.reduce(into: []) { kept, increment in
+            if !kept.contains(increment) { kept.append(increment) }
         }
     }
 
-    /// Whether the payment may go to the card company: blocked when any of its sources is. Reads only.
+    /// Whether the payment may go to the card company: blocked when any of its sources is, or when a source has
+    /// already sent as many attempts as its ceiling allows (that source is then blocked from now, with an alert, as a
+    /// decline rule's would be). One read; a write only when a ceiling is reached.
     package func decide(_ payment: PaymentRecord, origin: PaymentOrigin) async throws -> Decision {
         let at = now()
-        let sources = sources(of: payment, origin: origin)
+        let blocking = sources(of: payment, origin: origin).filter(\.rule.blocks)
+        let ceilings = blocking.filter { $0.rule.counts == .attempts }
+        let standing = try await blocks.standing(
+            subjects: Array(Set(blocking.map(\.subject))), mode: payment.mode, at: at,
+            windows: ceilings.map {
+                AttemptWindow(scope: $0.rule.scope, subject: $0.subject, windowSeconds: $0.rule.windowSeconds)
+            })
         var reasons: [DecisionReason] = []
         var verdict = Verdict.allow
-        let blocking = sources.filter(\.rule.blocks)
-        let running = try await blocks.active(subjects: blocking.map(\.subject), mode: payment.mode, at: at)
         for source in blocking {
-            guard let block = running.first(where: { $0.rule == source.rule.name && $0.subject == source.subject })
-            else { continue }
-            reasons.append(reason(source, count: block.count, until: block.blockedUntil))
+            var found: DecisionReason?
+            if let block = standing.running.first(where: {
+                $0.blocks && $0.rule == source.rule.name && $0.subject == source.subject
+            }) {
+                found = reason(source, count: block.count, until: block.blockedUntil)
+            } else if let ceiling = ceilings.firstIndex(where: { $0.rule.name == source.rule.name }),
+                standing.counts[ceiling] >= source.rule.limit
+            {
+                // This payment would be one too many: the source is blocked from now, and the merchant alerted.
+                let block = try await start(source, count: standing.counts[ceiling], by: payment, at: at)
+                found = reason(source, count: block.count, until: block.blockedUntil)
+            }
+            guard let found else { continue }
+            reasons.append(found)
             if verdict == .allow { verdict = .block(source.rule.code) }
         }
         return Decision(verdict: verdict, reasons: reasons)
     }
 
-    /// After a decline was counted (with the payment's outcome): every source whose rule now trips is blocked (or,
-    /// for the merchant-wide figure, alerted) from now. Returns the blocks and alerts this decline started.
+    /// After a decline was counted (with the payment's outcome): every source whose decline rule now trips is
+    /// blocked (or, for the merchant-wide figure, alerted) from now. Returns the blocks and alerts this decline
+    /// started. One read for every source's windows and running blocks.
     package func blocksTripped(by payment: PaymentRecord, origin: PaymentOrigin) async throws -> [SourceBlockRecord] {
         let at = now()
-        var started: [SourceBlockRecord] = []
-        for source in sources(of: payment, origin: origin) {
+        let counted = sources(of: payment, origin: origin).filter { $0.rule.counts == .declines }
+        // Each source's declines, then (for a rule that weighs a share) its attempts.
+        var windows: [AttemptWindow] = []
+        for source in counted {
             let rule = source.rule
-            let declines = try await attempts.count(
-                scope: "declines/\(rule.source.rawValue)", subject: source.subject, at: at,
-                windowSeconds: rule.windowSeconds)
-            let tried =
-                rule.declineShare == nil
-                ? declines
-                : try await attempts.count(
-                    scope: "attempts/\(rule.source.rawValue)", subject: source.subject, at: at,
-                    windowSeconds: rule.windowSeconds)
+            windows.append(AttemptWindow(scope: rule.scope, subject: source.subject, windowSeconds: rule.windowSeconds))
+            if rule.declineShare != nil {
+                windows.append(
+                    AttemptWindow(
+                        scope: "\(CountedOutcome.attempts.rawValue)/\(rule.source.rawValue)", subject: source.subject,
+                        windowSeconds: rule.windowSeconds))
+            }
+        }
+        let standing = try await blocks.standing(
+            subjects: Array(Set(counted.map(\.subject))), mode: payment.mode, at: at, windows: windows)
+        var started: [SourceBlockRecord] = []
+        var next = 0
+        for source in counted {
+            let rule = source.rule
+            let declines = standing.counts[next]
+            let tried = rule.declineShare == nil ? declines : standing.counts[next + 1]
+            next += rule.declineShare == nil ? 1 : 2
             guard rule.trips(declines: declines, attempts: tried),
-                try await blocks.active(
-                    rule: rule.name, subject: source.subject, mode: payment.mode, blocks: rule.blocks, at: at) == nil
+                !standing.running.contains(where: {
+                    $0.rule == rule.name && $0.subject == source.subject && $0.blocks == rule.blocks
+                })
             else { continue }
-            let block = SourceBlockRecord(
-                merchantID: payment.merchantID, mode: payment.mode, rule: rule.name, subject: source.subject,
-                subjectLabel: source.label, count: declines, blocks: rule.blocks, createdAt: at,
-                blockedUntil: at.addingTimeInterval(Double(rule.blockSeconds)))
-            try await blocks.create(
-                block, webhook: WebhookPayloads.cardTestingAlert(block, paymentKey: payment.paymentKey),
-                paymentKey: payment.paymentKey)
-            started.append(block)
+            started.append(try await start(source, count: declines, by: payment, at: at))
         }
         return started
     }
 
+    /// Blocks (or alerts about) `source` from `date`, and queues the merchant's webhook about it in the same
+    /// transaction.
+    private func start(_ source: Source, count: Int64, by payment: PaymentRecord, at date: Date) async throws
+        -> SourceBlockRecord
+    {
+        let rule = source.rule
+        let block = SourceBlockRecord(
+            merchantID: payment.merchantID, mode: payment.mode, rule: rule.name, subject: source.subject,
+            subjectLabel: source.label, count: count, blocks: rule.blocks, createdAt: date,
+            blockedUntil: date.addingTimeInterval(Double(rule.blockSeconds)))
+        try await blocks.create(
+            block, webhook: WebhookPayloads.cardTestingAlert(block, paymentKey: payment.paymentKey),
+            paymentKey: payment.paymentKey)
+        return block
+    }
+
     func reason(_ source: Source, count: Int64, until: Date) -> DecisionReason {
         DecisionReason(
-            rule: source.rule.name, subject: source.label, count: count, limit: source.rule.declineLimit,
+            rule: source.rule.name, subject: source.label, count: count, limit: source.rule.limit,
             windowMinutes: source.rule.windowSeconds / 60, blockedUntil: until)
     }
 
-    /// Whether the link is locked by its decline rule right now (its page then asks the customer to contact the shop).
-    /// Only whether a block runs matters, so the merchant's own limits need not be known.
+    /// Whether the link is locked by one of its rules (declines or attempts) right now: its page then asks the
+    /// customer to contact the shop. Only whether a block runs matters, so the merchant's own limits need not be
+    /// known.
     package func isLocked(_ link: PaymentLinkRecord) async throws -> Bool {
-        guard let rule = rules.first(where: { $0.source == .link && $0.blocks }) else { return false }
-        return try await blocks.active(
-            rule: rule.name, subject: Self.linkSubject(link.linkKey, mode: link.mode), mode: link.mode, at: now())
-            != nil
+        let subject = Self.linkSubject(link.linkKey, mode: link.mode)
+        return try await blocks.standing(subjects: [subject], mode: link.mode, at: now()).running.contains {
+            $0.blocks && CardTestingRule.source(ofRule: $0.rule) == .link
+        }
     }
 
     static func linkSubject(_ key: PaymentLinkKey, mode: PaymentMode) -> String { "\(mode.rawValue) \(key.rawValue)" }

@@ -39,17 +39,21 @@ package struct WebhookEventBody: Encodable {
 /// The body of a `CARD_TESTING_ALERT` delivery.
 package struct CardTestingAlertBody: Encodable {
     package struct Alert: Encodable {
-        /// `link-declines`, `card-declines`, `address-declines`, `api-key-declines`, `merchant-declines`.
+        /// `link-declines`, `card-declines`, `address-declines`, `api-key-declines`, `merchant-declines`, or an
+        /// attempt ceiling: `link-attempts`, `card-attempts`, `address-attempts`.
         package let rule: String
         /// `link`, `card`, `address`, `api-key` or `merchant`.
         package let source: String
         /// The link key, masked card number, client address or key prefix; empty for the merchant-wide figure.
         package let subject: String
-        package let declines: Int64
+        /// What the rule counts: `declines` or `attempts`.
+        package let counted: String
+        /// How many it had counted in its window when it tripped.
+        package let count: Int64
         /// False for the merchant-wide alert, which blocks nothing.
         package let blocks: Bool
         package let blockedUntil: Date
-        /// The payment whose decline tripped the rule.
+        /// The payment that tripped the rule (by its decline, or as one attempt too many).
         package let paymentKey: String
     }
 
@@ -78,15 +82,17 @@ package enum WebhookPayloads {
         }
     }
 
-    /// A card-testing block or alert: what tripped, from where, how many declines, until when, and the payment
-    /// whose decline tripped it.
+    /// A card-testing block or alert: what tripped, from where, how many declines or attempts, until when, and the
+    /// payment that tripped it.
     package static func cardTestingAlert(_ block: SourceBlockRecord, paymentKey: PaymentKey) -> WebhookEvent {
         WebhookEvent(.cardTestingAlert) {
             let body = CardTestingAlertBody(
                 eventType: WebhookEventType.cardTestingAlert.rawValue, createdAt: block.createdAt,
                 data: .init(
                     rule: block.rule, source: CardTestingRule.source(ofRule: block.rule)?.rawValue ?? block.rule,
-                    subject: block.subjectLabel, declines: block.count, blocks: block.blocks,
+                    subject: block.subjectLabel,
+                    counted: (CardTestingRule.parse(rule: block.rule)?.counts ?? .declines).rawValue,
+                    count: block.count, blocks: block.blocks,
                     blockedUntil: block.blockedUntil, paymentKey: paymentKey.rawValue))
             return String(decoding: try JSONCoding.encoder.encode(body), as: UTF8.self)
         }
