@@ -173,6 +173,7 @@ extension ConsoleController {
             \(number("linkAttempts", "결제 링크 하나: 30분에 몇 번까지 결제를 시도할 수 있나요", limits.linkAttempts, CardTestingSettings.attemptRange))
             \(number("cardAttempts", "같은 카드: 30분에 몇 번까지 결제할 수 있나요 (법인카드 하나로 자주 결제하는 상점은 늘려 주세요)", limits.cardAttempts, CardTestingSettings.attemptRange))
             \(number("addressAttempts", "결제 페이지의 같은 접속 주소: 10분에 몇 번까지 결제를 시도할 수 있나요", limits.addressAttempts, CardTestingSettings.attemptRange))
+            <div class="field"><label for="apiKeyAttempts">API 키 하나: 10분에 몇 번까지 결제할 수 있나요 (비워 두면 제한 없음. 키가 유출돼도 이 이상은 결제되지 않습니다)</label><input id="apiKeyAttempts" name="apiKeyAttempts" type="number" inputmode="numeric" min="\(CardTestingSettings.attemptRange.lowerBound)" max="\(CardTestingSettings.attemptRange.upperBound)" value="\(limits.apiKeyAttempts.map(String.init) ?? "")"></div>
             \(number("blockMinutes", "막는 시간(분)", limits.blockMinutes, CardTestingSettings.blockMinuteRange))
             </fieldset>
             <button type="submit">저장</button>
@@ -190,6 +191,7 @@ extension ConsoleController {
         package var linkAttempts: String?
         package var cardAttempts: String?
         package var addressAttempts: String?
+        package var apiKeyAttempts: String?
         package var blockMinutes: String?
 
         /// The card-testing limits the form sends, over the current ones (a form without them changes nothing).
@@ -208,6 +210,13 @@ extension ConsoleController {
                     throw KeyInError(.invalidRequest, param: name)
                 }
                 settings[keyPath: path] = value
+            }
+            // Optional: left empty, a key has no ceiling.
+            if let text = apiKeyAttempts?.trimmingCharacters(in: .whitespaces) {
+                guard text.isEmpty || Int64(text) != nil else {
+                    throw KeyInError(.invalidRequest, param: "apiKeyAttempts")
+                }
+                settings.apiKeyAttempts = Int64(text)
             }
             if let problem = settings.problem { throw KeyInError(.invalidRequest, param: problem) }
             return settings

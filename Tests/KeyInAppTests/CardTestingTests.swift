@@ -325,6 +325,37 @@ extension CardTestingTests {
         }
     }
 
+    @Test("An API key has no attempt ceiling until its merchant sets one; then the attempt over it is refused unsent")
+    func apiKeyAttemptCeiling() async throws {
+        try await GatewayHarness.with { gateway in
+            let shop = try await ConsoleTests().shop(gateway)
+            let session = try await ConsoleTests().signIn(
+                gateway, email: shop.owner.email, password: shop.owner.password)
+            #expect(try await session.page("console/settings").first("input#apiKeyAttempts")?["value"] == "")
+            let pay = { (card: String) in
+                try await gateway.send(
+                    .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: card), secret: shop.secretKey)
+            }
+            for card in Self.cards(25, prefix: "41") {
+                #expect(try await pay(card).body["status"] as? String == "DONE")
+            }
+            _ = try await session.submit("console/settings", ["apiKeyAttempts": "30"])
+            #expect(try await session.page("console/settings").first("input#apiKeyAttempts")?["value"] == "30")
+            for card in Self.cards(5, prefix: "42") {
+                #expect(try await pay(card).body["status"] as? String == "DONE")
+            }
+            let refused = try await pay("4242424242424242")
+            #expect(refused.body["code"] as? String == "FDS_ERROR")
+            #expect(await reached(gateway.engine) == 30)
+
+            // Emptied again, the key has no ceiling, though the block it started runs its time.
+            _ = try await session.submit("console/settings", ["apiKeyAttempts": ""])
+            #expect(try await session.page("console/settings").first("input#apiKeyAttempts")?["value"] == "")
+            let rows = try #require(try await session.page("console/alerts").first("table#alerts")).rows
+            #expect(rows.contains { $0[1] == "API 키" && $0[3] == "시도 30회" })
+        }
+    }
+
     @Test("A merchant's address ceiling: the payment page refuses one address's attempt over it, approved or not")
     func addressAttemptCeiling() async throws {
         try await GatewayHarness.with { gateway in

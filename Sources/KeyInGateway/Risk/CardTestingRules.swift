@@ -75,8 +75,8 @@ package struct CardTestingRule: Sendable {
     /// (honest customers behind one office or carrier address mostly pay). The merchant-wide figure only alerts.
     /// Beyond declines, the attempts a link, a card or an address may send at all are capped: one order is not paid
     /// twenty times, one card is not charged twenty times in half an hour by key-in, and one address (even a
-    /// carrier's NAT) does not send a payment a second for ten minutes. API keys have no attempt cap: a key carries
-    /// its merchant's whole volume.
+    /// carrier's NAT) does not send a payment a second for ten minutes. API keys have no attempt cap unless their
+    /// merchant sets one (`CardTestingSettings.apiKeyAttempts`): a key carries its merchant's whole volume.
     package static let defaults: [CardTestingRule] = [
         CardTestingRule(source: .link, limit: 5, windowSeconds: 30 * 60, blockSeconds: 30 * 60, code: .fdsError),
         CardTestingRule(

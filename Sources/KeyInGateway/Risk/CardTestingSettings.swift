@@ -13,6 +13,9 @@ package struct CardTestingSettings: Codable, Sendable, Equatable {
     package var linkAttempts: Int64
     package var cardAttempts: Int64
     package var addressAttempts: Int64
+    /// None by default: a key carries its merchant's whole volume. A merchant that knows its volume sets one, so a
+    /// leaked secret key cannot send more than that before it is stopped.
+    package var apiKeyAttempts: Int64?
     package var blockMinutes: Int64
 
     package static let defaults = CardTestingSettings(rules: CardTestingRule.defaults)
@@ -35,6 +38,7 @@ package struct CardTestingSettings: Codable, Sendable, Equatable {
         linkAttempts = limit(.link, .attempts)
         cardAttempts = limit(.card, .attempts)
         addressAttempts = limit(.address, .attempts)
+        apiKeyAttempts = rules.first { $0.source == .apiKey && $0.counts == .attempts }?.limit
         blockMinutes = (rules.first { $0.blocks }?.blockSeconds ?? 1800) / 60
     }
 
@@ -52,6 +56,7 @@ package struct CardTestingSettings: Codable, Sendable, Equatable {
         linkAttempts = try value(.linkAttempts, defaults.linkAttempts)
         cardAttempts = try value(.cardAttempts, defaults.cardAttempts)
         addressAttempts = try value(.addressAttempts, defaults.addressAttempts)
+        apiKeyAttempts = try stored.decodeIfPresent(Int64.self, forKey: .apiKeyAttempts)
         blockMinutes = try value(.blockMinutes, defaults.blockMinutes)
     }
 
@@ -71,6 +76,7 @@ package struct CardTestingSettings: Codable, Sendable, Equatable {
             ("apiKeyDeclines", apiKeyDeclines, Self.declineRange),
             ("linkAttempts", linkAttempts, Self.attemptRange), ("cardAttempts", cardAttempts, Self.attemptRange),
             ("addressAttempts", addressAttempts, Self.attemptRange),
+            ("apiKeyAttempts", apiKeyAttempts ?? Self.attemptRange.lowerBound, Self.attemptRange),
             ("blockMinutes", blockMinutes, Self.blockMinuteRange),
         ]
         return checked.first { !$0.2.contains($0.1) }?.0
@@ -78,7 +84,12 @@ package struct CardTestingSettings: Codable, Sendable, Equatable {
 
     /// The rules with these limits; the windows, shares and the merchant-wide alert stay as they are.
     package var rules: [CardTestingRule] {
-        CardTestingRule.defaults.map { rule in
+        let keyCeiling = apiKeyAttempts.map {
+            CardTestingRule(
+                source: .apiKey, counts: .attempts, limit: $0, windowSeconds: 10 * 60, blockSeconds: 30 * 60,
+                code: .fdsError)
+        }
+        return (CardTestingRule.defaults + (keyCeiling.map { [$0] } ?? [])).map { rule in
             let limit: Int64 =
                 switch (rule.source, rule.counts) {
                 case (.link, .declines): linkDeclines
