@@ -40,7 +40,7 @@ package struct WebhookEventBody: Encodable {
 package struct CardTestingAlertBody: Encodable {
     package struct Alert: Encodable {
         /// `link-declines`, `card-declines`, `address-declines`, `api-key-declines`, `merchant-declines`, or an
-        /// attempt ceiling: `link-attempts`, `card-attempts`, `address-attempts`.
+        /// attempt ceiling: `link-attempts`, `card-attempts`, `address-attempts`, `api-key-attempts`.
         package let rule: String
         /// `link`, `card`, `address`, `api-key` or `merchant`.
         package let source: String
