@@ -1,4 +1,5 @@
 import FluentKit
+import FluentPostgresDriver
 import FluentSQL
 import FluentSQLiteDriver
 import Foundation
@@ -69,5 +70,21 @@ extension Database {
         case .busy, .locked, .lockedBySharedCache, .busyTimeout: true
         default: false
         }
+    }
+}
+
+/// What kind of database failure an error is, safe to log: SQLite's result code or PostgreSQL's SQLSTATE, never the
+/// message, which can quote the values a statement was given.
+package enum DatabaseFailure {
+    package static func kind(of error: any Error) -> String {
+        if let sqlite = error as? SQLiteError { return "SQLite \(sqlite.reason)" }
+        if let postgres = error as? PSQLError {
+            return "PostgreSQL \(postgres.serverInfo?[.sqlState] ?? "\(postgres.code)")"
+        }
+        if let database = error as? any DatabaseError {
+            if database.isConstraintFailure { return "constraint" }
+            if database.isConnectionClosed { return "connection closed" }
+        }
+        return String(describing: type(of: error))
     }
 }

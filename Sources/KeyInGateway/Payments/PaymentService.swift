@@ -217,6 +217,10 @@ package struct PaymentService: Sendable {
             // Crash recovery in another process aborted it meanwhile and reversed it: what is stored stands.
             return try await storedOutcome(of: payment, completion: completion)
         } catch {
+            // Its kind only: a database's message can quote the values it was given.
+            logger.error(
+                "the approval's write failed",
+                metadata: ["paymentKey": "\(payment.paymentKey)", "error": "\(DatabaseFailure.kind(of: error))"])
             return try await approvalNotRecorded(approved, answered: answered, completion: completion)
         }
     }
