@@ -18,7 +18,7 @@ package enum Migrations {
             CreatePasswordResets(), CreateChatPresence(), AddOrderNameToInquiries(),
             AddMessageIdentityToNetworkMessages(), AddLeaseToOutboundMessages(), AddTossFieldsToPayments(),
             AddTossFieldsToCancels(), RenameCodesToToss(), CreateAttemptWindows(),
-            AddPaymentModes(existingRowsMode: existingRowsMode), CreateSourceBlocks(),
+            AddPaymentModes(existingRowsMode: existingRowsMode), CreateSourceBlocks(), AddSourceBlockStarts(),
         ]
     }
 }

@@ -49,17 +49,33 @@ package struct SourceBlockStore: Sendable {
     }
 
     /// Stores the block and, in the same transaction, queues `webhook` (about the payment that tripped it) for the
-    /// merchant's endpoints of its mode that asked for it.
-    package func create(_ block: SourceBlockRecord, webhook: WebhookEvent?, paymentKey: PaymentKey) async throws {
-        try await database.transaction { database in
-            try await SourceBlockModel(block).create(on: database)
-            if let webhook {
-                try await WebhookStore.enqueue(
-                    webhook, merchantID: block.merchantID, mode: block.mode, paymentKey: paymentKey,
-                    at: block.createdAt, on: database)
+    /// merchant's endpoints of its mode that asked for it, unless the same rule already started a block on the same
+    /// subject in the same minute: payments at the same moment (on one node or several) that trip one rule together
+    /// make one block and one webhook. True when this call started it.
+    @discardableResult
+    package func create(_ block: SourceBlockRecord, webhook: WebhookEvent?, paymentKey: PaymentKey) async throws
+        -> Bool
+    {
+        do {
+            try await database.transaction { database in
+                do {
+                    try await SourceBlockModel(block).create(on: database)
+                } catch let error as any DatabaseError where error.isConstraintFailure {
+                    throw AlreadyStarted()
+                }
+                if let webhook {
+                    try await WebhookStore.enqueue(
+                        webhook, merchantID: block.merchantID, mode: block.mode, paymentKey: paymentKey,
+                        at: block.createdAt, on: database)
+                }
             }
+            return true
+        } catch is AlreadyStarted {
+            return false
         }
     }
+
+    private struct AlreadyStarted: Error {}
 
     /// A block or alert still running, as the decision point weighs it.
     package struct Running: Sendable, Equatable {
@@ -146,6 +162,8 @@ final class SourceBlockModel: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     /// Epoch milliseconds: an integer compares exactly on both databases.
     @Field(key: "blocked_until_ms") var blockedUntilMilliseconds: Int64
+    /// Unique: the mode, rule, subject and minute the block started. Nil on blocks from before it existed.
+    @OptionalField(key: "started") var started: String?
 
     init() {}
 
@@ -161,6 +179,12 @@ final class SourceBlockModel: Model, @unchecked Sendable {
         blocks = record.blocks
         createdAt = record.createdAt
         blockedUntilMilliseconds = record.blockedUntil.epochMilliseconds
+        started = Self.started(record)
+    }
+
+    static func started(_ record: SourceBlockRecord) -> String {
+        let minute = Int64(record.createdAt.timeIntervalSince1970.rounded(.down)) / 60
+        return "\(record.mode.rawValue) \(record.rule) \(record.subject) \(minute)"
     }
 }
 
@@ -203,5 +227,22 @@ struct CreateSourceBlocks: AsyncMigration {
         try await database.schema(MerchantModel.schema).deleteField("card_testing").update()
         try await database.schema(PaymentModel.schema).deleteField("decision").update()
         try await database.schema(SourceBlockModel.schema).delete()
+    }
+}
+
+/// One block per rule, subject and minute (`SourceBlockStore.create`). Blocks made before are left without a start
+/// key: NULLs never collide in a unique index, on SQLite or PostgreSQL.
+struct AddSourceBlockStarts: AsyncMigration {
+    var name: String { "033_add_source_block_starts" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(SourceBlockModel.schema).field("started", .string).update()
+        try await database.sql.create(index: "source_blocks_started").unique().on(SourceBlockModel.schema)
+            .column("started").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.sql.drop(index: "source_blocks_started").run()
+        try await database.schema(SourceBlockModel.schema).deleteField("started").update()
     }
 }

@@ -5,6 +5,7 @@ import IssuerSimulator
 import KeyInApp
 import KeyInCore
 import KeyInGateway
+import KeyInPersistence
 import Testing
 import Vapor
 import VaporTesting
@@ -253,6 +254,49 @@ extension CardTestingTests {
 }
 
 extension CardTestingTests {
+    @Test(
+        "Payments at the same moment that trip one rule together make one block and one webhook",
+        arguments: AttemptWindowStoreTests.databases)
+    func oneBlockPerTrip(onPostgres: Bool) async throws {
+        try await GatewayHarness.with(postgres: onPostgres) { gateway in
+            let created = try await gateway.send(
+                .POST, "v1/webhooks", json: ["url": "http://127.0.0.1:9/alerts", "events": ["CARD_TESTING_ALERT"]])
+            let endpoint = try #require((created.body["webhookId"] as? String).flatMap(UUID.init(uuidString:)))
+            let merchant = try #require(await merchantID(gateway))
+            let at = gateway.wallClock.now
+            func block(at date: Date) -> SourceBlockRecord {
+                SourceBlockRecord(
+                    merchantID: merchant, mode: .test, rule: "card-attempts", subject: "test fingerprint",
+                    subjectLabel: "424242******4242", count: 20, blocks: true, createdAt: date,
+                    blockedUntil: date.addingTimeInterval(1800))
+            }
+            let store = gateway.services.stores.blocks
+            let key = PaymentKey("pay_tripped")
+            let made = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        let tripped = block(at: at)
+                        return try await store.create(
+                            tripped, webhook: WebhookPayloads.cardTestingAlert(tripped, paymentKey: key),
+                            paymentKey: key)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(made.filter { $0 }.count == 1)
+            #expect(try await store.newest(of: merchant, mode: .test, limit: 10).count == 1)
+            let webhooks = gateway.services.stores.webhooks
+            #expect(try await webhooks.deliveries(of: endpoint, status: nil, limit: 10).count == 1)
+            // A minute on, the rule may start another (after a short block ended, say).
+            let later = block(at: at.addingTimeInterval(60))
+            #expect(
+                try await store.create(
+                    later, webhook: WebhookPayloads.cardTestingAlert(later, paymentKey: key), paymentKey: key))
+            #expect(try await store.newest(of: merchant, mode: .test, limit: 10).count == 2)
+            #expect(try await webhooks.deliveries(of: endpoint, status: nil, limit: 10).count == 2)
+        }
+    }
+
     @Test("A merchant tunes the limits in the console; out-of-range values are refused and change nothing")
     func merchantTunesLimits() async throws {
         try await GatewayHarness.with { gateway in

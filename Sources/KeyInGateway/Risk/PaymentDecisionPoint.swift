@@ -133,7 +133,7 @@ package struct PaymentDecisionPoint: Sendable {
                 standing.counts[ceiling] >= source.rule.limit
             {
                 // This payment would be one too many: the source is blocked from now, and the merchant alerted.
-                let block = try await start(source, count: standing.counts[ceiling], by: payment, at: at)
+                let (block, _) = try await start(source, count: standing.counts[ceiling], by: payment, at: at)
                 found = reason(source, count: block.count, until: block.blockedUntil)
             }
             guard let found else { continue }
@@ -175,25 +175,26 @@ package struct PaymentDecisionPoint: Sendable {
                     $0.rule == rule.name && $0.subject == source.subject && $0.blocks == rule.blocks
                 })
             else { continue }
-            started.append(try await start(source, count: declines, by: payment, at: at))
+            let (block, isNew) = try await start(source, count: declines, by: payment, at: at)
+            if isNew { started.append(block) }
         }
         return started
     }
 
     /// Blocks (or alerts about) `source` from `date`, and queues the merchant's webhook about it in the same
-    /// transaction.
+    /// transaction. `isNew` is false when a payment at the same moment started the same block first.
     private func start(_ source: Source, count: Int64, by payment: PaymentRecord, at date: Date) async throws
-        -> SourceBlockRecord
+        -> (block: SourceBlockRecord, isNew: Bool)
     {
         let rule = source.rule
         let block = SourceBlockRecord(
             merchantID: payment.merchantID, mode: payment.mode, rule: rule.name, subject: source.subject,
             subjectLabel: source.label, count: count, blocks: rule.blocks, createdAt: date,
             blockedUntil: date.addingTimeInterval(Double(rule.blockSeconds)))
-        try await blocks.create(
+        let isNew = try await blocks.create(
             block, webhook: WebhookPayloads.cardTestingAlert(block, paymentKey: payment.paymentKey),
             paymentKey: payment.paymentKey)
-        return block
+        return (block, isNew)
     }
 
     func reason(_ source: Source, count: Int64, until: Date) -> DecisionReason {
