@@ -38,18 +38,44 @@ package struct AttemptWindowStore: Sendable {
     package struct Increment: Sendable, Equatable {
         package let scope: String
         package let subject: String
+        /// The most the current minute's row may hold with this attempt counted (the window's limit less what its
+        /// earlier minutes hold); over it, the whole write is refused (`OverCeiling`). The increment and the check
+        /// are one statement, so attempts at the same moment cannot all slip under the limit.
+        package var ceiling: Int64?
 
-        package init(scope: String, subject: String) {
+        package init(scope: String, subject: String, ceiling: Int64? = nil) {
             self.scope = scope
             self.subject = subject
+            self.ceiling = ceiling
         }
     }
 
+    /// An increment took its row over its ceiling: the transaction it was in is rolled back.
+    package struct OverCeiling: Error, Equatable {
+        package let scope: String
+        package let subject: String
+    }
+
     /// Counts each increment once at `date`, on `database` (a transaction's), in one statement: the increments
-    /// name distinct subjects, so no row is touched twice.
+    /// name distinct subjects, so no row is touched twice. Throws `OverCeiling` when one went over its ceiling.
     static func apply(_ increments: [Increment], at date: Date, on database: any Database) async throws {
         guard !increments.isEmpty else { return }
-        try await increment(increments, at: date, on: database).run()
+        let capped = increments.filter { $0.ceiling != nil }
+        guard !capped.isEmpty else {
+            try await increment(increments, at: date, on: database).run()
+            return
+        }
+        let rows = try await increment(increments, at: date, on: database).returning("scope", "subject", "count").all()
+        for row in rows {
+            let scope = try row.decode(column: "scope", as: String.self)
+            let subject = try row.decode(column: "subject", as: String.self)
+            guard let ceiling = capped.first(where: { $0.scope == scope && $0.subject == subject })?.ceiling else {
+                continue
+            }
+            if try row.decode(column: "count", as: Int64.self) > ceiling {
+                throw OverCeiling(scope: scope, subject: subject)
+            }
+        }
     }
 
     /// The one upsert that counts: a row per increment in the minute's bucket, or one more on the row it has.

@@ -91,7 +91,13 @@ package struct SourceBlockStore: Sendable {
         /// The blocks and alerts running on the subjects asked about.
         package let running: [Running]
         /// The sum of each window asked about, in the order asked.
-        package let counts: [Int64]
+        package let sums: [WindowSum]
+    }
+
+    /// A window's sum: all of it, and its minutes before the current one (what an attempt counted now adds to).
+    package struct WindowSum: Sendable, Equatable {
+        package let total: Int64
+        package let earlier: Int64
     }
 
     /// The blocks and alerts still running at `date` on any of `subjects`, and what the attempt windows `windows`
@@ -103,31 +109,35 @@ package struct SourceBlockStore: Sendable {
         if !subjects.isEmpty {
             branches.append(
                 """
-                SELECT -1 AS window_index, rule AS rule, subject AS subject, count AS total, blocks AS blocks, \
-                blocked_until_ms AS blocked_until_ms FROM source_blocks WHERE mode = \(bind: mode.rawValue) \
+                SELECT -1 AS window_index, rule AS rule, subject AS subject, count AS total, 0 AS earlier, \
+                blocks AS blocks, blocked_until_ms AS blocked_until_ms FROM source_blocks WHERE mode = \(bind: mode.rawValue) \
                 AND blocked_until_ms > \(bind: date.epochMilliseconds) AND subject IN (\(binds: subjects))
                 """)
         }
         for (index, window) in windows.enumerated() {
             let (first, end) = window.buckets(at: date)
+            let current = end - 1
             // Cast: PostgreSQL sums bigints as numeric.
             branches.append(
                 """
                 SELECT \(literal: index) AS window_index, '' AS rule, '' AS subject, \
-                CAST(COALESCE(SUM(count), 0) AS BIGINT) AS total, \(false) AS blocks, 0 AS blocked_until_ms \
+                CAST(COALESCE(SUM(count), 0) AS BIGINT) AS total, \
+                CAST(COALESCE(SUM(CASE WHEN bucket < \(bind: current) THEN count ELSE 0 END), 0) AS BIGINT) \
+                AS earlier, \
+                \(false) AS blocks, 0 AS blocked_until_ms \
                 FROM attempt_windows WHERE scope = \(bind: window.scope) AND subject = \(bind: window.subject) \
                 AND bucket > \(bind: first) AND bucket < \(bind: end)
                 """)
         }
-        guard !branches.isEmpty else { return Standing(running: [], counts: []) }
+        guard !branches.isEmpty else { return Standing(running: [], sums: []) }
         let rows = try await database.sql.raw(branches.joined(separator: " UNION ALL ")).all()
         var running: [Running] = []
-        var counts = [Int64](repeating: 0, count: windows.count)
+        var sums = [WindowSum](repeating: WindowSum(total: 0, earlier: 0), count: windows.count)
         for row in rows {
             let index = try row.decode(column: "window_index", as: Int.self)
             let total = try row.decode(column: "total", as: Int64.self)
             guard index < 0 else {
-                counts[index] = total
+                sums[index] = WindowSum(total: total, earlier: try row.decode(column: "earlier", as: Int64.self))
                 continue
             }
             let until = try row.decode(column: "blocked_until_ms", as: Int64.self)
@@ -138,7 +148,7 @@ package struct SourceBlockStore: Sendable {
                     blocks: try row.decode(column: "blocks", as: Bool.self),
                     blockedUntil: Date(timeIntervalSince1970: Double(until) / 1000)))
         }
-        return Standing(running: running, counts: counts)
+        return Standing(running: running, sums: sums)
     }
 
     /// The merchant's newest blocks and alerts of one mode.

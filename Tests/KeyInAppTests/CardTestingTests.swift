@@ -206,17 +206,24 @@ struct TwoNodeCardTestingTests {
                 "Authorization": "Basic \(Data((key + ":").utf8).base64EncodedString())",
                 "Content-Type": "application/json",
             ]
+            var codes: [String] = []
             for (index, card) in CardTestingTests.cards(120, prefix: "53").enumerated() {
                 var body = GatewayHarness.keyIn(card: card)
                 body["customerIdentityNumber"] = "800101"
                 try await apps[index % 2].testing().test(
                     .POST, "v1/payments/key-in", headers: headers,
                     body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: body))
-                ) { _ in }
+                ) { response in
+                    let answer = try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))
+                    codes.append((answer as? [String: Any])?["code"] as? String ?? "?")
+                }
             }
             let reached = await engine.entries().filter { $0.kind == .sale }.count
-            // One node's budget, not two: the API key's rule trips at 15 declines.
-            #expect(reached <= 20, "\(reached) attempts reached the card company")
+            // One node's budget, not two: the API key's rule trips at 15 declines. And the nodes did decide: every
+            // answer is the card company's decline or the block, none an internal error.
+            #expect((15...20).contains(reached), "\(reached) attempts reached the card company")
+            #expect(Set(codes).isSubset(of: ["INVALID_CARD_IDENTITY", "FDS_ERROR"]), "\(Set(codes))")
+            #expect(codes.filter { $0 == "FDS_ERROR" }.count == 120 - reached)
         } catch {
             for link in links { await link.shutdown() }
             for app in apps { try? await app.asyncShutdown() }
@@ -362,10 +369,43 @@ extension CardTestingTests {
             let other = try await gateway.send(
                 .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "5555555555554444"))
             #expect(other.body["status"] as? String == "DONE", "\(other.body)")
+            // The ceiling is the merchant's own: another shop charges the same card as usual.
+            let elsewhere = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: card),
+                secret: try await ConsoleTests().shop(gateway).secretKey)
+            #expect(elsewhere.body["status"] as? String == "DONE", "\(elsewhere.body)")
 
             gateway.wallClock.advance(seconds: 31 * 60)
             let later = try await gateway.send(.POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: card))
             #expect(later.body["status"] as? String == "DONE", "\(later.body)")
+        }
+    }
+
+    @Test(
+        "Thirty payments with one card at the same moment against a ceiling of 5: exactly 5 reach the card company",
+        arguments: AttemptWindowStoreTests.databases)
+    func ceilingHoldsUnderConcurrency(onPostgres: Bool) async throws {
+        try await GatewayHarness.with(postgres: onPostgres) { gateway in
+            let shop = try await ConsoleTests().shop(gateway)
+            let session = try await ConsoleTests().signIn(
+                gateway, email: shop.owner.email, password: shop.owner.password)
+            _ = try await session.submit("console/settings", ["cardAttempts": "5"])
+            let codes = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<30 {
+                    group.addTask {
+                        let answer = try await gateway.send(
+                            .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "4242424242424242"),
+                            secret: shop.secretKey)
+                        return answer.body["status"] as? String ?? answer.body["code"] as? String ?? "?"
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(codes.filter { $0 == "DONE" }.count == 5, "\(codes)")
+            #expect(codes.filter { $0 == "EXCEED_MAX_AUTH_COUNT" }.count == 25, "\(codes)")
+            #expect(await reached(gateway.engine) == 5)
+            let rows = try #require(try await session.page("console/alerts").first("table#alerts")).rows
+            #expect(rows.count == 1 && rows.first?[3] == "시도 5회")
         }
     }
 
@@ -408,7 +448,10 @@ extension CardTestingTests {
                 gateway, email: shop.owner.email, password: shop.owner.password)
             let tooFew = try await session.submit("console/settings", ["addressAttempts": "4"])
             #expect(tooFew.headers.first(name: .location) == "/console/settings?error=INVALID_REQUEST")
-            _ = try await session.submit("console/settings", ["addressAttempts": "5"])
+            // Below the address's decline count (10) the decline count would have nothing to do: refused too.
+            let belowDeclines = try await session.submit("console/settings", ["addressAttempts": "5"])
+            #expect(belowDeclines.headers.first(name: .location) == "/console/settings?error=INVALID_REQUEST")
+            _ = try await session.submit("console/settings", ["addressAttempts": "5", "addressDeclines": "5"])
             #expect(try await session.page("console/settings").first("input#addressAttempts")?["value"] == "5")
 
             for (index, card) in Self.cards(5, prefix: "41").enumerated() {

@@ -112,21 +112,22 @@ package struct PaymentService: Sendable {
             decisions.rules = try await CardTestingSettings(stored: merchants.merchant(id: merchantID)?.cardTesting)
                 .rules
         }
-        let decision = try await decisions.decide(payment, origin: origin)
-        payment.decisionReasons = decision.reasons
-        let blocked: ErrorCode? =
-            if case .block(let code) = decision.verdict { code } else { nil }
+        var decision = try await decisions.decide(payment, origin: origin)
+        let sealed = try vault.seal(number)
         do {
-            try await store.open(
-                payment, card: try vault.seal(number),
-                sent: blocked == nil
-                    ? NetworkConversation.sent(capture ? "0200" : "0100", trace: trace, note: "승인 요청", at: now())
-                    : nil,
-                claim: completion?.claim,
-                counting: blocked == nil ? decisions.attemptIncrements(of: payment, origin: origin) : [])
+            do {
+                try await open(payment, decided: decision, card: sealed, trace: trace, completion: completion)
+            } catch let over as AttemptWindowStore.OverCeiling {
+                // Attempts at the same moment took a source to its ceiling first: nothing was written, and this
+                // payment is stored blocked, as it would have been a moment later.
+                decision = try await decisions.overCeiling(payment, origin: origin, over)
+                try await open(payment, decided: decision, card: sealed, trace: trace, completion: completion)
+            }
         } catch PaymentStore.OpenRefusal.duplicateOrder {
             throw KeyInError(.duplicatedOrderID, param: "orderId")
         }
+        payment.decisionReasons = decision.reasons
+        let blocked = decision.blockedWith
         if let blocked {
             logger.notice(
                 "payment blocked by the decision point",
@@ -160,6 +161,23 @@ package struct PaymentService: Sendable {
             try? await idempotency.complete(claim, with: answer)
             throw AnsweredRequest(answer: answer)
         }
+    }
+
+    /// Step 1: the payment's first transaction, as decided: with the request sent and its attempts counted when
+    /// allowed, with its reasons and nothing sent when blocked.
+    private func open(
+        _ payment: PaymentRecord, decided decision: PaymentDecisionPoint.Decision, card: SealedCard,
+        trace: TransactionTrace, completion: Completion?
+    ) async throws {
+        var payment = payment
+        payment.decisionReasons = decision.reasons
+        let allowed = decision.blockedWith == nil
+        try await store.open(
+            payment, card: card,
+            sent: allowed
+                ? NetworkConversation.sent(payment.capture ? "0200" : "0100", trace: trace, note: "승인 요청", at: now())
+                : nil,
+            claim: completion?.claim, counting: allowed ? decision.counting : [])
     }
 
     /// After a card company's decline (counted with the outcome), the sources whose rules now trip are blocked. This

@@ -79,7 +79,13 @@ package struct CardTestingSettings: Codable, Sendable, Equatable {
             ("apiKeyAttempts", apiKeyAttempts ?? Self.attemptRange.lowerBound, Self.attemptRange),
             ("blockMinutes", blockMinutes, Self.blockMinuteRange),
         ]
-        return checked.first { !$0.2.contains($0.1) }?.0
+        if let outOfRange = checked.first(where: { !$0.2.contains($0.1) }) { return outOfRange.0 }
+        // A ceiling below its decline count would leave the decline count with nothing to do.
+        let pairs: [(String, Int64, Int64?)] = [
+            ("linkAttempts", linkDeclines, linkAttempts), ("cardAttempts", cardDeclines, cardAttempts),
+            ("addressAttempts", addressDeclines, addressAttempts), ("apiKeyAttempts", apiKeyDeclines, apiKeyAttempts),
+        ]
+        return pairs.first { name, declines, attempts in attempts.map { $0 < declines } ?? false }?.0
     }
 
     /// The rules with these limits; the windows, shares and the merchant-wide alert stay as they are.

@@ -51,6 +51,14 @@ package struct PaymentDecisionPoint: Sendable {
     package struct Decision: Sendable {
         package let verdict: Verdict
         package let reasons: [DecisionReason]
+        /// What an allowed payment counts in its first transaction: its attempts, each capped where a ceiling
+        /// applies (`AttemptWindowStore.OverCeiling` when attempts at the same moment got there first).
+        package var counting: [AttemptWindowStore.Increment] = []
+
+        /// The catalog code a blocked payment is answered with; nil when allowed.
+        package var blockedWith: ErrorCode? {
+            if case .block(let code) = verdict { code } else { nil }
+        }
     }
 
     /// One source of this payment, as a rule counts it.
@@ -74,7 +82,15 @@ package struct PaymentDecisionPoint: Sendable {
                     Source(rule: rule, subject: "\(mode) \(payment.merchantID.uuidString) \($0)", label: $0)
                 }
             case .card:
-                Source(rule: rule, subject: "\(mode) \(payment.cardFingerprint)", label: payment.cardMasked)
+                // Declines count wherever the card is guessed at: a card tested at one shop is not then tried at
+                // another. Attempts count per merchant, whose own ceiling it is (a shop that charges one corporate
+                // card all day raises its own, and one shop's many charges never block the card at another).
+                Source(
+                    rule: rule,
+                    subject: rule.counts == .attempts
+                        ? "\(mode) \(payment.merchantID.uuidString) \(payment.cardFingerprint)"
+                        : "\(mode) \(payment.cardFingerprint)",
+                    label: payment.cardMasked)
             case .apiKey:
                 origin.apiKey.map { Source(rule: rule, subject: "\(mode) \($0.digest)", label: $0.prefix) }
             case .merchant:
@@ -83,16 +99,33 @@ package struct PaymentDecisionPoint: Sendable {
         }
     }
 
-    /// The attempt counts this payment adds (for the attempt ceilings, and for the rules that weigh declines against
-    /// attempts), written with the payment's first row: counting adds no write transaction of its own. Each counter
-    /// once, though two rules read it: one upsert may not touch a row twice.
-    package func attemptIncrements(of payment: PaymentRecord, origin: PaymentOrigin) -> [AttemptWindowStore.Increment] {
-        Self.distinct(
-            sources(of: payment, origin: origin).filter { $0.rule.counts == .attempts || $0.rule.declineShare != nil }
-                .map {
-                    AttemptWindowStore.Increment(
-                        scope: "\(CountedOutcome.attempts.rawValue)/\($0.rule.source.rawValue)", subject: $0.subject)
-                })
+    /// The attempt counts an allowed payment adds (for the attempt ceilings, and for the rules that weigh declines
+    /// against attempts), written with the payment's first row: counting adds no write transaction of its own. Each
+    /// counter once, though two rules read it (one upsert may not touch a row twice), capped by the tightest
+    /// ceiling: its limit less what the window's earlier minutes hold.
+    func attemptIncrements(_ sources: [Source], sums: [String: SourceBlockStore.WindowSum]) -> [AttemptWindowStore
+        .Increment]
+    {
+        var increments: [AttemptWindowStore.Increment] = []
+        for source in sources where source.rule.counts == .attempts || source.rule.declineShare != nil {
+            var increment = AttemptWindowStore.Increment(scope: Self.attemptScope(source), subject: source.subject)
+            if source.rule.counts == .attempts, let earlier = sums[source.rule.name]?.earlier {
+                increment.ceiling = source.rule.limit - earlier
+            }
+            if let index = increments.firstIndex(where: {
+                $0.scope == increment.scope && $0.subject == increment.subject
+            }) {
+                let ceilings = [increments[index].ceiling, increment.ceiling].compactMap { $0 }
+                increments[index].ceiling = ceilings.min()
+            } else {
+                increments.append(increment)
+            }
+        }
+        return increments
+    }
+
+    static func attemptScope(_ source: Source) -> String {
+        "\(CountedOutcome.attempts.rawValue)/\(source.rule.source.rawValue)"
     }
 
     /// The decline counts a card company's decline of this payment adds, written with its outcome.
@@ -113,34 +146,57 @@ package struct PaymentDecisionPoint: Sendable {
     /// already sent as many attempts as its ceiling allows (that source is then blocked from now, with an alert, as a
     /// decline rule's would be). One read; a write only when a ceiling is reached.
     package func decide(_ payment: PaymentRecord, origin: PaymentOrigin) async throws -> Decision {
-        let at = now()
-        let blocking = sources(of: payment, origin: origin).filter(\.rule.blocks)
+        // The windows as of the payment's own time: the minute its attempts are counted in.
+        let at = payment.requestedAt
+        let all = sources(of: payment, origin: origin)
+        let blocking = all.filter(\.rule.blocks)
         let ceilings = blocking.filter { $0.rule.counts == .attempts }
         let standing = try await blocks.standing(
             subjects: Array(Set(blocking.map(\.subject))), mode: payment.mode, at: at,
             windows: ceilings.map {
                 AttemptWindow(scope: $0.rule.scope, subject: $0.subject, windowSeconds: $0.rule.windowSeconds)
             })
+        let sums = Dictionary(uniqueKeysWithValues: zip(ceilings.map(\.rule.name), standing.sums))
         var reasons: [DecisionReason] = []
         var verdict = Verdict.allow
         for source in blocking {
-            var found: DecisionReason?
-            if let block = standing.running.first(where: {
-                $0.blocks && $0.rule == source.rule.name && $0.subject == source.subject
-            }) {
-                found = reason(source, count: block.count, until: block.blockedUntil)
-            } else if let ceiling = ceilings.firstIndex(where: { $0.rule.name == source.rule.name }),
-                standing.counts[ceiling] >= source.rule.limit
-            {
-                // This payment would be one too many: the source is blocked from now, and the merchant alerted.
-                let (block, _) = try await start(source, count: standing.counts[ceiling], by: payment, at: at)
-                found = reason(source, count: block.count, until: block.blockedUntil)
-            }
-            guard let found else { continue }
-            reasons.append(found)
+            guard
+                let block = standing.running.first(where: {
+                    $0.blocks && $0.rule == source.rule.name && $0.subject == source.subject
+                })
+            else { continue }
+            reasons.append(reason(source, count: block.count, until: block.blockedUntil))
             if verdict == .allow { verdict = .block(source.rule.code) }
         }
-        return Decision(verdict: verdict, reasons: reasons)
+        // No block runs, but this payment would be one too many for a ceiling: that source is blocked from now, and
+        // the merchant alerted. (A payment blocked already starts none: it adds no attempt.)
+        if verdict == .allow,
+            let source = ceilings.first(where: { (sums[$0.rule.name]?.total ?? 0) >= $0.rule.limit }),
+            let sum = sums[source.rule.name]
+        {
+            let (block, _) = try await start(source, count: sum.total, by: payment, at: at)
+            reasons.append(reason(source, count: block.count, until: block.blockedUntil))
+            verdict = .block(source.rule.code)
+        }
+        var decision = Decision(verdict: verdict, reasons: reasons)
+        if verdict == .allow { decision.counting = attemptIncrements(all, sums: sums) }
+        return decision
+    }
+
+    /// The payment's attempt took `over`'s row past its ceiling (attempts at the same moment got there first): the
+    /// source whose ceiling it is gets its block, as `decide` would have given it a moment later.
+    package func overCeiling(
+        _ payment: PaymentRecord, origin: PaymentOrigin, _ over: AttemptWindowStore.OverCeiling
+    ) async throws -> Decision {
+        guard
+            let source = sources(of: payment, origin: origin).first(where: {
+                $0.rule.counts == .attempts && $0.rule.blocks && Self.attemptScope($0) == over.scope
+                    && $0.subject == over.subject
+            })
+        else { throw over }
+        let (block, _) = try await start(source, count: source.rule.limit, by: payment, at: payment.requestedAt)
+        return Decision(
+            verdict: .block(source.rule.code), reasons: [reason(source, count: block.count, until: block.blockedUntil)])
     }
 
     /// After a decline was counted (with the payment's outcome): every source whose decline rule now trips is
@@ -157,8 +213,7 @@ package struct PaymentDecisionPoint: Sendable {
             if rule.declineShare != nil {
                 windows.append(
                     AttemptWindow(
-                        scope: "\(CountedOutcome.attempts.rawValue)/\(rule.source.rawValue)", subject: source.subject,
-                        windowSeconds: rule.windowSeconds))
+                        scope: Self.attemptScope(source), subject: source.subject, windowSeconds: rule.windowSeconds))
             }
         }
         let standing = try await blocks.standing(
@@ -167,8 +222,8 @@ package struct PaymentDecisionPoint: Sendable {
         var next = 0
         for source in counted {
             let rule = source.rule
-            let declines = standing.counts[next]
-            let tried = rule.declineShare == nil ? declines : standing.counts[next + 1]
+            let declines = standing.sums[next].total
+            let tried = rule.declineShare == nil ? declines : standing.sums[next + 1].total
             next += rule.declineShare == nil ? 1 : 2
             guard rule.trips(declines: declines, attempts: tried),
                 !standing.running.contains(where: {
