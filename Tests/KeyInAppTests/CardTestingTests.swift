@@ -36,6 +36,12 @@ struct CardTestingTests {
             headers: ["Idempotency-Key": UUID().uuidString, "X-Forwarded-For": address], authenticated: false)
     }
 
+    /// A shop of its own, with its owner signed in to the console (where the limits are tuned).
+    func ownersConsole(_ gateway: GatewayHarness) async throws -> (ConsoleTests.Shop, ConsoleSession) {
+        let shop = try await ConsoleTests().shop(gateway)
+        return (shop, try await ConsoleTests().signIn(gateway, email: shop.owner.email, password: shop.owner.password))
+    }
+
     func link(_ gateway: GatewayHarness, amount: Int = 9_900, secret: String? = nil) async throws -> String {
         let created = try await gateway.send(
             .POST, "v1/payment-links", json: ["amount": amount, "orderName": "니트"], secret: secret)
@@ -307,9 +313,7 @@ extension CardTestingTests {
     @Test("A merchant tunes the limits in the console; out-of-range values are refused and change nothing")
     func merchantTunesLimits() async throws {
         try await GatewayHarness.with { gateway in
-            let shop = try await ConsoleTests().shop(gateway)
-            let session = try await ConsoleTests().signIn(
-                gateway, email: shop.owner.email, password: shop.owner.password)
+            let (shop, session) = try await ownersConsole(gateway)
             let form = try await session.page("console/settings")
             #expect(try form.first("input#cardDeclines")?["value"] == "5")
             let limits = [
@@ -386,9 +390,7 @@ extension CardTestingTests {
         arguments: AttemptWindowStoreTests.databases)
     func ceilingHoldsUnderConcurrency(onPostgres: Bool) async throws {
         try await GatewayHarness.with(postgres: onPostgres) { gateway in
-            let shop = try await ConsoleTests().shop(gateway)
-            let session = try await ConsoleTests().signIn(
-                gateway, email: shop.owner.email, password: shop.owner.password)
+            let (shop, session) = try await ownersConsole(gateway)
             _ = try await session.submit("console/settings", ["cardAttempts": "5"])
             let codes = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<30 {
@@ -412,9 +414,7 @@ extension CardTestingTests {
     @Test("An API key has no attempt ceiling until its merchant sets one; then the attempt over it is refused unsent")
     func apiKeyAttemptCeiling() async throws {
         try await GatewayHarness.with { gateway in
-            let shop = try await ConsoleTests().shop(gateway)
-            let session = try await ConsoleTests().signIn(
-                gateway, email: shop.owner.email, password: shop.owner.password)
+            let (shop, session) = try await ownersConsole(gateway)
             #expect(try await session.page("console/settings").first("input#apiKeyAttempts")?["value"] == "")
             let pay = { (card: String) in
                 try await gateway.send(
@@ -443,9 +443,7 @@ extension CardTestingTests {
     @Test("A merchant's address ceiling: the payment page refuses one address's attempt over it, approved or not")
     func addressAttemptCeiling() async throws {
         try await GatewayHarness.with { gateway in
-            let shop = try await ConsoleTests().shop(gateway)
-            let session = try await ConsoleTests().signIn(
-                gateway, email: shop.owner.email, password: shop.owner.password)
+            let (shop, session) = try await ownersConsole(gateway)
             let tooFew = try await session.submit("console/settings", ["addressAttempts": "4"])
             #expect(tooFew.headers.first(name: .location) == "/console/settings?error=INVALID_REQUEST")
             // Below the address's decline count (10) the decline count would have nothing to do: refused too.
