@@ -386,14 +386,16 @@ extension CardTestingTests {
     }
 
     @Test(
-        "Thirty payments with one card at the same moment against a ceiling of 5: exactly 5 reach the card company",
+        "Fifteen payments with one card at the same moment against a ceiling of 5: exactly 5 reach the card company",
         arguments: AttemptWindowStoreTests.databases)
     func ceilingHoldsUnderConcurrency(onPostgres: Bool) async throws {
         try await GatewayHarness.with(postgres: onPostgres) { gateway in
             let (shop, session) = try await ownersConsole(gateway)
             _ = try await session.submit("console/settings", ["cardAttempts": "5"])
             let codes = try await withThrowingTaskGroup(of: String.self) { group in
-                for _ in 0..<30 {
+                // Fifteen, not more: the in-memory SQLite of the tests has two connections, and a busy test run must
+                // still give each request one within the pool's timeout.
+                for _ in 0..<15 {
                     group.addTask {
                         let answer = try await gateway.send(
                             .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: "4242424242424242"),
@@ -404,7 +406,7 @@ extension CardTestingTests {
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(codes.filter { $0 == "DONE" }.count == 5, "\(codes)")
-            #expect(codes.filter { $0 == "EXCEED_MAX_AUTH_COUNT" }.count == 25, "\(codes)")
+            #expect(codes.filter { $0 == "EXCEED_MAX_AUTH_COUNT" }.count == 10, "\(codes)")
             #expect(await reached(gateway.engine) == 5)
             let rows = try #require(try await session.page("console/alerts").first("table#alerts")).rows
             #expect(rows.count == 1 && rows.first?[3] == "시도 5회")
