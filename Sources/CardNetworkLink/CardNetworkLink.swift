@@ -217,7 +217,8 @@ public actor CardNetworkLink {
         let message = MessageBuilder.reversal(reversal, repeat: reversal.attempts > 0)
         do {
             let answer = try await connection(for: address).exchange(
-                message, timeout: configuration.responseTimeout, breakerUse: .bypassing)
+                message, timeout: configuration.responseTimeout, breakerUse: .bypassing,
+                following: MatchKey(stan: reversal.originalSTAN, terminalID: reversal.trace.terminalID))
             let code = answer[.responseCode] ?? "--"
             try? await store.settle(reversal, responseCode: code)
             reversalBackoff[reversal.id] = nil

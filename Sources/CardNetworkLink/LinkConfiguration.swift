@@ -23,9 +23,22 @@ public struct LinkConfiguration: Sendable {
     public var echoInterval: Duration = .seconds(30)
     /// Reconnection attempts back off from `echoInterval`'s first retry of 1 s up to this.
     public var maximumReconnectBackoff: Duration = .seconds(30)
-    public var breakerFailureThreshold = 5
-    /// How long an open breaker refuses requests before an echo probe may close it.
-    public var breakerOpenDuration: Duration = .seconds(15)
+    /// The circuit breaker judges a host by the share of its calls that failed within `breakerWindow`, once the
+    /// window holds at least `breakerMinimumCalls`: at `breakerFailureRate` it opens. A lost connection counts once,
+    /// however many requests were in flight on it.
+    public var breakerWindow: Duration = .seconds(10)
+    public var breakerMinimumCalls = 20
+    public var breakerFailureRate = 0.5
+    /// How long an open breaker refuses requests before it lets `breakerProbes` live requests (or an echo) try the
+    /// host again; the first success closes it.
+    public var breakerOpenDuration: Duration = .seconds(5)
+    public var breakerProbes = 3
+    /// A host that has answered nothing at all for this long while requests wait for it is taken as down: the
+    /// breaker opens at once instead of after the requests' timeouts. Longer than any honest answer takes.
+    public var stallTimeout: Duration = .seconds(4)
+    /// Connections kept to one host, opened as traffic needs them: a lost connection fails only the requests in
+    /// flight on it, and the others carry on.
+    public var connectionsPerHost = 32
     /// First wait before a reversal is repeated; doubles up to `maximumReversalBackoff`.
     public var initialReversalBackoff: Duration = .seconds(1)
     public var maximumReversalBackoff: Duration = .seconds(60)

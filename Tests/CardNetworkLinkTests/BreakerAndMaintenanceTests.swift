@@ -7,10 +7,12 @@ import Testing
 
 @Suite("Circuit breaker and maintenance windows", .timeLimit(.minutes(1)))
 struct BreakerAndMaintenanceTests {
-    @Test("Repeated timeouts open the breaker: requests fail at once, unsent; an echo probe closes it")
+    @Test("Timeouts over half the window's calls open the breaker: requests fail at once, unsent; an echo closes it")
     func breaker() async throws {
         let harness = try await LinkHarness.make(tweak: { configuration in
-            configuration.breakerFailureThreshold = 2
+            // Two calls judge; each timeout takes 10 s, so the window must reach back past both.
+            configuration.breakerMinimumCalls = 2
+            configuration.breakerWindow = .seconds(60)
             configuration.breakerOpenDuration = .seconds(5)
         })
         defer { Task { await harness.shutdown() } }
@@ -34,6 +36,58 @@ struct BreakerAndMaintenanceTests {
         #expect(await harness.link.checkHealth(forCompany: "41"))
         #expect(await !harness.link.isBreakerOpen(forCompany: "41"))
         #expect(await harness.authorize(LinkHarness.sale("4242424242424242")).failureCode == nil)
+    }
+
+    @Test("A lost connection counts once: ten requests lost with it leave the breaker closed, and the next pays")
+    func lostConnectionCountsOnce() async throws {
+        let harness = try await LinkHarness.make(tweak: { configuration in
+            // One connection, so every request shares the one that drops; three calls are enough to judge.
+            configuration.connectionsPerHost = 1
+            configuration.breakerMinimumCalls = 3
+        })
+        defer { Task { await harness.shutdown() } }
+        for _ in 1...2 { #expect(await harness.authorize(LinkHarness.sale("4242424242424242")).failureCode == nil) }
+        var waiting: [Task<Result<CardApproval, KeyInError>, Never>] = []
+        for _ in 1...9 {
+            waiting.append(Task { await harness.authorize(LinkHarness.sale("4000000000009904")) })
+            await harness.hostReceives(.financialRequest, card: "4000000000009904")
+        }
+        let dropping = await harness.authorize(LinkHarness.sale("4000000000009920"))
+        #expect(dropping.failureCode == .cardCompanyConnectionLost)
+        for attempt in waiting { #expect(await attempt.value.failureCode == .cardCompanyConnectionLost) }
+        // Counted one by one, ten lost requests against two successes would have opened it.
+        #expect(await !harness.link.isBreakerOpen(forCompany: "41"))
+        #expect(await harness.authorize(LinkHarness.sale("4242424242424242")).failureCode == nil)
+    }
+
+    @Test("A host that stops answering is taken as down within 5 seconds, and live payments close the breaker again")
+    func stalledHostDetected() async throws {
+        let harness = try await LinkHarness.make(tweak: { configuration in
+            configuration.stallTimeout = .seconds(4)
+            configuration.breakerOpenDuration = .seconds(5)
+        })
+        defer { Task { await harness.shutdown() } }
+        #expect(await harness.authorize(LinkHarness.sale("4242424242424242")).failureCode == nil)
+        var waiting: [Task<Result<CardApproval, KeyInError>, Never>] = []
+        for _ in 1...3 {
+            waiting.append(Task { await harness.authorize(LinkHarness.sale("4000000000009904")) })
+            await harness.hostReceives(.financialRequest, card: "4000000000009904")
+        }
+        // Four seconds of silence with three requests waiting: the breaker opens then, not at their timeouts.
+        harness.clock.advance(by: .seconds(4))
+        _ = await harness.linkEvent { if case .breakerOpened = $0 { true } else { false } }
+        #expect(await harness.link.isBreakerOpen(forCompany: "41"))
+        let refused = await harness.authorize(LinkHarness.sale("4242424242424242"))
+        #expect(refused.failureCode == .cardCompanyUnavailable)
+        #expect(await harness.engine.entries().filter { $0.kind == .sale }.count == 4, "nothing more was sent")
+
+        // The waiting requests still get their own timeouts, and are reversed.
+        harness.clock.advance(by: LinkHarness.responseTimeout)
+        for attempt in waiting { #expect(await attempt.value.failureCode == .cardCompanyResponseTimeout) }
+        // After the pause, a live payment is let through as a probe; its approval closes the breaker.
+        let probe = await harness.authorize(LinkHarness.sale("4242424242424242"))
+        #expect(probe.failureCode == nil)
+        #expect(await !harness.link.isBreakerOpen(forCompany: "41"))
     }
 
     @Test("A host that cannot be reached: CARD_COMPANY_UNAVAILABLE, nothing sent, nothing to reverse")
