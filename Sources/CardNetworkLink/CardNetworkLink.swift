@@ -157,7 +157,7 @@ public actor CardNetworkLink {
                 throw KeyInError(.cardCompanyConnectionLost)
             }
         }
-        switch ResponseMapping.outcome(of: response, trace: trace) {
+        switch ResponseMapping.outcome(of: response, trace: trace, sentReference: message[.retrievalReferenceNumber]) {
         case .approved(let approval):
             return approval
         case .declined(let error):

@@ -11,14 +11,20 @@ enum ResponseMapping {
         case unusableApproval(KeyInError)
     }
 
-    static func outcome(of response: ISO8583Message, trace: TransactionTrace) -> Outcome {
+    /// `sentReference`: element 37 as the request carried it, which an approval that does not name its own keeps
+    /// (a host that echoes it and one that leaves it out are both fine; one that assigns its own is followed).
+    static func outcome(of response: ISO8583Message, trace: TransactionTrace, sentReference: String? = nil)
+        -> Outcome
+    {
         guard let code = response[.responseCode] else {
             return .unusableApproval(KeyInError(.cardCompanyFormatError, detail: "answer without element 39"))
         }
         if code == CardCompanyResponseCode.approved {
-            guard let approvalCode = response[.approvalCode], let rrn = response[.retrievalReferenceNumber] else {
+            guard let approvalCode = response[.approvalCode],
+                let rrn = response[.retrievalReferenceNumber] ?? sentReference
+            else {
                 return .unusableApproval(
-                    KeyInError(.cardCompanyFormatError, detail: "approval without element 37 or 38"))
+                    KeyInError(.cardCompanyFormatError, detail: "approval without element 38, or 37 on neither side"))
             }
             return .approved(CardApproval(approvalCode: approvalCode, retrievalReferenceNumber: rrn, trace: trace))
         }

@@ -76,9 +76,18 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
         case neverAnswersFollowUps = "never_answers_follow_ups"
     }
 
+    /// How a simulated host treats element 37 (retrieval reference number) of approvals, as real hosts differ:
+    /// assign its own, echo the one the acquirer (KeyIn) sent, or leave it out of the answer.
+    public enum ReferenceNumbers: String, Sendable, Codable, Equatable {
+        case assigns
+        case echoes
+        case omits
+    }
+
     public var accounts: [Account]
     public var maintenanceWindows: [MaintenanceWindow]
     public var faults: Faults
+    public var referenceNumbers: ReferenceNumbers = .assigns
     /// How long a `answers_late` card waits before answering; set it above the gateway's timeout.
     public var lateAnswerMilliseconds: Int
     public var defaultCreditLimit: Int64
@@ -138,7 +147,7 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case accounts, maintenanceWindows, faults, lateAnswerMilliseconds, defaultCreditLimit, maximumAmount,
-            cardholderBirthDate, cardholderBusinessNumber, cardPasswordDigits, authenticationKey
+            cardholderBirthDate, cardholderBusinessNumber, cardPasswordDigits, authenticationKey, referenceNumbers
     }
 
     public init(from decoder: any Decoder) throws {
@@ -149,6 +158,8 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
             try container.decodeIfPresent([MaintenanceWindow].self, forKey: .maintenanceWindows)
             ?? base.maintenanceWindows
         faults = try container.decodeIfPresent(Faults.self, forKey: .faults) ?? base.faults
+        referenceNumbers =
+            try container.decodeIfPresent(ReferenceNumbers.self, forKey: .referenceNumbers) ?? base.referenceNumbers
         lateAnswerMilliseconds =
             try container.decodeIfPresent(Int.self, forKey: .lateAnswerMilliseconds) ?? base.lateAnswerMilliseconds
         defaultCreditLimit =

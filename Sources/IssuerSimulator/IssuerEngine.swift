@@ -104,13 +104,14 @@ public actor IssuerEngine {
 
         used[pan, default: 0] += amount
         if let value = additional[.authenticationValue] { spentAuthenticationValues.insert(value) }
-        let (approvalCode, rrn) = nextReferences()
+        let (approvalCode, assigned) = nextReferences()
+        let rrn = reference(for: request, assigned: assigned)
         record(
             request, kind: kind, code: "00", company: company, installments: installments, approvalCode: approvalCode,
             rrn: rrn)
         var response = request.response(code: "00")
         response[.approvalCode] = approvalCode
-        response[.retrievalReferenceNumber] = rrn
+        answer(&response, reference: rrn)
         switch account?.behaviour {
         case .neverAnswers?: return .noAnswer
         case .dropsConnection?: return .dropConnection
@@ -182,13 +183,13 @@ public actor IssuerEngine {
             used[pan, default: 0] -= original.amount - ledger[index].settledAmount
             ledger[index].settledAmount = original.amount
         }
-        let (_, newRRN) = nextReferences()
+        let newRRN = reference(for: request, assigned: nextReferences().rrn)
         record(
             request, kind: .capture, code: "00", company: original.company, approvalCode: original.approvalCode,
             rrn: newRRN, originalRRN: rrn, amountOverride: amount)
         var response = request.response(code: "00")
         response[.approvalCode] = original.approvalCode
-        response[.retrievalReferenceNumber] = newRRN
+        answer(&response, reference: newRRN)
         return response
     }
 
@@ -212,13 +213,14 @@ public actor IssuerEngine {
         }
         ledger[index].settledAmount += amount
         if let pan = request[.primaryAccountNumber] { used[pan, default: 0] -= amount }
-        let (approvalCode, newRRN) = nextReferences()
+        let (approvalCode, assigned) = nextReferences()
+        let newRRN = reference(for: request, assigned: assigned)
         record(
             request, kind: .refund, code: "00", company: original.company, approvalCode: approvalCode, rrn: newRRN,
             originalRRN: rrn)
         var response = request.response(code: "00")
         response[.approvalCode] = approvalCode
-        response[.retrievalReferenceNumber] = newRRN
+        answer(&response, reference: newRRN)
         return response
     }
 
@@ -321,6 +323,17 @@ public actor IssuerEngine {
     }
 
     /// A 6-digit approval code and a 12-digit RRN (Seoul date `YYMMDD` and a 6-digit sequence).
+    /// The reference an approval is kept under (and follow-ups quote): the host's own, or, for a host that keeps
+    /// the acquirer's, the one the request carried.
+    private func reference(for request: ISO8583Message, assigned: String) -> String {
+        configuration.referenceNumbers == .assigns ? assigned : request[.retrievalReferenceNumber] ?? assigned
+    }
+
+    /// Puts the reference into an approval, unless this host leaves element 37 out of its answers.
+    private func answer(_ response: inout ISO8583Message, reference: String) {
+        if configuration.referenceNumbers != .omits { response[.retrievalReferenceNumber] = reference }
+    }
+
     private func nextReferences() -> (approvalCode: String, rrn: String) {
         sequence += 1
         let parts = SeoulTime.calendar.dateComponents([.year, .month, .day], from: now())

@@ -78,3 +78,43 @@ struct LedgerReconciliationTests {
         for (number, _) in plan { #expect(!json.contains(number), "the ledger must not hold full card numbers") }
     }
 }
+
+extension LedgerReconciliationTests {
+    @Test(
+        "Element 37: KeyIn sends its own; a host that assigns its own, echoes KeyIn's or leaves it out all work",
+        arguments: [IssuerConfiguration.ReferenceNumbers.assigns, .echoes, .omits])
+    func referenceNumbers(host: IssuerConfiguration.ReferenceNumbers) async throws {
+        var issuer = IssuerConfiguration.default
+        issuer.referenceNumbers = host
+        let harness = try await LinkHarness.make(issuer: issuer)
+        defer { Task { await harness.shutdown() } }
+        let card = CardNumber(typed: "4242424242424242")!
+        let hold = try await harness.authorize(LinkHarness.sale("4242424242424242", amount: 50_000, capture: false))
+            .get()
+        var sent: String?
+        for await message in harness.engine.received where message.mti == .authorizationRequest {
+            sent = message[.retrievalReferenceNumber]
+            break
+        }
+        let assigned = try #require(sent)
+        #expect(assigned.count == 12 && assigned.allSatisfy { $0.isASCII && ($0.isNumber || $0.isUppercase) })
+        let kept = try #require(
+            await harness.engine.entries().first(where: { $0.kind == .authorization })?.retrievalReferenceNumber)
+        #expect((kept == assigned) == (host != .assigns))
+        // The approval stands (no reversal as a format error), under the reference the host keeps it by.
+        #expect(hold.retrievalReferenceNumber == kept)
+        #expect(try await harness.link.pendingReversals().isEmpty)
+        let capture = try await harness.link.followUp(
+            CardFollowUpRequest(
+                kind: .capture, cardNumber: card, amount: .krw(50_000), originalRRN: hold.retrievalReferenceNumber,
+                companyCode: "41"),
+            trace: harness.trace())
+        _ = try await harness.link.followUp(
+            CardFollowUpRequest(
+                kind: .refund, cardNumber: card, amount: .krw(50_000), originalRRN: capture.retrievalReferenceNumber,
+                companyCode: "41"),
+            trace: harness.trace())
+        let totals = await harness.engine.entries().totals
+        #expect(totals.capturedAmount == 0 && totals.heldAmount == 0 && totals.reversedCount == 0)
+    }
+}
