@@ -80,8 +80,6 @@ actor HostConnection {
 
     var isBreakerOpen: Bool { breaker.isOpen }
     var isConnected: Bool { lanes.values.contains { $0.channel.isActive } }
-    /// How many connections are signed on now.
-    var connectionCount: Int { lanes.values.count { $0.channel.isActive } }
 
     /// How an exchange relates to the circuit breaker.
     enum BreakerUse {

@@ -94,9 +94,8 @@ package struct AttemptWindowStore: Sendable {
 
     /// The attempts by `subject` under `scope` within the last `windowSeconds` before `date`.
     package func count(scope: String, subject: String, at date: Date, windowSeconds: Int64) async throws -> Int64 {
-        let bucket = Self.bucket(date)
-        return try await sum(
-            scope: scope, subject: subject, from: bucket - Self.buckets(windowSeconds), before: bucket + 1)
+        let (first, end) = AttemptWindow(scope: scope, subject: subject, windowSeconds: windowSeconds).buckets(at: date)
+        return try await sum(scope: scope, subject: subject, from: first, before: end)
     }
 
     /// How many one-minute buckets a window spans.

@@ -9,15 +9,20 @@ import Testing
 /// the point is that no interleaving of them can charge a card without the merchant being told so.
 @Suite("Chaos: a host that loses requests, drops connections and answers slowly", .timeLimit(.minutes(2)))
 struct ChaosTests {
-    @Test("Whatever the faults, every approval the link reports is charged once and everything else is reversed")
-    func nothingChargedTwiceOrLost() async throws {
-        // The faults' seed, named in every failure: KEYIN_CHAOS_SEED=<seed> replays the same drops and cuts.
+    /// A host configuration whose faults follow a seed, and the comment naming it in every failure:
+    /// KEYIN_CHAOS_SEED=<seed> replays the same drops and cuts.
+    static func faultyIssuer() -> (IssuerConfiguration, Comment) {
         let seed =
             ProcessInfo.processInfo.environment["KEYIN_CHAOS_SEED"].flatMap(UInt64.init)
             ?? UInt64.random(in: 0...UInt64.max)
-        let replay = Comment(rawValue: "fault seed \(seed) (KEYIN_CHAOS_SEED=\(seed) replays it)")
         var issuer = IssuerConfiguration.default
         issuer.faults.seed = seed
+        return (issuer, Comment(rawValue: "fault seed \(seed) (KEYIN_CHAOS_SEED=\(seed) replays it)"))
+    }
+
+    @Test("Whatever the faults, every approval the link reports is charged once and everything else is reversed")
+    func nothingChargedTwiceOrLost() async throws {
+        var (issuer, replay) = Self.faultyIssuer()
         issuer.faults.dropRate = 0.15
         issuer.faults.disconnectRate = 0.01
         issuer.faults.maximumLatencyMilliseconds = 3
@@ -92,12 +97,7 @@ struct ChaosTests {
 extension ChaosTests {
     @Test("Connections cut on 1 % of requests, answers in 0–400 ms, 32 clients: at least 95 % of good cards approve")
     func flakyNetworkCostsOnlyWhatItTouches() async throws {
-        let seed =
-            ProcessInfo.processInfo.environment["KEYIN_CHAOS_SEED"].flatMap(UInt64.init)
-            ?? UInt64.random(in: 0...UInt64.max)
-        let replay = Comment(rawValue: "fault seed \(seed) (KEYIN_CHAOS_SEED=\(seed) replays it)")
-        var issuer = IssuerConfiguration.default
-        issuer.faults.seed = seed
+        var (issuer, replay) = Self.faultyIssuer()
         issuer.faults.disconnectRate = 0.01
         issuer.faults.maximumLatencyMilliseconds = 400
         issuer.defaultCreditLimit = 1_000_000_000

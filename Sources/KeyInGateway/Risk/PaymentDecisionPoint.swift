@@ -27,16 +27,15 @@ package struct PaymentOrigin: Sendable {
 /// blocked for a while, and its payments are answered without contacting anyone. Counts and blocks live in the
 /// database, so every node on one database shares them.
 package struct PaymentDecisionPoint: Sendable {
-    package let attempts: AttemptWindowStore
+    /// The blocks, and (through `standing`) the attempt windows the payments' own transactions count in.
     package let blocks: SourceBlockStore
     package var rules: [CardTestingRule]
     package let now: @Sendable () -> Date
 
     package init(
-        attempts: AttemptWindowStore, blocks: SourceBlockStore, rules: [CardTestingRule] = CardTestingRule.defaults,
+        blocks: SourceBlockStore, rules: [CardTestingRule] = CardTestingRule.defaults,
         now: @escaping @Sendable () -> Date
     ) {
-        self.attempts = attempts
         self.blocks = blocks
         self.rules = rules
         self.now = now
@@ -128,17 +127,11 @@ package struct PaymentDecisionPoint: Sendable {
         "\(CountedOutcome.attempts.rawValue)/\(source.rule.source.rawValue)"
     }
 
-    /// The decline counts a card company's decline of this payment adds, written with its outcome.
+    /// The decline counts a card company's decline of this payment adds, written with its outcome. (Each source has
+    /// one decline rule, so no counter comes twice.)
     package func declineIncrements(of payment: PaymentRecord, origin: PaymentOrigin) -> [AttemptWindowStore.Increment] {
-        Self.distinct(
-            sources(of: payment, origin: origin).filter { $0.rule.counts == .declines }.map {
-                AttemptWindowStore.Increment(scope: $0.rule.scope, subject: $0.subject)
-            })
-    }
-
-    static func distinct(_ increments: [AttemptWindowStore.Increment]) -> [AttemptWindowStore.Increment] {
-        increments.reduce(into: []) { kept, increment in
-            if !kept.contains(increment) { kept.append(increment) }
+        sources(of: payment, origin: origin).filter { $0.rule.counts == .declines }.map {
+            AttemptWindowStore.Increment(scope: $0.rule.scope, subject: $0.subject)
         }
     }
 

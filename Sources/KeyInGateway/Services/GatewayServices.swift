@@ -56,7 +56,7 @@ package struct GatewayServices: Sendable {
     /// Allows or blocks payments before they are sent; see `PaymentDecisionPoint`.
     package var decisionPoint: PaymentDecisionPoint {
         let stores = self.stores
-        return PaymentDecisionPoint(attempts: stores.attempts, blocks: stores.blocks, now: now)
+        return PaymentDecisionPoint(blocks: stores.blocks, now: now)
     }
 
     /// Console cookies are `Secure` when customers reach the gateway over https, and always on a live deployment
