@@ -93,8 +93,8 @@ public struct CardApproval: Hashable, Sendable, Codable {
     public let trace: TransactionTrace
 }
 
-/// Processing codes (element 3).
-enum ProcessingCode {
-    static let purchase = "000000"
-    static let refund = "200000"
+/// Processing codes (element 3). A reversal repeats its original's.
+public enum ProcessingCode {
+    public static let purchase = "000000"
+    public static let refund = "200000"
 }

@@ -22,8 +22,13 @@ package struct Checkout {
         origin: PaymentOrigin? = nil,
         adjust: (inout KeyInPaymentRequest) -> Void = { _ in }
     ) async throws -> Response {
-        try await services.idempotency(request).runWithinPayment(
-            request, merchantID: merchantID, namespace: idempotencyNamespace ?? .merchant(mode)
+        let answer: @Sendable (PaymentService.Outcome) -> StoredResponse = { outcome in
+            Self.answer(
+                outcome, language: language, baseURL: services.publicBaseURL, now: services.now(),
+                anonymousPayer: anonymousPayer)
+        }
+        return try await services.idempotency(request).runWithinPayment(
+            request, merchantID: merchantID, namespace: idempotencyNamespace ?? .merchant(mode), answer: answer
         ) { claim in
             var input = try PaymentsController.decode(KeyInPaymentRequest.self, from: request)
             // The link a payment was made on is KeyIn's to record (it becomes the Payment's checkout.url): a caller
@@ -34,23 +39,12 @@ package struct Checkout {
                     detail: "\(PaymentDTO.checkoutLinkMetadataKey) is set by KeyIn's payment page")
             }
             adjust(&input)
-            let completion = PaymentService.Completion(
-                claim: claim,
-                response: {
-                    Self.answer(
-                        $0, language: language, baseURL: services.publicBaseURL, now: services.now(),
-                        anonymousPayer: anonymousPayer)
-                },
-                paysLink: paysLink)
+            let completion = PaymentService.Completion(claim: claim, response: answer, paysLink: paysLink)
             let caller = request.storage[AuthenticatedMerchantKey.self]
             let outcome = try await services.payments(request.logger).keyIn(
                 input, merchantID: merchantID, mode: mode, origin: origin ?? PaymentOrigin(apiKey: caller?.apiKey),
                 limits: caller?.cardTesting, completion: completion)
-            return Self.response(
-                outcome.answer
-                    ?? Self.answer(
-                        outcome, language: language, baseURL: services.publicBaseURL, now: services.now(),
-                        anonymousPayer: anonymousPayer))
+            return Self.response(outcome.answer ?? answer(outcome))
         }
     }
 

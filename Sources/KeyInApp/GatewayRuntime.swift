@@ -81,6 +81,8 @@ package final class GatewayRuntime: Sendable {
         var demoLogin: (email: String, password: String)?
         if purpose == .serve {
             await links.start()
+            // Known as alive before it settles what others left, so no process takes this one's work for a dead one's.
+            try await services.heartbeat()
             if try await services.recoverStalePayments(
                 logger: app.logger, staleAfter: configuration.recoverAfterSeconds) > 0
             {

@@ -12,10 +12,12 @@ import Vapor
 /// The gateway's long-running work, one `Service` each, in start order (they stop in reverse):
 ///
 /// 1. the card-network link (connected at start-up for crash recovery; closed last, when nothing uses it),
-/// 2. the sweeper, every minute: crash recovery, card-number retention, expired idempotency records,
-/// 3. the webhook dispatcher and 4. the customer message outbox, every second,
-/// 5. chat presence (every 10 s, and leaving the chat at shutdown) and 6. the chat relay (twice a second),
-/// 7. HTTP, last to start and first to stop: it stops taking requests and finishes those in flight before the
+/// 2. the heartbeat, every 2 s: this process is alive, and crash recovery settles what a silent or stale one left
+///    (it stops after all below, and then says this process left: its work is finished),
+/// 3. the sweeper, every minute: card-number retention, expired idempotency records and attempt windows,
+/// 4. the webhook dispatcher and 5. the customer message outbox, every second,
+/// 6. chat presence (every 10 s, and leaving the chat at shutdown) and 7. the chat relay (twice a second),
+/// 8. HTTP, last to start and first to stop: it stops taking requests and finishes those in flight before the
 ///    background work ends.
 package enum GatewayServiceList {
     package static func serving(_ runtime: GatewayRuntime, onListening: @escaping @Sendable (Int) -> Void)
@@ -26,12 +28,18 @@ package enum GatewayServiceList {
         let logger = runtime.app.logger
         return [
             CardNetworkLinkService(links: runtime.links),
+            PeriodicService(
+                name: "heartbeat", every: ProcessHeartbeat.interval, logger: logger,
+                work: {
+                    try await services.heartbeat()
+                    if try await services.recoverStalePayments(
+                        logger: logger, staleAfter: configuration.recoverAfterSeconds) > 0
+                    {
+                        await services.links.retryPendingReversals()
+                    }
+                },
+                atShutdown: { try await services.leaveProcesses() }),
             PeriodicService(name: "sweeper", every: .seconds(60), logger: logger) {
-                if try await services.recoverStalePayments(
-                    logger: logger, staleAfter: configuration.recoverAfterSeconds) > 0
-                {
-                    await services.links.retryPendingReversals()
-                }
                 try await services.shredExpiredCardRecords(retentionDays: configuration.cardRetentionDays)
                 try await services.purgeExpiredIdempotencyRecords()
                 try await services.purgeAttemptWindows()

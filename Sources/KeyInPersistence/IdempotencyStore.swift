@@ -25,6 +25,8 @@ package struct IdempotencyStore: Sendable {
         /// Nil while the first request is still running.
         package let response: StoredResponse?
         package let expiresAt: Date
+        /// The payment the first request started (a key-in payment's claim), to answer from once it is settled.
+        package let paymentID: UUID?
     }
 
     /// Claims the key for a request that is about to run. False when the key is taken (by a request running or
@@ -63,7 +65,7 @@ package struct IdempotencyStore: Sendable {
                         ? record.responseStatus.flatMap { status in
                             record.responseBody.map { StoredResponse(status: status, body: $0) }
                         } : nil,
-                    expiresAt: record.expiresAt)
+                    expiresAt: record.expiresAt, paymentID: record.paymentID)
             }
     }
 
@@ -81,14 +83,22 @@ package struct IdempotencyStore: Sendable {
         return count
     }
 
-    /// Releases keys whose requests died mid-way (a crash) before `cutoff`.
-    package func releaseUnfinished(claimedBefore cutoff: Date) async throws {
-        try await IdempotencyRecordModel.query(on: database).filter(\.$state == .processing)
-            .filter(\.$createdAt < cutoff).delete()
+    /// Releases keys whose requests died mid-way: claimed before `cutoff`, or by a process no longer among `live`.
+    /// A key-in payment's claim is kept: a repeat is answered from its payment, which recovery has settled.
+    package func releaseUnfinished(claimedBefore cutoff: Date, live: LiveProcesses) async throws {
+        let unfinished = try await IdempotencyRecordModel.query(on: database).filter(\.$state == .processing)
+            .filter(\.$paymentID == nil).all()
+        let released = unfinished.filter { $0.createdAt < cutoff || live.orphans($0.processID) }.compactMap(\.id)
+        guard !released.isEmpty else { return }
+        try await IdempotencyRecordModel.query(on: database).filter(\.$id ~~ released)
+            .filter(\.$state == .processing).delete()
     }
 
-    static func insert(_ claim: IdempotencyClaim, on database: any Database) async throws {
-        try await IdempotencyRecordModel(claim, response: nil).create(on: database)
+    /// Writes the claim, processing; `paymentID` is the payment it starts, in the same transaction.
+    static func insert(_ claim: IdempotencyClaim, paymentID: UUID? = nil, on database: any Database) async throws {
+        let record = IdempotencyRecordModel(claim, response: nil)
+        record.paymentID = paymentID
+        try await record.create(on: database)
     }
 
     static func complete(_ claim: IdempotencyClaim, with response: StoredResponse, on database: any Database)

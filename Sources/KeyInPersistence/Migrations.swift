@@ -19,6 +19,7 @@ package enum Migrations {
             AddMessageIdentityToNetworkMessages(), AddLeaseToOutboundMessages(), AddTossFieldsToPayments(),
             AddTossFieldsToCancels(), RenameCodesToToss(), CreateAttemptWindows(),
             AddPaymentModes(existingRowsMode: existingRowsMode), CreateSourceBlocks(), AddSourceBlockStarts(),
+            AddProcessOwnership(),
         ]
     }
 }

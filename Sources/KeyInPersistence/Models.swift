@@ -95,6 +95,8 @@ final class PaymentModel: Model, @unchecked Sendable {
     @OptionalField(key: "card_owner") var cardOwner: String?
     /// The decision point's reasons (JSON), when any rule had something to say.
     @OptionalField(key: "decision") var decision: String?
+    /// The process that opened the payment (`ProcessRegistry`), while it may still be working on it.
+    @OptionalField(key: "opened_by") var openedBy: UUID?
 
     init() {}
 }
@@ -150,6 +152,9 @@ final class IdempotencyRecordModel: Model, @unchecked Sendable {
     @OptionalField(key: "response_body") var responseBody: String?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "expires_at") var expiresAt: Date
+    /// The process that claimed the key, and the payment the request started (a key-in payment's claim only).
+    @OptionalField(key: "process_id") var processID: UUID?
+    @OptionalField(key: "payment_id") var paymentID: UUID?
 
     init() {}
 }
@@ -183,6 +188,8 @@ final class CancelModel: Model, @unchecked Sendable {
     @OptionalField(key: "canceled_at") var canceledAt: Date?
     @OptionalField(key: "transaction_key") var transactionKey: String?
     @Field(key: "tax_free_amount") var taxFreeAmount: Int64
+    /// The process that began the cancel (`ProcessRegistry`), while it may still be working on it.
+    @OptionalField(key: "opened_by") var openedBy: UUID?
 
     init() {}
 }

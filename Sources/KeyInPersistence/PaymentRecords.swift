@@ -48,6 +48,8 @@ package struct PaymentRecord: Sendable, Equatable {
     package var cardOwner: CardOwnerType = .unknown
     /// Why the decision point blocked the payment (empty when no rule objected).
     package var decisionReasons: [DecisionReason] = []
+    /// The process that opened it, so recovery can settle it once that process is gone (`ProcessRegistry`).
+    package var openedBy: UUID?
 
     package init(
         id: UUID = UUID(), merchantID: MerchantID, mode: PaymentMode, paymentKey: PaymentKey, orderID: OrderID,
@@ -107,6 +109,8 @@ package struct CancelRecord: Sendable, Equatable {
     package var transactionKey: TransactionKey? = TransactionKey.random()
     /// The tax-free part of the amount cancelled.
     package var taxFreeAmount: Int64 = 0
+    /// The process that began it, so recovery can settle it once that process is gone (`ProcessRegistry`).
+    package var openedBy: UUID?
 
     package init(
         id: UUID = UUID(), paymentID: UUID, amount: Int64, reason: String, trace: TransactionTrace?, requestedAt: Date
@@ -182,6 +186,8 @@ package struct IdempotencyClaim: Sendable, Equatable {
     package let requestDigest: String
     package let createdAt: Date
     package let expiresAt: Date
+    /// The process that claims it: once that process is gone, the claim no longer means "still running".
+    package var processID: UUID?
 
     package init(merchantID: MerchantID, key: String, requestDigest: String, createdAt: Date, expiresAt: Date) {
         self.merchantID = merchantID

@@ -32,7 +32,7 @@ package struct PaymentStore: Sendable {
         try await database.transactionRetryingOnContention { database in
             if let claim {
                 do {
-                    try await IdempotencyStore.insert(claim, on: database)
+                    try await IdempotencyStore.insert(claim, paymentID: payment.id, on: database)
                 } catch let error as any DatabaseError where error.isConstraintFailure {
                     throw OpenRefusal.idempotencyKeyTaken
                 }
@@ -104,8 +104,9 @@ package struct PaymentStore: Sendable {
                 }
                 guard changed else { throw SettledElsewhere() }
                 try await AttemptWindowStore.apply(settlement.counting, at: date, on: database)
-                if let cancel = settlement.cancel {
-                    try await CancelStore.write(cancel, on: database)
+                // A cancel is completed once: by the process that began it, or by crash recovery.
+                if let cancel = settlement.cancel, try await !CancelStore.finish(cancel, on: database) {
+                    throw SettledElsewhere()
                 }
                 try await PaymentEventModel(
                     paymentID: payment.id, from: settlement.from, to: payment.status, code: settlement.code, at: date
@@ -176,9 +177,11 @@ package struct PaymentStore: Sendable {
     }
 
     /// IN_PROGRESS payments requested before `cutoff`: what a crash left behind.
-    package func inProgress(requestedBefore cutoff: Date) async throws -> [PaymentRecord] {
-        try await PaymentModel.query(on: database).filter(\.$status == .inProgress)
-            .filter(\.$requestedAt < cutoff).all().map(PaymentRecord.init)
+    /// Payments left IN_PROGRESS: requested before `cutoff`, or opened by a process no longer among `live`.
+    package func orphaned(requestedBefore cutoff: Date, live: LiveProcesses) async throws -> [PaymentRecord] {
+        // Few rows are IN_PROGRESS at any time (those in flight), and the status is indexed.
+        try await PaymentModel.query(on: database).filter(\.$status == .inProgress).all()
+            .filter { $0.requestedAt < cutoff || live.orphans($0.openedBy) }.map(PaymentRecord.init)
     }
 
     package func events(of paymentID: UUID) async throws -> [PaymentEventRecord] {

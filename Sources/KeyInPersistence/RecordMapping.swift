@@ -42,6 +42,7 @@ extension PaymentModel {
         cardKind = record.cardKind.rawValue
         cardOwner = record.cardOwner.rawValue
         decision = record.decisionReasons.isEmpty ? nil : JSONColumn.text(record.decisionReasons)
+        openedBy = record.openedBy
     }
 
     /// `mode merchant id:order id`: unique while the order holds a payment that is not aborted; one order id can be
@@ -76,6 +77,7 @@ extension PaymentRecord {
         cardKind = model.cardKind.flatMap(CardKind.init(rawValue:)) ?? .unknown
         cardOwner = model.cardOwner.flatMap(CardOwnerType.init(rawValue:)) ?? .unknown
         decisionReasons = model.decision.flatMap { JSONColumn.value($0) } ?? []
+        openedBy = model.openedBy
     }
 }
 
@@ -143,6 +145,7 @@ extension CancelModel {
         canceledAt = record.canceledAt
         transactionKey = record.transactionKey?.rawValue
         taxFreeAmount = record.taxFreeAmount
+        openedBy = record.openedBy
     }
 }
 
@@ -157,6 +160,7 @@ extension CancelRecord {
         canceledAt = model.canceledAt
         transactionKey = model.transactionKey.map(TransactionKey.init(rawValue:))
         taxFreeAmount = model.taxFreeAmount
+        openedBy = model.openedBy
     }
 }
 
@@ -171,6 +175,7 @@ extension IdempotencyRecordModel {
         responseBody = response?.body
         createdAt = claim.createdAt
         expiresAt = claim.expiresAt
+        processID = claim.processID
     }
 }
 

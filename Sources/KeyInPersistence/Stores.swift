@@ -25,6 +25,7 @@ package struct Stores: Sendable {
     package var dashboard: DashboardStore { DashboardStore(database: database) }
     package var attempts: AttemptWindowStore { AttemptWindowStore(database: database) }
     package var blocks: SourceBlockStore { SourceBlockStore(database: database) }
+    package var processes: ProcessRegistry { ProcessRegistry(database: database) }
 
     /// Runs a payment search for a merchant, in one mode.
     package func search(_ search: PaymentSearch, merchantID: MerchantID, mode: PaymentMode) async throws

@@ -19,6 +19,8 @@ package struct CancelService: Sendable {
     package let now: @Sendable () -> Date
     /// Where the payment's pages are reached (its receipt), for the webhooks' Payment.
     package let publicBaseURL: String
+    /// This process, recorded on each cancel it begins (`ProcessRegistry`).
+    package var processID: UUID?
 
     package static let consecutiveWindowMilliseconds: Int64 = 1000
 
@@ -62,7 +64,6 @@ package struct CancelService: Sendable {
             earlier: try await cancels.cancels(of: payment.id))
 
         // 1. Reserve the amount atomically, and record the cancel, before anything is sent.
-        try await reserve(amount, of: payment.id, expectedRefundable: request.refundableAmount)
         let trace = link.newTrace(
             terminalID: PaymentService.terminalID(for: payment.merchantID),
             merchantID: PaymentService.acceptorID(for: payment.merchantID))
@@ -71,6 +72,7 @@ package struct CancelService: Sendable {
             paymentID: payment.id, amount: amount, reason: request.reason.cardNumbersMasked, trace: trace,
             requestedAt: now())
         cancel.taxFreeAmount = taxFree
+        cancel.openedBy = processID
         let void = status == .waitingForCapture
         // A void reverses the authorization: the link keeps the reversal durably and repeats it until the card
         // company answers; the answer (0410) joins the timeline when it comes (`DatabaseReversalStore.settle`).
@@ -78,7 +80,7 @@ package struct CancelService: Sendable {
             void
             ? payment.trace.map { NetworkConversation.reversalQueued(trace: $0, note: "승인 취소: 원거래 망취소", at: now()) }
             : NetworkConversation.sent("0200", trace: trace, note: "환불 요청 (처리코드 200000)", at: now())
-        try await cancels.begin(cancel, sent: sent)
+        try await begin(cancel, sent: sent, expectedRefundable: request.refundableAmount)
 
         // 2. The card company: a refund of a captured sale, or a reversal (void) of an authorization.
         var answers: [NetworkMessageRecord] = []
@@ -111,10 +113,19 @@ package struct CancelService: Sendable {
                     detail: catalogError.detail)
         }
 
-        // 3. The outcome, through the state machine.
+        return try await complete(cancel, answers: answers)
+    }
+
+    /// Step 3 of a cancel the card company accepted: the outcome, through the state machine, with its webhooks.
+    /// When the cancel was settled elsewhere first (crash recovery), what is stored stands.
+    private func complete(_ cancel: CancelRecord, answers: [NetworkMessageRecord]) async throws -> PaymentRecord {
+        var cancel = cancel
         cancel.status = .done
         cancel.canceledAt = now()
-        guard var settled = try await payments.payment(id: payment.id) else { throw KeyInError(.notFoundPayment) }
+        guard var settled = try await payments.payment(id: cancel.paymentID) else {
+            throw KeyInError(.notFoundPayment)
+        }
+        let payment = settled
         let from = settled.status
         guard let to = PaymentStateMachine.next(after: from, on: .canceled(remaining: settled.balanceAmount)) else {
             logger.error("refused status change", metadata: ["paymentKey": "\(payment.paymentKey)", "event": "cancel"])
@@ -135,8 +146,51 @@ package struct CancelService: Sendable {
             WebhookPayloads.cancelStatusChanged(
                 settled, cancels: doneCancels, cancel: cancel, baseURL: publicBaseURL, at: at),
         ]
-        _ = try await payments.settle(settlement, at: at)
+        guard try await payments.settle(settlement, at: at) else {
+            return try await settledElsewhere(cancel)
+        }
         return settled
+    }
+
+    /// The payment as stored after its cancel was settled by another process; an error when that settled it
+    /// without the cancel.
+    private func settledElsewhere(_ cancel: CancelRecord) async throws -> PaymentRecord {
+        let stored = try await cancels.cancels(of: cancel.paymentID).first { $0.id == cancel.id }
+        guard stored?.status == .done, let payment = try await payments.payment(id: cancel.paymentID) else {
+            throw KeyInError(.cancelOrCaptureNotCompleted)
+        }
+        return payment
+    }
+
+    /// Settles a cancel a crashed process left IN_PROGRESS (`PaymentRecovery`). A void goes through: its reversal of
+    /// the authorization is sent again (kept and repeated until answered; the card company answers a repeat as
+    /// done), and the payment is cancelled. A refund may or may not have reached the card company: it is reversed,
+    /// and the cancel is ABORTED with its amount back on the balance. False when another process settled it first.
+    package func settleOrphaned(_ cancel: CancelRecord) async throws -> Bool {
+        guard let payment = try await payments.payment(id: cancel.paymentID) else { return false }
+        let link = try links.link(for: payment.mode)
+        if payment.status == .waitingForCapture, let original = payment.trace {
+            try await link.reverse(
+                originalMessageType: .authorizationRequest, trace: original, amount: payment.amount,
+                companyCode: payment.cardCompanyCode)
+            do {
+                _ = try await complete(cancel, answers: [])
+                return true
+            } catch let error as KeyInError where error.code == .cancelOrCaptureNotCompleted {
+                return false
+            }
+        }
+        guard let trace = cancel.trace else { return false }
+        try await payments.log(
+            [NetworkConversation.reversalQueued(trace: trace, note: "재시작 후 정리: 답을 받지 못한 환불의 망취소", at: now())],
+            paymentID: payment.id)
+        try await link.reverse(
+            originalMessageType: .financialRequest, trace: trace, processingCode: ProcessingCode.refund,
+            amount: Money(minorUnits: cancel.amount, currency: payment.amount.currency),
+            companyCode: payment.cardCompanyCode)
+        return try await refuse(
+            cancel, of: payment, trace: trace, void: false,
+            error: KeyInError(.failedInternalSystemProcessing, detail: "settled after a restart"))
     }
 
     /// How much of a cancel is tax-free: what was asked, never more than the cancel or than what is left tax-free,
@@ -162,25 +216,29 @@ package struct CancelService: Sendable {
     }
 
     /// A refund or void the card company refused (or never answered): the amount goes back on the balance and
-    /// the cancel is ABORTED, with its webhook.
+    /// the cancel is ABORTED, with its webhook. False when the cancel was settled elsewhere first.
+    @discardableResult
     private func refuse(
         _ cancel: CancelRecord, of payment: PaymentRecord, trace: TransactionTrace, void: Bool, error: KeyInError
-    ) async throws {
-        try await cancels.release(cancel.amount, of: payment.id)
+    ) async throws -> Bool {
         var refused = cancel
         refused.status = .aborted
         refused.failureCode = error.code
         let at = now()
         let fresh = try await payments.payment(id: payment.id) ?? payment
         let done = try await cancels.cancels(of: payment.id).filter { $0.status == .done }
-        try await cancels.refuse(
-            refused, messages: NetworkConversation.failed(void ? "0410" : "0210", trace: trace, error: error, at: at),
-            merchantID: payment.merchantID, mode: payment.mode, paymentKey: payment.paymentKey,
-            webhooks: [
-                WebhookPayloads.cancelStatusChanged(
-                    fresh, cancels: done, cancel: refused, baseURL: publicBaseURL, at: at)
-            ], at: at)
+        guard
+            try await cancels.refuse(
+                refused,
+                messages: NetworkConversation.failed(void ? "0410" : "0210", trace: trace, error: error, at: at),
+                merchantID: payment.merchantID, mode: payment.mode, paymentKey: payment.paymentKey,
+                webhooks: [
+                    WebhookPayloads.cancelStatusChanged(
+                        fresh, cancels: done, cancel: refused, baseURL: publicBaseURL, at: at)
+                ], at: at)
+        else { return false }
         logger.notice("cancel refused", metadata: ["paymentKey": "\(payment.paymentKey)", "code": "\(error.code)"])
+        return true
     }
 
     package func capture(_ payment: PaymentRecord) async throws -> PaymentRecord {
@@ -238,13 +296,15 @@ package struct CancelService: Sendable {
         error.code == .cardCompanyResponseTimeout || error.code == .cardCompanyConnectionLost
     }
 
-    /// Takes `amount` off the balance if it is still there and no cancel was accepted in the last second.
-    private func reserve(_ amount: Int64, of paymentID: UUID, expectedRefundable: Int64?) async throws {
+    /// Records the cancel and takes its amount off the balance, if it is still there and no cancel was accepted in
+    /// the last second; or says why not.
+    private func begin(_ cancel: CancelRecord, sent: NetworkMessageRecord?, expectedRefundable: Int64?) async throws {
         let nowMilliseconds = now().epochMilliseconds
         let cutoff = nowMilliseconds - Self.consecutiveWindowMilliseconds
-        guard try await !cancels.reserve(amount, of: paymentID, at: nowMilliseconds, noCancelAfter: cutoff) else {
+        guard try await !cancels.begin(cancel, sent: sent, at: nowMilliseconds, noCancelAfter: cutoff) else {
             return
         }
+        let paymentID = cancel.paymentID
         // Refused: say why, from what is there now.
         guard let current = try await payments.payment(id: paymentID) else { throw KeyInError(.notFoundPayment) }
         if let last = try await cancels.lastCancelMilliseconds(of: paymentID), last > cutoff {

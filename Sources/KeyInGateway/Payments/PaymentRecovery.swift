@@ -6,48 +6,68 @@ import KeyInPersistence
 import Logging
 
 /// Settles what a crash left behind: every payment still IN_PROGRESS is reversed (the card company may have
-/// approved it) and marked ABORTED; requests that died mid-way release their idempotency keys.
+/// approved it) and marked ABORTED; every cancel still IN_PROGRESS is settled (`CancelService.settleOrphaned`);
+/// requests that died mid-way release their idempotency keys, except a key-in payment's, whose repeat is answered
+/// from the payment.
 ///
-/// Only records older than `staleAfter` are touched, so a process starting up never aborts what another
-/// `keyin serve` on the same database is still working on.
+/// Only work that no live process can still be doing is touched: opened by a process gone silent (see
+/// `ProcessHeartbeat`), or older than `staleAfter` whoever opened it.
 package struct PaymentRecovery {
     package let links: CardNetworkLinks
     package let payments: PaymentService
+    package let cancels: CancelService
     package let logger: Logger
     package let staleAfter: TimeInterval
 
     @discardableResult
-    package func settleStalePayments(now: Date) async throws -> Int {
+    package func settleOrphans(now: Date, live: LiveProcesses) async throws -> Int {
         let cutoff = now.addingTimeInterval(-staleAfter)
         var settled = 0
-        for payment in try await payments.store.inProgress(requestedBefore: cutoff) {
-            var messages: [NetworkMessageRecord] = []
-            guard let link = try? links.link(for: payment.mode) else {
-                // A live payment on a deployment that no longer names card companies: it waits for them.
+        for payment in try await payments.store.orphaned(requestedBefore: cutoff, live: live) {
+            if try await settle(payment, now: now) { settled += 1 }
+        }
+        for cancel in try await cancels.cancels.orphaned(requestedBefore: cutoff, live: live) {
+            // One cancel that cannot be settled now (its link has no hosts, its reversal cannot be kept) waits for
+            // the next pass; the others go on.
+            do {
+                guard try await cancels.settleOrphaned(cancel) else { continue }
+            } catch {
                 logger.error(
-                    "a live payment left in progress cannot be reversed: no card-company hosts are configured",
-                    metadata: ["paymentKey": "\(payment.paymentKey)"])
+                    "a cancel left in progress could not be settled yet",
+                    metadata: ["cancelId": "\(cancel.id)", "error": "\(String(describing: type(of: error)))"])
                 continue
             }
-            if let trace = payment.trace {
-                messages.append(
-                    NetworkConversation.reversalQueued(
-                        trace: trace, note: "재시작 후 정리: 답을 받지 못한 요청의 망취소", at: now))
-                try await link.reverse(
-                    originalMessageType: payment.capture ? .financialRequest : .authorizationRequest, trace: trace,
-                    amount: payment.amount, companyCode: payment.cardCompanyCode)
-            }
-            // Not settled here when another process on the same database settled it first (its reversal, or this
-            // one, is answered like any repeat).
-            let failure = try await payments.fail(
-                payment, with: KeyInError(.failedInternalSystemProcessing, detail: "settled after a restart"),
-                messages: messages)
-            guard failure.settledHere else { continue }
             settled += 1
-            logger.warning(
-                "payment left in progress by a crash was reversed", metadata: ["paymentKey": "\(payment.paymentKey)"])
+            logger.warning("cancel left in progress by a crash was settled", metadata: ["cancelId": "\(cancel.id)"])
         }
-        try await payments.idempotency.releaseUnfinished(claimedBefore: cutoff)
+        try await payments.idempotency.releaseUnfinished(claimedBefore: cutoff, live: live)
         return settled
+    }
+
+    private func settle(_ payment: PaymentRecord, now: Date) async throws -> Bool {
+        var messages: [NetworkMessageRecord] = []
+        guard let link = try? links.link(for: payment.mode) else {
+            // A live payment on a deployment that no longer names card companies: it waits for them.
+            logger.error(
+                "a live payment left in progress cannot be reversed: no card-company hosts are configured",
+                metadata: ["paymentKey": "\(payment.paymentKey)"])
+            return false
+        }
+        if let trace = payment.trace {
+            messages.append(
+                NetworkConversation.reversalQueued(trace: trace, note: "재시작 후 정리: 답을 받지 못한 요청의 망취소", at: now))
+            try await link.reverse(
+                originalMessageType: payment.capture ? .financialRequest : .authorizationRequest, trace: trace,
+                amount: payment.amount, companyCode: payment.cardCompanyCode)
+        }
+        // Not settled here when another process on the same database settled it first (its reversal, or this
+        // one, is answered like any repeat).
+        let failure = try await payments.fail(
+            payment, with: KeyInError(.failedInternalSystemProcessing, detail: "settled after a restart"),
+            messages: messages)
+        guard failure.settledHere else { return false }
+        logger.warning(
+            "payment left in progress by a crash was reversed", metadata: ["paymentKey": "\(payment.paymentKey)"])
+        return true
     }
 }

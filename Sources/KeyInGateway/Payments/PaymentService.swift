@@ -25,6 +25,8 @@ package struct PaymentService: Sendable {
     package let now: @Sendable () -> Date
     /// Where the payment's pages are reached (its receipt), for the webhooks' Payment.
     package let publicBaseURL: String
+    /// This process, recorded on each payment it opens (`ProcessRegistry`).
+    package var processID: UUID?
 
     /// Fields a key-in payment must have. CVC, identity number and password are optional (비인증 key-in), and
     /// checked when given.
@@ -42,6 +44,21 @@ package struct PaymentService: Sendable {
         package let error: KeyInError?
         /// The answer stored with the outcome for the request's `Idempotency-Key`, when it had one.
         package var answer: StoredResponse?
+
+        package init(payment: PaymentRecord, error: KeyInError?, answer: StoredResponse? = nil) {
+            self.payment = payment
+            self.error = error
+            self.answer = answer
+        }
+
+        /// The outcome a stored payment stands for; nil while it is IN_PROGRESS.
+        package init?(settled payment: PaymentRecord) {
+            guard payment.status != .inProgress else { return nil }
+            self.init(
+                payment: payment,
+                error: payment.status == .aborted
+                    ? KeyInError(payment.failureCode ?? .failedInternalSystemProcessing) : nil)
+        }
     }
 
     /// What the entry point stores with the outcome, in the outcome's own transaction: the answer to its
@@ -103,6 +120,7 @@ package struct PaymentService: Sendable {
         payment.usesFreeInstallmentPlan = input.useFreeInstallmentPlan ?? false
         payment.cardKind = check.kind
         payment.cardOwner = check.owner
+        payment.openedBy = processID
         // The decision point first, with the merchant's limits: a blocked payment is stored ABORTED with its reasons
         // and never sent.
         var decisions = self.decisions
@@ -279,10 +297,7 @@ package struct PaymentService: Sendable {
     /// The payment as stored, as the outcome of this request (its answer stored for the request's key).
     private func storedOutcome(of payment: PaymentRecord, completion: Completion?) async throws -> Outcome {
         let stored = try await store.payment(id: payment.id) ?? payment
-        var outcome = Outcome(
-            payment: stored,
-            error: stored.status == .aborted
-                ? KeyInError(stored.failureCode ?? .failedInternalSystemProcessing) : nil)
+        var outcome = Outcome(settled: stored) ?? Outcome(payment: stored, error: nil)
         outcome.answer = try await complete(completion, with: outcome)
         return outcome
     }

@@ -47,8 +47,12 @@ package struct GatewayServices: Sendable {
             store: stores.payments, idempotency: stores.idempotency, links: links,
             vault: vault, validator: validator,
             decisions: decisionPoint, merchants: stores.merchants, logger: logger, now: now,
-            publicBaseURL: publicBaseURL)
+            publicBaseURL: publicBaseURL, processID: processID)
     }
+
+    /// This process, as the other processes on the database know it (`ProcessRegistry`): the payments, cancels and
+    /// idempotency claims it opens carry it.
+    package var processID: UUID { chatHub.processID }
 
     /// The stores, over the gateway's database.
     package var stores: Stores { storesProvider() }
@@ -157,15 +161,33 @@ package struct GatewayServices: Sendable {
     package func cancels(_ logger: Logger) -> CancelService {
         CancelService(
             payments: stores.payments, cancels: stores.cancels, links: links,
-            vault: vault, logger: logger, now: now, publicBaseURL: publicBaseURL)
+            vault: vault, logger: logger, now: now, publicBaseURL: publicBaseURL, processID: processID)
     }
 }
 
 extension GatewayServices {
-    /// Reverses and aborts payments a crash left IN_PROGRESS (older than `staleAfter` seconds).
+    /// Settles the payments and cancels a crash left IN_PROGRESS: those of a process gone silent, and any older
+    /// than `staleAfter` seconds. Returns how many.
     package func recoverStalePayments(logger: Logger, staleAfter: TimeInterval) async throws -> Int {
-        try await PaymentRecovery(links: links, payments: payments(logger), logger: logger, staleAfter: staleAfter)
-            .settleStalePayments(now: now())
+        let at = now()
+        let live = LiveProcesses(
+            try await stores.processes.live(seenSince: at.addingTimeInterval(-ProcessHeartbeat.silenceLimit)),
+            including: processID)
+        return try await PaymentRecovery(
+            links: links, payments: payments(logger), cancels: cancels(logger), logger: logger, staleAfter: staleAfter
+        ).settleOrphans(now: at, live: live)
+    }
+
+    /// Tells the other processes on the database that this one is alive (and forgets long-dead ones).
+    package func heartbeat() async throws {
+        let at = now()
+        try await stores.processes.heartbeat(process: processID, at: at)
+        try await stores.processes.forget(seenBefore: at.addingTimeInterval(-ProcessHeartbeat.forgetAfter))
+    }
+
+    /// At a clean shutdown, once this process's work is finished: nothing it leaves is orphaned.
+    package func leaveProcesses() async throws {
+        try await stores.processes.leave(process: processID)
     }
 
     /// Creates a merchant with a secret key (shown once). A `testOnly` merchant never gets a live key.

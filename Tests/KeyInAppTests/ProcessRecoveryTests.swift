@@ -1,0 +1,151 @@
+import CardNetworkLink
+import Foundation
+import KeyInCore
+import KeyInGateway
+import KeyInPersistence
+import Testing
+import Vapor
+
+/// Crash recovery judged by process: what a `keyin serve` that died left IN_PROGRESS is settled by another process
+/// on the same database as soon as the dead one is silent, not minutes later; and a retry with the request's
+/// `Idempotency-Key` then gets the settled outcome.
+@Suite("Crash recovery by process")
+struct ProcessRecoveryTests {
+    @Test("A payment whose process went silent is settled by another; a retry with its key then gets that outcome")
+    func silentProcessPayment() async throws {
+        try await GatewayHarness.with { gateway in
+            let dying = gateway.services
+            try await dying.heartbeat()
+            var body = GatewayHarness.keyIn(card: GatewayHarness.silentCard)
+            body["orderId"] = "order-silent-1"
+            let json = body
+            let headers: HTTPHeaders = ["Idempotency-Key": "retry-after-crash-1"]
+            let first = Task { try await gateway.send(.POST, "v1/payments/key-in", json: json, headers: headers) }
+            for await message in gateway.engine.received
+            where message[.primaryAccountNumber] == GatewayHarness.silentCard { break }
+
+            // While the process that took the payment is alive, the retry is told it is still running, and another
+            // process leaves the payment alone (it is far from old enough to be stale).
+            let survivor = gateway.services.anotherProcess()
+            try await survivor.heartbeat()
+            let running = try await gateway.send(.POST, "v1/payments/key-in", json: json, headers: headers)
+            #expect(running.body["code"] as? String == "IDEMPOTENT_REQUEST_PROCESSING")
+            #expect(try await survivor.recoverStalePayments(logger: gateway.app.logger, staleAfter: 3600) == 0)
+
+            // The process dies: no more heartbeats. Once it has been silent for the limit, the survivor settles it.
+            gateway.wallClock.advance(seconds: ProcessHeartbeat.silenceLimit + 1)
+            try await survivor.heartbeat()
+            #expect(try await survivor.recoverStalePayments(logger: gateway.app.logger, staleAfter: 3600) == 1)
+            for await event in gateway.link.events {
+                if case .reversalSettled = event { break }
+            }
+            let retry = try await gateway.send(.POST, "v1/payments/key-in", json: json, headers: headers)
+            #expect(retry.body["code"] as? String == "FAILED_INTERNAL_SYSTEM_PROCESSING")
+            #expect(retry.headers.first(name: "Idempotent-Replayed") == "true")
+            let payment = try await gateway.send(.GET, "v1/payments/orders/order-silent-1")
+            #expect(payment.body["status"] as? String == "ABORTED")
+            #expect(retry.body["paymentKey"] as? String == payment.body["paymentKey"] as? String)
+            #expect(await gateway.engine.entries().totals.capturedAmount == 0)
+
+            // The request lost in the "crash" times out too; every later repeat replays the same answer.
+            gateway.clock.advance(by: GatewayHarness.responseTimeout)
+            _ = try await first.value
+            let again = try await gateway.send(.POST, "v1/payments/key-in", json: json, headers: headers)
+            #expect(again.raw == retry.raw)
+        }
+    }
+
+    @Test("A refund the card company made for a process that died before recording it is reversed, its amount put back")
+    func silentProcessRefund() async throws {
+        try await GatewayHarness.with { gateway in
+            let card = "4242424242424242"
+            let paid = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(card: card, amount: 10_000))
+            let payment = try #require(try await storedPayment(paid, gateway))
+            // The dying process records a 3,000 partial refund, the card company refunds it, and the process dies
+            // before it writes the outcome.
+            let dying = gateway.services
+            var cancel = try await dying.beginCancel(of: payment, amount: 3_000)
+            let trace = try #require(cancel.trace)
+            _ = try await gateway.link.followUp(
+                CardFollowUpRequest(
+                    kind: .refund, cardNumber: try #require(CardNumber(typed: card)),
+                    amount: Money(minorUnits: 3_000, currency: .krw),
+                    originalRRN: try #require(payment.retrievalReferenceNumber), companyCode: payment.cardCompanyCode),
+                trace: trace)
+            #expect(await gateway.engine.entries().contains { $0.kind == .refund && !$0.reversed })
+            let during = try await gateway.send(.GET, "v1/payments/\(payment.paymentKey)")
+            #expect(during.body["balanceAmount"] as? Int == 7_000)
+
+            let survivor = gateway.services.anotherProcess()
+            try await survivor.heartbeat()
+            #expect(try await survivor.recoverStalePayments(logger: gateway.app.logger, staleAfter: 3600) == 1)
+            for await event in gateway.link.events {
+                if case .reversalSettled = event { break }
+            }
+            let after = try await gateway.send(.GET, "v1/payments/\(payment.paymentKey)")
+            #expect(after.body["status"] as? String == "DONE")
+            #expect(after.body["balanceAmount"] as? Int == 10_000)
+            let refund = try #require(await gateway.engine.entries().first { $0.kind == .refund })
+            #expect(refund.reversed)
+            cancel = try #require(try await gateway.services.stores.cancels.cancels(of: payment.id).first)
+            #expect(cancel.status == .aborted)
+            // Settled once: a second pass, or the dead process's own late write, changes nothing.
+            #expect(try await survivor.recoverStalePayments(logger: gateway.app.logger, staleAfter: 0) == 0)
+            let later = try await gateway.send(.GET, "v1/payments/\(payment.paymentKey)")
+            #expect(later.body["balanceAmount"] as? Int == 10_000)
+        }
+    }
+
+    @Test("A void a process began before it died goes through: the authorization is reversed and the payment cancelled")
+    func silentProcessVoid() async throws {
+        try await GatewayHarness.with { gateway in
+            let authorized = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(amount: 20_000, extra: ["capture": false]))
+            #expect(authorized.body["status"] as? String == "WAITING_FOR_CAPTURE")
+            let payment = try #require(try await storedPayment(authorized, gateway))
+            _ = try await gateway.services.beginCancel(of: payment, amount: 20_000)
+
+            let survivor = gateway.services.anotherProcess()
+            try await survivor.heartbeat()
+            #expect(try await survivor.recoverStalePayments(logger: gateway.app.logger, staleAfter: 3600) == 1)
+            for await event in gateway.link.events {
+                if case .reversalSettled = event { break }
+            }
+            let after = try await gateway.send(.GET, "v1/payments/\(payment.paymentKey)")
+            #expect(after.body["status"] as? String == "CANCELED")
+            #expect(after.body["balanceAmount"] as? Int == 0)
+            let authorization = try #require(await gateway.engine.entries().first { $0.kind == .authorization })
+            #expect(authorization.reversed)
+        }
+    }
+
+    private func storedPayment(_ response: APIResponse, _ gateway: GatewayHarness) async throws -> PaymentRecord? {
+        let key = try #require(response.body["paymentKey"] as? String)
+        return try await gateway.services.stores.payments.payment(receiptKey: PaymentKey(key))
+    }
+}
+
+extension GatewayServices {
+    /// A second `keyin serve` on the same database: the same stores and link, its own process id.
+    func anotherProcess() -> GatewayServices {
+        GatewayServices(
+            links: links, vault: vault, validator: validator, now: now, stores: storesProvider,
+            webhookSender: webhookSender, webhookTargets: webhookTargets, messageSender: messageSender,
+            publicBaseURL: publicBaseURL)
+    }
+
+    /// What this process writes before a cancel is sent (the amount reserved, the cancel IN_PROGRESS), as if it
+    /// then died.
+    func beginCancel(of payment: PaymentRecord, amount: Int64) async throws -> CancelRecord {
+        let trace = try links.link(for: .test).newTrace(
+            terminalID: PaymentService.terminalID(for: payment.merchantID),
+            merchantID: PaymentService.acceptorID(for: payment.merchantID))
+        var cancel = CancelRecord(
+            paymentID: payment.id, amount: amount, reason: "고객 변심", trace: trace, requestedAt: now())
+        cancel.openedBy = processID
+        let milliseconds = now().epochMilliseconds
+        #expect(try await stores.cancels.begin(cancel, sent: nil, at: milliseconds, noCancelAfter: milliseconds - 1000))
+        return cancel
+    }
+}
