@@ -28,6 +28,8 @@ package struct CancelStore: Sendable {
                 )
                 .set("last_cancel_ms", to: milliseconds)
                 .where("id", .equal, cancel.paymentID).where("balance_amount", .greaterThanOrEqual, cancel.amount)
+                // Not while a capture is in flight: its outcome decides what there is to cancel.
+                .where("capture_trace", .is, SQLLiteral.null)
                 .where(group: {
                     $0.where("last_cancel_ms", .is, SQLLiteral.null).orWhere("last_cancel_ms", .lessThanOrEqual, cutoff)
                 })

@@ -97,6 +97,10 @@ final class PaymentModel: Model, @unchecked Sendable {
     @OptionalField(key: "decision") var decision: String?
     /// The process that opened the payment (`ProcessRegistry`), while it may still be working on it.
     @OptionalField(key: "opened_by") var openedBy: UUID?
+    /// A capture in flight: its trace (JSON), the process sending it, and when it began.
+    @OptionalField(key: "capture_trace") var captureTrace: String?
+    @OptionalField(key: "capture_by") var captureBy: UUID?
+    @OptionalField(key: "capture_at") var captureAt: Date?
 
     init() {}
 }

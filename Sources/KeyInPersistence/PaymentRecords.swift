@@ -50,6 +50,8 @@ package struct PaymentRecord: Sendable, Equatable {
     package var decisionReasons: [DecisionReason] = []
     /// The process that opened it, so recovery can settle it once that process is gone (`ProcessRegistry`).
     package var openedBy: UUID?
+    /// A capture of this authorization is being sent (`PaymentStore.beginCapture`).
+    package var captureInFlight = false
 
     package init(
         id: UUID = UUID(), merchantID: MerchantID, mode: PaymentMode, paymentKey: PaymentKey, orderID: OrderID,

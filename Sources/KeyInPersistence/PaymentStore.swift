@@ -76,6 +76,9 @@ package struct PaymentStore: Sendable {
         package var completing: (claim: IdempotencyClaim, response: StoredResponse)?
         /// Attempt windows counted with the change (a decline against the payment's sources).
         package var counting: [AttemptWindowStore.Increment] = []
+        /// The capture this change completes: applied only while that capture is still in flight
+        /// (`beginCapture`), and its marker cleared.
+        package var capture: TransactionTrace?
 
         package init(payment: PaymentRecord, from: PaymentStatus, code: ErrorCode?, onlyIfUnchanged: Bool) {
             self.payment = payment
@@ -100,6 +103,11 @@ package struct PaymentStore: Sendable {
                         .set("order_lock", to: payment.holdsOrder ? PaymentModel.orderLock(payment) : nil)
                         .where("id", .equal, payment.id)
                     if settlement.onlyIfUnchanged { update = update.where("status", .equal, settlement.from.rawValue) }
+                    if let capture = settlement.capture {
+                        update = update.set("capture_trace", to: SQLLiteral.null).set("capture_by", to: SQLLiteral.null)
+                            .set("capture_at", to: SQLLiteral.null)
+                            .where("capture_trace", .equal, JSONColumn.text(capture))
+                    }
                     return update
                 }
                 guard changed else { throw SettledElsewhere() }
@@ -140,6 +148,65 @@ package struct PaymentStore: Sendable {
     }
 
     private struct SettledElsewhere: Error {}
+
+    // MARK: Captures in flight
+
+    /// A capture whose 0220 may be at the card company, as crash recovery finds it.
+    package struct CaptureInFlight: Sendable {
+        package let payment: PaymentRecord
+        package let trace: TransactionTrace
+    }
+
+    /// Marks a capture of the payment in flight, with the 0220 about to be sent, if the payment is still
+    /// WAITING_FOR_CAPTURE and nothing else is in flight on it (no other capture; a void reserves the balance). One
+    /// transaction, committed before the 0220 goes. False when refused: nothing written.
+    package func beginCapture(
+        of paymentID: UUID, trace: TransactionTrace, by process: UUID?, at date: Date, sent: NetworkMessageRecord
+    ) async throws -> Bool {
+        try await database.transactionRetryingOnContention { database in
+            let marked = try await database.compareAndSet(PaymentModel.schema) {
+                $0.set("capture_trace", to: JSONColumn.text(trace)).set("capture_by", to: process)
+                    .set("capture_at", to: date).where("id", .equal, paymentID)
+                    .where("status", .equal, PaymentStatus.waitingForCapture.rawValue)
+                    .where("balance_amount", .equal, SQLColumn("total_amount"))
+                    .where("capture_trace", .is, SQLLiteral.null)
+            }
+            guard marked else { return false }
+            try await NetworkMessageModel(paymentID: paymentID, sent).create(on: database)
+            return true
+        }
+    }
+
+    /// Ends a capture that did not go through (refused, withdrawn, or reversed by crash recovery), with its lines of
+    /// the conversation: the payment stays WAITING_FOR_CAPTURE and can be captured again. False when that capture
+    /// was no longer in flight (ended or completed elsewhere first): nothing written.
+    package func endCapture(of paymentID: UUID, trace: TransactionTrace, messages: [NetworkMessageRecord])
+        async throws -> Bool
+    {
+        try await database.transactionRetryingOnContention { database in
+            let ended = try await database.compareAndSet(PaymentModel.schema) {
+                $0.set("capture_trace", to: SQLLiteral.null).set("capture_by", to: SQLLiteral.null)
+                    .set("capture_at", to: SQLLiteral.null).where("id", .equal, paymentID)
+                    .where("capture_trace", .equal, JSONColumn.text(trace))
+            }
+            guard ended else { return false }
+            for message in messages {
+                try await NetworkMessageModel(paymentID: paymentID, message).create(on: database)
+            }
+            return true
+        }
+    }
+
+    /// Captures in flight that began before `cutoff`, or whose process is no longer among `live`.
+    package func capturesInFlight(startedBefore cutoff: Date, live: LiveProcesses) async throws -> [CaptureInFlight] {
+        try await PaymentModel.query(on: database).filter(\.$captureTrace != nil).all()
+            .filter { ($0.captureAt ?? .distantPast) < cutoff || live.orphans($0.captureBy) }
+            .compactMap { model in
+                model.captureTrace.flatMap { JSONColumn.value($0) }.map {
+                    CaptureInFlight(payment: PaymentRecord(model), trace: $0)
+                }
+            }
+    }
 
     /// Writes network-conversation lines outside a settlement (a capture's, a refused cancel's).
     package func log(_ messages: [NetworkMessageRecord], paymentID: UUID) async throws {

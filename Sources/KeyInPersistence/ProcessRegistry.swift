@@ -101,3 +101,25 @@ struct AddProcessOwnership: AsyncMigration {
         try await database.schema(GatewayProcessModel.schema).delete()
     }
 }
+
+/// A capture in flight on the payment row (`PaymentStore.beginCapture`): its trace, the process that sends it and
+/// when. One at a time per payment; crash recovery reverses one whose process went silent.
+struct AddCaptureInFlight: AsyncMigration {
+    var name: String { "035_add_capture_in_flight" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(PaymentModel.schema).field("capture_trace", .string).update()
+        try await database.schema(PaymentModel.schema).field("capture_by", .uuid).update()
+        try await database.schema(PaymentModel.schema).field("capture_at", .datetime).update()
+        // Crash recovery looks for captures in flight every few seconds: few rows have one.
+        try await database.sql.create(index: "payments_capture_trace").on(PaymentModel.schema).column("capture_trace")
+            .run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.sql.drop(index: "payments_capture_trace").run()
+        try await database.schema(PaymentModel.schema).deleteField("capture_at").update()
+        try await database.schema(PaymentModel.schema).deleteField("capture_by").update()
+        try await database.schema(PaymentModel.schema).deleteField("capture_trace").update()
+    }
+}

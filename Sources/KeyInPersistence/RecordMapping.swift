@@ -78,6 +78,7 @@ extension PaymentRecord {
         cardOwner = model.cardOwner.flatMap(CardOwnerType.init(rawValue:)) ?? .unknown
         decisionReasons = model.decision.flatMap { JSONColumn.value($0) } ?? []
         openedBy = model.openedBy
+        captureInFlight = model.captureTrace != nil
     }
 }
 
@@ -179,10 +180,13 @@ extension IdempotencyRecordModel {
     }
 }
 
-/// Values kept as JSON text in a column (traces, metadata).
+/// Values kept as JSON text in a column (traces, metadata). Keys sorted: the same value always gives the same text,
+/// so a column can be compared with a value (a capture in flight is matched by its trace).
 enum JSONColumn {
     static func text(_ value: some Encodable) -> String? {
-        (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) }
     }
 
     static func value<T: Decodable>(_ text: String) -> T? {

@@ -120,6 +120,57 @@ struct ProcessRecoveryTests {
         }
     }
 
+    @Test("A capture a process sent before it died is reversed; meanwhile nothing else runs on it; then it captures")
+    func silentProcessCapture() async throws {
+        try await GatewayHarness.with { gateway in
+            let card = "4242424242424242"
+            let authorized = try await gateway.send(
+                .POST, "v1/payments/key-in",
+                json: GatewayHarness.keyIn(card: card, amount: 30_000, extra: ["capture": false]))
+            let payment = try #require(try await storedPayment(authorized, gateway))
+            // The dying process marks its capture in flight, sends the 0220, the card company captures, and the
+            // process dies before it writes the outcome.
+            let dying = gateway.services
+            let trace = try dying.links.link(for: .test).newTrace(
+                terminalID: PaymentService.terminalID(for: payment.merchantID),
+                merchantID: PaymentService.acceptorID(for: payment.merchantID))
+            #expect(
+                try await dying.stores.payments.beginCapture(
+                    of: payment.id, trace: trace, by: dying.processID, at: dying.now(),
+                    sent: NetworkConversation.sent("0220", trace: trace, note: "매입 요청", at: dying.now())))
+            _ = try await gateway.link.followUp(
+                CardFollowUpRequest(
+                    kind: .capture, cardNumber: try #require(CardNumber(typed: card)),
+                    amount: Money(minorUnits: 30_000, currency: .krw),
+                    originalRRN: try #require(payment.retrievalReferenceNumber), companyCode: payment.cardCompanyCode),
+                trace: trace)
+            #expect(await gateway.engine.entries().contains { $0.kind == .capture && !$0.reversed })
+
+            // While it is in flight, a second capture or a void would race it: both are refused, to try again.
+            let second = try await gateway.send(.POST, "v1/payments/\(payment.paymentKey)/capture")
+            #expect(second.body["code"] as? String == "FORBIDDEN_CONSECUTIVE_REQUEST")
+            let void = try await gateway.send(
+                .POST, "v1/payments/\(payment.paymentKey)/cancel", json: ["cancelReason": "주문 취소"])
+            #expect(void.body["code"] as? String == "FORBIDDEN_CONSECUTIVE_REQUEST")
+
+            let survivor = gateway.services.anotherProcess()
+            try await survivor.heartbeat()
+            #expect(try await survivor.recoverStalePayments(logger: gateway.app.logger, staleAfter: 3600) == 1)
+            for await event in gateway.link.events {
+                if case .reversalSettled = event { break }
+            }
+            let withdrawn = try #require(await gateway.engine.entries().first { $0.kind == .capture })
+            #expect(withdrawn.reversed)
+            let between = try await gateway.send(.GET, "v1/payments/\(payment.paymentKey)")
+            #expect(between.body["status"] as? String == "WAITING_FOR_CAPTURE")
+
+            let captured = try await gateway.send(.POST, "v1/payments/\(payment.paymentKey)/capture")
+            #expect(captured.body["status"] as? String == "DONE")
+            let captures = await gateway.engine.entries().filter { $0.kind == .capture && !$0.reversed }
+            #expect(captures.map(\.amount) == [30_000])
+        }
+    }
+
     private func storedPayment(_ response: APIResponse, _ gateway: GatewayHarness) async throws -> PaymentRecord? {
         let key = try #require(response.body["paymentKey"] as? String)
         return try await gateway.services.stores.payments.payment(receiptKey: PaymentKey(key))

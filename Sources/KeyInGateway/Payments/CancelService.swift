@@ -225,7 +225,9 @@ package struct CancelService: Sendable {
         refused.status = .aborted
         refused.failureCode = error.code
         let at = now()
-        let fresh = try await payments.payment(id: payment.id) ?? payment
+        // As it will be once the refusal is written: the amount back on the balance (the same transaction).
+        var fresh = try await payments.payment(id: payment.id) ?? payment
+        fresh.balanceAmount += cancel.amount
         let done = try await cancels.cancels(of: payment.id).filter { $0.status == .done }
         guard
             try await cancels.refuse(
@@ -241,22 +243,27 @@ package struct CancelService: Sendable {
         return true
     }
 
+    /// Captures an authorization (0220). The capture is marked in flight on the payment before the 0220 goes, so
+    /// that no second capture or void runs beside it, and so that crash recovery can withdraw it (reverse the 0220)
+    /// if this process dies before the outcome is written.
     package func capture(_ payment: PaymentRecord) async throws -> PaymentRecord {
-        guard payment.status == .waitingForCapture else {
-            switch payment.status {
-            case .done, .partialCanceled: throw KeyInError(.alreadyProcessedPayment)
-            case .canceled: throw KeyInError(.alreadyCanceledPayment)
-            default: throw KeyInError(.notCapturablePayment)
-            }
-        }
+        try Self.checkCapturable(payment)
         guard let rrn = payment.retrievalReferenceNumber else { throw KeyInError(.notCapturablePayment) }
         let link = try links.link(for: payment.mode)
         let number = try await cardNumber(of: payment.id)
         let trace = link.newTrace(
             terminalID: PaymentService.terminalID(for: payment.merchantID),
             merchantID: PaymentService.acceptorID(for: payment.merchantID))
-        try await payments.log(
-            [NetworkConversation.sent("0220", trace: trace, note: "매입 요청", at: now())], paymentID: payment.id)
+        guard
+            try await payments.beginCapture(
+                of: payment.id, trace: trace, by: processID, at: now(),
+                sent: NetworkConversation.sent("0220", trace: trace, note: "매입 요청", at: now()))
+        else {
+            // Changed since it was read: captured or cancelled meanwhile, or a capture or void is in flight now.
+            let current = try await payments.payment(id: payment.id) ?? payment
+            try Self.checkCapturable(current)
+            throw KeyInError(.forbiddenConsecutiveRequest, detail: "a capture or cancel of this payment is in progress")
+        }
         let answer: NetworkMessageRecord
         do throws(KeyInError) {
             let approval = try await link.followUp(
@@ -266,8 +273,9 @@ package struct CancelService: Sendable {
                 trace: trace)
             answer = NetworkConversation.answered("0230", trace: trace, approvalCode: approval.approvalCode, at: now())
         } catch {
-            try? await payments.log(
-                NetworkConversation.failed("0230", trace: trace, error: error, at: now()), paymentID: payment.id)
+            _ = try? await payments.endCapture(
+                of: payment.id, trace: trace,
+                messages: NetworkConversation.failed("0230", trace: trace, error: error, at: now()))
             throw Self.followUpWasWithdrawn(error) ? KeyInError(.cancelOrCaptureNotCompleted) : error
         }
         var captured = payment
@@ -276,18 +284,44 @@ package struct CancelService: Sendable {
         var settlement = PaymentStore.Settlement(
             payment: captured, from: .waitingForCapture, code: nil, onlyIfUnchanged: true)
         settlement.messages = [answer]
+        settlement.capture = trace
         settlement.webhooks = [
             WebhookPayloads.paymentStatusChanged(captured, cancels: [], baseURL: publicBaseURL, at: at)
         ]
         guard try await payments.settle(settlement, at: at) else {
-            // The payment changed while the card company captured it (a concurrent capture or void): the capture's
-            // answer is kept in the timeline and said loudly, for the merchant and the card company to reconcile.
+            // Crash recovery in another process took this capture for a dead process's and withdrew it (its 0220 is
+            // reversed): the payment is still an authorization, and the capture can be sent again.
             try? await payments.log([answer], paymentID: payment.id)
-            logger.critical(
-                "capture approved but the payment changed meanwhile", metadata: ["paymentKey": "\(payment.paymentKey)"])
-            return try await payments.payment(id: payment.id) ?? captured
+            logger.warning(
+                "capture approved after recovery had withdrawn it", metadata: ["paymentKey": "\(payment.paymentKey)"])
+            throw KeyInError(.cancelOrCaptureNotCompleted)
         }
         return captured
+    }
+
+    /// Withdraws a capture a crashed process left in flight (`PaymentRecovery`): its 0220 may have reached the card
+    /// company, so it is reversed (kept and repeated until answered), and the payment stays an authorization that
+    /// can be captured again. False when the capture ended elsewhere first.
+    package func withdrawOrphaned(_ capture: PaymentStore.CaptureInFlight) async throws -> Bool {
+        let payment = capture.payment
+        try await links.link(for: payment.mode).reverse(
+            originalMessageType: .financialAdvice, trace: capture.trace, amount: payment.amount,
+            companyCode: payment.cardCompanyCode)
+        return try await payments.endCapture(
+            of: payment.id, trace: capture.trace,
+            messages: [
+                NetworkConversation.reversalQueued(
+                    trace: capture.trace, note: "재시작 후 정리: 답을 받지 못한 매입의 망취소", at: now())
+            ])
+    }
+
+    private static func checkCapturable(_ payment: PaymentRecord) throws {
+        switch payment.status {
+        case .waitingForCapture: return
+        case .done, .partialCanceled: throw KeyInError(.alreadyProcessedPayment)
+        case .canceled: throw KeyInError(.alreadyCanceledPayment)
+        default: throw KeyInError(.notCapturablePayment)
+        }
     }
 
     /// A timeout or a broken connection on a refund or capture: the link has reversed that request, so the
@@ -305,6 +339,9 @@ package struct CancelService: Sendable {
             return
         }
         let paymentID = cancel.paymentID
+        if try await payments.payment(id: paymentID)?.captureInFlight == true {
+            throw KeyInError(.forbiddenConsecutiveRequest, detail: "a capture of this payment is in progress")
+        }
         // Refused: say why, from what is there now.
         guard let current = try await payments.payment(id: paymentID) else { throw KeyInError(.notFoundPayment) }
         if let last = try await cancels.lastCancelMilliseconds(of: paymentID), last > cutoff {

@@ -7,6 +7,7 @@ import Logging
 
 /// Settles what a crash left behind: every payment still IN_PROGRESS is reversed (the card company may have
 /// approved it) and marked ABORTED; every cancel still IN_PROGRESS is settled (`CancelService.settleOrphaned`);
+/// every capture still in flight is reversed, leaving the authorization to be captured again;
 /// requests that died mid-way release their idempotency keys, except a key-in payment's, whose repeat is answered
 /// from the payment.
 ///
@@ -39,6 +40,23 @@ package struct PaymentRecovery {
             }
             settled += 1
             logger.warning("cancel left in progress by a crash was settled", metadata: ["cancelId": "\(cancel.id)"])
+        }
+        for capture in try await payments.store.capturesInFlight(startedBefore: cutoff, live: live) {
+            do {
+                guard try await cancels.withdrawOrphaned(capture) else { continue }
+            } catch {
+                logger.error(
+                    "a capture left in flight could not be withdrawn yet",
+                    metadata: [
+                        "paymentKey": "\(capture.payment.paymentKey)",
+                        "error": "\(String(describing: type(of: error)))",
+                    ])
+                continue
+            }
+            settled += 1
+            logger.warning(
+                "capture left in flight by a crash was reversed",
+                metadata: ["paymentKey": "\(capture.payment.paymentKey)"])
         }
         try await payments.idempotency.releaseUnfinished(claimedBefore: cutoff, live: live)
         return settled
