@@ -20,6 +20,8 @@ package struct PaymentLinksController: RouteCollection {
     package func create(_ request: Request) async throws -> Response {
         try await services.idempotency(request).run(request) {
             let input = try PaymentsController.decode(CreatePaymentLinkRequest.self, from: request)
+            try PaymentLinkMessenger.checkContacts(
+                for: input.send ?? [], email: input.customerEmail, mobilePhone: input.customerMobilePhone)
             let mode = try request.paymentMode
             // A live link on a deployment with no card companies could never be paid: refused now.
             _ = try services.links.link(for: mode)
@@ -67,10 +69,11 @@ package struct PaymentLinksController: RouteCollection {
     /// when no recipient is given.
     package func send(_ request: Request) async throws -> Response {
         try await services.idempotency(request).run(request) {
-            let link = try await merchantLink(request)
-            try services.paymentLinks().requireActive(link)
+            // The request is checked first: a bad one is refused as such whatever the link's state.
             let input = try PaymentsController.decode(SendPaymentLinkRequest.self, from: request)
             guard let channel = input.channel else { throw KeyInError(.invalidRequest, param: "channel") }
+            let link = try await merchantLink(request)
+            try services.paymentLinks().requireActive(link)
             try await services.paymentLinkMessenger(request.logger).send(
                 link, channel: channel, recipient: input.recipient)
             return try await respond(link, request: request)

@@ -49,7 +49,7 @@ package func configure(
     app.trustedProxies = trustedProxies
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware())
-    app.middleware.use(CatalogErrorMiddleware())
+    app.middleware.use(CatalogErrorMiddleware(routes: app.routes))
     let targets = WebhookTargetPolicy(allowInternal: allowInternalWebhookTargets, allowedPorts: webhookPorts)
     var services = GatewayServices(
         links: links, vault: vault, validator: CardEntryValidator(now: now), now: now,

@@ -60,10 +60,14 @@ extension ConsoleController {
     /// Removes a member and ends their sessions at once. Owners cannot remove themselves (a shop keeps an owner).
     package func removeStaff(_ request: Request) async throws -> Response {
         let me = try request.consoleStaff
-        guard let id = request.parameters.get("staffId").flatMap(UUID.init(uuidString:)).map(StaffID.init(rawValue:)),
-            id != me.id,
-            try await services.stores.staff.remove(id, of: me.merchantID)
-        else { throw KeyInError(.notFoundRoute) }
+        guard let id = request.parameters.get("staffId").flatMap(UUID.init(uuidString:)).map(StaffID.init(rawValue:))
+        else { throw KeyInError(.notFoundStaffMember) }
+        guard id != me.id else {
+            throw KeyInError(.forbiddenRequest, detail: "a member cannot remove their own account")
+        }
+        guard try await services.stores.staff.remove(id, of: me.merchantID) else {
+            throw KeyInError(.notFoundStaffMember)
+        }
         return request.redirect(to: "/console/staff", redirectType: .normal)
     }
 }

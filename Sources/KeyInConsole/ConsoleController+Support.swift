@@ -80,7 +80,7 @@ extension ConsoleController {
         guard
             let id = request.parameters.get("inquiryId").flatMap(UUID.init(uuidString:)).map(InquiryID.init(rawValue:)),
             let inquiry = try await services.stores.support.inquiry(id: id, merchantID: staff.merchantID)
-        else { throw KeyInError(.notFoundRoute) }
+        else { throw KeyInError(.notFoundInquiry) }
         return inquiry
     }
 

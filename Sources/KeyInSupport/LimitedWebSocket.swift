@@ -1,3 +1,6 @@
+import KeyInAPI
+import KeyInCore
+import KeyInGateway
 import NIOHTTP1
 import NIOWebSocket
 import Vapor
@@ -26,6 +29,19 @@ struct LimitedWebSocketUpgrader: Upgrader {
     }
 }
 
+/// What makes a request a WebSocket opening handshake (RFC 6455 §4.2.1).
+enum WebSocketHandshake {
+    static func isRequested(by request: Request) -> Bool {
+        let headers = request.headers
+        let connection = headers[.connection].flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        return connection.contains("upgrade")
+            && headers.first(name: .upgrade)?.lowercased() == "websocket"
+            && headers.first(name: .secWebSocketKey)?.isEmpty == false
+            && headers.first(name: .secWebSocketVersion) == "13"
+    }
+}
+
 extension RoutesBuilder {
     /// `webSocket` with both limits of `LimitedWebSocketUpgrader`.
     @discardableResult
@@ -35,6 +51,16 @@ extension RoutesBuilder {
         onUpgrade: @escaping @Sendable (Request, WebSocket) -> Void
     ) -> Route {
         on(.GET, path) { request -> Response in
+            // 101 only for a real handshake that will be accepted: a plain GET is told to upgrade (426), and a
+            // handshake the route refuses (another site's page) gets a 403 answer instead of a dropped connection.
+            guard WebSocketHandshake.isRequested(by: request) else {
+                let refused = ErrorRendering.response(
+                    for: APIError(error: KeyInError(.upgradeRequired)), request: request)
+                refused.headers.replaceOrAdd(name: .upgrade, value: "websocket")
+                refused.headers.replaceOrAdd(name: .connection, value: "Upgrade")
+                return refused
+            }
+            guard try await shouldUpgrade(request).get() != nil else { throw KeyInError(.forbiddenRequest) }
             let response = Response(status: .switchingProtocols)
             response.upgrader = LimitedWebSocketUpgrader(
                 maxFrameSize: maxFrameSize, maxMessageSize: maxMessageSize,

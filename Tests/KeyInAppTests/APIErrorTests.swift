@@ -52,6 +52,41 @@ struct APIErrorTests {
         }
     }
 
+    @Test("A path that exists but not with this method: 405 METHOD_NOT_ALLOWED with the methods it takes in Allow")
+    func wrongMethod() async throws {
+        try await GatewayHarness.with { gateway in
+            let put = try await gateway.send(.PUT, "v1/payments", json: [:])
+            #expect(put.status == .methodNotAllowed && put.body["code"] as? String == "METHOD_NOT_ALLOWED")
+            #expect(put.headers.first(name: .allow) == "GET, HEAD")
+            let delete = try await gateway.send(.DELETE, "v1/payments/pay_anything")
+            #expect(delete.status == .methodNotAllowed && delete.headers.first(name: .allow) == "GET, HEAD")
+            let getCancel = try await gateway.send(.GET, "v1/payments/pay_anything/cancel")
+            #expect(getCancel.status == .methodNotAllowed && getCancel.headers.first(name: .allow) == "POST")
+            let webhooks = try await gateway.send(.PATCH, "v1/webhooks")
+            #expect(webhooks.headers.first(name: .allow) == "GET, HEAD, POST")
+            // A path no route has is still 404, with no Allow.
+            let nowhere = try await gateway.send(.PUT, "v1/payments/a/b/c")
+            #expect(nowhere.status == .notFound && nowhere.headers.first(name: .allow) == nil)
+        }
+    }
+
+    @Test("A chat route answers a plain GET with 426 and another site's handshake with 403, never a bare 101")
+    func webSocketRoutesWithoutHandshake() async throws {
+        try await GatewayHarness.with { gateway in
+            let plain = try await gateway.send(.GET, "pay/any-link/chat", authenticated: false)
+            #expect(plain.status == .upgradeRequired && plain.body["code"] as? String == "UPGRADE_REQUIRED")
+            #expect(plain.headers.first(name: .upgrade) == "websocket")
+            let handshake: HTTPHeaders = [
+                "Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+                "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Origin": "https://evil.example",
+                "Host": "pay.shop.example",
+            ]
+            let foreign = try await gateway.send(
+                .GET, "pay/any-link/chat", headers: handshake, authenticated: false)
+            #expect(foreign.status == .forbidden && foreign.body["code"] as? String == "FORBIDDEN_REQUEST")
+        }
+    }
+
     @Test("Unknown routes, non-JSON bodies, wrong field types and missing fields: clear 4xx from the catalog")
     func badRequests() async throws {
         try await GatewayHarness.with { gateway in

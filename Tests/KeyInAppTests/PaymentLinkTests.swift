@@ -63,6 +63,31 @@ struct PaymentLinkTests {
         }
     }
 
+    @Test("A refusal names the field at fault; a link is never made only for its sending to fail")
+    func sendingRefusals() async throws {
+        try await GatewayHarness.with { gateway in
+            let noPhone = try await gateway.send(
+                .POST, "v1/payment-links", json: ["amount": 20_000, "orderName": "주문", "send": ["SMS"]])
+            #expect(noPhone.body["param"] as? String == "customerMobilePhone")
+            let noEmail = try await gateway.send(
+                .POST, "v1/payment-links",
+                json: ["amount": 20_000, "orderName": "주문", "customerMobilePhone": "010-1234-5678", "send": ["EMAIL"]])
+            #expect(noEmail.body["param"] as? String == "customerEmail")
+            let listed = try await gateway.send(.GET, "v1/payment-links")
+            #expect((listed.body["paymentLinks"] as? [Any])?.isEmpty == true, "\(listed.body)")
+
+            let link = try await createLink(gateway, extra: ["customerMobilePhone": "010-1234-5678"])
+            let phoneAsEmail = try await gateway.send(
+                .POST, "v1/payment-links/\(link.id)/send", json: ["channel": "EMAIL", "recipient": "010-1234-5678"])
+            #expect(phoneAsEmail.body["param"] as? String == "recipient")
+            // A bad request is refused as such, whatever the link's state.
+            _ = try await gateway.send(.POST, "v1/payment-links/\(link.id)/cancel")
+            let badChannel = try await gateway.send(
+                .POST, "v1/payment-links/\(link.id)/send", json: ["channel": "FAX"])
+            #expect(badChannel.status == .badRequest)
+        }
+    }
+
     @Test("The hosted page: numeric keypad, amount, instalments only from 50,000 KRW, English on request, under 60 KB")
     func hostedPage() async throws {
         try await GatewayHarness.with { gateway in

@@ -419,14 +419,26 @@ extension ErrorCode {
         case .payloadTooLarge:
             CatalogEntry(self, .request, 413, .afterCorrection,
                 explanation: .init(
-                    ko: "요청 본문이 허용 크기(64KB)를 넘었습니다.",
-                    en: "The request body is larger than allowed (64 KB)."),
+                    ko: "요청 본문이 이 경로에서 받는 크기를 넘었습니다. 경로마다 한도가 다르니 /openapi.yaml에서 확인하세요(API는 64KB, 콘솔 양식은 1~16KB).",
+                    en: "The request body is larger than this route takes. Limits differ by route: see /openapi.yaml (64 KB for the API, 1 to 16 KB for console forms)."),
                 customer: SharedCustomerMessage.askMerchant)
         case .notFoundRoute:
             CatalogEntry(self, .request, 404, .never,
                 explanation: .init(
-                    ko: "없는 API 경로이거나 그 경로에서 받지 않는 HTTP 메서드입니다. /openapi.yaml에서 경로를 확인하세요.",
-                    en: "No such API path, or the path does not take this HTTP method. See /openapi.yaml."),
+                    ko: "없는 API 경로입니다. /openapi.yaml에서 경로를 확인하세요.",
+                    en: "No such API path. See /openapi.yaml."),
+                customer: SharedCustomerMessage.askMerchant)
+        case .methodNotAllowed:
+            CatalogEntry(self, .request, 405, .afterCorrection,
+                explanation: .init(
+                    ko: "이 경로는 이 HTTP 메서드를 받지 않습니다. 받는 메서드는 Allow 헤더에 있습니다.",
+                    en: "This path does not take this HTTP method. The Allow header lists the methods it takes."),
+                customer: SharedCustomerMessage.askMerchant)
+        case .upgradeRequired:
+            CatalogEntry(self, .request, 426, .afterCorrection,
+                explanation: .init(
+                    ko: "WebSocket 경로입니다. WebSocket 연결 요청(Upgrade: websocket)으로만 열 수 있습니다.",
+                    en: "This is a WebSocket route: it opens only with a WebSocket handshake (Upgrade: websocket)."),
                 customer: SharedCustomerMessage.askMerchant)
         case .tooManyRequests:
             CatalogEntry(self, .request, 429, .afterDelay(seconds: 1),
@@ -573,6 +585,18 @@ extension ErrorCode {
                 explanation: .init(
                     ko: "그런 웹훅 엔드포인트가 없거나 이 가맹점의 것이 아닙니다.",
                     en: "No such webhook endpoint, or it belongs to another merchant."),
+                customer: SharedCustomerMessage.askMerchant)
+        case .notFoundInquiry:
+            CatalogEntry(self, .request, 404, .never,
+                explanation: .init(
+                    ko: "그런 문의가 없거나 이 가맹점의 문의가 아닙니다.",
+                    en: "No such inquiry, or it belongs to another merchant."),
+                customer: SharedCustomerMessage.askMerchant)
+        case .notFoundStaffMember:
+            CatalogEntry(self, .request, 404, .never,
+                explanation: .init(
+                    ko: "그런 직원 계정이 없거나 이 가맹점의 계정이 아닙니다.",
+                    en: "No such staff account, or it belongs to another merchant."),
                 customer: SharedCustomerMessage.askMerchant)
         case .invalidWebhookURL:
             CatalogEntry(self, .request, 400, .afterCorrection,

@@ -67,6 +67,8 @@ public enum ErrorCode: String, CaseIterable, Sendable, Codable {
     case invalidRequestBody = "INVALID_REQUEST_BODY"
     case payloadTooLarge = "PAYLOAD_TOO_LARGE"
     case notFoundRoute = "NOT_FOUND_ROUTE"
+    case methodNotAllowed = "METHOD_NOT_ALLOWED"
+    case upgradeRequired = "UPGRADE_REQUIRED"
     case tooManyRequests = "TOO_MANY_REQUESTS"
     case invalidAmount = "INVALID_AMOUNT"
     case belowMinimumAmount = "BELOW_MINIMUM_AMOUNT"
@@ -89,6 +91,8 @@ public enum ErrorCode: String, CaseIterable, Sendable, Codable {
     case alreadyPaidPaymentLink = "ALREADY_PAID_PAYMENT_LINK"
     case paymentLinkBeingPaid = "PAYMENT_LINK_BEING_PAID"
     case notFoundWebhook = "NOT_FOUND_WEBHOOK"
+    case notFoundInquiry = "NOT_FOUND_INQUIRY"
+    case notFoundStaffMember = "NOT_FOUND_STAFF_MEMBER"
     case invalidWebhookURL = "INVALID_WEBHOOK_URL"
 }
 

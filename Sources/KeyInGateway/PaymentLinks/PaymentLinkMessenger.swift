@@ -12,9 +12,12 @@ package struct PaymentLinkMessenger: Sendable {
     package func send(_ link: PaymentLinkRecord, channel: MessageChannel, recipient: String?) async throws {
         let recipient = recipient?.trimmingCharacters(in: .whitespaces)
         let given = recipient?.isEmpty == false ? recipient : nil
+        // A bad address is the request's `recipient` when it gave one; the link's own contact was checked when
+        // the link was made.
         let contact = try ContactCheck(
             name: nil, email: channel == .email ? given ?? link.customerEmail : nil,
-            mobilePhone: channel == .email ? nil : given ?? link.customerMobilePhone)
+            mobilePhone: channel == .email ? nil : given ?? link.customerMobilePhone, emailParam: "recipient",
+            phoneParam: "recipient")
         guard let to = channel == .email ? contact.email : contact.mobilePhone else {
             throw KeyInError(
                 .invalidRequest, param: "recipient", detail: "no \(channel == .email ? "e-mail" : "phone number")")
@@ -24,5 +27,21 @@ package struct PaymentLinkMessenger: Sendable {
             link, merchantName: merchant?.name ?? "", url: PaymentLinkDTO.url(link, baseURL: publicBaseURL))
         try await outbox.enqueue(
             channel, to: to, body: body, about: PaymentLinkMessage.subject(link), merchantID: link.merchantID)
+    }
+
+    /// Before a link is made with `send`: every channel asked for has its contact on the request, so the link is
+    /// never made only for its sending to fail.
+    package static func checkContacts(for channels: [MessageChannel], email: String?, mobilePhone: String?) throws {
+        func given(_ text: String?) -> Bool { text?.trimmingCharacters(in: .whitespaces).isEmpty == false }
+        for channel in channels {
+            if channel == .email, !given(email) {
+                throw KeyInError(.invalidRequest, param: "customerEmail", detail: "EMAIL needs the customer's e-mail")
+            }
+            if channel != .email, !given(mobilePhone) {
+                throw KeyInError(
+                    .invalidRequest, param: "customerMobilePhone",
+                    detail: "\(channel.rawValue) needs the customer's mobile phone number")
+            }
+        }
     }
 }
