@@ -60,23 +60,31 @@ package struct PaymentSearch: Sendable {
                 }
             }
         }
-        if let cursor {
-            // Dates make a round trip through the database and a Double with rounding of a few microseconds, so
-            // "the same instant" is compared within a millisecond and ties are broken by id.
-            let before = cursor.requestedAt.addingTimeInterval(-0.001)
-            let after = cursor.requestedAt.addingTimeInterval(0.001)
-            builder = builder.group(.or) { group in
-                group.filter(\.$requestedAt < before)
-                group.group(.and) { same in
-                    same.filter(\.$requestedAt >= before).filter(\.$requestedAt <= after).filter(\.$id < cursor.id)
-                }
-            }
+        guard let cursor else {
+            let found = try await builder.sort(\.$requestedAt, .descending).sort(\.$id, .descending)
+                .limit(limit + 1).all().map(PaymentRecord.init)
+            return Page(payments: Array(found.prefix(limit)), next: Self.next(after: found, limit: limit))
         }
-        let found = try await builder.sort(\.$requestedAt, .descending).sort(\.$id, .descending)
-            .limit(limit + 1).all()
-        let shown = found.prefix(limit).map(PaymentRecord.init)
-        let next = found.count > limit ? shown.last.map(PaymentCursor.init) : nil
-        return Page(payments: shown, next: next)
+        // The page after the cursor's payment, in the order (requested_at, id), both descending. A date written to
+        // the database and read back can move by a microsecond, so the database is asked only for what is at most a
+        // millisecond newer than the cursor, and the payments up to and including the cursor's own are dropped
+        // here, comparing the dates as they were read (what the cursor holds): never a payment twice, never one
+        // skipped, even when many share a millisecond.
+        builder = builder.filter(\.$requestedAt <= cursor.requestedAt.addingTimeInterval(0.001))
+        var margin = 16
+        while true {
+            let fetched = try await builder.copy().sort(\.$requestedAt, .descending).sort(\.$id, .descending)
+                .limit(limit + 1 + margin).all()
+            let after = fetched.map(PaymentRecord.init).filter { cursor.precedes($0) }
+            if after.count > limit || fetched.count < limit + 1 + margin {
+                return Page(payments: Array(after.prefix(limit)), next: Self.next(after: after, limit: limit))
+            }
+            margin *= 4
+        }
+    }
+
+    private static func next(after found: [PaymentRecord], limit: Int) -> PaymentCursor? {
+        found.count > limit ? PaymentCursor(payment: found[limit - 1]) : nil
     }
 
     /// `text` with LIKE's wildcards (and its escape character) taken literally.
@@ -102,6 +110,13 @@ package struct PaymentCursor: Sendable {
     init(payment: PaymentRecord) {
         requestedAt = payment.requestedAt
         id = payment.id
+    }
+
+    /// Whether `payment` comes after this cursor's payment in the list's order (newest first, then by id).
+    func precedes(_ payment: PaymentRecord) -> Bool {
+        if payment.requestedAt != requestedAt { return payment.requestedAt < requestedAt }
+        // The order the databases give UUIDs: byte by byte, which is the order of their hex digits.
+        return payment.id.uuidString < id.uuidString
     }
 
     package init?(encoded: String) {

@@ -50,4 +50,38 @@ struct PaymentListTests {
             #expect(badCursor.body["param"] as? String == "cursor")
         }
     }
+
+    @Test(
+        "Paging through payments made within the same millisecond shows each exactly once, in order",
+        arguments: [false, true])
+    func pagingThroughOneMillisecond(postgres: Bool) async throws {
+        guard !postgres || GatewayHarness.postgresURL != nil else { return }
+        try await GatewayHarness.with(postgres: postgres) { gateway in
+            gateway.wallClock.freeze()
+            var made: [String] = []
+            for index in 0..<24 {
+                // A third of them at the very same instant, the rest a fraction of a millisecond apart.
+                if index % 3 != 0 { gateway.wallClock.advance(seconds: 0.000_3) }
+                let response = try await gateway.send(
+                    .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(orderId: "same-ms-\(index)0"))
+                made.append(try #require(response.body["paymentKey"] as? String))
+            }
+            var seen: [String] = []
+            var cursor: String?
+            for _ in 0..<30 {
+                let query = cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }
+                let page = try await gateway.send(.GET, "v1/payments?limit=5" + (query ?? ""))
+                seen += (page.body["payments"] as? [[String: Any]] ?? []).compactMap { $0["paymentKey"] as? String }
+                cursor = page.body["nextCursor"] as? String
+                if cursor == nil { break }
+            }
+            #expect(seen.count == made.count && Set(seen) == Set(made))
+            // Newest first: the order they were made in, reversed, except among those made at one instant.
+            let instant = Dictionary(
+                uniqueKeysWithValues: made.enumerated().map { index, key in
+                    (key, (1...max(1, index)).filter { $0 % 3 != 0 }.count * (index == 0 ? 0 : 1))
+                })
+            #expect(seen.map { instant[$0] ?? 0 } == seen.map { instant[$0] ?? 0 }.sorted(by: >))
+        }
+    }
 }
