@@ -370,8 +370,24 @@ struct OpenAPIConformanceTests {
                 _ = try await check(
                     .POST, "/console/webhooks/{webhookId}/remove", "console/webhooks/\(consoleWebhookID)/remove",
                     rawBody: "_csrf=\(csrf)", headers: formSession, authenticated: false)
-                _ = try await check(.GET, "/console/chat/ws", "console/chat/ws", headers: session, authenticated: false)
-                _ = try await check(.GET, "/pay/{linkKey}/chat", "pay/\(linkKey)/chat", authenticated: false)
+                // The chat sockets: a plain GET (426), another site's handshake (403), this site's page's (101).
+                var handshake: HTTPHeaders = [
+                    "Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+                    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Host": "127.0.0.1:8080",
+                ]
+                var foreign = handshake
+                foreign.add(name: .origin, value: "https://evil.example")
+                handshake.add(name: .origin, value: "http://127.0.0.1:8080")
+                var staffHandshake = handshake
+                for (name, value) in session { staffHandshake.replaceOrAdd(name: name, value: value) }
+                for headers in [session, staffHandshake] {
+                    _ = try await check(
+                        .GET, "/console/chat/ws", "console/chat/ws", headers: headers, authenticated: false)
+                }
+                for headers in [[:], foreign, handshake] {
+                    _ = try await check(
+                        .GET, "/pay/{linkKey}/chat", "pay/\(linkKey)/chat", headers: headers, authenticated: false)
+                }
                 _ = try await check(
                     .GET, "/console/settings", "console/settings", headers: session, authenticated: false)
                 _ = try await check(
