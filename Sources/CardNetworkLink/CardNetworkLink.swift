@@ -142,6 +142,15 @@ public actor CardNetworkLink {
             throw KeyInError(
                 .cardCompanyUnavailable, detail: "no host configured for card company \(companyCode ?? "-")")
         }
+        // A message that cannot be packed (a value outside its element's format got past the checks) is this side's
+        // fault: refused here, unsent. On the wire its encoding would fail on the connection and cut every request
+        // in flight there, and the host would be judged for it.
+        do {
+            _ = try ISO8583Codec.pack(message)
+        } catch {
+            logger.error("a request could not be encoded; not sent", metadata: ["error": "\(error)"])
+            throw KeyInError(.failedInternalSystemProcessing, detail: "the request could not be encoded")
+        }
         let response: ISO8583Message
         do {
             response = try await connection(for: address).exchange(message, timeout: configuration.responseTimeout)

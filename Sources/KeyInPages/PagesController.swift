@@ -75,6 +75,11 @@ package struct PagesController: RouteCollection {
             input.customerEmail = link.customerEmail
             input.customerMobilePhone = link.customerMobilePhone
             input.metadata = [PaymentDTO.checkoutLinkMetadataKey: link.linkKey.rawValue]
+            // What only the merchant decides, never the customer's browser: a tax-free part, paying the
+            // instalment interest (무이자), and a 3-D Secure result (the page runs no authentication of its own).
+            input.taxFreeAmount = nil
+            input.useFreeInstallmentPlan = nil
+            input.vbv = nil
         }
     }
 

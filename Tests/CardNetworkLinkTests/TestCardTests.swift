@@ -49,6 +49,21 @@ struct TestCardTests {
         #expect(try await harness.link.pendingReversals().isEmpty)
     }
 
+    @Test("A request that cannot be encoded is refused unsent; the connection and the breaker are untouched")
+    func unencodable() async throws {
+        let harness = try await LinkHarness.make()
+        defer { Task { await harness.shutdown() } }
+        let good = LinkHarness.sale("4242424242424242")
+        var bad = good
+        bad.cvc = "１２３"  // full-width digits: not the element's ASCII
+        let inFlight = Task { await harness.authorize(LinkHarness.sale("5555555555554444")) }
+        #expect(await harness.authorize(bad).failureCode == .failedInternalSystemProcessing)
+        #expect(try await inFlight.value.get().approvalCode.count == 6)
+        #expect(try await harness.authorize(good).get().approvalCode.count == 6)
+        #expect(await harness.engine.entries().count == 2)
+        #expect(try await harness.link.pendingReversals().isEmpty)
+    }
+
     @Test(
         "The host's own checks: unknown number 14, amount 13, installments under 50,000 won 12, wrong identity and password"
     )

@@ -9,6 +9,16 @@ import VaporTesting
 
 @Suite("POST /v1/payments/key-in and lookups", .timeLimit(.minutes(2)))
 struct KeyInPaymentTests {
+    @Test("CVC and card password are sent as checked: white space around them, any kind, is trimmed")
+    func trimmedSecrets() async throws {
+        try await GatewayHarness.with { gateway in
+            let response = try await gateway.send(
+                .POST, "v1/payments/key-in",
+                json: GatewayHarness.keyIn(extra: ["cardCvc": "123\u{2001}", "cardPassword": "\u{3000}12 "]))
+            #expect(response.status == .ok && response.body["status"] as? String == "DONE", "\(response.body)")
+        }
+    }
+
     @Test("A good card is approved: DONE, masked card, approval number, card company; and can be looked up")
     func approved() async throws {
         try await GatewayHarness.with { gateway in

@@ -176,6 +176,27 @@ struct PaymentLinkTests {
         }
     }
 
+    @Test(
+        "A customer on the page cannot choose what only the merchant decides: 무이자, a tax-free part, a 3-D Secure result"
+    )
+    func merchantOnlyFields() async throws {
+        try await GatewayHarness.with { gateway in
+            let link = try await createLink(gateway)
+            var body = Self.card
+            body["cardInstallmentPlan"] = 3
+            body["useFreeInstallmentPlan"] = true
+            body["taxFreeAmount"] = 55_000
+            body["vbv"] = ["cavv": "AAABBBCCC", "eci": "05"]
+            let paid = try await gateway.send(.POST, "pay/\(link.key)", json: body, authenticated: false)
+            #expect(paid.status == .ok, "\(paid.body)")
+            let key = try #require(paid.body["paymentKey"] as? String)
+            let payment = try await gateway.send(.GET, "v1/payments/\(key)")
+            #expect(payment.body["taxFreeAmount"] as? Int == 0)
+            let sale = try #require(await gateway.engine.entries().first)
+            #expect(sale.installmentMonths == 3 && sale.merchantPaysInterest == false)
+        }
+    }
+
     @Test("A mistake KeyIn finds itself keeps its precise code on the payment page")
     func ownChecksStayPrecise() async throws {
         try await GatewayHarness.with { gateway in

@@ -465,8 +465,9 @@ package struct PaymentService: Sendable {
 }
 
 extension Optional where Wrapped == String {
+    /// The text trimmed of white space, as the card-entry checks saw it; nil when nothing is left.
     package var nonEmpty: String? {
-        guard let self, !self.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
-        return self
+        guard let trimmed = self?.trimmingCharacters(in: .whitespaces), !trimmed.isEmpty else { return nil }
+        return trimmed
     }
 }
