@@ -72,6 +72,7 @@ package struct PaymentLinksController: RouteCollection {
             // The request is checked first: a bad one is refused as such whatever the link's state.
             let input = try PaymentsController.decode(SendPaymentLinkRequest.self, from: request)
             guard let channel = input.channel else { throw KeyInError(.invalidRequest, param: "channel") }
+            try PaymentLinkMessenger.checkRecipient(input.recipient, for: channel)
             let link = try await merchantLink(request)
             try services.paymentLinks().requireActive(link)
             try await services.paymentLinkMessenger(request.logger).send(

@@ -40,7 +40,7 @@ extension ConsoleController {
 
     package func changePassword(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        let form = (try? request.content.decode(PasswordForm.self)) ?? PasswordForm()
+        let form = request.consoleForm(PasswordForm.self) ?? PasswordForm()
         do {
             let new = try Self.confirmedNewPassword(form)
             try await services.staff().changePassword(
@@ -75,7 +75,7 @@ extension ConsoleController {
     package func forgot(_ request: Request) async throws -> Response {
         // Known and unknown e-mails take the same time to answer, as well as the same page.
         let answerAfter = ContinuousClock.now + Self.forgotAnswerTime
-        let form = (try? request.content.decode(ForgotForm.self)) ?? ForgotForm()
+        let form = request.consoleForm(ForgotForm.self) ?? ForgotForm()
         // One address cannot make the gateway mail reset links to every member it can name.
         try await services.attemptLimits.admit(AttemptLimits.passwordResetPerAddress, subject: request.clientAddress)
         if let started = try await services.staff().beginReset(email: form.email ?? "") {
@@ -109,7 +109,7 @@ extension ConsoleController {
 
     package func reset(_ request: Request) async throws -> Response {
         let token = request.parameters.get("token") ?? ""
-        let form = (try? request.content.decode(PasswordForm.self)) ?? PasswordForm()
+        let form = request.consoleForm(PasswordForm.self) ?? PasswordForm()
         let staff = services.staff()
         do {
             _ = try await staff.completeReset(token: token, newPassword: try Self.confirmedNewPassword(form))

@@ -46,7 +46,7 @@ extension ConsoleController {
 
     package func addStaff(_ request: Request) async throws -> Response {
         let me = try request.consoleStaff
-        let form = (try? request.content.decode(StaffForm.self)) ?? StaffForm()
+        let form = request.consoleForm(StaffForm.self) ?? StaffForm()
         do {
             _ = try await services.staff().create(
                 merchantID: me.merchantID, email: form.email ?? "", password: form.password ?? "",

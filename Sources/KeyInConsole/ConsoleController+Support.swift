@@ -70,7 +70,7 @@ extension ConsoleController {
     package func replyToInquiry(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
         let inquiry = try await merchantInquiry(request)
-        let form = (try? request.content.decode(ReplyForm.self)) ?? ReplyForm()
+        let form = request.consoleForm(ReplyForm.self) ?? ReplyForm()
         try await services.support(request.logger).reply(to: inquiry, from: staff.email, body: form.body ?? "")
         return request.redirect(to: "/console/inquiries/\(inquiry.id.rawValue.uuidString)", redirectType: .normal)
     }
@@ -225,7 +225,7 @@ extension ConsoleController {
 
     package func saveSettings(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        let form = (try? request.content.decode(SettingsForm.self)) ?? SettingsForm()
+        let form = request.consoleForm(SettingsForm.self) ?? SettingsForm()
         let current = CardTestingSettings(
             stored: try await services.stores.merchants.merchant(id: staff.merchantID)?.cardTesting)
         let limits: CardTestingSettings

@@ -21,7 +21,7 @@ extension ConsoleController {
 
     package func createWebhook(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        let form = (try? request.content.decode(WebhookForm.self)) ?? WebhookForm()
+        let form = request.consoleForm(WebhookForm.self) ?? WebhookForm()
         do {
             // An unticked form sends no events at all: that is "none", not "every event".
             let created = try await services.webhookEndpoints().create(

@@ -96,7 +96,7 @@ package struct ConsoleController: RouteCollection {
     }
 
     package func login(_ request: Request) async throws -> Response {
-        let form = (try? request.content.decode(LoginForm.self)) ?? LoginForm()
+        let form = request.consoleForm(LoginForm.self) ?? LoginForm()
         do {
             guard let sent = form._csrf, !sent.isEmpty, sent == request.cookies[Self.loginTokenCookie]?.string else {
                 throw KeyInError(.invalidCSRFToken)
@@ -131,7 +131,7 @@ package struct ConsoleController: RouteCollection {
 
     /// The switch between test and live data: every list, figure and form shows and makes the chosen mode's.
     package func switchMode(_ request: Request) async throws -> Response {
-        let form = (try? request.content.decode(ModeForm.self)) ?? ModeForm()
+        let form = request.consoleForm(ModeForm.self) ?? ModeForm()
         guard let mode = form.mode.flatMap(PaymentMode.init(rawValue:)) else {
             throw KeyInError(.invalidRequest, param: "mode", detail: "test or live")
         }
@@ -200,7 +200,7 @@ package struct ConsoleController: RouteCollection {
     /// The console's cancel: the same service as the API, answered with the detail page and what happened.
     package func cancel(_ request: Request) async throws -> Response {
         let payment = try await PaymentsController.payment(request, services: services)
-        let form = (try? request.content.decode(CancelForm.self)) ?? CancelForm()
+        let form = request.consoleForm(CancelForm.self) ?? CancelForm()
         let target = "/console/payments/\(payment.paymentKey)"
         do {
             let amountText = (form.cancelAmount ?? "").filter { $0 != "," }.trimmingCharacters(in: .whitespaces)
@@ -272,7 +272,7 @@ package struct ConsoleController: RouteCollection {
 
     package func createLink(_ request: Request) async throws -> Response {
         let staff = try request.consoleStaff
-        let form = (try? request.content.decode(LinkForm.self)) ?? LinkForm()
+        let form = request.consoleForm(LinkForm.self) ?? LinkForm()
         do {
             var input = CreatePaymentLinkRequest()
             input.amount = Int64((form.amount ?? "").filter { $0 != "," }.trimmingCharacters(in: .whitespaces))
@@ -307,7 +307,7 @@ package struct ConsoleController: RouteCollection {
     /// Sends an active link by SMS again: to the number typed, or to the one on the link.
     package func resendLink(_ request: Request) async throws -> Response {
         let link = try await consoleLink(request)
-        let form = (try? request.content.decode(ResendForm.self)) ?? ResendForm()
+        let form = request.consoleForm(ResendForm.self) ?? ResendForm()
         do {
             try services.paymentLinks().requireActive(link)
             try await services.paymentLinkMessenger(request.logger).send(

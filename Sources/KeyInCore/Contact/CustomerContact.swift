@@ -9,17 +9,27 @@ public enum CustomerContact: Sendable, Hashable {
     /// An `@` in at most 100 characters (the mail server judges the rest).
     case email(String)
 
-    /// A phone number as typed, trimmed; nil when it is not one.
+    /// A phone number as typed, trimmed; nil when it is not one. Digits are ASCII or full-width (a Korean keyboard's
+    /// other digits), judged one code point at a time: other numerals (①, 一, ٣) and combining marks are not digits
+    /// of a phone number.
     public static func mobilePhone(parsing text: String) -> CustomerContact? {
         let phone = text.trimmingCharacters(in: .whitespaces)
-        guard phone.filter(\.isNumber).count >= 9, phone.allSatisfy({ $0.isNumber || $0 == "-" }) else { return nil }
+        let scalars = phone.unicodeScalars
+        guard scalars.filter(isPhoneDigit).count >= 9, scalars.allSatisfy({ isPhoneDigit($0) || $0 == "-" }) else {
+            return nil
+        }
         return .mobilePhone(phone)
+    }
+
+    private static func isPhoneDigit(_ scalar: Unicode.Scalar) -> Bool {
+        (0x30...0x39).contains(scalar.value) || (0xFF10...0xFF19).contains(scalar.value)
     }
 
     /// An e-mail address as typed, trimmed; nil when it is not one.
     public static func email(parsing text: String) -> CustomerContact? {
         let email = text.trimmingCharacters(in: .whitespaces)
-        guard email.contains("@"), email.count <= 100 else { return nil }
+        // Code points, not characters: an `@` followed by a combining mark is still an `@` to a mail server.
+        guard email.unicodeScalars.contains("@"), email.unicodeScalars.count <= 100 else { return nil }
         return .email(email)
     }
 

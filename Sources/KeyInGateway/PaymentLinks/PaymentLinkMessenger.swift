@@ -29,6 +29,14 @@ package struct PaymentLinkMessenger: Sendable {
             channel, to: to, body: body, about: PaymentLinkMessage.subject(link), merchantID: link.merchantID)
     }
 
+    /// A recipient the request gives, checked for its channel before anything else (the link's state included).
+    package static func checkRecipient(_ recipient: String?, for channel: MessageChannel) throws {
+        guard let given = recipient?.trimmingCharacters(in: .whitespaces), !given.isEmpty else { return }
+        _ = try ContactCheck(
+            name: nil, email: channel == .email ? given : nil, mobilePhone: channel == .email ? nil : given,
+            emailParam: "recipient", phoneParam: "recipient")
+    }
+
     /// Before a link is made with `send`: every channel asked for has its contact on the request, so the link is
     /// never made only for its sending to fail.
     package static func checkContacts(for channels: [MessageChannel], email: String?, mobilePhone: String?) throws {
