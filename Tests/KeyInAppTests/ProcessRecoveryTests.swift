@@ -77,12 +77,7 @@ struct ProcessRecoveryTests {
             let during = try await gateway.send(.GET, "v1/payments/\(payment.paymentKey)")
             #expect(during.body["balanceAmount"] as? Int == 7_000)
 
-            let survivor = gateway.services.anotherProcess()
-            try await survivor.heartbeat()
-            #expect(try await survivor.recoverStalePayments(logger: gateway.app.logger, staleAfter: 3600) == 1)
-            for await event in gateway.link.events {
-                if case .reversalSettled = event { break }
-            }
+            let survivor = try await recoverInAnotherProcess(gateway)
             let after = try await gateway.send(.GET, "v1/payments/\(payment.paymentKey)")
             #expect(after.body["status"] as? String == "DONE")
             #expect(after.body["balanceAmount"] as? Int == 10_000)
@@ -106,12 +101,7 @@ struct ProcessRecoveryTests {
             let payment = try #require(try await storedPayment(authorized, gateway))
             _ = try await gateway.services.beginCancel(of: payment, amount: 20_000)
 
-            let survivor = gateway.services.anotherProcess()
-            try await survivor.heartbeat()
-            #expect(try await survivor.recoverStalePayments(logger: gateway.app.logger, staleAfter: 3600) == 1)
-            for await event in gateway.link.events {
-                if case .reversalSettled = event { break }
-            }
+            _ = try await recoverInAnotherProcess(gateway)
             let after = try await gateway.send(.GET, "v1/payments/\(payment.paymentKey)")
             #expect(after.body["status"] as? String == "CANCELED")
             #expect(after.body["balanceAmount"] as? Int == 0)
@@ -153,12 +143,7 @@ struct ProcessRecoveryTests {
                 .POST, "v1/payments/\(payment.paymentKey)/cancel", json: ["cancelReason": "주문 취소"])
             #expect(void.body["code"] as? String == "FORBIDDEN_CONSECUTIVE_REQUEST")
 
-            let survivor = gateway.services.anotherProcess()
-            try await survivor.heartbeat()
-            #expect(try await survivor.recoverStalePayments(logger: gateway.app.logger, staleAfter: 3600) == 1)
-            for await event in gateway.link.events {
-                if case .reversalSettled = event { break }
-            }
+            _ = try await recoverInAnotherProcess(gateway)
             let withdrawn = try #require(await gateway.engine.entries().first { $0.kind == .capture })
             #expect(withdrawn.reversed)
             let between = try await gateway.send(.GET, "v1/payments/\(payment.paymentKey)")
@@ -169,6 +154,18 @@ struct ProcessRecoveryTests {
             let captures = await gateway.engine.entries().filter { $0.kind == .capture && !$0.reversed }
             #expect(captures.map(\.amount) == [30_000])
         }
+    }
+
+    /// A second process on the database, alive, settles what the silent one left (one piece of work), and the
+    /// reversal that takes reaches the card company.
+    private func recoverInAnotherProcess(_ gateway: GatewayHarness) async throws -> GatewayServices {
+        let survivor = gateway.services.anotherProcess()
+        try await survivor.heartbeat()
+        #expect(try await survivor.recoverStalePayments(logger: gateway.app.logger, staleAfter: 3600) == 1)
+        for await event in gateway.link.events {
+            if case .reversalSettled = event { break }
+        }
+        return survivor
     }
 
     private func storedPayment(_ response: APIResponse, _ gateway: GatewayHarness) async throws -> PaymentRecord? {

@@ -28,38 +28,36 @@ package struct PaymentRecovery {
             if try await settle(payment, now: now) { settled += 1 }
         }
         for cancel in try await cancels.cancels.orphaned(requestedBefore: cutoff, live: live) {
-            // One cancel that cannot be settled now (its link has no hosts, its reversal cannot be kept) waits for
-            // the next pass; the others go on.
-            do {
-                guard try await cancels.settleOrphaned(cancel) else { continue }
-            } catch {
-                logger.error(
-                    "a cancel left in progress could not be settled yet",
-                    metadata: ["cancelId": "\(cancel.id)", "error": "\(String(describing: type(of: error)))"])
-                continue
+            let settledHere = await attempt("cancel left in progress by a crash", ["cancelId": "\(cancel.id)"]) {
+                try await cancels.settleOrphaned(cancel)
             }
-            settled += 1
-            logger.warning("cancel left in progress by a crash was settled", metadata: ["cancelId": "\(cancel.id)"])
+            if settledHere { settled += 1 }
         }
         for capture in try await payments.store.capturesInFlight(startedBefore: cutoff, live: live) {
-            do {
-                guard try await cancels.withdrawOrphaned(capture) else { continue }
-            } catch {
-                logger.error(
-                    "a capture left in flight could not be withdrawn yet",
-                    metadata: [
-                        "paymentKey": "\(capture.payment.paymentKey)",
-                        "error": "\(String(describing: type(of: error)))",
-                    ])
-                continue
-            }
-            settled += 1
-            logger.warning(
-                "capture left in flight by a crash was reversed",
-                metadata: ["paymentKey": "\(capture.payment.paymentKey)"])
+            let withdrawn = await attempt(
+                "capture left in flight by a crash", ["paymentKey": "\(capture.payment.paymentKey)"]
+            ) { try await cancels.withdrawOrphaned(capture) }
+            if withdrawn { settled += 1 }
         }
         try await payments.idempotency.releaseUnfinished(claimedBefore: cutoff, live: live)
         return settled
+    }
+
+    /// Settles one piece of orphaned work. One that cannot be settled now (its link has no hosts, its reversal
+    /// cannot be kept) waits for the next pass, and the others go on. True when it was settled here.
+    private func attempt(
+        _ what: String, _ metadata: Logger.Metadata, _ work: () async throws -> Bool
+    ) async -> Bool {
+        do {
+            guard try await work() else { return false }
+        } catch {
+            var details = metadata
+            details["error"] = "\(String(describing: type(of: error)))"
+            logger.error("\(what) could not be settled yet", metadata: details)
+            return false
+        }
+        logger.warning("\(what) was settled", metadata: metadata)
+        return true
     }
 
     private func settle(_ payment: PaymentRecord, now: Date) async throws -> Bool {
