@@ -166,7 +166,11 @@ package struct IdempotencyGuard {
             throw KeyInError(.idempotentRequestConflict, param: "Idempotency-Key")
         }
         var answer = existing.response
-        if answer == nil, let paymentID = existing.paymentID, let fromPayment = try await settled(paymentID) {
+        // A first request claimed in this process is still running here (a process that lost one has died): only
+        // another process's claim may have been settled by recovery.
+        if answer == nil, existing.processID != processID, let paymentID = existing.paymentID,
+            let fromPayment = try await settled(paymentID)
+        {
             // Stored only if still unanswered: an answer the first request stored meanwhile stands.
             try await store.complete(claim, with: fromPayment)
             answer = try await store.existing(merchantID: claim.merchantID, key: claim.key)?.response ?? fromPayment

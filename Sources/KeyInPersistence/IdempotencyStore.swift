@@ -27,6 +27,8 @@ package struct IdempotencyStore: Sendable {
         package let expiresAt: Date
         /// The payment the first request started (a key-in payment's claim), to answer from once it is settled.
         package let paymentID: UUID?
+        /// The process that claimed it.
+        package let processID: UUID?
     }
 
     /// Claims the key for a request that is about to run. False when the key is taken (by a request running or
@@ -65,7 +67,7 @@ package struct IdempotencyStore: Sendable {
                         ? record.responseStatus.flatMap { status in
                             record.responseBody.map { StoredResponse(status: status, body: $0) }
                         } : nil,
-                    expiresAt: record.expiresAt, paymentID: record.paymentID)
+                    expiresAt: record.expiresAt, paymentID: record.paymentID, processID: record.processID)
             }
     }
 

@@ -243,6 +243,8 @@ final class WebhookDeliveryModel: Model, @unchecked Sendable {
     @OptionalField(key: "last_attempt_at") var lastAttemptAt: Date?
     @OptionalField(key: "last_response_status") var lastResponseStatus: Int?
     @OptionalField(key: "last_error") var lastError: String?
+    /// The process holding the lease of the attempt in flight (`ProcessRegistry`).
+    @OptionalField(key: "claimed_by") var claimedBy: UUID?
 
     init() {}
 }

@@ -123,3 +123,20 @@ struct AddCaptureInFlight: AsyncMigration {
         try await database.schema(PaymentModel.schema).deleteField("capture_trace").update()
     }
 }
+
+/// The process that holds a webhook delivery's lease, so that crash recovery hands a dead process's delivery to
+/// the others at once instead of when the lease runs out.
+struct AddWebhookClaimant: AsyncMigration {
+    var name: String { "036_add_webhook_claimant" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(WebhookDeliveryModel.schema).field("claimed_by", .uuid).update()
+        try await database.sql.create(index: "webhook_deliveries_claimed_by").on(WebhookDeliveryModel.schema)
+            .column("claimed_by").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.sql.drop(index: "webhook_deliveries_claimed_by").run()
+        try await database.schema(WebhookDeliveryModel.schema).deleteField("claimed_by").update()
+    }
+}

@@ -209,12 +209,31 @@ package struct WebhookStore: Sendable {
     }
 
     /// Takes a due delivery until `until` (epoch milliseconds), unless another process took it first.
-    package func claim(_ delivery: WebhookDeliveryRecord, until: Int64) async throws -> Bool {
+    package func claim(_ delivery: WebhookDeliveryRecord, until: Int64, by process: UUID? = nil) async throws -> Bool {
         guard let due = delivery.nextAttemptMilliseconds else { return false }
         return try await database.compareAndSet(WebhookDeliveryModel.schema) {
-            $0.set("next_attempt_ms", to: until).where("id", .equal, delivery.id)
+            $0.set("next_attempt_ms", to: until).set("claimed_by", to: process).where("id", .equal, delivery.id)
                 .where("status", .equal, WebhookDeliveryStatus.pending.rawValue).where("next_attempt_ms", .equal, due)
         }
+    }
+
+    /// Makes the deliveries whose lease a process no longer among `live` holds (it died mid-attempt) due at
+    /// `milliseconds`, for any process to send. Returns how many.
+    @discardableResult
+    package func releaseClaims(heldOutside live: LiveProcesses, dueAt milliseconds: Int64) async throws -> Int {
+        let held = try await WebhookDeliveryModel.query(on: database).filter(\.$claimedBy != nil)
+            .filter(\.$status == .pending).all()
+        var released = 0
+        for delivery in held where live.orphans(delivery.claimedBy) {
+            guard let id = delivery.id, let holder = delivery.claimedBy else { continue }
+            let freed = try await database.compareAndSet(WebhookDeliveryModel.schema) {
+                $0.set("next_attempt_ms", to: milliseconds).set("claimed_by", to: SQLLiteral.null)
+                    .where("id", .equal, id).where("claimed_by", .equal, holder)
+                    .where("status", .equal, WebhookDeliveryStatus.pending.rawValue)
+            }
+            if freed { released += 1 }
+        }
+        return released
     }
 
     /// Stores an attempt and the delivery as it now stands (next due time, or its final status), together.
@@ -225,7 +244,7 @@ package struct WebhookStore: Sendable {
                 .set(\.$nextAttemptMilliseconds, to: delivery.nextAttemptMilliseconds)
                 .set(\.$lastAttemptAt, to: delivery.lastAttemptAt)
                 .set(\.$lastResponseStatus, to: delivery.lastResponseStatus)
-                .set(\.$lastError, to: delivery.lastError).update()
+                .set(\.$lastError, to: delivery.lastError).set(\.$claimedBy, to: nil).update()
             try await WebhookAttemptModel(attempt).create(on: database)
         }
     }

@@ -1,5 +1,6 @@
 import CardNetworkLink
 import Foundation
+import KeyInAPI
 import KeyInCore
 import KeyInGateway
 import KeyInPersistence
@@ -14,21 +15,32 @@ struct ProcessRecoveryTests {
     @Test("A payment whose process went silent is settled by another; a retry with its key then gets that outcome")
     func silentProcessPayment() async throws {
         try await GatewayHarness.with { gateway in
-            let dying = gateway.services
+            // The first request runs in a process that will die; the merchant's retries reach the other one (as
+            // they reach a restarted `keyin serve`), which serves the HTTP here.
+            let dying = gateway.services.anotherProcess()
             try await dying.heartbeat()
+            let merchant = try await gateway.services.createMerchant(name: "재시도 상점", live: false)
             var body = GatewayHarness.keyIn(card: GatewayHarness.silentCard)
             body["orderId"] = "order-silent-1"
             let json = body
-            let headers: HTTPHeaders = ["Idempotency-Key": "retry-after-crash-1"]
-            let first = Task { try await gateway.send(.POST, "v1/payments/key-in", json: json, headers: headers) }
+            let headers: HTTPHeaders = ["Idempotency-Key": "retry-after-crash-1", "Content-Type": "application/json"]
+            let request = Request(
+                application: gateway.app, method: .POST, url: "/v1/payments/key-in", headers: headers,
+                collectedBody: ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)),
+                on: gateway.app.eventLoopGroup.next())
+            let first = Task {
+                try await dying.checkout.pay(
+                    request, merchantID: MerchantID(merchant.id), mode: .test, language: .korean)
+            }
             for await message in gateway.engine.received
             where message[.primaryAccountNumber] == GatewayHarness.silentCard { break }
 
-            // While the process that took the payment is alive, the retry is told it is still running, and another
-            // process leaves the payment alone (it is far from old enough to be stale).
-            let survivor = gateway.services.anotherProcess()
+            // While the process that took the payment is alive, the retry is told it is still running, and the
+            // other process leaves the payment alone (it is far from old enough to be stale).
+            let survivor = gateway.services
             try await survivor.heartbeat()
-            let running = try await gateway.send(.POST, "v1/payments/key-in", json: json, headers: headers)
+            let running = try await gateway.send(
+                .POST, "v1/payments/key-in", json: json, headers: headers, secret: merchant.secretKey)
             #expect(running.body["code"] as? String == "IDEMPOTENT_REQUEST_PROCESSING")
             #expect(try await survivor.recoverStalePayments(logger: gateway.app.logger, staleAfter: 3600) == 0)
 
@@ -39,10 +51,12 @@ struct ProcessRecoveryTests {
             for await event in gateway.link.events {
                 if case .reversalSettled = event { break }
             }
-            let retry = try await gateway.send(.POST, "v1/payments/key-in", json: json, headers: headers)
+            let retry = try await gateway.send(
+                .POST, "v1/payments/key-in", json: json, headers: headers, secret: merchant.secretKey)
             #expect(retry.body["code"] as? String == "FAILED_INTERNAL_SYSTEM_PROCESSING")
             #expect(retry.headers.first(name: "Idempotent-Replayed") == "true")
-            let payment = try await gateway.send(.GET, "v1/payments/orders/order-silent-1")
+            let payment = try await gateway.send(
+                .GET, "v1/payments/orders/order-silent-1", secret: merchant.secretKey)
             #expect(payment.body["status"] as? String == "ABORTED")
             #expect(retry.body["paymentKey"] as? String == payment.body["paymentKey"] as? String)
             #expect(await gateway.engine.entries().totals.capturedAmount == 0)
@@ -50,7 +64,8 @@ struct ProcessRecoveryTests {
             // The request lost in the "crash" times out too; every later repeat replays the same answer.
             gateway.clock.advance(by: GatewayHarness.responseTimeout)
             _ = try await first.value
-            let again = try await gateway.send(.POST, "v1/payments/key-in", json: json, headers: headers)
+            let again = try await gateway.send(
+                .POST, "v1/payments/key-in", json: json, headers: headers, secret: merchant.secretKey)
             #expect(again.raw == retry.raw)
         }
     }

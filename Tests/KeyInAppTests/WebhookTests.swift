@@ -215,6 +215,30 @@ struct WebhookTests {
         }
     }
 
+    @Test(
+        "A delivery a process was sending when it died goes out as soon as that process is silent, not after its lease")
+    func deadProcessLease() async throws {
+        try await WebhookReceiver.with { receiver in
+            try await GatewayHarness.with { gateway in
+                _ = try await register(gateway, receiver)
+                _ = try await gateway.send(.POST, "v1/payments/key-in", json: GatewayHarness.keyIn())
+                // The dying process takes the delivery's lease, and dies before it sends.
+                let store = gateway.services.stores.webhooks
+                let now = gateway.services.now().epochMilliseconds
+                let due = try #require(try await store.due(at: now, limit: 10).first)
+                #expect(
+                    try await store.claim(
+                        due.delivery, until: now + WebhookDispatcher.leaseMilliseconds, by: gateway.services.processID))
+                let survivor = gateway.services.anotherProcess()
+                try await survivor.heartbeat()
+                #expect(try await survivor.deliverDueWebhooks(logger: logger) == 0)
+                _ = try await survivor.recoverStalePayments(logger: logger, staleAfter: 3600)
+                #expect(try await survivor.deliverDueWebhooks(logger: logger) == 1)
+                #expect(receiver.received.count == 1)
+            }
+        }
+    }
+
     @Test("Two dispatchers working one outbox at once send each delivery once")
     func concurrentDispatchers() async throws {
         try await WebhookReceiver.with { receiver in

@@ -149,7 +149,8 @@ package struct GatewayServices: Sendable {
 
     package func webhooks(_ logger: Logger) -> WebhookDispatcher {
         WebhookDispatcher(
-            store: stores.webhooks, vault: vault, sender: webhookSender, logger: logger, now: now)
+            store: stores.webhooks, vault: vault, sender: webhookSender, logger: logger, now: now,
+            processID: processID)
     }
 
     /// Sends every webhook delivery that is due; the runtime calls it every second, tests when they choose.
@@ -173,6 +174,8 @@ extension GatewayServices {
         let live = LiveProcesses(
             try await stores.processes.live(seenSince: at.addingTimeInterval(-ProcessHeartbeat.silenceLimit)),
             including: processID)
+        // A webhook a dead process was sending is due again at once (a duplicate is better than a late one).
+        try await stores.webhooks.releaseClaims(heldOutside: live, dueAt: at.epochMilliseconds)
         return try await PaymentRecovery(
             links: links, payments: payments(logger), cancels: cancels(logger), logger: logger, staleAfter: staleAfter
         ).settleOrphans(now: at, live: live)

@@ -13,6 +13,8 @@ package struct WebhookDispatcher: Sendable {
     package let sender: any WebhookSender
     package let logger: Logger
     package let now: @Sendable () -> Date
+    /// This process, named on each lease it takes: crash recovery frees a dead process's leases at once.
+    package var processID: UUID?
 
     /// Minutes to wait after each failed attempt; after the last, the delivery is FAILED (8 attempts in all).
     package static let retryDelayMinutes: [Int64] = [1, 4, 16, 64, 256, 1024, 4096]
@@ -25,7 +27,7 @@ package struct WebhookDispatcher: Sendable {
         let nowMilliseconds = now().epochMilliseconds
         var claimed: [(delivery: WebhookDeliveryRecord, endpoint: WebhookEndpointRecord)] = []
         for due in try await store.due(at: nowMilliseconds, limit: limit)
-        where try await store.claim(due.delivery, until: nowMilliseconds + Self.leaseMilliseconds) {
+        where try await store.claim(due.delivery, until: nowMilliseconds + Self.leaseMilliseconds, by: processID) {
             claimed.append(due)
         }
         await withTaskGroup(of: Void.self) { group in
