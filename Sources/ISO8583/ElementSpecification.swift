@@ -62,8 +62,15 @@ public struct ElementSpecification: Sendable {
 
     public static func of(_ element: DataElement) -> ElementSpecification {
         // Every case of DataElement has a row; the table test checks it.
-        table[element]!
+        byNumber[element.rawValue]!
     }
+
+    /// The table by element number, read on every element packed and unpacked: an index, not a hash.
+    private static let byNumber: [ElementSpecification?] = {
+        var rows = [ElementSpecification?](repeating: nil, count: 129)
+        for (element, specification) in table { rows[element.rawValue] = specification }
+        return rows
+    }()
 
     private init(_ element: DataElement, _ name: String, _ length: Length, _ content: Content) {
         self.element = element

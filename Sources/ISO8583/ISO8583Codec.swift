@@ -6,38 +6,45 @@
 public enum ISO8583Codec {
     /// Packs a message, checking every element against the specification table.
     public static func pack(_ message: ISO8583Message) throws(ISO8583Error) -> [UInt8] {
-        var bytes = Array(message.mti.rawValue.utf8)
+        var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
-        let present = message.elements.keys.sorted()
-        let hasSecondary = present.contains { $0.rawValue > 64 }
+        bytes.append(contentsOf: message.mti.rawValue.utf8)
+        // Fields are kept in ascending order: the bitmap is one pass.
+        let hasSecondary = (message.fields.last?.element.rawValue ?? 0) > 64
         // Bit 1 of the primary bitmap announces the secondary one.
         var primary: UInt64 = hasSecondary ? 1 << 63 : 0
         var secondary: UInt64 = 0
-        for element in present {
-            if element.rawValue <= 64 {
-                primary |= 1 << UInt64(64 - element.rawValue)
+        for field in message.fields {
+            let number = field.element.rawValue
+            if number <= 64 {
+                primary |= 1 << UInt64(64 - number)
             } else {
-                secondary |= 1 << UInt64(128 - element.rawValue)
+                secondary |= 1 << UInt64(128 - number)
             }
         }
         appendHex(primary, to: &bytes)
         if hasSecondary { appendHex(secondary, to: &bytes) }
 
-        for element in present {
-            let value = Array(message.elements[element]!.utf8)
+        for field in message.fields {
+            let element = field.element
+            let value = field.value.utf8
             let specification = ElementSpecification.of(element)
-            guard value.allSatisfy(specification.content.allows) else { throw .invalidContent(element: element) }
+            var count = 0
+            for byte in value {
+                guard specification.content.allows(byte) else { throw .invalidContent(element: element) }
+                count += 1
+            }
             switch specification.length {
             case .fixed(let length):
-                guard value.count == length else { throw .invalidLength(element: element, length: value.count) }
+                guard count == length else { throw .invalidLength(element: element, length: count) }
             case .llvar(let maximum):
-                guard value.count <= maximum else { throw .invalidLength(element: element, length: value.count) }
-                appendDecimal(value.count, width: 2, to: &bytes)
+                guard count <= maximum else { throw .invalidLength(element: element, length: count) }
+                appendDecimal(count, width: 2, to: &bytes)
             case .lllvar(let maximum):
-                guard value.count <= maximum else { throw .invalidLength(element: element, length: value.count) }
-                appendDecimal(value.count, width: 3, to: &bytes)
+                guard count <= maximum else { throw .invalidLength(element: element, length: count) }
+                appendDecimal(count, width: 3, to: &bytes)
             }
-            bytes += value
+            bytes.append(contentsOf: value)
         }
         return bytes
     }
@@ -48,33 +55,41 @@ public enum ISO8583Codec {
         guard let mti = MessageTypeIndicator(rawValue: String(decoding: try reader.take(4), as: UTF8.self)) else {
             throw .invalidMessageType
         }
-        let primary = try reader.hex64()
-        var present: [Int] = (1...64).filter { primary & (UInt64(1) << (64 - $0)) != 0 }
-        if present.first == 1 {
-            let secondary = try reader.hex64()
-            present.removeFirst()
-            present += (65...128).filter { secondary & (UInt64(1) << (128 - $0)) != 0 }
+        var primary = try reader.hex64()
+        var secondary: UInt64 = 0
+        if primary & (1 << 63) != 0 {
+            secondary = try reader.hex64()
+            primary &= ~(1 << 63)
         }
 
         var message = ISO8583Message(mti: mti)
-        for number in present {
-            guard let element = DataElement(rawValue: number) else { throw .unsupportedElement(number: number) }
-            let specification = ElementSpecification.of(element)
-            let length: Int
-            switch specification.length {
-            case .fixed(let fixed):
-                length = fixed
-            case .llvar(let maximum), .lllvar(let maximum):
-                let width = specification.length == .llvar(maximum: maximum) ? 2 : 3
-                guard let declared = decimal(try reader.take(width)) else {
-                    throw .invalidLengthPrefix(element: element)
+        message.reserveFields(primary.nonzeroBitCount + secondary.nonzeroBitCount)
+        // Bit n (from the left, 1-based) of the two bitmaps is element n: read them from the highest bit down.
+        for half in 0..<2 {
+            let first = half == 0 ? 1 : 65
+            var rest = half == 0 ? primary : secondary
+            while rest != 0 {
+                let number = first + rest.leadingZeroBitCount
+                rest &= ~(UInt64(1) << UInt64(63 - rest.leadingZeroBitCount))
+                guard let element = DataElement(rawValue: number) else { throw .unsupportedElement(number: number) }
+                let specification = ElementSpecification.of(element)
+                let length: Int
+                switch specification.length {
+                case .fixed(let fixed):
+                    length = fixed
+                case .llvar(let maximum), .lllvar(let maximum):
+                    let width = specification.length == .llvar(maximum: maximum) ? 2 : 3
+                    guard let declared = decimal(try reader.take(width)) else {
+                        throw .invalidLengthPrefix(element: element)
+                    }
+                    guard declared <= maximum else { throw .invalidLength(element: element, length: declared) }
+                    length = declared
                 }
-                guard declared <= maximum else { throw .invalidLength(element: element, length: declared) }
-                length = declared
+                let value = try reader.take(length)
+                guard value.allSatisfy(specification.content.allows) else { throw .invalidContent(element: element) }
+                // The bitmap gives the elements in ascending order.
+                message.appendInOrder(element, String(decoding: value, as: UTF8.self))
             }
-            let value = try reader.take(length)
-            guard value.allSatisfy(specification.content.allows) else { throw .invalidContent(element: element) }
-            message[element] = String(decoding: value, as: UTF8.self)
         }
         guard reader.remaining == 0 else { throw .trailingBytes(count: reader.remaining) }
         return message

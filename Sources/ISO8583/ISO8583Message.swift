@@ -3,23 +3,55 @@
 /// Its `description` masks the card number and the secret sub-elements of element 48, so a message can be
 /// logged whole.
 public struct ISO8583Message: Hashable, Sendable {
+    /// One element present, with its text.
+    public struct Field: Hashable, Sendable {
+        public let element: DataElement
+        public var value: String
+    }
+
     public var mti: MessageTypeIndicator
-    public private(set) var elements: [DataElement: String]
+    /// The elements present, in ascending order: the order they go on the wire. A small sorted array rather than a
+    /// dictionary: a message holds a dozen or two, and the codec walks them in order with no hashing or sorting.
+    public private(set) var fields: [Field]
 
     public init(mti: MessageTypeIndicator, elements: [DataElement: String] = [:]) {
         self.mti = mti
-        self.elements = elements
+        self.fields = elements.map { Field(element: $0.key, value: $0.value) }.sorted { $0.element < $1.element }
+    }
+
+    /// The elements present, by element.
+    public var elements: [DataElement: String] {
+        Dictionary(uniqueKeysWithValues: fields.map { ($0.element, $0.value) })
     }
 
     public subscript(element: DataElement) -> String? {
-        get { elements[element] }
-        set { elements[element] = newValue }
+        get { fields.first { $0.element == element }?.value }
+        set {
+            let index = fields.firstIndex { $0.element >= element } ?? fields.endIndex
+            let present = index < fields.endIndex && fields[index].element == element
+            switch (newValue, present) {
+            case (let value?, true): fields[index].value = value
+            case (let value?, false): fields.insert(Field(element: element, value: value), at: index)
+            case (nil, true): fields.remove(at: index)
+            case (nil, false): break
+            }
+        }
+    }
+
+    /// Room for `count` elements, so the decoder's appends never grow the array.
+    mutating func reserveFields(_ count: Int) {
+        fields.reserveCapacity(count)
+    }
+
+    /// Adds an element after every one present, as the decoder reads them in ascending order.
+    mutating func appendInOrder(_ element: DataElement, _ value: String) {
+        fields.append(Field(element: element, value: value))
     }
 
     /// Element 48 read as sub-elements; nil when absent or malformed.
     public var additionalData: AdditionalData? {
-        get { elements[.additionalData].flatMap { try? AdditionalData(parsing: $0) } }
-        set { elements[.additionalData] = newValue.flatMap { $0.isEmpty ? nil : $0.encoded } }
+        get { self[.additionalData].flatMap { try? AdditionalData(parsing: $0) } }
+        set { self[.additionalData] = newValue.flatMap { $0.isEmpty ? nil : $0.encoded } }
     }
 
     /// The response to this request: same elements the host echoes (3, 4, 7, 11, 12, 13, 41, 42, 49, 70, 90),
@@ -39,8 +71,8 @@ public struct ISO8583Message: Hashable, Sendable {
 
 extension ISO8583Message: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var description: String {
-        let rendered = elements.keys.sorted().map { element -> String in
-            let value = elements[element] ?? ""
+        let rendered = fields.map { field -> String in
+            let (element, value) = (field.element, field.value)
             switch element {
             case .primaryAccountNumber: return "2=\(ISO8583Message.maskPAN(value))"
             case .expirationDate: return "14=****"

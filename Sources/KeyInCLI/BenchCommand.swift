@@ -45,10 +45,10 @@ package struct BenchCommand: AsyncParsableCommand {
         let elapsed = try clock.measure {
             for _ in 0..<codecIterations {
                 let bytes = try ISO8583Codec.pack(sale)
-                checksum &+= try ISO8583Codec.unpack(bytes).elements.count
+                checksum &+= try ISO8583Codec.unpack(bytes).fields.count
             }
         }
-        guard checksum == codecIterations * sale.elements.count else {
+        guard checksum == codecIterations * sale.fields.count else {
             throw ValidationError("codec round trip lost elements")
         }
         return Double(codecIterations) / elapsed.seconds
