@@ -82,12 +82,7 @@ struct ProcessRecoveryTests {
             let dying = gateway.services
             var cancel = try await dying.beginCancel(of: payment, amount: 3_000)
             let trace = try #require(cancel.trace)
-            _ = try await gateway.link.followUp(
-                CardFollowUpRequest(
-                    kind: .refund, cardNumber: try #require(CardNumber(typed: card)),
-                    amount: Money(minorUnits: 3_000, currency: .krw),
-                    originalRRN: try #require(payment.retrievalReferenceNumber), companyCode: payment.cardCompanyCode),
-                trace: trace)
+            try await cardCompanyTakes(.refund, card: card, amount: 3_000, of: payment, trace: trace, gateway)
             #expect(await gateway.engine.entries().contains { $0.kind == .refund && !$0.reversed })
             let during = try await gateway.send(.GET, "v1/payments/\(payment.paymentKey)")
             #expect(during.body["balanceAmount"] as? Int == 7_000)
@@ -136,19 +131,12 @@ struct ProcessRecoveryTests {
             // The dying process marks its capture in flight, sends the 0220, the card company captures, and the
             // process dies before it writes the outcome.
             let dying = gateway.services
-            let trace = try dying.links.link(for: .test).newTrace(
-                terminalID: PaymentService.terminalID(for: payment.merchantID),
-                merchantID: PaymentService.acceptorID(for: payment.merchantID))
+            let trace = try dying.newTrace(for: payment)
             #expect(
                 try await dying.stores.payments.beginCapture(
                     of: payment.id, trace: trace, by: dying.processID, at: dying.now(),
                     sent: NetworkConversation.sent("0220", trace: trace, note: "매입 요청", at: dying.now())))
-            _ = try await gateway.link.followUp(
-                CardFollowUpRequest(
-                    kind: .capture, cardNumber: try #require(CardNumber(typed: card)),
-                    amount: Money(minorUnits: 30_000, currency: .krw),
-                    originalRRN: try #require(payment.retrievalReferenceNumber), companyCode: payment.cardCompanyCode),
-                trace: trace)
+            try await cardCompanyTakes(.capture, card: card, amount: 30_000, of: payment, trace: trace, gateway)
             #expect(await gateway.engine.entries().contains { $0.kind == .capture && !$0.reversed })
 
             // While it is in flight, a second capture or a void would race it: both are refused, to try again.
@@ -169,6 +157,20 @@ struct ProcessRecoveryTests {
             let captures = await gateway.engine.entries().filter { $0.kind == .capture && !$0.reversed }
             #expect(captures.map(\.amount) == [30_000])
         }
+    }
+
+    /// The card company takes a follow-up (refund or capture) of `payment` sent on `trace`, as it does before the
+    /// process that sent it dies.
+    private func cardCompanyTakes(
+        _ kind: CardFollowUpRequest.Kind, card: String, amount: Int64, of payment: PaymentRecord,
+        trace: TransactionTrace, _ gateway: GatewayHarness
+    ) async throws {
+        _ = try await gateway.link.followUp(
+            CardFollowUpRequest(
+                kind: kind, cardNumber: try #require(CardNumber(typed: card)),
+                amount: Money(minorUnits: amount, currency: .krw),
+                originalRRN: try #require(payment.retrievalReferenceNumber), companyCode: payment.cardCompanyCode),
+            trace: trace)
     }
 
     /// A second process on the database, alive, settles what the silent one left (one piece of work), and the
@@ -198,12 +200,17 @@ extension GatewayServices {
             publicBaseURL: publicBaseURL)
     }
 
+    /// A trace for a follow-up of `payment` (a refund or capture), as the link hands one out before sending.
+    func newTrace(for payment: PaymentRecord) throws -> TransactionTrace {
+        try links.link(for: .test).newTrace(
+            terminalID: PaymentService.terminalID(for: payment.merchantID),
+            merchantID: PaymentService.acceptorID(for: payment.merchantID))
+    }
+
     /// What this process writes before a cancel is sent (the amount reserved, the cancel IN_PROGRESS), as if it
     /// then died.
     func beginCancel(of payment: PaymentRecord, amount: Int64) async throws -> CancelRecord {
-        let trace = try links.link(for: .test).newTrace(
-            terminalID: PaymentService.terminalID(for: payment.merchantID),
-            merchantID: PaymentService.acceptorID(for: payment.merchantID))
+        let trace = try newTrace(for: payment)
         var cancel = CancelRecord(
             paymentID: payment.id, amount: amount, reason: "고객 변심", trace: trace, requestedAt: now())
         cancel.openedBy = processID
