@@ -32,8 +32,7 @@ package func configure(
         app.threadPool = NIOThreadPool(numberOfThreads: System.coreCount + 2)
     }
     switch storage {
-    case .sqliteFile(let path): app.databases.use(.sqlite(.file(path)), as: .sqlite, isDefault: true)
-    case .sqliteInMemory: app.databases.use(.sqlite(.memory), as: .sqlite, isDefault: true)
+    case .sqliteFile, .sqliteInMemory: try await SQLiteStorage.configure(app, storage: storage)
     case .postgres(let url): try app.databases.use(.postgres(url: url), as: .psql, isDefault: true)
     }
     // Conditional updates and grouped counts are SQL: a driver without it stops start-up here, by name.
@@ -53,7 +52,7 @@ package func configure(
     let targets = WebhookTargetPolicy(allowInternal: allowInternalWebhookTargets, allowedPorts: webhookPorts)
     var services = GatewayServices(
         links: links, vault: vault, validator: CardEntryValidator(now: now), now: now,
-        stores: { [app] in Stores(database: app.db) },
+        stores: { [app] in Stores(database: app.gatewayDatabase) },
         webhookSender: HTTPWebhookSender(targets: targets, eventLoopGroup: app.eventLoopGroup), webhookTargets: targets,
         messageSender: messageSender,
         publicBaseURL: publicBaseURL)
@@ -75,6 +74,6 @@ extension GatewayServices {
     package static func reversalStore(
         _ app: Application, mode: PaymentMode, now: @escaping @Sendable () -> Date = { Date() }
     ) -> any PendingReversalStore {
-        DatabaseReversalStore(databaseProvider: { [app] in app.db }, mode: mode, now: now)
+        DatabaseReversalStore(databaseProvider: { [app] in app.gatewayDatabase }, mode: mode, now: now)
     }
 }

@@ -24,7 +24,7 @@ struct ChatRelayQueryTests {
                 let created = try await gateway.send(
                     .POST, "v1/payment-links", json: ["amount": 10_000, "orderName": name], secret: secret)
                 let id = try #require((created.body["paymentLinkId"] as? String).flatMap(UUID.init(uuidString:)))
-                return try #require(try await PaymentLinkStore(database: gateway.app.db).link(id: id))
+                return try #require(try await PaymentLinkStore(database: gateway.app.gatewayDatabase).link(id: id))
             }
             let chat = gateway.services.chat(Logger(label: "relay-query"))
             let start = gateway.wallClock.now.addingTimeInterval(-1)
@@ -49,7 +49,7 @@ struct ChatRelayQueryTests {
                 authenticated: false)
             #expect(form.status == .ok)
             let relay = ChatRelay(
-                store: SupportStore(database: gateway.app.db), hub: gateway.services.chatHub,
+                store: SupportStore(database: gateway.app.gatewayDatabase), hub: gateway.services.chatHub,
                 now: { gateway.wallClock.now })
 
             let forStaff = try await relay.newest(since: start, interest: ([MerchantID(shop.id)], []))

@@ -77,7 +77,7 @@ struct ConsoleSearchTests {
             let paid = try await gateway.send(.POST, "v1/payments/key-in", json: body, secret: merchant.secretKey)
             #expect(paid.status == .ok)
             try await Self.insertPayments(
-                600, merchantID: merchant.id, after: gateway.wallClock.now, on: gateway.app.db)
+                600, merchantID: merchant.id, after: gateway.wallClock.now, on: gateway.app.gatewayDatabase)
             let session = try await ConsoleSession.signIn(
                 gateway, email: "owner@old.example", password: "correct horse battery")
 

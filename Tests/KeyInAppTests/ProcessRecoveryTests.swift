@@ -15,6 +15,8 @@ struct ProcessRecoveryTests {
     @Test("A payment whose process went silent is settled by another; a retry with its key then gets that outcome")
     func silentProcessPayment() async throws {
         try await GatewayHarness.with { gateway in
+            // Silence is measured on this clock: only `advance` moves it, however slowly the machine runs the test.
+            gateway.wallClock.freeze()
             // The first request runs in a process that will die; the merchant's retries reach the other one (as
             // they reach a restarted `keyin serve`), which serves the HTTP here.
             let dying = gateway.services.anotherProcess()

@@ -34,7 +34,7 @@ struct ResetMailStorageTests {
             #expect(try await gateway.services.sendPendingMessages(logger: Logger(label: "reset-mail")) == 2)
             let token = try #require(
                 mail.sent.first { $0.channel == .email }?.body.firstMatch(of: /\/console\/reset\/([0-9a-f]{64})/)?.1)
-            let stored = try await OutboundMessageModel.query(on: gateway.app.db).all()
+            let stored = try await OutboundMessageModel.query(on: gateway.app.gatewayDatabase).all()
             let reset = try #require(stored.first { $0.subjectReference.hasPrefix("password_reset:") })
             #expect(!reset.body.contains(String(token)) && reset.body.contains("/console/reset/(보낸 뒤 지움)"))
             let link = try #require(stored.first { $0.subjectReference.hasPrefix("payment_link:") })

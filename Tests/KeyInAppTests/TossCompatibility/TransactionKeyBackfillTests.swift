@@ -17,7 +17,7 @@ struct TransactionKeyBackfillTests {
             let paid = try await gateway.send(
                 .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(), secret: merchant.secretKey)
             let kept = try #require(paid.body["lastTransactionKey"] as? String)
-            let database = gateway.app.db
+            let database = gateway.app.gatewayDatabase
             // Two payments as an earlier KeyIn stored them: no transaction key.
             for index in 0..<2 {
                 try await ConsoleSearchTests.storedPayment(
@@ -42,7 +42,7 @@ struct TransactionKeyBackfillTests {
             #expect(declined.body["code"] as? String == "EXCEED_MAX_PAYMENT_AMOUNT")
             let key = try #require(declined.body["paymentKey"] as? String)
             // As an earlier KeyIn stored it.
-            let database = gateway.app.db
+            let database = gateway.app.gatewayDatabase
             try await PaymentModel.query(on: database).filter(\.$paymentKey == key)
                 .set(\.$failureCode, to: "EXCEED_MAX_ONE_DAY_AMOUNT").update()
             try await RenameCodesToToss().prepare(on: database)
@@ -62,7 +62,7 @@ struct TransactionKeyBackfillTests {
             #expect(paid.status == .ok)
             // Back to the schema before modes (no mode columns, order locks without a mode), then up again as a
             // deployment without card companies would run it.
-            let database = gateway.app.db
+            let database = gateway.app.gatewayDatabase
             try await AddPaymentModes(existingRowsMode: .test).revert(on: database)
             try await AddPaymentModes(existingRowsMode: .test).prepare(on: database)
             let row = try #require(try await PaymentModel.query(on: database).first())
