@@ -1,5 +1,6 @@
 -- wrk script for scripts/loadtest: distinct key-in payments, each with its own order id, Idempotency-Key and
--- card number (Luhn-valid, on a BIN the card-company table knows), so no request is a repeat of another.
+-- card number (Luhn-valid, on a BIN the card-company table knows), so no request is a repeat of another, from
+-- many client addresses (X-Forwarded-For, which the gateway trusts from loopback only).
 -- Arguments (after wrk's `--`): the Basic authorization value, a run id (keeps order ids apart between runs).
 
 local threads = {}
@@ -48,10 +49,13 @@ function request()
         '{"amount":15000,"orderId":"%s","orderName":"부하 시험","cardNumber":"%s",' ..
         '"cardExpirationYear":"30","cardExpirationMonth":"12","customerIdentityNumber":"900101","cardPassword":"12"}',
         order, card)
+    -- Customers come from many addresses: 1,024 per thread, named by the trusted proxy (loopback) in front.
+    local client = string.format("10.%d.%d.%d", thread_id % 250, math.floor(counter / 256) % 4, counter % 256)
     return wrk.format("POST", "/v1/payments/key-in", {
         ["Authorization"] = authorization,
         ["Content-Type"] = "application/json",
         ["Idempotency-Key"] = order,
+        ["X-Forwarded-For"] = client,
     }, body)
 end
 

@@ -51,9 +51,15 @@ extension Database {
     package func transactionRetryingOnContention<T: Sendable>(
         _ body: @escaping @Sendable (any Database) async throws -> T
     ) async throws -> T {
+        // Already inside one (a batch of the group-commit writer, or a caller's transaction): the body runs in it,
+        // as Fluent runs a nested transaction, without a task of its own.
+        if inTransaction { return try await body(self) }
         var attempt = 0
         while true {
             do {
+                if let groupCommit = self as? GroupCommitDatabase {
+                    return try await groupCommit.writerTransaction(body)
+                }
                 return try await transaction(body)
             } catch let error as SQLiteError where Self.isContention(error) && attempt < Self.contentionRetries {
                 attempt += 1

@@ -59,6 +59,13 @@ package struct GroupCommitDatabase: Database, SQLDatabase {
         }
     }
 
+    /// A transaction straight to the writer, without the future and task Fluent's `transaction` goes through.
+    func writerTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T
+    {
+        guard let writer else { return try await body(self) }
+        return try await writer.transaction(body)
+    }
+
     package func withConnection<T>(
         _ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>
     ) -> EventLoopFuture<T> {
