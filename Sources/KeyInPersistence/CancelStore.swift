@@ -36,7 +36,7 @@ package struct CancelStore: Sendable {
             }
             guard reserved else { return false }
             try await CancelModel(cancel).create(on: database)
-            if let sent { try await NetworkMessageModel(paymentID: cancel.paymentID, sent).create(on: database) }
+            if let sent { try await sent.row(paymentID: cancel.paymentID).run(on: database) }
             return true
         }
     }
@@ -68,7 +68,7 @@ package struct CancelStore: Sendable {
                 )
                 .where("id", .equal, cancel.paymentID).run()
             for message in messages {
-                try await NetworkMessageModel(paymentID: cancel.paymentID, message).create(on: database)
+                try await message.row(paymentID: cancel.paymentID).run(on: database)
             }
             for webhook in webhooks {
                 try await WebhookStore.enqueue(

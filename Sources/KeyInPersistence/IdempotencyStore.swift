@@ -51,7 +51,7 @@ package struct IdempotencyStore: Sendable {
     /// the key was taken meanwhile.
     package func claimCompleted(_ claim: IdempotencyClaim, with response: StoredResponse) async throws -> Bool {
         do {
-            try await IdempotencyRecordModel(claim, response: response).create(on: database)
+            try await claim.row(response: response).run(on: database)
             return true
         } catch let error as any DatabaseError where error.isConstraintFailure {
             return false
@@ -98,18 +98,18 @@ package struct IdempotencyStore: Sendable {
 
     /// Writes the claim, processing; `paymentID` is the payment it starts, in the same transaction.
     static func insert(_ claim: IdempotencyClaim, paymentID: UUID? = nil, on database: any Database) async throws {
-        let record = IdempotencyRecordModel(claim, response: nil)
-        record.paymentID = paymentID
-        try await record.create(on: database)
+        try await claim.row(response: nil, paymentID: paymentID).run(on: database)
     }
 
     static func complete(_ claim: IdempotencyClaim, with response: StoredResponse, on database: any Database)
         async throws
     {
         // Only a claim of this request still open: a late answer never overwrites an answer already stored.
-        try await IdempotencyRecordModel.query(on: database).filter(\.$merchantID == claim.merchantID.rawValue)
-            .filter(\.$key == claim.key).filter(\.$requestDigest == claim.requestDigest)
-            .filter(\.$state == .processing).set(\.$state, to: .completed)
-            .set(\.$responseStatus, to: response.status).set(\.$responseBody, to: response.body).update()
+        try await database.sql.update(IdempotencyRecordModel.schema)
+            .set("state", to: IdempotencyState.completed).set("response_status", to: response.status)
+            .set("response_body", to: response.body)
+            .where("merchant_id", .equal, claim.merchantID.rawValue).where("idempotency_key", .equal, claim.key)
+            .where("request_digest", .equal, claim.requestDigest).where("state", .equal, IdempotencyState.processing)
+            .run()
     }
 }

@@ -1,4 +1,5 @@
 import FluentKit
+import FluentSQL
 import Foundation
 import KeyInCore
 
@@ -86,13 +87,30 @@ package struct MerchantStore: Sendable {
 
     /// The key with this digest, unless it is revoked at `date`.
     package func key(digest: String, at date: Date) async throws -> KeyHolder? {
+        // Plain SQL, not the two models: every API request runs this lookup, and decoding a model reflects over
+        // all of its properties.
+        let keys = APIKeyModel.schema
         guard
-            let key = try await APIKeyModel.query(on: database).join(parent: \.$merchant)
-                .filter(\.$keyHash == digest)
-                .group(.or, { $0.filter(\.$revokedAt == nil).filter(\.$revokedAt > date) }).first()
+            let row = try await database.sql.select()
+                .column(SQLColumn("merchant_id", table: keys), as: "merchant_id")
+                .column(SQLColumn("mode", table: keys), as: "mode")
+                .column(SQLColumn("card_testing", table: MerchantModel.schema), as: "card_testing")
+                .from(keys)
+                .join(
+                    MerchantModel.schema, on: SQLColumn("id", table: MerchantModel.schema), .equal,
+                    SQLColumn("merchant_id", table: keys)
+                )
+                .where(SQLColumn("key_hash", table: keys), .equal, SQLBind(digest))
+                .where(group: {
+                    $0.where(SQLColumn("revoked_at", table: keys), .is, SQLLiteral.null)
+                        .orWhere(SQLColumn("revoked_at", table: keys), .greaterThan, SQLBind(date))
+                })
+                .first()
         else { return nil }
-        let merchant = try key.joined(MerchantModel.self)
-        return KeyHolder(merchantID: MerchantID(key.$merchant.id), mode: key.mode, cardTesting: merchant.cardTesting)
+        return KeyHolder(
+            merchantID: MerchantID(try row.decode(column: "merchant_id", as: UUID.self)),
+            mode: try row.decode(column: "mode", as: APIKeyMode.self),
+            cardTesting: try row.decode(column: "card_testing", as: String?.self))
     }
 
     /// The merchant's keys, newest first.

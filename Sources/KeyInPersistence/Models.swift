@@ -132,14 +132,6 @@ final class PaymentEventModel: Model, @unchecked Sendable {
     @Field(key: "at") var at: Date
 
     init() {}
-
-    init(paymentID: UUID, from: String?, to: String, code: String?, at: Date) {
-        self.$payment.id = paymentID
-        self.fromStatus = from
-        self.toStatus = to
-        self.code = code
-        self.at = at
-    }
 }
 
 /// A request made with an `Idempotency-Key`: a keyed hash of the request (never the request), and once done,

@@ -38,16 +38,15 @@ package struct PaymentStore: Sendable {
                 }
             }
             do {
-                try await PaymentModel(payment).create(on: database)
+                try await payment.row.run(on: database)
             } catch let error as any DatabaseError where error.isConstraintFailure {
                 throw OpenRefusal.duplicateOrder
             }
-            try await CardRecordModel(paymentID: payment.id, card: card).create(on: database)
-            try await PaymentEventModel(
+            try await card.row(paymentID: payment.id, at: payment.requestedAt).run(on: database)
+            try await PaymentEventRow.row(
                 paymentID: payment.id, from: nil, to: payment.status, code: nil, at: payment.requestedAt
-            )
-            .create(on: database)
-            if let sent { try await NetworkMessageModel(paymentID: payment.id, sent).create(on: database) }
+            ).run(on: database)
+            if let sent { try await sent.row(paymentID: payment.id).run(on: database) }
             try await AttemptWindowStore.apply(increments, at: payment.requestedAt, on: database)
         }
     }
@@ -116,11 +115,11 @@ package struct PaymentStore: Sendable {
                 if let cancel = settlement.cancel, try await !CancelStore.finish(cancel, on: database) {
                     throw SettledElsewhere()
                 }
-                try await PaymentEventModel(
+                try await PaymentEventRow.row(
                     paymentID: payment.id, from: settlement.from, to: payment.status, code: settlement.code, at: date
-                ).create(on: database)
+                ).run(on: database)
                 for message in settlement.messages {
-                    try await NetworkMessageModel(paymentID: payment.id, message).create(on: database)
+                    try await message.row(paymentID: payment.id).run(on: database)
                 }
                 if settlement.shredCard {
                     try await CardRecordModel.query(on: database).filter(\.$payment.$id == payment.id).delete()
@@ -172,7 +171,7 @@ package struct PaymentStore: Sendable {
                     .where("capture_trace", .is, SQLLiteral.null)
             }
             guard marked else { return false }
-            try await NetworkMessageModel(paymentID: paymentID, sent).create(on: database)
+            try await sent.row(paymentID: paymentID).run(on: database)
             return true
         }
     }
@@ -191,7 +190,7 @@ package struct PaymentStore: Sendable {
             }
             guard ended else { return false }
             for message in messages {
-                try await NetworkMessageModel(paymentID: paymentID, message).create(on: database)
+                try await message.row(paymentID: paymentID).run(on: database)
             }
             return true
         }
@@ -212,7 +211,7 @@ package struct PaymentStore: Sendable {
     package func log(_ messages: [NetworkMessageRecord], paymentID: UUID) async throws {
         try await database.transactionRetryingOnContention { database in
             for message in messages {
-                try await NetworkMessageModel(paymentID: paymentID, message).create(on: database)
+                try await message.row(paymentID: paymentID).run(on: database)
             }
         }
     }

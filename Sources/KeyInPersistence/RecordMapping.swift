@@ -6,45 +6,50 @@ import KeyInCore
 
 // Rows to records and back: the only place that knows how a domain value is spelled in a column.
 
-extension PaymentModel {
-    convenience init(_ record: PaymentRecord) {
-        self.init()
-        id = record.id
-        $merchant.id = record.merchantID.rawValue
-        mode = record.mode
-        paymentKey = record.paymentKey.rawValue
-        orderID = record.orderID.rawValue
-        orderLock = record.holdsOrder ? Self.orderLock(record) : nil
-        orderName = record.orderName
-        status = record.status
-        totalAmount = record.totalAmount
-        balanceAmount = record.balanceAmount
-        currency = record.currency
-        capture = record.capture
-        installmentMonths = record.installmentMonths
-        cardBrand = record.cardBrand
-        cardCompanyCode = record.cardCompanyCode
-        cardMasked = record.cardMasked
-        cardFingerprint = record.cardFingerprint
-        approveNo = record.approveNo
-        retrievalReferenceNumber = record.retrievalReferenceNumber
-        trace = record.trace.flatMap(JSONColumn.text)
-        customerName = record.customerName
-        customerEmail = record.customerEmail
-        customerMobilePhone = record.customerMobilePhone
-        metadata = record.metadata.flatMap(JSONColumn.text)
-        failureCode = record.failureCode?.rawValue
-        requestedAt = record.requestedAt
-        approvedAt = record.approvedAt
-        transactionKey = record.transactionKey?.rawValue
-        taxFreeAmount = record.taxFreeAmount
-        usesFreeInstallmentPlan = record.usesFreeInstallmentPlan
-        cardKind = record.cardKind.rawValue
-        cardOwner = record.cardOwner.rawValue
-        decision = record.decisionReasons.isEmpty ? nil : JSONColumn.text(record.decisionReasons)
-        openedBy = record.openedBy
+extension PaymentRecord {
+    /// The payment's row as `PaymentStore.open` writes it (the columns of `PaymentModel`; a capture in flight and a
+    /// cancel's time are never set on a new payment).
+    var row: RowInsert {
+        var row = RowInsert(into: PaymentModel.schema)
+        row.set("id", id)
+        row.set("merchant_id", merchantID.rawValue)
+        row.set("mode", mode)
+        row.set("payment_key", paymentKey.rawValue)
+        row.set("order_id", orderID.rawValue)
+        row.set("order_lock", holdsOrder ? PaymentModel.orderLock(self) : nil)
+        row.set("order_name", orderName)
+        row.set("status", status)
+        row.set("total_amount", totalAmount)
+        row.set("balance_amount", balanceAmount)
+        row.set("currency", currency)
+        row.set("capture", capture)
+        row.set("installment_months", installmentMonths)
+        row.set("card_brand", cardBrand)
+        row.set("card_company_code", cardCompanyCode)
+        row.set("card_masked", cardMasked)
+        row.set("card_fingerprint", cardFingerprint)
+        row.set("approve_no", approveNo)
+        row.set("rrn", retrievalReferenceNumber)
+        row.set("trace", trace.flatMap(JSONColumn.text))
+        row.set("customer_name", customerName)
+        row.set("customer_email", customerEmail)
+        row.set("customer_mobile_phone", customerMobilePhone)
+        row.set("metadata", metadata.flatMap(JSONColumn.text))
+        row.set("failure_code", failureCode?.rawValue)
+        row.set("requested_at", requestedAt)
+        row.set("approved_at", approvedAt)
+        row.set("transaction_key", transactionKey?.rawValue)
+        row.set("tax_free_amount", taxFreeAmount)
+        row.set("free_installment", usesFreeInstallmentPlan)
+        row.set("card_kind", cardKind.rawValue)
+        row.set("card_owner", cardOwner.rawValue)
+        row.set("decision", decisionReasons.isEmpty ? nil : JSONColumn.text(decisionReasons))
+        row.set("opened_by", openedBy)
+        return row
     }
+}
 
+extension PaymentModel {
     /// `mode merchant id:order id`: unique while the order holds a payment that is not aborted; one order id can be
     /// paid once in each mode.
     static func orderLock(_ record: PaymentRecord) -> String {
@@ -82,19 +87,33 @@ extension PaymentRecord {
     }
 }
 
-extension CardRecordModel {
-    convenience init(paymentID: UUID, card: SealedCard) {
-        self.init()
-        $payment.id = paymentID
-        ciphertext = card.ciphertext
-        wrappedDataKey = card.wrappedDataKey
-        masterKeyID = card.masterKeyID
+extension SealedCard {
+    /// The card record's row: the sealed number of the payment `paymentID`.
+    func row(paymentID: UUID, at date: Date) -> RowInsert {
+        var row = RowInsert(into: CardRecordModel.schema)
+        row.set("id", UUID())
+        row.set("payment_id", paymentID)
+        row.set("ciphertext", ciphertext)
+        row.set("wrapped_data_key", wrappedDataKey)
+        row.set("master_key_id", masterKeyID)
+        row.set("created_at", date)
+        return row
     }
 }
 
-extension PaymentEventModel {
-    convenience init(paymentID: UUID, from: PaymentStatus?, to: PaymentStatus, code: ErrorCode?, at: Date) {
-        self.init(paymentID: paymentID, from: from?.rawValue, to: to.rawValue, code: code?.rawValue, at: at)
+/// One line of a payment's timeline, as a row.
+enum PaymentEventRow {
+    static func row(paymentID: UUID, from: PaymentStatus?, to: PaymentStatus, code: ErrorCode?, at date: Date)
+        -> RowInsert
+    {
+        var row = RowInsert(into: PaymentEventModel.schema)
+        row.set("id", UUID())
+        row.set("payment_id", paymentID)
+        row.set("from_status", from?.rawValue)
+        row.set("to_status", to.rawValue)
+        row.set("code", code?.rawValue)
+        row.set("at", date)
+        return row
     }
 }
 
@@ -107,18 +126,21 @@ extension PaymentEventRecord {
     }
 }
 
-extension NetworkMessageModel {
-    convenience init(paymentID: UUID, _ record: NetworkMessageRecord) {
-        self.init()
-        $payment.id = paymentID
-        at = record.at
-        direction = record.direction
-        mti = record.mti
-        stan = record.stan
-        transmissionDateTime = record.transmissionDateTime
-        terminalID = record.terminalID
-        code = record.code
-        note = record.note
+extension NetworkMessageRecord {
+    /// The message's row in the conversation of the payment `paymentID`.
+    func row(paymentID: UUID) -> RowInsert {
+        var row = RowInsert(into: NetworkMessageModel.schema)
+        row.set("id", UUID())
+        row.set("payment_id", paymentID)
+        row.set("at", at)
+        row.set("direction", direction)
+        row.set("mti", mti)
+        row.set("stan", stan)
+        row.set("transmitted", transmissionDateTime)
+        row.set("terminal_id", terminalID)
+        row.set("code", code)
+        row.set("note", note)
+        return row
     }
 }
 
@@ -165,18 +187,22 @@ extension CancelRecord {
     }
 }
 
-extension IdempotencyRecordModel {
-    convenience init(_ claim: IdempotencyClaim, response: StoredResponse?) {
-        self.init()
-        merchantID = claim.merchantID.rawValue
-        key = claim.key
-        requestDigest = claim.requestDigest
-        state = response == nil ? .processing : .completed
-        responseStatus = response?.status
-        responseBody = response?.body
-        createdAt = claim.createdAt
-        expiresAt = claim.expiresAt
-        processID = claim.processID
+extension IdempotencyClaim {
+    /// The claim's row: processing, or completed with `response`; `paymentID` is the payment the request starts.
+    func row(response: StoredResponse?, paymentID: UUID? = nil) -> RowInsert {
+        var row = RowInsert(into: IdempotencyRecordModel.schema)
+        row.set("id", UUID())
+        row.set("merchant_id", merchantID.rawValue)
+        row.set("idempotency_key", key)
+        row.set("request_digest", requestDigest)
+        row.set("state", response == nil ? IdempotencyState.processing : .completed)
+        row.set("response_status", response?.status)
+        row.set("response_body", response?.body)
+        row.set("created_at", createdAt)
+        row.set("expires_at", expiresAt)
+        row.set("process_id", processID)
+        row.set("payment_id", paymentID)
+        return row
     }
 }
 

@@ -259,26 +259,32 @@ extension WebhookStore {
         _ event: WebhookEvent, merchantID: MerchantID, mode: PaymentMode, paymentKey: PaymentKey, at date: Date,
         on database: any Database
     ) async throws {
-        let endpoints = try await WebhookEndpointModel.query(on: database)
-            .filter(\.$merchant.$id == merchantID.rawValue).filter(\.$mode == mode).filter(\.$deletedAt == nil).all()
-            .filter { $0.eventTypes.contains(event.type.rawValue) }
+        // Read and written as plain SQL, not models: this runs inside every payment's settling transaction, on
+        // the group-commit writer, where a model's reflection costs more than the statement.
+        let endpoints = try await database.sql.select().column("id").column("events")
+            .from(WebhookEndpointModel.schema)
+            .where("merchant_id", .equal, merchantID.rawValue).where("mode", .equal, mode)
+            .where("deleted_at", .is, SQLLiteral.null)
+            .all().filter { row in
+                try row.decode(column: "events", as: String.self).split(separator: ",")
+                    .contains { $0 == event.type.rawValue }
+            }
         guard !endpoints.isEmpty else { return }
         let payload = try event.payload()
-        let type = event.type
         for endpoint in endpoints {
-            let delivery = WebhookDeliveryModel()
-            delivery.id = UUID()
-            delivery.$endpoint.id = try endpoint.requireID()
-            delivery.merchantID = merchantID.rawValue
-            delivery.mode = mode
-            delivery.eventType = type
-            delivery.paymentKey = paymentKey.rawValue
-            delivery.payload = payload
-            delivery.status = .pending
-            delivery.attemptCount = 0
-            delivery.nextAttemptMilliseconds = date.epochMilliseconds
-            delivery.createdAt = date
-            try await delivery.create(on: database)
+            var delivery = RowInsert(into: WebhookDeliveryModel.schema)
+            delivery.set("id", UUID())
+            delivery.set("endpoint_id", try endpoint.decode(column: "id", as: UUID.self))
+            delivery.set("merchant_id", merchantID.rawValue)
+            delivery.set("mode", mode)
+            delivery.set("event_type", event.type)
+            delivery.set("payment_key", paymentKey.rawValue)
+            delivery.set("payload", payload)
+            delivery.set("status", WebhookDeliveryStatus.pending)
+            delivery.set("attempt_count", 0)
+            delivery.set("next_attempt_ms", date.epochMilliseconds)
+            delivery.set("created_at", date)
+            try await delivery.run(on: database)
         }
     }
 }
