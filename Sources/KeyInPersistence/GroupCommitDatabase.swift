@@ -118,9 +118,10 @@ package struct GroupCommitDatabase: Database, SQLDatabase {
         }
     }
 
-    /// SQLKit's insert (upserts too), update and delete. KeyIn's raw SQL outside migrations only reads.
+    /// SQLKit's insert (upserts too), update and delete, and KeyIn's own row inserts. KeyIn's raw SQL outside
+    /// migrations only reads.
     private static func writes(_ expression: any SQLExpression) -> Bool {
-        expression is SQLInsert || expression is SQLUpdate || expression is SQLDelete
+        expression is SQLInsert || expression is SQLUpdate || expression is SQLDelete || expression is RowInsert
     }
 }
 

@@ -38,7 +38,7 @@ struct TargetImportsTests {
         #expect(targets.keys.contains("KeyInPersistence") && targets.keys.contains("KeyInGateway"))
         var undeclared: [String] = []
         for (target, declared) in targets {
-            let folder = ["Sources", "Tests"].map {
+            let folder = ["Sources", "Tests", "Benchmarks"].map {
                 Self.root.appendingPathComponent($0).appendingPathComponent(target)
             }
             .first { FileManager.default.fileExists(atPath: $0.path) }
