@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-kit", from: "1.57.0"),
         .package(url: "https://github.com/vapor/fluent-sqlite-driver", from: "4.9.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver", from: "2.14.0"),
+        // Benchmarks/ only: timings with allocation counts (`swift package benchmark`).
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         // Tests only: reading openapi.yaml to check responses against it.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
@@ -169,6 +171,21 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "keyin", dependencies: ["KeyInCLI"]),
+        // `swift package benchmark`: the card rules, the codec, the vault, the decision point and one whole key-in
+        // payment through the handler stack, each with its allocations counted.
+        .executableTarget(
+            name: "KeyInBenchmarks",
+            dependencies: [
+                "KeyInCore", "ISO8583", "CardVault", "KeyInGateway", "KeyInPersistence", "KeyInApp",
+                "IssuerSimulator", "CardNetworkLink",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/KeyInBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         .testTarget(
             name: "KeyInCoreTests",
             dependencies: [

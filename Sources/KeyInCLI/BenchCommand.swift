@@ -39,7 +39,7 @@ package struct BenchCommand: AsyncParsableCommand {
     }
 
     func measureCodec() throws -> Double {
-        let sale = Self.sampleSale()
+        let sale = ISO8583Message.typicalSale
         var checksum = 0
         let clock = ContinuousClock()
         let elapsed = try clock.measure {
@@ -98,27 +98,6 @@ package struct BenchCommand: AsyncParsableCommand {
         try await server.stop()
         func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
         return (Double(total) / elapsed, percentile(0.5), percentile(0.99))
-    }
-
-    static func sampleSale() -> ISO8583Message {
-        var message = ISO8583Message(mti: .financialRequest)
-        message[.primaryAccountNumber] = "4242424242424242"
-        message[.processingCode] = "000000"
-        message[.amount] = "000000015000"
-        message[.transmissionDateTime] = "1124031500"
-        message[.systemTraceAuditNumber] = "000123"
-        message[.localTime] = "121500"
-        message[.localDate] = "1124"
-        message[.expirationDate] = "2912"
-        message[.posEntryMode] = "012"
-        message[.posConditionCode] = "08"
-        message[.terminalID] = "KEYIN001"
-        message[.merchantID] = "M00000000000001"
-        message.additionalData = AdditionalData([
-            .cvc2: "123", .customerIdentity: "900101", .cardPasswordDigits: "12", .installmentMonths: "00",
-        ])
-        message[.currencyCode] = "410"
-        return message
     }
 }
 
