@@ -33,12 +33,13 @@ package func configure(
     }
     switch storage {
     case .sqliteFile, .sqliteInMemory: try await SQLiteStorage.configure(app, storage: storage)
-    case .postgres(let url): try app.databases.use(.postgres(url: url), as: .psql, isDefault: true)
+    case .postgres(let url, let connections):
+        try app.databases.use(.postgres(url: url, maxConnectionsPerEventLoop: connections), as: .psql, isDefault: true)
     }
     // Conditional updates and grouped counts are SQL: a driver without it stops start-up here, by name.
     try app.db.requireSQL()
     app.migrations.add(Migrations.all(existingRowsMode: links.isLive ? .live : .test))
-    if case .postgres(let url) = storage {
+    if case .postgres(let url, _) = storage {
         try await MigrationLock.withLock(postgresURL: url, logger: app.logger) { try await app.autoMigrate() }
     } else {
         try await app.autoMigrate()

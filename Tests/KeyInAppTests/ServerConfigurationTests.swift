@@ -25,6 +25,20 @@ struct ServerConfigurationTests {
         }
     }
 
+    @Test("PostgreSQL gets 8 connections per core unless KEYIN_DATABASE_CONNECTIONS says otherwise, 1 to 64")
+    func databaseConnections() throws {
+        let database = ["DATABASE_URL": "postgres://keyin:secret@db.example/keyin"]
+        #expect(try load(database).storage == .postgres(url: database["DATABASE_URL"]!, connectionsPerEventLoop: 8))
+        #expect(
+            try load(database.merging(["KEYIN_DATABASE_CONNECTIONS": "32"]) { $1 }).storage
+                == .postgres(url: database["DATABASE_URL"]!, connectionsPerEventLoop: 32))
+        for bad in ["0", "65", "many", "-1"] {
+            #expect(throws: ConfigurationError.self, "\(bad)") {
+                try load(database.merging(["KEYIN_DATABASE_CONNECTIONS": bad]) { $1 })
+            }
+        }
+    }
+
     @Test("Webhooks to internal addresses: refused on the embedded defaults and with DATABASE_URL unless allowed")
     func internalWebhookTargets() throws {
         #expect(try load([:]).allowInternalWebhookTargets == false)

@@ -74,6 +74,10 @@ extension GatewaySetting {
     package static let databaseURL = GatewaySetting(
         "databaseURL", "URL", "PostgreSQL, as postgres://user:password@host/database.",
         default: "SQLite in the data directory", secret: true)
+    package static let databaseConnections = GatewaySetting(
+        "databaseConnections", "COUNT",
+        "PostgreSQL connections per core (1 to 64): a node opens at most this many times its cores; keep the sum over all nodes under the server's max_connections.",
+        default: "8")
     package static let issuerHosts = GatewaySetting(
         "issuerHosts", "HOSTS",
         "Card-company hosts, company=host:port (`default` for the rest), e.g. default=issuer.example:8583,41=shinhan.example:8583.",
@@ -116,7 +120,8 @@ extension GatewaySetting {
 
     /// Every setting of `keyin serve`, in the order the help shows them.
     package static let all: [GatewaySetting] = [
-        dataDirectory, hostname, port, databaseURL, issuerHosts, masterKey, masterKeyFile, previousMasterKeys,
+        dataDirectory, hostname, port, databaseURL, databaseConnections, issuerHosts, masterKey, masterKeyFile,
+        previousMasterKeys,
         linkTimeoutSeconds, recoverAfterSeconds, cardRetentionDays, publicURL, webhookInternalTargets, webhookPorts,
         trustedProxies,
         configFile,

@@ -7,7 +7,9 @@ package struct ServerConfiguration: Sendable {
     package enum Storage: Sendable, Equatable {
         case sqliteFile(path: String)
         case sqliteInMemory
-        case postgres(url: String)
+        /// `connectionsPerEventLoop`: the pool of each event loop (one per core). A payment's transactions hold a
+        /// connection across several round trips, so one per loop (Fluent's default) queues every payment but two.
+        case postgres(url: String, connectionsPerEventLoop: Int = 8)
 
         package var isSQLite: Bool {
             switch self {
@@ -101,7 +103,10 @@ package struct ServerConfiguration: Sendable {
                     setting: GatewaySetting.databaseURL.name,
                     problem: "is not a postgres://user:password@host/database URL")
             }
-            storage = .postgres(url: url)
+            let connections = try settings.parsed(
+                .databaseConnections, default: 8, problem: "must be a number of connections from 1 to 64"
+            ) { Int($0).flatMap { (1...64).contains($0) ? $0 : nil } }
+            storage = .postgres(url: url, connectionsPerEventLoop: connections)
         } else {
             storage = .sqliteFile(path: directory.appendingPathComponent("keyin.sqlite").path)
         }
