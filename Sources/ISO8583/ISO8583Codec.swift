@@ -27,31 +27,56 @@ public enum ISO8583Codec {
 
         for field in message.fields {
             let element = field.element
-            let value = field.value.utf8
             let specification = ElementSpecification.of(element)
-            var count = 0
-            for byte in value {
-                guard specification.content.allows(byte) else { throw .invalidContent(element: element) }
-                count += 1
-            }
-            switch specification.length {
-            case .fixed(let length):
-                guard count == length else { throw .invalidLength(element: element, length: count) }
-            case .llvar(let maximum):
-                guard count <= maximum else { throw .invalidLength(element: element, length: count) }
-                appendDecimal(count, width: 2, to: &bytes)
-            case .lllvar(let maximum):
-                guard count <= maximum else { throw .invalidLength(element: element, length: count) }
-                appendDecimal(count, width: 3, to: &bytes)
-            }
-            bytes.append(contentsOf: value)
+            // Native strings are contiguous UTF-8: checked and copied straight from their storage.
+            let appended =
+                field.value.utf8.withContiguousStorageIfAvailable { value in
+                    Result { () throws(ISO8583Error) in try append(value, of: element, specification, to: &bytes) }
+                }
+                ?? Array(field.value.utf8).withUnsafeBufferPointer { value in
+                    Result { () throws(ISO8583Error) in try append(value, of: element, specification, to: &bytes) }
+                }
+            try appended.get()
         }
         return bytes
     }
 
+    /// One element's length prefix (a variable one's) and value, checked against its specification.
+    private static func append(
+        _ value: UnsafeBufferPointer<UInt8>, of element: DataElement, _ specification: ElementSpecification,
+        to bytes: inout [UInt8]
+    ) throws(ISO8583Error) {
+        for byte in value where !specification.content.allows(byte) {
+            throw .invalidContent(element: element)
+        }
+        let count = value.count
+        switch specification.length {
+        case .fixed(let length):
+            guard count == length else { throw .invalidLength(element: element, length: count) }
+        case .llvar(let maximum):
+            guard count <= maximum else { throw .invalidLength(element: element, length: count) }
+            appendDecimal(count, width: 2, to: &bytes)
+        case .lllvar(let maximum):
+            guard count <= maximum else { throw .invalidLength(element: element, length: count) }
+            appendDecimal(count, width: 3, to: &bytes)
+        }
+        bytes.append(contentsOf: value)
+    }
+
     /// Reads one message occupying all of `bytes`. Any malformed input is a typed error, never a crash.
     public static func unpack(_ bytes: some Collection<UInt8>) throws(ISO8583Error) -> ISO8583Message {
-        var reader = Reader(bytes: Array(bytes))
+        // Read in place when the bytes are contiguous (an array, a frame's buffer), else from a copy.
+        let result: Result<ISO8583Message, ISO8583Error>? = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(ISO8583Error) in try unpack(contiguous: buffer) }
+        }
+        if let result { return try result.get() }
+        return try Array(bytes).withUnsafeBufferPointer { (buffer) throws(ISO8583Error) in
+            try unpack(contiguous: buffer)
+        }
+    }
+
+    private static func unpack(contiguous bytes: UnsafeBufferPointer<UInt8>) throws(ISO8583Error) -> ISO8583Message {
+        var reader = Reader(bytes: bytes)
         guard let mti = MessageTypeIndicator(rawValue: String(decoding: try reader.take(4), as: UTF8.self)) else {
             throw .invalidMessageType
         }
@@ -86,7 +111,9 @@ public enum ISO8583Codec {
                     length = declared
                 }
                 let value = try reader.take(length)
-                guard value.allSatisfy(specification.content.allows) else { throw .invalidContent(element: element) }
+                for byte in value where !specification.content.allows(byte) {
+                    throw .invalidContent(element: element)
+                }
                 // The bitmap gives the elements in ascending order.
                 message.appendInOrder(element, String(decoding: value, as: UTF8.self))
             }
@@ -105,14 +132,13 @@ public enum ISO8583Codec {
         return digits.isEmpty ? nil : value
     }
 
+    /// `value` as `width` ASCII digits, zero-padded (the value fits: lengths are checked against their maximum).
     private static func appendDecimal(_ value: Int, width: Int, to bytes: inout [UInt8]) {
-        var digits = [UInt8](repeating: 0x30, count: width)
-        var rest = value
-        for index in stride(from: width - 1, through: 0, by: -1) {
-            digits[index] = 0x30 + UInt8(rest % 10)
-            rest /= 10
+        var divisor = width == 3 ? 100 : 10
+        while divisor > 0 {
+            bytes.append(0x30 + UInt8(value / divisor % 10))
+            divisor /= 10
         }
-        bytes += digits
     }
 
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
@@ -124,15 +150,15 @@ public enum ISO8583Codec {
     }
 
     private struct Reader {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var offset = 0
 
         var remaining: Int { bytes.count - offset }
 
-        mutating func take(_ count: Int) throws(ISO8583Error) -> ArraySlice<UInt8> {
+        mutating func take(_ count: Int) throws(ISO8583Error) -> UnsafeBufferPointer<UInt8> {
             guard remaining >= count else { throw .truncated(expected: offset + count, available: bytes.count) }
             defer { offset += count }
-            return bytes[offset..<offset + count]
+            return UnsafeBufferPointer(rebasing: bytes[offset..<offset + count])
         }
 
         /// 16 uppercase hex characters. Lowercase is refused: the format says uppercase, and a host that sends
