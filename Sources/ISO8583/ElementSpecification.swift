@@ -7,6 +7,15 @@ public struct ElementSpecification: Sendable {
         case llvar(maximum: Int)
         /// A 3-digit length prefix, then up to this many characters.
         case lllvar(maximum: Int)
+
+        /// How many digits the length prefix takes on the wire.
+        var prefixWidth: Int {
+            switch self {
+            case .fixed: 0
+            case .llvar: 2
+            case .lllvar: 3
+            }
+        }
     }
 
     /// Which characters the element may hold.
@@ -62,13 +71,16 @@ public struct ElementSpecification: Sendable {
 
     public static func of(_ element: DataElement) -> ElementSpecification {
         // Every case of DataElement has a row; the table test checks it.
-        byNumber[element.rawValue]!
+        table[element]!
     }
 
-    /// The table by element number, read on every element packed and unpacked: an index, not a hash.
-    private static let byNumber: [ElementSpecification?] = {
-        var rows = [ElementSpecification?](repeating: nil, count: 129)
-        for (element, specification) in table { rows[element.rawValue] = specification }
+    /// What the codec reads of each element, by element number: an index, not a hash, and plain values (no name),
+    /// so reading a row on every element packed and unpacked copies no reference.
+    static let wireFormats: [WireFormat?] = {
+        var rows = [WireFormat?](repeating: nil, count: 129)
+        for (element, specification) in table {
+            rows[element.rawValue] = WireFormat(length: specification.length, content: specification.content)
+        }
         return rows
     }()
 
@@ -78,4 +90,10 @@ public struct ElementSpecification: Sendable {
         self.length = length
         self.content = content
     }
+}
+
+/// An element's length rule and characters, as the codec applies them.
+struct WireFormat: Sendable {
+    let length: ElementSpecification.Length
+    let content: ElementSpecification.Content
 }

@@ -6,61 +6,106 @@
 public enum ISO8583Codec {
     /// Packs a message, checking every element against the specification table.
     public static func pack(_ message: ISO8583Message) throws(ISO8583Error) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(256)
-        bytes.append(contentsOf: message.mti.rawValue.utf8)
+        let formats = ElementSpecification.wireFormats
+        let fields = message.fields
         // Fields are kept in ascending order: the bitmap is one pass.
-        let hasSecondary = (message.fields.last?.element.rawValue ?? 0) > 64
+        let hasSecondary = (fields.last?.element.rawValue ?? 0) > 64
         // Bit 1 of the primary bitmap announces the secondary one.
         var primary: UInt64 = hasSecondary ? 1 << 63 : 0
         var secondary: UInt64 = 0
-        for field in message.fields {
+        // The exact size first, so the message is written into one allocation with no capacity checks.
+        var size = 4 + (hasSecondary ? 32 : 16)
+        for field in fields {
             let number = field.element.rawValue
             if number <= 64 {
                 primary |= 1 << UInt64(64 - number)
             } else {
                 secondary |= 1 << UInt64(128 - number)
             }
+            // Every case of DataElement has a row; the table test checks it.
+            size += formats[number]!.length.prefixWidth + field.value.utf8.count
         }
-        appendHex(primary, to: &bytes)
-        if hasSecondary { appendHex(secondary, to: &bytes) }
-
-        for field in message.fields {
-            let element = field.element
-            let specification = ElementSpecification.of(element)
-            // Native strings are contiguous UTF-8: checked and copied straight from their storage.
-            let appended =
-                field.value.utf8.withContiguousStorageIfAvailable { value in
-                    Result { () throws(ISO8583Error) in try append(value, of: element, specification, to: &bytes) }
+        var failure: ISO8583Error?
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var writer = Writer(next: buffer.baseAddress!)
+            for byte in message.mti.rawValue.utf8 { writer.write(byte) }
+            writer.writeHex(primary)
+            if hasSecondary { writer.writeHex(secondary) }
+            for field in fields {
+                do throws(ISO8583Error) {
+                    try writer.write(field, formats[field.element.rawValue]!)
+                } catch {
+                    failure = error
+                    break
                 }
-                ?? Array(field.value.utf8).withUnsafeBufferPointer { value in
-                    Result { () throws(ISO8583Error) in try append(value, of: element, specification, to: &bytes) }
-                }
-            try appended.get()
+            }
+            // Bytes are trivial: a failed message is dropped whole, however far it got.
+            initialized = failure == nil ? size : 0
         }
+        if let failure { throw failure }
         return bytes
     }
 
-    /// One element's length prefix (a variable one's) and value, checked against its specification.
-    private static func append(
-        _ value: UnsafeBufferPointer<UInt8>, of element: DataElement, _ specification: ElementSpecification,
-        to bytes: inout [UInt8]
-    ) throws(ISO8583Error) {
-        for byte in value where !specification.content.allows(byte) {
-            throw .invalidContent(element: element)
+    /// Writes a message into room sized for it exactly (`pack` counts first).
+    private struct Writer {
+        var next: UnsafeMutablePointer<UInt8>
+
+        mutating func write(_ byte: UInt8) {
+            next.initialize(to: byte)
+            next += 1
         }
-        let count = value.count
-        switch specification.length {
-        case .fixed(let length):
-            guard count == length else { throw .invalidLength(element: element, length: count) }
-        case .llvar(let maximum):
-            guard count <= maximum else { throw .invalidLength(element: element, length: count) }
-            appendDecimal(count, width: 2, to: &bytes)
-        case .lllvar(let maximum):
-            guard count <= maximum else { throw .invalidLength(element: element, length: count) }
-            appendDecimal(count, width: 3, to: &bytes)
+
+        /// 16 uppercase hex digits, computed rather than looked up (a global table costs a lazy-initialization
+        /// check on every use).
+        mutating func writeHex(_ value: UInt64) {
+            for shift in stride(from: 60, through: 0, by: -4) {
+                let nibble = UInt8(truncatingIfNeeded: value >> UInt64(shift)) & 0xF
+                write(nibble < 10 ? 0x30 + nibble : 0x37 + nibble)
+            }
         }
-        bytes.append(contentsOf: value)
+
+        /// `value` as `width` ASCII digits (it fits: lengths are checked against their maximum first).
+        mutating func writeDecimal(_ value: Int, width: Int) {
+            var divisor = width == 3 ? 100 : 10
+            while divisor > 0 {
+                write(0x30 + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
+        }
+
+        /// One element: its characters checked, then its length, then a variable one's prefix and the value.
+        mutating func write(_ field: ISO8583Message.Field, _ format: WireFormat) throws(ISO8583Error) {
+            let element = field.element
+            // Native strings are contiguous UTF-8: checked and copied straight from their storage.
+            let copied = field.value.utf8.withContiguousStorageIfAvailable { value in
+                Result { () throws(ISO8583Error) in try write(value, of: element, format) }
+            }
+            if let copied { return try copied.get() }
+            try Array(field.value.utf8).withUnsafeBufferPointer { (value) throws(ISO8583Error) in
+                try write(value, of: element, format)
+            }
+        }
+
+        private mutating func write(_ value: UnsafeBufferPointer<UInt8>, of element: DataElement, _ format: WireFormat)
+            throws(ISO8583Error)
+        {
+            for byte in value where !format.content.allows(byte) {
+                throw .invalidContent(element: element)
+            }
+            let count = value.count
+            switch format.length {
+            case .fixed(let length):
+                guard count == length else { throw .invalidLength(element: element, length: count) }
+            case .llvar(let maximum):
+                guard count <= maximum else { throw .invalidLength(element: element, length: count) }
+                writeDecimal(count, width: 2)
+            case .lllvar(let maximum):
+                guard count <= maximum else { throw .invalidLength(element: element, length: count) }
+                writeDecimal(count, width: 3)
+            }
+            if let base = value.baseAddress { next.initialize(from: base, count: count) }
+            next += count
+        }
     }
 
     /// Reads one message occupying all of `bytes`. Any malformed input is a typed error, never a crash.
@@ -87,6 +132,7 @@ public enum ISO8583Codec {
             primary &= ~(1 << 63)
         }
 
+        let formats = ElementSpecification.wireFormats
         var message = ISO8583Message(mti: mti)
         message.reserveFields(primary.nonzeroBitCount + secondary.nonzeroBitCount)
         // Bit n (from the left, 1-based) of the two bitmaps is element n: read them from the highest bit down.
@@ -97,7 +143,7 @@ public enum ISO8583Codec {
                 let number = first + rest.leadingZeroBitCount
                 rest &= ~(UInt64(1) << UInt64(63 - rest.leadingZeroBitCount))
                 guard let element = DataElement(rawValue: number) else { throw .unsupportedElement(number: number) }
-                let specification = ElementSpecification.of(element)
+                let specification = formats[number]!
                 let length: Int
                 switch specification.length {
                 case .fixed(let fixed):
@@ -130,23 +176,6 @@ public enum ISO8583Codec {
             value = value * 10 + Int(byte - 0x30)
         }
         return digits.isEmpty ? nil : value
-    }
-
-    /// `value` as `width` ASCII digits, zero-padded (the value fits: lengths are checked against their maximum).
-    private static func appendDecimal(_ value: Int, width: Int, to bytes: inout [UInt8]) {
-        var divisor = width == 3 ? 100 : 10
-        while divisor > 0 {
-            bytes.append(0x30 + UInt8(value / divisor % 10))
-            divisor /= 10
-        }
-    }
-
-    private static let hexDigits = Array("0123456789ABCDEF".utf8)
-
-    private static func appendHex(_ value: UInt64, to bytes: inout [UInt8]) {
-        for shift in stride(from: 60, through: 0, by: -4) {
-            bytes.append(hexDigits[Int((value >> UInt64(shift)) & 0xF)])
-        }
     }
 
     private struct Reader {
