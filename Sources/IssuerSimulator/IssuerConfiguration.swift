@@ -101,6 +101,11 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
     /// authorization whose value was not made with it, or whose value already approved a payment, is declined (Q2),
     /// as a real issuer declines a value it never issued or sees again.
     public var authenticationKey: String
+    /// How many transactions the books keep (the ledger, and the card numbers behind it). Older ones are closed, a
+    /// tenth at a time: they leave the ledger, a capture, refund or reversal of one is answered as of an unknown
+    /// original, and a card with no transaction left in the books has its balance settled (its credit free again),
+    /// as a card company closes a billing period. Keeps a long-running simulator's memory flat.
+    public var retainedTransactions = 100_000
 
     public static let `default`: IssuerConfiguration = {
         guard let url = Bundle.module.url(forResource: "issuer-default", withExtension: "json"),
@@ -147,7 +152,8 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case accounts, maintenanceWindows, faults, lateAnswerMilliseconds, defaultCreditLimit, maximumAmount,
-            cardholderBirthDate, cardholderBusinessNumber, cardPasswordDigits, authenticationKey, referenceNumbers
+            cardholderBirthDate, cardholderBusinessNumber, cardPasswordDigits, authenticationKey, referenceNumbers,
+            retainedTransactions
     }
 
     public init(from decoder: any Decoder) throws {
@@ -160,6 +166,9 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
         faults = try container.decodeIfPresent(Faults.self, forKey: .faults) ?? base.faults
         referenceNumbers =
             try container.decodeIfPresent(ReferenceNumbers.self, forKey: .referenceNumbers) ?? base.referenceNumbers
+        retainedTransactions =
+            try container.decodeIfPresent(Int.self, forKey: .retainedTransactions) ?? base.retainedTransactions
+
         lateAnswerMilliseconds =
             try container.decodeIfPresent(Int.self, forKey: .lateAnswerMilliseconds) ?? base.lateAnswerMilliseconds
         defaultCreditLimit =
@@ -199,6 +208,9 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
         guard faults.minimumLatencyMilliseconds >= 0,
             faults.maximumLatencyMilliseconds >= faults.minimumLatencyMilliseconds
         else { throw IssuerConfigurationError("latency bounds must satisfy 0 <= minimum <= maximum") }
+        guard retainedTransactions >= 1 else {
+            throw IssuerConfigurationError("retainedTransactions must be at least 1")
+        }
         for account in accounts where !Luhn.isValid(account.cardNumber) {
             throw IssuerConfigurationError(
                 "account \(CardNumber(typed: account.cardNumber)?.masked ?? "?") fails the Luhn check")

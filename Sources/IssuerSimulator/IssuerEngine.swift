@@ -29,7 +29,11 @@ public actor IssuerEngine {
     private var seen: Set<String> = []
     /// 3-D Secure authentication values that approved a payment: each authenticates one payment only.
     private var spentAuthenticationValues: Set<String> = []
+    /// The keys in `seen`, oldest first from `seenNext` once full: a ring, so forgetting the oldest moves nothing.
     private var seenOrder: [String] = []
+    private var seenNext = 0
+    /// How many duplicate keys are remembered.
+    static let rememberedRequests = 100_000
     private var sequence = 0
     /// Answers of `answers_late` cards not yet sent, by request key.
     private var heldAnswers: [String: ISO8583Message] = [:]
@@ -245,7 +249,7 @@ public actor IssuerEngine {
             ledger[index].reversed = true
             let entry = ledger[index]
             cancelledRRN = entry.retrievalReferenceNumber
-            let pan = ledgerPAN[index] ?? ""
+            let pan = ledgerPAN[closedCount + index] ?? ""
             let originalIndex = entry.originalRRN.flatMap { rrn in
                 ledger.firstIndex { $0.retrievalReferenceNumber == rrn && $0.kind != .reversal }
             }
@@ -280,15 +284,44 @@ public actor IssuerEngine {
 
     // MARK: Bookkeeping
 
-    /// Card numbers by ledger index, kept apart from the entries so the printable ledger never holds them.
+    /// Card numbers by ledger position since the start (closed entries counted), kept apart from the entries so
+    /// the printable ledger never holds them.
     private var ledgerPAN: [Int: String] = [:]
+    /// Entries closed out of the books (`IssuerConfiguration.retainedTransactions`): `ledger[0]` is entry number
+    /// `closedCount` since the start.
+    private var closedCount = 0
+    /// How many entries still in the books each card number has.
+    private var entriesByPAN: [String: Int] = [:]
+
+    /// Closes the oldest entries once the books hold a tenth more than they keep (so closing is rare and in bulk):
+    /// they leave the ledger, and a card left with none has its balance settled.
+    private func closeOldEntries() {
+        let retained = configuration.retainedTransactions
+        guard ledger.count > retained + max(1, retained / 10) else { return }
+        let closing = ledger.count - retained
+        for position in closedCount..<closedCount + closing {
+            guard let pan = ledgerPAN.removeValue(forKey: position) else { continue }
+            let left = (entriesByPAN[pan] ?? 1) - 1
+            if left > 0 {
+                entriesByPAN[pan] = left
+            } else {
+                entriesByPAN.removeValue(forKey: pan)
+                used.removeValue(forKey: pan)
+            }
+        }
+        ledger.removeFirst(closing)
+        closedCount += closing
+    }
 
     private func record(
         _ request: ISO8583Message, kind: LedgerEntry.Kind, code: String, company: String?, installments: Int = 0,
         approvalCode: String? = nil, rrn: String? = nil, originalRRN: String? = nil, amountOverride: Int64? = nil
     ) {
         let pan = request[.primaryAccountNumber]
-        if let pan { ledgerPAN[ledger.count] = pan }
+        if let pan {
+            ledgerPAN[closedCount + ledger.count] = pan
+            entriesByPAN[pan, default: 0] += 1
+        }
         ledger.append(
             LedgerEntry(
                 kind: kind, company: company, maskedCardNumber: pan.flatMap { CardNumber(typed: $0)?.masked },
@@ -301,6 +334,7 @@ public actor IssuerEngine {
                 installmentMonths: installments,
                 merchantPaysInterest: request.additionalData?[.merchantPaysInterest] == "1", recordedAt: now(),
                 reversed: false, settledAmount: 0))
+        closeOldEntries()
     }
 
     static func requestKey(mti: String, stan: String, terminal: String, transmission: String) -> String {
@@ -317,8 +351,13 @@ public actor IssuerEngine {
     private func isDuplicate(_ request: ISO8583Message) -> Bool {
         let key = Self.requestKey(request)
         guard seen.insert(key).inserted else { return true }
-        seenOrder.append(key)
-        if seenOrder.count > 100_000 { seen.remove(seenOrder.removeFirst()) }
+        if seenOrder.count < Self.rememberedRequests {
+            seenOrder.append(key)
+        } else {
+            seen.remove(seenOrder[seenNext])
+            seenOrder[seenNext] = key
+            seenNext = (seenNext + 1) % Self.rememberedRequests
+        }
         return false
     }
 

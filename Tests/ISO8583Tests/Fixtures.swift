@@ -2,25 +2,12 @@ import ISO8583
 
 /// Messages as KeyIn sends them, shared by the tests.
 enum Fixtures {
-    /// A keyed-in 0200 sale: the README's example.
+    /// A keyed-in 0200 sale: the README's example (the typical sale, with its own card secrets in element 48).
     static var sale: ISO8583Message {
-        var message = ISO8583Message(mti: .financialRequest)
-        message[.primaryAccountNumber] = "4242424242424242"
-        message[.processingCode] = "000000"
-        message[.amount] = "000000015000"
-        message[.transmissionDateTime] = "1124031500"
-        message[.systemTraceAuditNumber] = "000123"
-        message[.localTime] = "121500"
-        message[.localDate] = "1124"
-        message[.expirationDate] = "2912"
-        message[.posEntryMode] = "012"
-        message[.posConditionCode] = "08"
-        message[.terminalID] = "KEYIN001"
-        message[.merchantID] = "M00000000000001"
+        var message = ISO8583Message.typicalSale
         message.additionalData = AdditionalData([
             .cvc2: "737", .customerIdentity: "900101", .cardPasswordDigits: "58", .installmentMonths: "00",
         ])
-        message[.currencyCode] = "410"
         return message
     }
 

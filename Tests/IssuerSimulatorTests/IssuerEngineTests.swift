@@ -156,6 +156,30 @@ struct IssuerEngineTests {
             json: Data(#"{"accounts": [{"cardNumber": "4242424242424241"}]}"#.utf8))
         #expect(throws: IssuerConfigurationError.self) { try badCard.validate() }
         #expect(throws: (any Error).self) { try IssuerConfiguration.load(json: Data("{".utf8)) }
+        let noBooks = try IssuerConfiguration.load(json: Data(#"{"retainedTransactions": 0}"#.utf8))
+        #expect(throws: IssuerConfigurationError.self) { try noBooks.validate() }
+    }
+
+    @Test("The books keep the configured number of transactions; a card with none left has its credit back")
+    func booksAreBounded() async throws {
+        var configuration = IssuerConfiguration.default
+        configuration.retainedTransactions = 10
+        configuration.defaultCreditLimit = 20_000
+        let engine = IssuerEngine(configuration: configuration, now: { Self.noon })
+        // One sale uses most of the card's limit: a second is over it (51) while the first is in the books.
+        let card = "4242424242424242"
+        #expect(try answer(await engine.handle(Self.request(card: card, stan: "000001")))[.responseCode] == "00")
+        #expect(try answer(await engine.handle(Self.request(card: card, stan: "000002")))[.responseCode] == "51")
+        // Other cards' payments push both out of the books.
+        for number in 0..<20 {
+            let other = "55555555555544" + String(format: "%02d", number)
+            _ = await engine.handle(Self.request(card: other, stan: String(format: "%06d", 100 + number)))
+        }
+        let entries = await engine.entries()
+        #expect(entries.count <= 11 && entries.count >= 10)
+        #expect(!entries.contains { $0.stan == "000001" })
+        // Its period closed, the card pays again.
+        #expect(try answer(await engine.handle(Self.request(card: card, stan: "000003")))[.responseCode] == "00")
     }
 
     @Test("A file that names only faults keeps the test cards and the maintenance window; naming them replaces them")
