@@ -77,12 +77,7 @@ public enum ISO8583Codec {
         mutating func write(_ field: ISO8583Message.Field, _ format: WireFormat) throws(ISO8583Error) {
             let element = field.element
             // Native strings are contiguous UTF-8: checked and copied straight from their storage.
-            let copied = field.value.utf8.withContiguousStorageIfAvailable { value in
-                Result { () throws(ISO8583Error) in try write(value, of: element, format) }
-            }
-            if let copied { return try copied.get() }
-            try Array(field.value.utf8).withUnsafeBufferPointer { (value) throws(ISO8583Error) in
-                try write(value, of: element, format)
+            try withBuffer(of: field.value.utf8) { (value) throws(ISO8583Error) in try write(value, of: element, format)
             }
         }
 
@@ -110,14 +105,19 @@ public enum ISO8583Codec {
 
     /// Reads one message occupying all of `bytes`. Any malformed input is a typed error, never a crash.
     public static func unpack(_ bytes: some Collection<UInt8>) throws(ISO8583Error) -> ISO8583Message {
-        // Read in place when the bytes are contiguous (an array, a frame's buffer), else from a copy.
-        let result: Result<ISO8583Message, ISO8583Error>? = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(ISO8583Error) in try unpack(contiguous: buffer) }
+        // Read in place when the bytes are contiguous (an array, a frame's buffer).
+        try withBuffer(of: bytes) { (buffer) throws(ISO8583Error) in try unpack(contiguous: buffer) }
+    }
+
+    /// Runs `body` on `bytes` in place when they are contiguous, else on a copy.
+    private static func withBuffer<Result>(
+        of bytes: some Collection<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws(ISO8583Error) -> Result
+    ) throws(ISO8583Error) -> Result {
+        let inPlace = bytes.withContiguousStorageIfAvailable { buffer in
+            Swift.Result { () throws(ISO8583Error) in try body(buffer) }
         }
-        if let result { return try result.get() }
-        return try Array(bytes).withUnsafeBufferPointer { (buffer) throws(ISO8583Error) in
-            try unpack(contiguous: buffer)
-        }
+        if let inPlace { return try inPlace.get() }
+        return try Array(bytes).withUnsafeBufferPointer { (buffer) throws(ISO8583Error) in try body(buffer) }
     }
 
     private static func unpack(contiguous bytes: UnsafeBufferPointer<UInt8>) throws(ISO8583Error) -> ISO8583Message {
