@@ -168,7 +168,6 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
             try container.decodeIfPresent(ReferenceNumbers.self, forKey: .referenceNumbers) ?? base.referenceNumbers
         retainedTransactions =
             try container.decodeIfPresent(Int.self, forKey: .retainedTransactions) ?? base.retainedTransactions
-
         lateAnswerMilliseconds =
             try container.decodeIfPresent(Int.self, forKey: .lateAnswerMilliseconds) ?? base.lateAnswerMilliseconds
         defaultCreditLimit =

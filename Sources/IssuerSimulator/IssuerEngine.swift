@@ -249,7 +249,7 @@ public actor IssuerEngine {
             ledger[index].reversed = true
             let entry = ledger[index]
             cancelledRRN = entry.retrievalReferenceNumber
-            let pan = ledgerPAN[closedCount + index] ?? ""
+            let pan = ledgerPAN[index] ?? ""
             let originalIndex = entry.originalRRN.flatMap { rrn in
                 ledger.firstIndex { $0.retrievalReferenceNumber == rrn && $0.kind != .reversal }
             }
@@ -284,12 +284,9 @@ public actor IssuerEngine {
 
     // MARK: Bookkeeping
 
-    /// Card numbers by ledger position since the start (closed entries counted), kept apart from the entries so
-    /// the printable ledger never holds them.
-    private var ledgerPAN: [Int: String] = [:]
-    /// Entries closed out of the books (`IssuerConfiguration.retainedTransactions`): `ledger[0]` is entry number
-    /// `closedCount` since the start.
-    private var closedCount = 0
+    /// The card number of each ledger entry, index for index, kept apart from the entries so the printable ledger
+    /// never holds them.
+    private var ledgerPAN: [String?] = []
     /// How many entries still in the books each card number has.
     private var entriesByPAN: [String: Int] = [:]
 
@@ -299,8 +296,7 @@ public actor IssuerEngine {
         let retained = configuration.retainedTransactions
         guard ledger.count > retained + max(1, retained / 10) else { return }
         let closing = ledger.count - retained
-        for position in closedCount..<closedCount + closing {
-            guard let pan = ledgerPAN.removeValue(forKey: position) else { continue }
+        for case let pan? in ledgerPAN.prefix(closing) {
             let left = (entriesByPAN[pan] ?? 1) - 1
             if left > 0 {
                 entriesByPAN[pan] = left
@@ -310,7 +306,7 @@ public actor IssuerEngine {
             }
         }
         ledger.removeFirst(closing)
-        closedCount += closing
+        ledgerPAN.removeFirst(closing)
     }
 
     private func record(
@@ -318,10 +314,8 @@ public actor IssuerEngine {
         approvalCode: String? = nil, rrn: String? = nil, originalRRN: String? = nil, amountOverride: Int64? = nil
     ) {
         let pan = request[.primaryAccountNumber]
-        if let pan {
-            ledgerPAN[closedCount + ledger.count] = pan
-            entriesByPAN[pan, default: 0] += 1
-        }
+        ledgerPAN.append(pan)
+        if let pan { entriesByPAN[pan, default: 0] += 1 }
         ledger.append(
             LedgerEntry(
                 kind: kind, company: company, maskedCardNumber: pan.flatMap { CardNumber(typed: $0)?.masked },
