@@ -210,7 +210,10 @@ final class WebhookEndpointModel: Model, @unchecked Sendable {
 
     init() {}
 
-    var eventTypes: [String] { events.split(separator: ",").map(String.init) }
+    var eventTypes: [String] { Self.eventTypes(in: events).map(String.init) }
+
+    /// The event types of an `events` column.
+    static func eventTypes(in events: String) -> [Substring] { events.split(separator: ",") }
 }
 
 /// One event for one endpoint: the outbox row, written in the same transaction as the change it reports.

@@ -266,7 +266,7 @@ extension WebhookStore {
             .where("merchant_id", .equal, merchantID.rawValue).where("mode", .equal, mode)
             .where("deleted_at", .is, SQLLiteral.null)
             .all().filter { row in
-                try row.decode(column: "events", as: String.self).split(separator: ",")
+                WebhookEndpointModel.eventTypes(in: try row.decode(column: "events", as: String.self))
                     .contains { $0 == event.type.rawValue }
             }
         guard !endpoints.isEmpty else { return }
