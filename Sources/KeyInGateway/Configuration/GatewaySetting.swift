@@ -77,7 +77,7 @@ extension GatewaySetting {
     package static let databaseConnections = GatewaySetting(
         "databaseConnections", "COUNT",
         "PostgreSQL connections per core (1 to 64): a node opens at most this many times its cores; keep the sum over all nodes under the server's max_connections.",
-        default: "8")
+        default: "\(ServerConfiguration.Storage.defaultPostgresConnections)")
     package static let issuerHosts = GatewaySetting(
         "issuerHosts", "HOSTS",
         "Card-company hosts, company=host:port (`default` for the rest), e.g. default=issuer.example:8583,41=shinhan.example:8583.",

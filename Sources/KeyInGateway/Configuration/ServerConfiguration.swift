@@ -8,8 +8,11 @@ package struct ServerConfiguration: Sendable {
         case sqliteFile(path: String)
         case sqliteInMemory
         /// `connectionsPerEventLoop`: the pool of each event loop (one per core). A payment's transactions hold a
-        /// connection across several round trips, so one per loop (Fluent's default) queues every payment but two.
-        case postgres(url: String, connectionsPerEventLoop: Int = 8)
+        /// connection across several round trips, so one per loop (Fluent's default) leaves a node two at a time.
+        case postgres(url: String, connectionsPerEventLoop: Int = defaultPostgresConnections)
+
+        /// PostgreSQL connections per event loop unless `KEYIN_DATABASE_CONNECTIONS` says otherwise.
+        package static let defaultPostgresConnections = 8
 
         package var isSQLite: Bool {
             switch self {
@@ -104,7 +107,8 @@ package struct ServerConfiguration: Sendable {
                     problem: "is not a postgres://user:password@host/database URL")
             }
             let connections = try settings.parsed(
-                .databaseConnections, default: 8, problem: "must be a number of connections from 1 to 64"
+                .databaseConnections, default: Storage.defaultPostgresConnections,
+                problem: "must be a number of connections from 1 to 64"
             ) { Int($0).flatMap { (1...64).contains($0) ? $0 : nil } }
             storage = .postgres(url: url, connectionsPerEventLoop: connections)
         } else {
