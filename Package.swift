@@ -58,11 +58,18 @@ let package = Package(
         ),
         // A hand-driven clock for tests of timeouts, backoffs and breaker pauses.
         .target(name: "CardNetworkLinkTesting", dependencies: ["CardNetworkLink"]),
-        // A card-company host: accounts, ledger, maintenance windows and fault injection, for tests and demos.
+        // 3-D Secure between the gateway and a card company's access control server: the messages, their
+        // signature, the routes (docs/three-d-secure.md).
+        .target(
+            name: "CardholderAuthentication",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // A card-company host: accounts, ledger, maintenance windows and fault injection, for tests and demos; and
+        // its access control server for 3-D Secure.
         .target(
             name: "IssuerSimulator",
             dependencies: [
-                "KeyInCore", "ISO8583", "ISO8583Transport",
+                "KeyInCore", "ISO8583", "ISO8583Transport", "CardholderAuthentication",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -212,7 +219,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IssuerSimulatorTests",
-            dependencies: ["IssuerSimulator", "ISO8583", "KeyInCore"]
+            dependencies: ["IssuerSimulator", "ISO8583", "KeyInCore", "CardholderAuthentication"]
         ),
         .testTarget(
             name: "KeyInAppTests",

@@ -6,26 +6,33 @@ import NIOPosix
 import Synchronization
 
 /// A small HTTP endpoint beside the simulator: `GET /ledger` returns every ledger entry and the totals as JSON,
-/// for `keyin issuer ledger` and for reconciliation scripts.
+/// for `keyin issuer ledger` and for reconciliation scripts; with an ACS, its 3-D Secure routes too
+/// (`AccessControlHTTP`).
 public final class IssuerAdminServer: Sendable {
     private let engine: IssuerEngine
+    private let acs: AccessControlHTTP?
     private let group: any EventLoopGroup
     private let channel = Mutex<(any Channel)?>(nil)
 
-    public init(engine: IssuerEngine, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    public init(
+        engine: IssuerEngine, acs: AccessControlHTTP? = nil,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
         self.engine = engine
+        self.acs = acs
         self.group = group
     }
 
     @discardableResult
     public func start(host: String = "127.0.0.1", port: Int) async throws -> Int {
         let engine = self.engine
+        let acs = self.acs
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(AdminHandler(engine: engine))
+                    try channel.pipeline.syncOperations.addHandler(AdminHandler(engine: engine, acs: acs))
                 }
             }
             .bind(host: host, port: port).get()
@@ -60,32 +67,63 @@ public struct LedgerDocument: Codable, Sendable {
     }
 }
 
-private final class AdminHandler: ChannelInboundHandler, Sendable {
+private final class AdminHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let engine: IssuerEngine
+    private let acs: AccessControlHTTP?
+    private var head: HTTPRequestHead?
+    private var body = ByteBuffer()
+    /// A challenge answer or an authentication request is small: anything larger is refused.
+    static let maximumBody = 16 * 1024
 
-    init(engine: IssuerEngine) {
+    init(engine: IssuerEngine, acs: AccessControlHTTP?) {
         self.engine = engine
+        self.acs = acs
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .head(let head) = unwrapInboundIn(data) else { return }
-        let channel = context.channel
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body.clear()
+        case .body(var part):
+            if body.readableBytes + part.readableBytes <= Self.maximumBody { body.writeBuffer(&part) }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            respond(to: head, body: Data(body.readableBytesView), channel: context.channel)
+        }
+    }
+
+    private func respond(to head: HTTPRequestHead, body requestBody: Data, channel: any Channel) {
         let engine = self.engine
+        let acs = self.acs
+        let path = String(head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+        let requestHeaders = head.headers.map { ($0.name, $0.value) }
         Task {
-            let (status, body): (HTTPResponseStatus, Data)
-            switch (head.method, head.uri) {
+            var status: HTTPResponseStatus
+            var body: Data
+            var headers = HTTPHeaders()
+            switch (head.method, path) {
             case (.GET, "/ledger"):
                 (status, body) = (.ok, LedgerDocument(entries: await engine.entries()).json())
+                headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
             case (.GET, "/health"):
                 (status, body) = (.ok, Data(#"{"status":"ok"}"#.utf8))
+                headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
             default:
-                (status, body) = (.notFound, Data(#"{"error":"not found: GET /ledger or /health"}"#.utf8))
+                if let acs, path.hasPrefix("/3ds/") {
+                    let answer = await acs.handle(
+                        method: head.method.rawValue, path: path, headers: requestHeaders, body: requestBody)
+                    (status, body) = (HTTPResponseStatus(statusCode: answer.status), answer.body)
+                    for (name, value) in answer.headers { headers.add(name: name, value: value) }
+                } else {
+                    (status, body) = (.notFound, Data(#"{"error":"not found: GET /ledger or /health"}"#.utf8))
+                    headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+                }
             }
-            var headers = HTTPHeaders()
-            headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
             headers.add(name: "Content-Length", value: String(body.count))
             headers.add(name: "Connection", value: "close")
             channel.write(

@@ -40,8 +40,20 @@ package struct IssuerServeCommand: AsyncParsableCommand {
     @Option(help: "ISO 8583 port.")
     var port = 8583
 
-    @Option(help: "HTTP port for GET /ledger.")
+    @Option(help: "HTTP port for GET /ledger and the 3-D Secure access control server (/3ds/...).")
     var adminPort = 8584
+
+    @Option(
+        help:
+            "The address cardholders' browsers reach the 3-D Secure challenge pages at (default: http://host:admin-port)."
+    )
+    var acsPublicUrl: String?
+
+    @Option(
+        help:
+            "The key the 3-D Secure messages to and from the gateway are signed with (the gateway's KEYIN_ACS_SIGNING_KEY)."
+    )
+    var acsSigningKey = AccessControlServer.defaultSigningKey
 
     @Option(help: "JSON configuration file (accounts, maintenance windows, faults).")
     var config: String?
@@ -52,7 +64,9 @@ package struct IssuerServeCommand: AsyncParsableCommand {
         let configuration = try loadConfiguration()
         let engine = IssuerEngine(configuration: configuration)
         let server = IssuerServer(engine: engine)
-        let admin = IssuerAdminServer(engine: engine)
+        let acs = AccessControlServer(
+            configuration: configuration, publicBaseURL: acsPublicUrl ?? "http://\(host):\(adminPort)")
+        let admin = IssuerAdminServer(engine: engine, acs: AccessControlHTTP(server: acs, signingKey: acsSigningKey))
         let boundPort = try await server.start(host: host, port: port)
         let boundAdmin = try await admin.start(host: host, port: adminPort)
         // Written unbuffered (print would hold it back in a pipe), so a supervisor or a test reading the output
@@ -60,6 +74,7 @@ package struct IssuerServeCommand: AsyncParsableCommand {
         let banner = """
             카드사 시뮬레이터 실행 중 · card-company simulator listening on \(host):\(boundPort)
             원장 · ledger: curl http://\(host):\(boundAdmin)/ledger  (or: keyin issuer ledger --admin-port \(boundAdmin))
+            3-D Secure ACS: http://\(host):\(boundAdmin)/3ds/v1/authentications · 보낸 인증번호 · sent codes: http://\(host):\(boundAdmin)/3ds/sent-codes
 
             """
         FileHandle.standardOutput.write(Data(banner.utf8))

@@ -81,7 +81,9 @@ struct TargetImportsTests {
                 #expect(declared.isDisjoint(with: fluent), "\(target) depends on Fluent")
             }
         }
-        for domain in ["KeyInCore", "ISO8583", "ISO8583Transport", "CardNetworkLink", "CardVault"] {
+        for domain in [
+            "KeyInCore", "ISO8583", "ISO8583Transport", "CardNetworkLink", "CardVault", "CardholderAuthentication",
+        ] {
             #expect(targets[domain]?.isDisjoint(with: fluent.union(["Vapor"])) == true, "\(domain)")
         }
     }
