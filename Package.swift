@@ -104,7 +104,7 @@ let package = Package(
         .target(
             name: "KeyInGateway",
             dependencies: [
-                "KeyInCore", "ISO8583", "CardNetworkLink", "CardVault", "KeyInPersistence",
+                "KeyInCore", "ISO8583", "CardNetworkLink", "CardVault", "KeyInPersistence", "CardholderAuthentication",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -227,6 +227,7 @@ let package = Package(
                 "KeyInApp", "KeyInGateway", "KeyInAPI", "KeyInPages", "KeyInConsole", "KeyInSupport",
                 "KeyInPersistence",
                 "CardNetworkLink", "CardNetworkLinkTesting", "IssuerSimulator", "CardVault", "KeyInCore", "ISO8583",
+                "CardholderAuthentication",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),

@@ -230,3 +230,69 @@ struct AccessControlServerTests {
         #expect(done.headers.contains { $0.0 == "Location" && $0.1 == request.returnURL })
     }
 }
+
+@Suite("The gateway's 3-D Secure client against the simulator's ACS")
+struct AuthenticationClientTests {
+    static func client(_ http: AccessControlHTTP, key: String = AccessControlServer.defaultSigningKey)
+        -> AuthenticationClient
+    {
+        AuthenticationClient(sharedKey: key) { method, path, headers, body in
+            let answer = await http.handle(method: method, path: path, headers: headers, body: body)
+            return (answer.status, answer.headers, answer.body)
+        }
+    }
+
+    @Test("a challenge started, answered on the page, and its result fetched with the signed GET")
+    func roundTrip() async throws {
+        let acs = AccessControlServer(publicBaseURL: "http://acs.example")
+        let client = Self.client(AccessControlHTTP(server: acs))
+        let request = AccessControlServerTests.request(card: AccessControlServer.alwaysChallengedCard)
+        let started = try await client.authenticate(request)
+        #expect(started.transStatus == .challengeRequired)
+        #expect(
+            try await client.result(serverTransactionID: request.serverTransactionID).transStatus == .challengeRequired)
+        let code = try #require(await acs.sentCodes().first).code
+        _ = await acs.answer(.code(code), acsTransactionID: started.acsTransactionID)
+        let result = try await client.result(serverTransactionID: request.serverTransactionID)
+        #expect(result.transStatus == .authenticated)
+        #expect(result.authenticationValue != nil)
+    }
+
+    @Test("an answer altered on the way, from another key, for another transaction, or none at all is refused")
+    func refusals() async throws {
+        let acs = AccessControlServer(publicBaseURL: "http://acs.example")
+        let http = AccessControlHTTP(server: acs)
+        let request = AccessControlServerTests.request()
+        await #expect(throws: AuthenticationClient.Failure.badAnswer(status: 401)) {
+            try await Self.client(http, key: "not the ACS's").authenticate(request)
+        }
+        let tampering = AuthenticationClient(sharedKey: AccessControlServer.defaultSigningKey) {
+            method, path, headers, body in
+            let answer = await http.handle(method: method, path: path, headers: headers, body: body)
+            // Y turned into a forged field on the way.
+            let forged = String(decoding: answer.body, as: UTF8.self).replacingOccurrences(
+                of: "\"eci\":\"05\"", with: "\"eci\":\"02\"")
+            return (answer.status, answer.headers, Data(forged.utf8))
+        }
+        await #expect(throws: AuthenticationClient.Failure.badSignature) { try await tampering.authenticate(request) }
+        let swapped = AuthenticationClient(sharedKey: AccessControlServer.defaultSigningKey) {
+            method, path, headers, body in
+            // A genuine signed answer, but for another transaction.
+            let other = try AuthenticationJSON.encode(AccessControlServerTests.request())
+            let signature = MessageSignature(sharedKey: AccessControlServer.defaultSigningKey)
+            let answer = await http.handle(
+                method: method, path: path,
+                headers: [
+                    (MessageSignature.headerName, signature.sign(method: method, path: path, body: other, at: Date()))
+                ],
+                body: other)
+            return (answer.status, answer.headers, answer.body)
+        }
+        await #expect(throws: AuthenticationClient.Failure.wrongTransaction) { try await swapped.authenticate(request) }
+        let down = AuthenticationClient(sharedKey: "k") { _, _, _, _ in throw CancellationError() }
+        await #expect(throws: AuthenticationClient.Failure.unreachable) { try await down.authenticate(request) }
+        await #expect(throws: AuthenticationClient.Failure.badAnswer(status: 404)) {
+            try await Self.client(http).result(serverTransactionID: "unknown")
+        }
+    }
+}
