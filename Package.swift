@@ -62,7 +62,7 @@ let package = Package(
         // signature, the routes (docs/three-d-secure.md).
         .target(
             name: "CardholderAuthentication",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["KeyInCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // A card-company host: accounts, ledger, maintenance windows and fault injection, for tests and demos; and
         // its access control server for 3-D Secure.

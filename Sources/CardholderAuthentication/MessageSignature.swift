@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KeyInCore
 
 /// The signature on every message between the gateway and an ACS, both ways: HMAC-SHA256 under the key the two share,
 /// over the time it was signed, the request's method and path, and the body's exact bytes. An answer cannot be
@@ -53,9 +54,7 @@ public struct MessageSignature: Sendable {
     private func mac(time: Int, method: String, path: String, body: Data) -> String {
         var message = Data("\(time)\n\(method)\n\(path)\n".utf8)
         message.append(body)
-        return HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)).map {
-            String(format: "%02x", $0)
-        }.joined()
+        return Data(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key))).hexEncoded
     }
 }
 
