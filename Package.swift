@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "KeyInPersistence",
             dependencies: [
-                "KeyInCore", "CardNetworkLink", "CardVault",
+                "KeyInCore", "CardNetworkLink", "CardVault", "CardholderAuthentication",
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "FluentSQL", package: "fluent-kit"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -129,7 +129,8 @@ let package = Package(
         .target(
             name: "KeyInPages",
             dependencies: [
-                "KeyInCore", "KeyInPersistence", "KeyInGateway", "KeyInAPI", .product(name: "Vapor", package: "vapor"),
+                "KeyInCore", "KeyInPersistence", "KeyInGateway", "KeyInAPI", "CardholderAuthentication",
+                .product(name: "Vapor", package: "vapor"),
             ],
             resources: [.copy("Resources/Public")]
         ),
@@ -158,7 +159,7 @@ let package = Package(
             name: "KeyInApp",
             dependencies: [
                 "KeyInCore", "CardNetworkLink", "CardVault", "KeyInPersistence", "KeyInGateway", "KeyInAPI",
-                "KeyInPages", "KeyInConsole", "KeyInSupport",
+                "KeyInPages", "KeyInConsole", "KeyInSupport", "CardholderAuthentication",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -172,6 +173,7 @@ let package = Package(
             name: "KeyInCLI",
             dependencies: [
                 "KeyInCore", "ISO8583", "CardNetworkLink", "IssuerSimulator", "KeyInApp", "KeyInGateway",
+                "CardholderAuthentication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -43,7 +43,7 @@ package struct Checkout {
             let caller = request.storage[AuthenticatedMerchantKey.self]
             let outcome = try await services.payments(request.logger).keyIn(
                 input, merchantID: merchantID, mode: mode, origin: origin ?? PaymentOrigin(apiKey: caller?.apiKey),
-                limits: caller?.cardTesting, completion: completion)
+                limits: caller?.cardTesting, policy: caller?.authenticationPolicy, completion: completion)
             return Self.response(outcome.answer ?? answer(outcome))
         }
     }

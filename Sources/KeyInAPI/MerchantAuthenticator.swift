@@ -27,6 +27,7 @@ package struct MerchantAuthenticator: AsyncMiddleware {
         var key = AuthenticatedMerchantKey.Value(merchantID: merchant.merchantID, mode: merchant.mode)
         key.apiKey = (MerchantAccounts.hash(secret), String(secret.prefix(12)))
         key.cardTesting = CardTestingSettings(stored: merchant.cardTesting)
+        key.authenticationPolicy = AuthenticationPolicy(stored: merchant.authenticationPolicy)
         request.storage[AuthenticatedMerchantKey.self] = key
         return try await next.respond(to: request)
     }
@@ -46,6 +47,8 @@ package enum AuthenticatedMerchantKey: StorageKey {
         package var apiKey: (digest: String, prefix: String)?
         /// The merchant's card-testing limits, when the key's lookup brought them (a payment then reads no merchant).
         package var cardTesting: CardTestingSettings?
+        /// The merchant's 3-D Secure policy, read with the key likewise.
+        package var authenticationPolicy: AuthenticationPolicy?
 
         package init(merchantID: MerchantID, mode: PaymentMode) {
             self.merchantID = merchantID

@@ -20,7 +20,9 @@ package func configure(
     _ app: Application, storage: ServerConfiguration.Storage, links: CardNetworkLinks, vault: CardVault,
     publicBaseURL: String = "http://127.0.0.1:8080", messageSender: any MessageSender = RecordingMessageSender(),
     allowInternalWebhookTargets: Bool = false, webhookPorts: Set<Int>? = WebhookTargetPolicy.standardPorts,
-    trustedProxies: TrustedProxies = TrustedProxies(addresses: []), now: @escaping @Sendable () -> Date = { Date() }
+    trustedProxies: TrustedProxies = TrustedProxies(addresses: []),
+    authenticators: CardholderAuthenticators = CardholderAuthenticators(),
+    now: @escaping @Sendable () -> Date = { Date() }
 ) async throws -> GatewayServices {
     if storage.isSQLite {
         // SQLite calls block a thread of the application's pool, and SQLiteNIO answers a locked database by
@@ -58,12 +60,14 @@ package func configure(
         messageSender: messageSender,
         publicBaseURL: publicBaseURL)
     services.passwordHashing = PasswordHashing(pool: app.threadPool)
+    services.authenticators = authenticators
     app.get("openapi.yaml", use: OpenAPIDocument.serve)
     let v1 = app.grouped("v1").grouped(MerchantAuthenticator(services: services))
     try v1.register(collection: PaymentsController(services: services))
     try v1.register(collection: WebhooksController(services: services))
     try v1.register(collection: PaymentLinksController(services: services))
     try app.register(collection: PagesController(services: services))
+    try app.register(collection: AuthenticationPages(services: services))
     try app.register(collection: ConsoleController(services: services))
     try app.register(collection: SupportController(services: services))
     try app.register(collection: ChatController(services: services, hub: services.chatHub))

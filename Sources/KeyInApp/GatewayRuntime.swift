@@ -1,5 +1,6 @@
 import CardNetworkLink
 import CardVault
+import CardholderAuthentication
 import Foundation
 import KeyInAPI
 import KeyInConsole
@@ -47,9 +48,13 @@ package final class GatewayRuntime: Sendable {
     /// and, on the embedded defaults only, creates the test-only demo merchant on the first start. `embeddedIssuer`
     /// is where the built-in simulator listens: every test payment goes there, on every deployment. Live payments go
     /// to the configured card-company hosts, when there are any.
+    /// `embeddedAccessControl` is the built-in simulator's 3-D Secure server: the client test payments are
+    /// authenticated with, and its pages, which the gateway serves for it. Live payments are authenticated by the
+    /// configured ACS (`KEYIN_ACS_URL`), when there is one.
     package static func start(
         _ configuration: ServerConfiguration, purpose: Purpose = .serve,
-        embeddedIssuer: LinkConfiguration.HostAddress? = nil
+        embeddedIssuer: LinkConfiguration.HostAddress? = nil,
+        embeddedAccessControl: (client: AuthenticationClient, pages: AuthenticationClient.Transport)? = nil
     ) async throws -> GatewayRuntime {
         let masterKey = try configuration.prepareEmbeddedStart()
         let app = try await Application.make(Environment(name: "production", arguments: ["keyin"]))
@@ -72,7 +77,13 @@ package final class GatewayRuntime: Sendable {
                 vault: CardVault(current: masterKey, previous: configuration.previousMasterKeys),
                 publicBaseURL: configuration.publicBaseURL,
                 allowInternalWebhookTargets: configuration.allowInternalWebhookTargets,
-                webhookPorts: configuration.webhookPorts, trustedProxies: configuration.trustedProxies)
+                webhookPorts: configuration.webhookPorts, trustedProxies: configuration.trustedProxies,
+                authenticators: CardholderAuthenticators(
+                    test: embeddedAccessControl?.client,
+                    live: configuration.accessControl.map {
+                        AuthenticationClient(
+                            sharedKey: $0.signingKey, transport: HTTPAuthenticationTransport.make(baseURL: $0.url))
+                    }, testPages: embeddedAccessControl?.pages))
         } catch {
             try? await app.asyncShutdown()
             throw GatewayStartError(reason: "cannot open the database (\(String(describing: type(of: error))))")
@@ -89,6 +100,8 @@ package final class GatewayRuntime: Sendable {
                 // Send the reversals now, before taking new payments.
                 await links.retryPendingReversals()
             }
+            // Challenges answered, or run out, while no process was serving.
+            try await services.payments(app.logger).settleWaitingAuthentications()
             // A deployment that names its card companies never gets a demo merchant.
             if configuration.isEmbedded, try await services.merchantCount() == 0 {
                 let demo = try await services.createMerchant(name: "데모 상점", live: false, testOnly: true)

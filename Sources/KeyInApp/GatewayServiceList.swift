@@ -17,7 +17,9 @@ import Vapor
 /// 3. the sweeper, every minute: card-number retention, expired idempotency records and attempt windows,
 /// 4. the webhook dispatcher and 5. the customer message outbox, every second,
 /// 6. chat presence (every 10 s, and leaving the chat at shutdown) and 7. the chat relay (twice a second),
-/// 8. HTTP, last to start and first to stop: it stops taking requests and finishes those in flight before the
+/// 8. the 3-D Secure sweep, every 10 s: payments whose cardholder answered the challenge but never came back are
+///    completed from the card company's result, and those not answered in 10 minutes expire,
+/// 9. HTTP, last to start and first to stop: it stops taking requests and finishes those in flight before the
 ///    background work ends.
 package enum GatewayServiceList {
     package static func serving(_ runtime: GatewayRuntime, onListening: @escaping @Sendable (Int) -> Void)
@@ -57,6 +59,9 @@ package enum GatewayServiceList {
                 atShutdown: { try await services.leaveChat() }),
             PeriodicService(name: "chat relay", every: .milliseconds(500), logger: logger) {
                 try await services.relayChat()
+            },
+            PeriodicService(name: "3-D Secure sweep", every: .seconds(10), logger: logger) {
+                try await services.payments(logger).settleWaitingAuthentications()
             },
             HTTPServerService(
                 app: runtime.app, hostname: configuration.hostname, port: configuration.port, onListening: onListening),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CardNetworkLink
+import CardholderAuthentication
 import Foundation
 import IssuerSimulator
 import KeyInApp
@@ -38,9 +39,21 @@ package struct ServeCommand: AsyncParsableCommand {
         let embeddedIssuer = LinkConfiguration.HostAddress(
             host: "127.0.0.1", port: try await server.start(host: "127.0.0.1", port: 0))
         let simulator = ListeningService { try await server.stop() }
+        // Its 3-D Secure server, in this process too; its pages are served on the gateway's own address.
+        let accessControl = AccessControlHTTP(
+            server: AccessControlServer(publicBaseURL: configuration.publicBaseURL),
+            signingKey: AccessControlServer.defaultSigningKey)
+        let pages: AuthenticationClient.Transport = { method, path, headers, body in
+            let answer = await accessControl.handle(method: method, path: path, headers: headers, body: body)
+            return (answer.status, answer.headers, answer.body)
+        }
         let gateway: GatewayRuntime
         do {
-            gateway = try await GatewayRuntime.start(configuration, embeddedIssuer: embeddedIssuer)
+            gateway = try await GatewayRuntime.start(
+                configuration, embeddedIssuer: embeddedIssuer,
+                embeddedAccessControl: (
+                    AuthenticationClient(sharedKey: AccessControlServer.defaultSigningKey, transport: pages), pages
+                ))
         } catch {
             try? await simulator.stop()
             throw error

@@ -71,6 +71,7 @@ package struct HostedPaymentPage {
             "inquiryContact": t(PageText.inquiryContact), "inquiryMessage": t(PageText.inquiryMessage),
             "inquirySend": t(PageText.inquirySend), "inquirySent": t(PageText.inquirySent),
             "chatOnline": t(PageText.chatOnline), "chatOffline": t(PageText.chatOffline),
+            "verifying": t(PageText.verifying),
         ]
     }
 

@@ -90,6 +90,7 @@ package enum PageText {
 
     package static func status(_ status: PaymentStatus) -> LocalizedText {
         switch status {
+        case .waitingForAuthentication: LocalizedText(ko: "본인 인증 대기", en: "Waiting for card verification")
         case .inProgress: LocalizedText(ko: "처리 중", en: "In progress")
         case .waitingForCapture: LocalizedText(ko: "승인 (매입 대기)", en: "Authorized")
         case .done: LocalizedText(ko: "승인", en: "Approved")
@@ -98,4 +99,18 @@ package enum PageText {
         case .aborted: LocalizedText(ko: "실패", en: "Failed")
         }
     }
+}
+
+extension PageText {
+    package static let verifying = LocalizedText(
+        ko: "카드사 본인 인증 화면으로 이동합니다…", en: "Taking you to your card company's verification…")
+    package static let verificationTitle = LocalizedText(ko: "카드 본인 인증", en: "Card verification")
+    package static let verificationOpen = LocalizedText(
+        ko: "카드사 본인 인증이 아직 끝나지 않았습니다. 인증 화면으로 돌아가 마무리해 주세요.",
+        en: "Your card company's verification is not finished yet. Please go back and complete it.")
+    package static let backToVerification = LocalizedText(ko: "인증 화면으로 돌아가기", en: "Back to verification")
+    package static let processing = LocalizedText(
+        ko: "인증을 마쳤고 카드사에 결제를 요청하고 있습니다. 잠시 후 이 화면을 새로 고쳐 주세요.",
+        en: "Verification is done and the payment is with your card company. Please reload this page in a moment.")
+    package static let reload = LocalizedText(ko: "새로 고침", en: "Reload")
 }

@@ -76,10 +76,11 @@ package struct PagesController: RouteCollection {
             input.customerMobilePhone = link.customerMobilePhone
             input.metadata = [PaymentDTO.checkoutLinkMetadataKey: link.linkKey.rawValue]
             // What only the merchant decides, never the customer's browser: a tax-free part, paying the
-            // instalment interest (무이자), and a 3-D Secure result (the page runs no authentication of its own).
+            // instalment interest (무이자), and 3-D Secure (the merchant's policy decides; no result from elsewhere).
             input.taxFreeAmount = nil
             input.useFreeInstallmentPlan = nil
             input.vbv = nil
+            input.threeDSecure = nil
         }
     }
 

@@ -14,6 +14,8 @@ package struct MerchantRecord: Sendable, Equatable {
     package var testOnly: Bool = false
     /// The card-testing limits the merchant set (JSON, read by the gateway); nil for the defaults.
     package var cardTesting: String?
+    /// When its payments are 3-D Secure authenticated (JSON, read by the gateway); nil for the defaults.
+    package var authenticationPolicy: String?
 }
 
 /// Which kind of payments a secret key makes.
@@ -59,6 +61,11 @@ package struct MerchantStore: Sendable {
             .set(\.$cardTesting, to: json).update()
     }
 
+    package func setAuthenticationPolicy(_ json: String?, of merchantID: MerchantID) async throws {
+        try await MerchantModel.query(on: database).filter(\.$id == merchantID.rawValue)
+            .set(\.$authenticationPolicy, to: json).update()
+    }
+
     /// Stores a new key's digest; with `revokingOthersAt`, every earlier key of that mode stops working then.
     package func addKey(
         merchantID: MerchantID, mode: APIKeyMode, digest: String, prefix: String, revokingOthersAt revokeAt: Date?
@@ -83,6 +90,8 @@ package struct MerchantStore: Sendable {
         package let mode: APIKeyMode
         /// The merchant's card-testing limits (JSON); nil for the defaults.
         package let cardTesting: String?
+        /// The merchant's 3-D Secure policy (JSON); nil for the defaults.
+        package var authenticationPolicy: String?
     }
 
     /// The key with this digest, unless it is revoked at `date`.
@@ -95,6 +104,7 @@ package struct MerchantStore: Sendable {
                 .column(SQLColumn("merchant_id", table: keys), as: "merchant_id")
                 .column(SQLColumn("mode", table: keys), as: "mode")
                 .column(SQLColumn("card_testing", table: MerchantModel.schema), as: "card_testing")
+                .column(SQLColumn("authentication_policy", table: MerchantModel.schema), as: "authentication_policy")
                 .from(keys)
                 .join(
                     MerchantModel.schema, on: SQLColumn("id", table: MerchantModel.schema), .equal,
@@ -110,7 +120,8 @@ package struct MerchantStore: Sendable {
         return KeyHolder(
             merchantID: MerchantID(try row.decode(column: "merchant_id", as: UUID.self)),
             mode: try row.decode(column: "mode", as: APIKeyMode.self),
-            cardTesting: try row.decode(column: "card_testing", as: String?.self))
+            cardTesting: try row.decode(column: "card_testing", as: String?.self),
+            authenticationPolicy: try row.decode(column: "authentication_policy", as: String?.self))
     }
 
     /// The merchant's keys, newest first.
@@ -127,7 +138,8 @@ extension MerchantRecord {
     init(_ model: MerchantModel) {
         self.init(
             id: MerchantID(model.id ?? UUID()), name: model.name, supportPhone: model.supportPhone,
-            supportHours: model.supportHours, testOnly: model.testOnly, cardTesting: model.cardTesting
+            supportHours: model.supportHours, testOnly: model.testOnly, cardTesting: model.cardTesting,
+            authenticationPolicy: model.authenticationPolicy
         )
     }
 }

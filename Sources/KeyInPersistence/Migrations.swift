@@ -19,7 +19,7 @@ package enum Migrations {
             AddMessageIdentityToNetworkMessages(), AddLeaseToOutboundMessages(), AddTossFieldsToPayments(),
             AddTossFieldsToCancels(), RenameCodesToToss(), CreateAttemptWindows(),
             AddPaymentModes(existingRowsMode: existingRowsMode), CreateSourceBlocks(), AddSourceBlockStarts(),
-            AddProcessOwnership(), AddCaptureInFlight(), AddWebhookClaimant(),
+            AddProcessOwnership(), AddCaptureInFlight(), AddWebhookClaimant(), AddCardholderAuthentication(),
         ]
     }
 }

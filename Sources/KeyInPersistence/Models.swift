@@ -18,6 +18,8 @@ final class MerchantModel: Model, @unchecked Sendable {
     @Field(key: "test_only") var testOnly: Bool
     /// The merchant's card-testing limits (JSON), when it changed the defaults.
     @OptionalField(key: "card_testing") var cardTesting: String?
+    /// When the merchant's payments are 3-D Secure authenticated (JSON), when it changed the defaults.
+    @OptionalField(key: "authentication_policy") var authenticationPolicy: String?
 
     init() {}
 
@@ -101,6 +103,8 @@ final class PaymentModel: Model, @unchecked Sendable {
     @OptionalField(key: "capture_trace") var captureTrace: String?
     @OptionalField(key: "capture_by") var captureBy: UUID?
     @OptionalField(key: "capture_at") var captureAt: Date?
+    /// Its 3-D Secure authentication (JSON, `PaymentAuthentication`), when it had one.
+    @OptionalField(key: "authentication") var authentication: String?
 
     init() {}
 }

@@ -93,7 +93,7 @@ package struct PaymentLinkStore: Sendable {
     }
 
     /// Stops the link at `date` unless it is paid, already stopped, or being paid right now (a payment for its order
-    /// is IN_PROGRESS: the card company may approve it). One conditional update decides, so a withdrawal and a
+    /// is IN_PROGRESS, or waiting for its 3-D Secure challenge: the card company may approve it). One conditional update decides, so a withdrawal and a
     /// payment never both win. False when refused.
     package func withdraw(id: UUID, at date: Date) async throws -> Bool {
         try await database.compareAndSet(PaymentLinkModel.schema) {
@@ -104,7 +104,7 @@ package struct PaymentLinkStore: Sendable {
                         """
                         NOT EXISTS (SELECT 1 FROM payments WHERE payments.merchant_id = payment_links.merchant_id
                         AND payments.mode = payment_links.mode AND payments.order_id = payment_links.order_id
-                        AND payments.status = \(bind: PaymentStatus.inProgress.rawValue))
+                        AND payments.status IN (\(bind: PaymentStatus.inProgress.rawValue), \(bind: PaymentStatus.waitingForAuthentication.rawValue)))
                         """))
         }
     }

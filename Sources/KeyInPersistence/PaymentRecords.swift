@@ -52,6 +52,8 @@ package struct PaymentRecord: Sendable, Equatable {
     package var openedBy: UUID?
     /// A capture of this authorization is being sent (`PaymentStore.beginCapture`).
     package var captureInFlight = false
+    /// Its 3-D Secure authentication, when it had one (and while its cardholder is being challenged).
+    package var authentication: PaymentAuthentication?
 
     package init(
         id: UUID = UUID(), merchantID: MerchantID, mode: PaymentMode, paymentKey: PaymentKey, orderID: OrderID,

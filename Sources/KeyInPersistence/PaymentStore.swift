@@ -24,10 +24,12 @@ package struct PaymentStore: Sendable {
     }
 
     /// The first transaction: the payment (IN_PROGRESS, with its trace), its sealed card number, the first line of
-    /// its timeline, the request sent to the card company and, with `claim`, the request's idempotency record.
+    /// its timeline, the request sent to the card company and, with `claim`, the request's idempotency record —
+    /// completed with `answer` when this transaction is the request's last (a payment left waiting for its
+    /// cardholder's challenge).
     package func open(
         _ payment: PaymentRecord, card: SealedCard, sent: NetworkMessageRecord?, claim: IdempotencyClaim?,
-        counting increments: [AttemptWindowStore.Increment] = []
+        answer: StoredResponse? = nil, counting increments: [AttemptWindowStore.Increment] = []
     ) async throws {
         try await database.transactionRetryingOnContention { database in
             if let claim {
@@ -48,6 +50,7 @@ package struct PaymentStore: Sendable {
             ).run(on: database)
             if let sent { try await sent.row(paymentID: payment.id).run(on: database) }
             try await AttemptWindowStore.apply(increments, at: payment.requestedAt, on: database)
+            if let claim, let answer { try await IdempotencyStore.complete(claim, with: answer, on: database) }
         }
     }
 
@@ -102,6 +105,12 @@ package struct PaymentStore: Sendable {
                         .set("order_lock", to: payment.holdsOrder ? PaymentModel.orderLock(payment) : nil)
                         .where("id", .equal, payment.id)
                     if settlement.onlyIfUnchanged { update = update.where("status", .equal, settlement.from.rawValue) }
+                    if settlement.from == .waitingForAuthentication {
+                        // The challenge's outcome, and the process that now sends the authorization (crash
+                        // recovery's owner from here on).
+                        update = update.set("authentication", to: payment.authentication.flatMap(JSONColumn.text))
+                            .set("opened_by", to: payment.openedBy)
+                    }
                     if let capture = settlement.capture {
                         update = update.set("capture_trace", to: SQLLiteral.null).set("capture_by", to: SQLLiteral.null)
                             .set("capture_at", to: SQLLiteral.null)

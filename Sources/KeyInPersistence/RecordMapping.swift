@@ -45,6 +45,7 @@ extension PaymentRecord {
         row.set("card_owner", cardOwner.rawValue)
         row.set("decision", decisionReasons.isEmpty ? nil : JSONColumn.text(decisionReasons))
         row.set("opened_by", openedBy)
+        row.set("authentication", authentication.flatMap(JSONColumn.text))
         return row
     }
 }
@@ -84,6 +85,7 @@ extension PaymentRecord {
         decisionReasons = model.decision.flatMap { JSONColumn.value($0) } ?? []
         openedBy = model.openedBy
         captureInFlight = model.captureTrace != nil
+        authentication = model.authentication.flatMap { JSONColumn.value($0) }
     }
 }
 

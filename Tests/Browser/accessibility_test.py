@@ -62,7 +62,8 @@ class AccessibilityTests(BrowserCase):
         self.assertReadable("payment page with a field error")
         self.driver.find_element(By.CSS_SELECTOR, "#chat summary").click()
         self.assertReadable("payment page with the chat open")
-        self.fill("4000000000000002")
+        # A card no other scenario declines: a card declined lately is challenged (3-D Secure) instead.
+        self.fill("4000000000000622")
         self.field("pay-button").click()
         self.wait.until(EC.visibility_of_element_located((By.ID, "result")))
         self.wait.until(lambda driver: driver.find_element(By.ID, "result").text != "")

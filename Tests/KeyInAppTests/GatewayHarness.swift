@@ -1,6 +1,7 @@
 import CardNetworkLink
 import CardNetworkLinkTesting
 import CardVault
+import CardholderAuthentication
 import Foundation
 import ISO8583
 import IssuerSimulator
@@ -29,6 +30,9 @@ struct GatewayHarness {
     let databasePath: String?
     /// The gateway's wall clock (cancel windows, timestamps), moved by hand.
     let wallClock: WallClock
+    /// With `authentication`: the simulator's 3-D Secure server test payments are authenticated by (on the wall
+    /// clock), its pages served under /3ds/ as `keyin serve` serves them.
+    let accessControl: AccessControlServer?
 
     static let responseTimeout: Duration = .seconds(10)
 
@@ -41,7 +45,7 @@ struct GatewayHarness {
         onDisk: Bool = false, postgres: Bool = false, live: Bool = false,
         messageSender: any MessageSender = RecordingMessageSender(),
         allowInternalWebhookTargets: Bool = true, webhookPorts: Set<Int>? = nil, logger: Logger? = nil,
-        _ body: (GatewayHarness) async throws -> T
+        authentication: Bool = false, _ body: (GatewayHarness) async throws -> T
     ) async throws -> T {
         let app = try await Application.make(.testing)
         // Set before the database opens: its connections keep the logger they were made with.
@@ -79,12 +83,28 @@ struct GatewayHarness {
             if postgres, let admin = postgresURL {
                 storage = .postgres(url: try await PostgresTestDatabase.create(adminURL: admin, app: app))
             }
+            var authenticators = CardholderAuthenticators()
+            var accessControl: AccessControlServer?
+            if authentication {
+                let server = AccessControlServer(publicBaseURL: "http://127.0.0.1:8080", now: { wallClock.now })
+                let http = AccessControlHTTP(server: server, now: { wallClock.now })
+                let pages: AuthenticationClient.Transport = { method, path, headers, body in
+                    let answer = await http.handle(method: method, path: path, headers: headers, body: body)
+                    return (answer.status, answer.headers, answer.body)
+                }
+                authenticators = CardholderAuthenticators(
+                    test: AuthenticationClient(
+                        sharedKey: AccessControlServer.defaultSigningKey, now: { wallClock.now }, transport: pages),
+                    testPages: pages)
+                accessControl = server
+            }
             let services = try await configure(
                 app, storage: storage, links: CardNetworkLinks(test: link, live: liveHost?.link),
                 vault: CardVault(current: MasterKey.generate().key), messageSender: messageSender,
                 allowInternalWebhookTargets: allowInternalWebhookTargets, webhookPorts: webhookPorts,
                 // The harness is the proxy: a test names the client's address with X-Forwarded-For.
-                trustedProxies: TrustedProxies(addresses: [], trustsEveryPeer: true), now: { wallClock.now })
+                trustedProxies: TrustedProxies(addresses: [], trustsEveryPeer: true), authenticators: authenticators,
+                now: { wallClock.now })
             let merchant = try await services.createMerchant(name: "테스트 상점", live: false)
             var liveKey: String?
             if liveHost != nil {
@@ -93,7 +113,7 @@ struct GatewayHarness {
             let harness = GatewayHarness(
                 app: app, services: services, engine: engine, server: server, link: link,
                 live: liveHost.map { ($0.engine, $0.link, liveKey ?? "") }, clock: clock,
-                secretKey: merchant.secretKey, databasePath: path, wallClock: wallClock)
+                secretKey: merchant.secretKey, databasePath: path, wallClock: wallClock, accessControl: accessControl)
             result = .success(try await body(harness))
         } catch {
             result = .failure(error)

@@ -350,11 +350,11 @@ extension ErrorCode {
         case .cardholderAuthenticationExpired:
             CatalogEntry(self, .authentication, 400, .afterCorrection,
                 explanation: .init(
-                    ko: "본인 인증을 마친 뒤 제한 시간 안에 결제가 요청되지 않아 인증 결과가 만료되었습니다.",
-                    en: "The cardholder authentication result expired before the payment was requested."),
+                    ko: "고객이 카드사 본인 인증을 10분 안에 마치지 않아 결제가 만료되었습니다. 승인 요청은 보내지 않았고 청구된 금액은 없습니다.",
+                    en: "The customer did not finish the card company's verification within 10 minutes, so the payment expired. No authorization was sent and nothing was charged."),
                 customer: .init(
-                    ko: "본인 인증 시간이 지났습니다. 처음부터 다시 결제해 주세요.",
-                    en: "The verification has timed out. Please start the payment again."))
+                    ko: "본인 인증 시간(10분)이 지났습니다. 청구된 금액은 없으니 처음부터 다시 결제해 주세요.",
+                    en: "The verification time (10 minutes) has run out. You have not been charged; please start the payment again."))
         case .cardholderAuthenticationRejected:
             CatalogEntry(self, .authentication, 403, .afterCorrection,
                 explanation: .init(
@@ -363,6 +363,14 @@ extension ErrorCode {
                 customer: .init(
                     ko: "카드 본인 인증 결과를 카드사에서 확인하지 못했습니다. 청구된 금액은 없으니 처음부터 다시 결제해 주세요.",
                     en: "Your card company could not confirm the card verification. Nothing was charged; please start the payment again."))
+        case .cardholderAuthenticationUnavailable:
+            CatalogEntry(self, .authentication, 503, .afterDelay(seconds: 60),
+                explanation: .init(
+                    ko: "이 결제는 카드사 본인 인증(3-D Secure)이 필요하지만 카드사 인증 서버에 연결할 수 없거나 인증을 진행할 수 없다는 답을 받았습니다. 승인 요청은 보내지 않았고 청구된 금액은 없습니다.",
+                    en: "This payment needs 3-D Secure cardholder authentication, but the card company's authentication server could not be reached or could not perform it. No authorization was sent and nothing was charged."),
+                customer: .init(
+                    ko: "카드사 본인 인증을 지금 진행할 수 없습니다. 청구된 금액은 없으니 잠시 후 다시 결제해 주세요.",
+                    en: "Your card company's verification is not available right now. You have not been charged; please try again in a moment."))
         case .invalidLogin:
             CatalogEntry(self, .authentication, 401, .afterCorrection,
                 explanation: .init(

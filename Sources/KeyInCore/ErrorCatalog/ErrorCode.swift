@@ -56,6 +56,7 @@ public enum ErrorCode: String, CaseIterable, Sendable, Codable {
     case cardholderAuthenticationFailed = "CARDHOLDER_AUTHENTICATION_FAILED"
     case cardholderAuthenticationExpired = "CARDHOLDER_AUTHENTICATION_EXPIRED"
     case cardholderAuthenticationRejected = "CARDHOLDER_AUTHENTICATION_REJECTED"
+    case cardholderAuthenticationUnavailable = "CARDHOLDER_AUTHENTICATION_UNAVAILABLE"
     case invalidLogin = "INVALID_LOGIN"
     case accountLocked = "ACCOUNT_LOCKED"
     case sessionExpired = "SESSION_EXPIRED"

@@ -1,5 +1,8 @@
 /// Where a payment stands, named as the Korean PGs name it.
 public enum PaymentStatus: String, CaseIterable, Sendable, Codable {
+    /// Recorded, and waiting for the cardholder to pass the card company's challenge (3-D Secure); nothing has
+    /// been sent for authorization yet.
+    case waitingForAuthentication = "WAITING_FOR_AUTHENTICATION"
     /// Recorded, and possibly sent to the card company; the outcome is not known yet.
     case inProgress = "IN_PROGRESS"
     /// Authorized only; the amount is held until a capture.
@@ -22,6 +25,8 @@ public enum PaymentEvent: Sendable, Equatable {
     case approved(captured: Bool)
     /// Declined, or reversed after a timeout or a crash.
     case failed
+    /// The cardholder passed 3-D Secure (or it was attempted): the authorization may now be sent.
+    case authenticated
     /// An authorization was captured.
     case captured
     /// Part of the balance was cancelled, leaving `remaining`.
@@ -34,6 +39,9 @@ public enum PaymentStateMachine {
         switch (status, event) {
         case (.inProgress, .approved(let captured)): captured ? .done : .waitingForCapture
         case (.inProgress, .failed): .aborted
+        case (.waitingForAuthentication, .authenticated): .inProgress
+        // Authentication failed, expired or was abandoned: nothing was sent, nothing is charged.
+        case (.waitingForAuthentication, .failed): .aborted
         case (.waitingForCapture, .captured): .done
         case (.waitingForCapture, .canceled(let remaining)) where remaining == 0: .canceled
         case (.done, .canceled(let remaining)), (.partialCanceled, .canceled(let remaining)):

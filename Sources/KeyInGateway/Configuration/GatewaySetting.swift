@@ -82,6 +82,14 @@ extension GatewaySetting {
         "issuerHosts", "HOSTS",
         "Card-company hosts, company=host:port (`default` for the rest), e.g. default=issuer.example:8583,41=shinhan.example:8583.",
         default: "the built-in simulator, a demo merchant", list: true)
+    package static let acsURL = GatewaySetting(
+        "acsURL", "URL",
+        "The card companies' 3-D Secure server (ACS) for live payments, http(s)://host[:port][/path]; docs/three-d-secure.md has the protocol.",
+        default: "none: live payments are not 3-D Secure authenticated")
+    package static let acsSigningKey = GatewaySetting(
+        "acsSigningKey", "TEXT",
+        "The key shared with that ACS, which signs every message both ways (16 characters or more).",
+        default: "none (required with acsURL)", secret: true)
     package static let masterKey = GatewaySetting(
         "masterKey", "BASE64", "The 32-byte master key that wraps card data keys, base64.",
         default: "a key file in the data directory, made on the first start", secret: true)
@@ -120,8 +128,8 @@ extension GatewaySetting {
 
     /// Every setting of `keyin serve`, in the order the help shows them.
     package static let all: [GatewaySetting] = [
-        dataDirectory, hostname, port, databaseURL, databaseConnections, issuerHosts, masterKey, masterKeyFile,
-        previousMasterKeys,
+        dataDirectory, hostname, port, databaseURL, databaseConnections, issuerHosts, acsURL, acsSigningKey, masterKey,
+        masterKeyFile, previousMasterKeys,
         linkTimeoutSeconds, recoverAfterSeconds, cardRetentionDays, publicURL, webhookInternalTargets, webhookPorts,
         trustedProxies,
         configFile,

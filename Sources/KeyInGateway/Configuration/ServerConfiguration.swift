@@ -33,6 +33,8 @@ package struct ServerConfiguration: Sendable {
     package var storage: Storage
     /// Card-company hosts; nil runs the built-in simulator on a loopback port (the embedded defaults).
     package var issuerHosts: [String: LinkConfiguration.HostAddress]?
+    /// The live card companies' 3-D Secure server and the key shared with it; nil authenticates no live payment.
+    package var accessControl: (url: String, signingKey: String)?
     package var masterKey: MasterKeySource
     /// Keys being rotated out: they still open card records until `keyin keys rotate` re-wraps them.
     package var previousMasterKeys: [MasterKey] = []
@@ -141,6 +143,23 @@ package struct ServerConfiguration: Sendable {
             hostname: hostname, port: port, dataDirectory: directory, linkResponseTimeout: timeout,
             recoverAfterSeconds: recoverAfter)
         configuration.cardRetentionDays = retentionDays
+        let acsKey = try settings.text(.acsSigningKey)
+        if let text = try settings.text(.acsURL) {
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
+                url.query == nil
+            else {
+                throw ConfigurationError(
+                    setting: GatewaySetting.acsURL.name, problem: "is not an http(s)://host[:port][/path] address")
+            }
+            guard let acsKey, acsKey.count >= 16 else {
+                throw ConfigurationError(
+                    setting: GatewaySetting.acsSigningKey.name,
+                    problem: "must be given with acsURL, 16 characters or more")
+            }
+            configuration.accessControl = (text, acsKey)
+        } else if acsKey != nil {
+            throw ConfigurationError(setting: GatewaySetting.acsSigningKey.name, problem: "needs acsURL")
+        }
         if let text = try settings.text(.publicURL) {
             guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
                 url.query == nil

@@ -43,7 +43,7 @@ package struct CancelService: Sendable {
         let status = payment.status
         switch status {
         case .canceled: throw KeyInError(.alreadyCanceledPayment)
-        case .inProgress, .aborted: throw KeyInError(.notCancelablePayment)
+        case .waitingForAuthentication, .inProgress, .aborted: throw KeyInError(.notCancelablePayment)
         case .waitingForCapture, .done, .partialCanceled: break
         }
         if let refundable = request.refundableAmount, refundable != payment.balanceAmount {

@@ -1,5 +1,6 @@
 import CardNetworkLink
 import CardVault
+import CardholderAuthentication
 import Foundation
 import ISO8583
 import KeyInCore
@@ -19,8 +20,12 @@ package struct PaymentService: Sendable {
     package let validator: CardEntryValidator
     /// Allows or blocks each payment before it is sent (card testing first).
     package let decisions: PaymentDecisionPoint
-    /// The merchants, for each one's card-testing limits.
+    /// The merchants, for each one's card-testing limits and 3-D Secure policy.
     package let merchants: MerchantStore
+    /// The card companies' 3-D Secure servers, by mode.
+    package let authenticators: CardholderAuthenticators
+    /// The payment links, for the one a payment completed after its challenge pays.
+    package let paymentLinks: PaymentLinkStore
     package let logger: Logger
     package let now: @Sendable () -> Date
     /// Where the payment's pages are reached (its receipt), for the webhooks' Payment.
@@ -78,12 +83,12 @@ package struct PaymentService: Sendable {
         }
     }
 
-    /// `limits`: the merchant's card-testing limits when the caller has them already (the API key's lookup brings
-    /// them); read from the merchant otherwise.
+    /// `limits` and `policy`: the merchant's card-testing limits and 3-D Secure policy when the caller has them
+    /// already (the API key's lookup brings them); read from the merchant otherwise.
     package func keyIn(
         _ input: KeyInPaymentRequest, merchantID: MerchantID, mode: PaymentMode,
         origin: PaymentOrigin = PaymentOrigin(), limits: CardTestingSettings? = nil,
-        completion: Completion? = nil
+        policy: AuthenticationPolicy? = nil, completion: Completion? = nil
     ) async throws -> Outcome {
         // A live key on a deployment with no card companies is refused before anything is written.
         let link = try links.link(for: mode)
@@ -103,6 +108,7 @@ package struct PaymentService: Sendable {
         else { throw KeyInError(.invalidRequest) }
         let taxFreeAmount = try Self.checkTaxFreeAmount(input.taxFreeAmount, of: amount.minorUnits)
         let authentication = try Self.checkAuthenticationResult(input.vbv)
+        let authenticationRequested = try Self.checkAuthenticationRequest(input.threeDSecure, given: authentication)
 
         // 1. The payment exists, IN_PROGRESS, with its trace and encrypted card, before anything is sent.
         let trace = link.newTrace(
@@ -124,22 +130,44 @@ package struct PaymentService: Sendable {
         // The decision point first, with the merchant's limits: a blocked payment is stored ABORTED with its reasons
         // and never sent.
         var decisions = self.decisions
-        if let limits {
-            decisions.rules = limits.rules
-        } else {
-            decisions.rules = try await CardTestingSettings(stored: merchants.merchant(id: merchantID)?.cardTesting)
-                .rules
-        }
+        // Read once, when the caller did not bring what is needed from it.
+        let merchant = limits == nil || policy == nil ? try await merchants.merchant(id: merchantID) : nil
+        decisions.rules = (limits ?? CardTestingSettings(stored: merchant?.cardTesting)).rules
         var decision = try await decisions.decide(payment, origin: origin)
+        // 3-D Secure, for an allowed payment the merchant did not authenticate itself: the card company answers
+        // before anything is written, and a challenged payment waits without sending anything.
+        var step: AuthenticationStep?
+        if decision.blockedWith == nil, authentication == nil,
+            let plan = try await authenticationPlan(
+                payment, requested: authenticationRequested, origin: origin,
+                policy: policy ?? AuthenticationPolicy(stored: merchant?.authenticationPolicy), decisions: decisions)
+        {
+            let authenticated = try await authenticate(
+                payment, number: number, expiry: expiryDate, input: input, plan: plan)
+            payment.authentication = authenticated.record
+            step = authenticated.step
+            if case .challenge = authenticated.step { payment.status = .waitingForAuthentication }
+        }
+        let sends = decision.blockedWith == nil && step?.sendsAuthorization != false
+        let waitingAnswer =
+            payment.status == .waitingForAuthentication
+            ? completion.flatMap { completion in
+                completion.claim.map { _ in completion.response(Outcome(payment: payment, error: nil)) }
+            }
+            : nil
         let sealed = try vault.seal(number)
         do {
             do {
-                try await open(payment, decided: decision, card: sealed, trace: trace, completion: completion)
+                try await open(
+                    payment, decided: decision, sends: sends, card: sealed, trace: trace, completion: completion,
+                    answer: waitingAnswer)
             } catch let over as AttemptWindowStore.OverCeiling {
                 // Attempts at the same moment took a source to its ceiling first: nothing was written, and this
                 // payment is stored blocked, as it would have been a moment later.
                 decision = try await decisions.overCeiling(payment, origin: origin, over)
-                try await open(payment, decided: decision, card: sealed, trace: trace, completion: completion)
+                payment.status = .inProgress
+                try await open(
+                    payment, decided: decision, sends: false, card: sealed, trace: trace, completion: completion)
             }
         } catch PaymentStore.OpenRefusal.duplicateOrder {
             throw KeyInError(.duplicatedOrderID, param: "orderId")
@@ -152,14 +180,25 @@ package struct PaymentService: Sendable {
                 metadata: ["paymentKey": "\(payment.paymentKey)", "rules": "\(decision.reasons.map(\.rule))"])
             return try await fail(payment, with: KeyInError(blocked), messages: [], completion: completion).outcome
         }
+        switch step {
+        case .challenge:
+            logger.info(
+                "payment waits for its cardholder's challenge", metadata: ["paymentKey": "\(payment.paymentKey)"])
+            return Outcome(payment: payment, error: nil, answer: waitingAnswer)
+        case .fail(let code):
+            return try await fail(payment, with: KeyInError(code), messages: [], completion: completion).outcome
+        case .authorize, .proceedUnauthenticated, nil: break
+        }
+        let authenticated = step?.result
 
         // 2. The card company decides.
         let request = CardAuthorizationRequest(
             cardNumber: number, expiry: expiryDate, amount: amount, cvc: input.cardCvc.nonEmpty,
             customerIdentity: input.customerIdentityNumber.nonEmpty.flatMap(CustomerIdentityNumber.init(parsing:)),
             cardPasswordDigits: input.cardPassword.nonEmpty, installmentMonths: input.cardInstallmentPlan ?? 0,
-            authenticationValue: authentication?.cavv, eci: authentication?.eci,
-            authenticationTransactionID: authentication?.xid,
+            authenticationValue: authenticated?.authenticationValue ?? authentication?.cavv,
+            eci: authenticated?.eci ?? authentication?.eci,
+            authenticationTransactionID: authenticated?.acsTransactionID ?? authentication?.xid,
             merchantPaysInterest: payment.usesFreeInstallmentPlan, capture: capture,
             posCondition: .mailOrTelephoneOrder, companyCode: check.company?.code)
         do {
@@ -181,21 +220,22 @@ package struct PaymentService: Sendable {
         }
     }
 
-    /// Step 1: the payment's first transaction, as decided: with the request sent and its attempts counted when
-    /// allowed, with its reasons and nothing sent when blocked.
+    /// Step 1: the payment's first transaction, as decided: its attempts counted when allowed, with the request sent
+    /// when it `sends`, with its reasons and nothing sent when blocked. `answer` completes the request's key here:
+    /// a payment left waiting for its cardholder's challenge.
     private func open(
-        _ payment: PaymentRecord, decided decision: PaymentDecisionPoint.Decision, card: SealedCard,
-        trace: TransactionTrace, completion: Completion?
+        _ payment: PaymentRecord, decided decision: PaymentDecisionPoint.Decision, sends: Bool, card: SealedCard,
+        trace: TransactionTrace, completion: Completion?, answer: StoredResponse? = nil
     ) async throws {
         var payment = payment
         payment.decisionReasons = decision.reasons
         let allowed = decision.blockedWith == nil
         try await store.open(
             payment, card: card,
-            sent: allowed
+            sent: allowed && sends
                 ? NetworkConversation.sent(payment.capture ? "0200" : "0100", trace: trace, note: "승인 요청", at: now())
                 : nil,
-            claim: completion?.claim, counting: allowed ? decision.counting : [])
+            claim: completion?.claim, answer: answer, counting: allowed ? decision.counting : [])
     }
 
     /// After a card company's decline (counted with the outcome), the sources whose rules now trip are blocked. This
@@ -218,7 +258,7 @@ package struct PaymentService: Sendable {
     }
 
     /// Steps 2 and 3 of a key-in payment that was opened: the card company decides, and the outcome is written.
-    private func authorizeAndSettle(
+    func authorizeAndSettle(
         _ payment: PaymentRecord, request: CardAuthorizationRequest, trace: TransactionTrace, link: CardNetworkLink,
         declineCounts: [AttemptWindowStore.Increment], completion: Completion?
     ) async throws -> Outcome {
@@ -295,7 +335,7 @@ package struct PaymentService: Sendable {
     }
 
     /// The payment as stored, as the outcome of this request (its answer stored for the request's key).
-    private func storedOutcome(of payment: PaymentRecord, completion: Completion?) async throws -> Outcome {
+    func storedOutcome(of payment: PaymentRecord, completion: Completion?) async throws -> Outcome {
         let stored = try await store.payment(id: payment.id) ?? payment
         var outcome = Outcome(settled: stored) ?? Outcome(payment: stored, error: nil)
         outcome.answer = try await complete(completion, with: outcome)
@@ -313,8 +353,8 @@ package struct PaymentService: Sendable {
         failed.failureCode = error.code
         failed.holdsOrder = false
         if let outcome = try await settle(
-            failed, event: .failed, code: error.code, messages: messages, shredCard: true, counting: counting,
-            completion: completion)
+            failed, from: payment.status, event: .failed, code: error.code, messages: messages, shredCard: true,
+            counting: counting, completion: completion)
         {
             logger.notice(
                 "payment aborted", metadata: ["paymentKey": "\(payment.paymentKey)", "code": "\(error.code.rawValue)"])
@@ -323,14 +363,15 @@ package struct PaymentService: Sendable {
         return (try await storedOutcome(of: payment, completion: completion), false)
     }
 
-    /// Applies a state-machine event to an IN_PROGRESS payment and commits it with everything that goes with it.
-    /// Nil when the payment was settled elsewhere first (its stored outcome stands). A change the machine refuses
-    /// is not made.
-    private func settle(
-        _ payment: PaymentRecord, event: PaymentEvent, code: ErrorCode?, messages: [NetworkMessageRecord],
-        shredCard: Bool = false, counting: [AttemptWindowStore.Increment] = [], completion: Completion?
+    /// Applies a state-machine event to a payment still `from` (IN_PROGRESS, unless it waits for its challenge) and
+    /// commits it with everything that goes with it. Nil when the payment was settled elsewhere first (its stored
+    /// outcome stands). A change the machine refuses is not made.
+    func settle(
+        _ payment: PaymentRecord, from: PaymentStatus = .inProgress, event: PaymentEvent, code: ErrorCode?,
+        messages: [NetworkMessageRecord], shredCard: Bool = false, counting: [AttemptWindowStore.Increment] = [],
+        completion: Completion?
     ) async throws -> Outcome? {
-        guard let to = PaymentStateMachine.next(after: .inProgress, on: event) else {
+        guard let to = PaymentStateMachine.next(after: from, on: event) else {
             logger.error(
                 "refused status change", metadata: ["paymentKey": "\(payment.paymentKey)", "event": "\(event)"])
             throw KeyInError(.failedInternalSystemProcessing)
@@ -338,13 +379,16 @@ package struct PaymentService: Sendable {
         var settled = payment
         settled.status = to
         var outcome = Outcome(payment: settled, error: code.map { KeyInError($0) })
-        var settlement = PaymentStore.Settlement(payment: settled, from: .inProgress, code: code, onlyIfUnchanged: true)
+        var settlement = PaymentStore.Settlement(payment: settled, from: from, code: code, onlyIfUnchanged: true)
         settlement.messages = messages
         settlement.shredCard = shredCard
         settlement.counting = counting
-        settlement.webhooks = [
-            WebhookPayloads.paymentStatusChanged(settled, cancels: [], baseURL: publicBaseURL, at: now())
-        ]
+        // Merchants hear of outcomes; a payment that only goes on to its authorization has none yet.
+        if to != .inProgress {
+            settlement.webhooks = [
+                WebhookPayloads.paymentStatusChanged(settled, cancels: [], baseURL: publicBaseURL, at: now())
+            ]
+        }
         if let completion {
             if let claim = completion.claim {
                 outcome.answer = completion.response(outcome)

@@ -1,3 +1,4 @@
+import CardholderAuthentication
 import Foundation
 import KeyInCore
 import KeyInPersistence
@@ -32,6 +33,9 @@ package struct KeyInPaymentRequest: Content {
     /// The tax-free part of `amount` (면세).
     package var taxFreeAmount: Int64?
     package var vbv: AuthenticationResult?
+    /// KeyIn's own: `AUTO` authenticates the cardholder with 3-D Secure (a challenge when the risk is high),
+    /// `CHALLENGE` requires a challenge. Left out, only the merchant's policy decides.
+    package var threeDSecure: String?
     package var currency: String?
     package var capture: Bool?
     package var customerName: String?
@@ -149,6 +153,20 @@ package struct PaymentDTO: Content {
         package let url: String
     }
 
+    /// What the customer must do before the payment can go on: `REDIRECT` to the card company's 3-D Secure
+    /// challenge at `url` (while WAITING_FOR_AUTHENTICATION).
+    package struct NextAction: Content {
+        package let type: String
+        package let url: String
+    }
+
+    /// The payment's 3-D Secure authentication: `status` as EMV names it (Y authenticated, A attempted, N failed,
+    /// U not performed, R refused, C challenge under way) and the ECI the authorization carried.
+    package struct ThreeDSecure: Content {
+        package let status: String
+        package let eci: String?
+    }
+
     package let version: String
     package let mId: String
     package let paymentKey: String
@@ -180,6 +198,8 @@ package struct PaymentDTO: Content {
     package let checkout: Link?
     package let receiptUrl: String
     package let metadata: [String: String]?
+    package let nextAction: NextAction?
+    package let threeDSecure: ThreeDSecure?
 
     /// The payment with its done cancels, oldest first, as `baseURL` (the public URL) reaches its pages.
     package init(_ payment: PaymentRecord, cancels: [CancelRecord] = [], language: Language, baseURL: String) {
@@ -242,6 +262,10 @@ package struct PaymentDTO: Content {
         receipt = payment.approveNo == nil ? nil : Link(url: baseURL + receiptUrl)
         checkout = payment.metadata?[Self.checkoutLinkMetadataKey].map { Link(url: "\(baseURL)/pay/\($0)") }
         metadata = payment.metadata
+        nextAction =
+            payment.status == .waitingForAuthentication
+            ? payment.authentication?.challengeURL.map { NextAction(type: "REDIRECT", url: $0) } : nil
+        threeDSecure = payment.authentication.map { ThreeDSecure(status: $0.transStatus.rawValue, eci: $0.eci) }
     }
 
     /// Toss's keys for what a card payment has none of (virtual accounts, transfers, easy pay…): written as null.
@@ -292,6 +316,8 @@ package struct PaymentDTO: Content {
         try put(checkout, "checkout")
         try put(receiptUrl, "receiptUrl")
         try put(metadata, "metadata")
+        try put(nextAction, "nextAction")
+        try put(threeDSecure, "threeDSecure")
         for name in Self.absentTossObjects { try container.encodeNil(forKey: Key(name)) }
     }
 }

@@ -12,6 +12,9 @@ package struct PaymentOrigin: Sendable {
     /// The API key that sent it: its digest (counted by) and its printable prefix (shown).
     package var apiKey: (digest: String, prefix: String)?
 
+    /// The cardholder is at the keyboard (the hosted page), so a 3-D Secure challenge can be answered.
+    package var cardholderPresent: Bool { linkKey != nil }
+
     package init(
         linkKey: PaymentLinkKey? = nil, clientAddress: String? = nil, apiKey: (digest: String, prefix: String)? = nil
     ) {
@@ -22,10 +25,11 @@ package struct PaymentOrigin: Sendable {
 }
 
 /// The one place that decides whether a payment may be sent to the card company: it takes the payment and its
-/// origin and answers allow or block, with the reasons (later also challenge, for 3-D Secure, and review, for fraud
-/// detection). Its first rules stop card testing: a source with too many declines, or too many attempts at all, is
-/// blocked for a while, and its payments are answered without contacting anyone. Counts and blocks live in the
-/// database, so every node on one database shares them.
+/// origin and answers allow or block, with the reasons (later also review, for fraud detection), and judges the
+/// risk that decides whether a 3-D Secure challenge is asked for (`authenticationRiskIsHigh`). Its first rules
+/// stop card testing: a source with too many declines, or too many attempts at all, is blocked for a while, and its
+/// payments are answered without contacting anyone. Counts and blocks live in the database, so every node on one
+/// database shares them.
 package struct PaymentDecisionPoint: Sendable {
     /// The blocks, and (through `standing`) the attempt windows the payments' own transactions count in.
     package let blocks: SourceBlockStore
@@ -259,6 +263,24 @@ package struct PaymentDecisionPoint: Sendable {
         return try await blocks.standing(subjects: [subject], mode: link.mode, at: now()).running.contains {
             $0.blocks && CardTestingRule.source(ofRule: $0.rule) == .link
         }
+    }
+
+    /// Whether a 3-D Secure challenge is worth asking for: the amount reaches the merchant's challenge amount, or
+    /// the card was declined lately (in its decline rule's window, anywhere). One read, only for payments that are
+    /// authenticated.
+    package func authenticationRiskIsHigh(_ payment: PaymentRecord, challengeAmount: Int64) async throws -> Bool {
+        if payment.totalAmount >= challengeAmount { return true }
+        guard
+            let card = sources(of: payment, origin: PaymentOrigin()).first(where: {
+                $0.rule.source == .card && $0.rule.counts == .declines
+            })
+        else { return false }
+        let standing = try await blocks.standing(
+            subjects: [], mode: payment.mode, at: now(),
+            windows: [
+                AttemptWindow(scope: card.rule.scope, subject: card.subject, windowSeconds: card.rule.windowSeconds)
+            ])
+        return (standing.sums.first?.total ?? 0) > 0
     }
 
     static func linkSubject(_ key: PaymentLinkKey, mode: PaymentMode) -> String { "\(mode.rawValue) \(key.rawValue)" }

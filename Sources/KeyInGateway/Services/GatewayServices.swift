@@ -23,6 +23,8 @@ package struct GatewayServices: Sendable {
     package let chatHub = ChatHub()
     /// bcrypt for console passwords, off the request threads (`configure` gives it the application's pool).
     package var passwordHashing = PasswordHashing(pool: nil)
+    /// The card companies' 3-D Secure servers, by mode (`configure` is given them).
+    package var authenticators = CardholderAuthenticators()
 
     package init(
         links: CardNetworkLinks, vault: CardVault, validator: CardEntryValidator, now: @escaping @Sendable () -> Date,
@@ -46,8 +48,9 @@ package struct GatewayServices: Sendable {
         return PaymentService(
             store: stores.payments, idempotency: stores.idempotency, links: links,
             vault: vault, validator: validator,
-            decisions: decisionPoint, merchants: stores.merchants, logger: logger, now: now,
-            publicBaseURL: publicBaseURL, processID: processID)
+            decisions: decisionPoint, merchants: stores.merchants, authenticators: authenticators,
+            paymentLinks: stores.paymentLinks, logger: logger, now: now, publicBaseURL: publicBaseURL,
+            processID: processID)
     }
 
     /// This process, as the other processes on the database know it (`ProcessRegistry`): the payments, cancels and

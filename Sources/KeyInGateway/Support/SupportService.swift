@@ -22,7 +22,7 @@ package struct SupportService: Sendable {
 
     package func recordFeedback(paymentKey: String?, rating: Int?, comment: String?) async throws {
         let payment = try await payment(paymentKey)
-        guard payment.status != .inProgress else {
+        guard payment.status != .inProgress, payment.status != .waitingForAuthentication else {
             throw KeyInError(.invalidRequest, param: "paymentKey", detail: "the payment is still in progress")
         }
         guard let rating, (1...5).contains(rating) else {

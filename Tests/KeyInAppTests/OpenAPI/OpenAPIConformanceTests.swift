@@ -238,6 +238,12 @@ struct OpenAPIConformanceTests {
                     .POST, "/v1/payment-links/{paymentLinkId}/cancel", "v1/payment-links/\(secondID)/cancel")
                 _ = try await check(.GET, "/receipts/{paymentKey}", "receipts/\(linkPaymentKey)", authenticated: false)
                 _ = try await check(.GET, "/receipts/{paymentKey}", "receipts/pay_missing", authenticated: false)
+                // Back from a challenge: an approved payment goes on to its receipt; an unknown one is a page.
+                _ = try await check(
+                    .GET, "/3ds/return/{paymentKey}", "3ds/return/\(linkPaymentKey)", authenticated: false)
+                _ = try await check(.POST, "/3ds/return/{paymentKey}", "3ds/return/pay_missing", authenticated: false)
+                _ = try await check(
+                    .POST, "/3ds/return/{paymentKey}", "3ds/return/\(linkPaymentKey)", authenticated: false)
                 _ = try await check(.GET, "/help", "help?q=CVC", authenticated: false)
                 _ = try await check(.GET, "/help/{entry}", "help/invalid-card-number", authenticated: false)
                 _ = try await check(.GET, "/assets/{file}", "assets/pay.js", authenticated: false)

@@ -305,6 +305,13 @@
     }
     inFlight = false;
     button.textContent = page.labels.pay;
+    // The card company wants the cardholder to prove who they are: its page, then back to KeyIn's result page.
+    if (response && response.ok && answer.status === "WAITING_FOR_AUTHENTICATION" && answer.nextAction) {
+      form.hidden = true;
+      result('<p id="verifying" role="status">' + escape(page.labels.verifying) + "</p>");
+      window.location.assign(answer.nextAction.url);
+      return;
+    }
     if (response && response.ok && answer.status) {
       form.hidden = true;
       result(
