@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+extension ServeCrashTests {
+    @Test("A payment waiting for its 3-D Secure challenge survives a crash of keyin serve and completes after it")
+    func challengeAcrossRestart() async throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-3ds-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        // The card company, with its ACS on the admin port: it outlives the gateway, as a real one does.
+        let (issuer, issuerPort, adminPort) = try await launchIssuer()
+        defer { issuer.terminate() }
+        let acs = "http://127.0.0.1:\(adminPort)"
+        let environment = [
+            "KEYIN_ISSUER_HOSTS": "default=127.0.0.1:\(issuerPort)", "KEYIN_ACS_URL": acs,
+            "KEYIN_ACS_SIGNING_KEY": "keyin-simulator-acs-key",
+        ]
+        let key = try await Self.createMerchant(dataDirectory: dataDirectory, environment: environment)
+        let serveArguments = ["serve", "--data-dir", dataDirectory.path, "--port", "0"]
+        let (first, firstOutput, firstErrors) = try launch(serveArguments, environment: environment)
+        let firstPort = try #require(
+            listeningPort(await read(firstOutput, until: Self.listening)),
+            "\((try? String(contentsOf: firstErrors, encoding: .utf8))?.suffix(2000) ?? "")")
+        let waiting = try await Self.request(
+            "POST", "http://127.0.0.1:\(firstPort)/v1/payments/key-in", key: key,
+            body:
+                #"{"amount":42000,"orderId":"3ds-restart-01","orderName":"전화 주문","cardNumber":"4242424242424242","cardExpirationYear":"30","cardExpirationMonth":"12","cardCvc":"123","threeDSecure":"CHALLENGE"}"#
+        )
+        #expect(waiting["status"] as? String == "WAITING_FOR_AUTHENTICATION", "\(waiting)")
+        let challengeURL = try #require((waiting["nextAction"] as? [String: Any])?["url"] as? String)
+        let acsID = try #require(challengeURL.split(separator: "/").last.map(String.init))
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+
+        // The cardholder answers while no gateway runs; the browser's way back finds nobody.
+        let (codesData, _) = try await URLSession.shared.data(from: URL(string: "\(acs)/3ds/sent-codes")!)
+        let codes = try #require(try JSONSerialization.jsonObject(with: codesData) as? [[String: Any]])
+        let code = try #require(codes.first { $0["acsTransactionID"] as? String == acsID }?["code"] as? String)
+        var answer = URLRequest(url: URL(string: "\(acs)/3ds/challenge/\(acsID)")!)
+        answer.httpMethod = "POST"
+        answer.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        answer.httpBody = Data("code=\(code)".utf8)
+        // The ACS sends the browser back to the gateway (303), which is down: not followed.
+        _ = try? await URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
+            .data(for: answer)
+        #expect(
+            try await Self.ledgerTotals(adminPort: adminPort)?["capturedAmount"] as? Int == 0,
+            "charged before the gateway came back")
+
+        // The next start settles it from the card company's result, before serving: authorized once.
+        let (second, secondOutput, _) = try launch(serveArguments, environment: environment)
+        defer { second.interrupt() }
+        let secondPort = try #require(listeningPort(await read(secondOutput, until: Self.listening)))
+        let payment = try await Self.request(
+            "GET", "http://127.0.0.1:\(secondPort)/v1/payments/orders/3ds-restart-01", key: key)
+        #expect(payment["status"] as? String == "DONE", "\(payment)")
+        #expect((payment["threeDSecure"] as? [String: Any])?["status"] as? String == "Y")
+        let totals = try #require(try await Self.ledgerTotals(adminPort: adminPort))
+        #expect(totals["capturedAmount"] as? Int == 42000)
+    }
+}
