@@ -149,6 +149,14 @@ extension ConsoleController {
             request.query[String.self, at: "saved"] != nil ? "<p class=\"done\" role=\"status\">저장했습니다.</p>" : ""
         if let notice = ConsolePages.errorNotice(request) { saved = notice }
         let limits = CardTestingSettings(stored: merchant?.cardTesting)
+        let policy = AuthenticationPolicy(stored: merchant?.authenticationPolicy)
+        let modes: [(AuthenticationPolicy.Mode, String)] = [
+            (.risk, "결제 페이지에서 위험할 때만 인증 요청 (권장)"), (.always, "모든 결제에 인증 (API·단말기 결제 포함)"),
+            (.off, "결제 페이지에서 요청하지 않음 (API 요청이 원할 때만)"),
+        ]
+        let options = modes.map { mode, label -> HTML in
+            "<option value=\"\(mode.rawValue)\"\(HTML(unsafeRaw: mode == policy.mode ? " selected" : ""))>\(label)</option>"
+        }
         func number(_ name: String, _ label: String, _ value: Int64, _ range: ClosedRange<Int64>) -> HTML {
             """
             <div class="field"><label for="\(name)">\(label)</label><input id="\(name)" name="\(name)" type="number" inputmode="numeric" min="\(range.lowerBound)" max="\(range.upperBound)" value="\(value)" required></div>
@@ -176,6 +184,11 @@ extension ConsoleController {
             <div class="field"><label for="apiKeyAttempts">API 키 하나: 10분에 몇 번까지 결제할 수 있나요 (비워 두면 제한 없음. 키가 유출돼도 이 이상은 결제되지 않습니다)</label><input id="apiKeyAttempts" name="apiKeyAttempts" type="number" inputmode="numeric" min="\(CardTestingSettings.attemptRange.lowerBound)" max="\(CardTestingSettings.attemptRange.upperBound)" value="\(limits.apiKeyAttempts.map(String.init) ?? "")"></div>
             \(number("blockMinutes", "막는 시간(분)", limits.blockMinutes, CardTestingSettings.blockMinuteRange))
             </fieldset>
+            <fieldset id="three-d-secure"><legend>카드 본인 인증 (3-D Secure)</legend>
+            <div class="field"><label for="threeDSecureMode">언제 카드사 본인 인증을 받을까요</label><select id="threeDSecureMode" name="threeDSecureMode">\(options)</select></div>
+            \(number("challengeAmount", "이 금액(원) 이상이면 카드사에 인증번호 확인을 요청합니다", policy.challengeAmount, AuthenticationPolicy.challengeAmountRange))
+            <p class="fine">최근 거절된 카드도 인증번호 확인을 요청합니다. 카드사가 필요하다고 판단하면 금액과 관계없이 확인합니다.</p>
+            </fieldset>
             <button type="submit">저장</button>
             </form>
             """)
@@ -193,6 +206,26 @@ extension ConsoleController {
         package var addressAttempts: String?
         package var apiKeyAttempts: String?
         package var blockMinutes: String?
+        package var threeDSecureMode: String?
+        package var challengeAmount: String?
+
+        /// The 3-D Secure policy the form sends, over the current one.
+        func authenticationPolicy(over current: AuthenticationPolicy) throws -> AuthenticationPolicy {
+            var policy = current
+            if let text = threeDSecureMode {
+                guard let mode = AuthenticationPolicy.Mode(rawValue: text) else {
+                    throw KeyInError(.invalidRequest, param: "threeDSecureMode")
+                }
+                policy.mode = mode
+            }
+            if let text = challengeAmount {
+                guard let amount = Int64(text.trimmingCharacters(in: .whitespaces)),
+                    AuthenticationPolicy.challengeAmountRange.contains(amount)
+                else { throw KeyInError(.invalidRequest, param: "challengeAmount") }
+                policy.challengeAmount = amount
+            }
+            return policy
+        }
 
         /// The card-testing limits the form sends, over the current ones (a form without them changes nothing).
         func cardTesting(over current: CardTestingSettings) throws -> CardTestingSettings {
@@ -228,15 +261,23 @@ extension ConsoleController {
         let form = request.consoleForm(SettingsForm.self) ?? SettingsForm()
         let current = CardTestingSettings(
             stored: try await services.stores.merchants.merchant(id: staff.merchantID)?.cardTesting)
+        let currentPolicy = AuthenticationPolicy(
+            stored: try await services.stores.merchants.merchant(id: staff.merchantID)?.authenticationPolicy)
         let limits: CardTestingSettings
+        let policy: AuthenticationPolicy
         do {
             limits = try form.cardTesting(over: current)
+            policy = try form.authenticationPolicy(over: currentPolicy)
         } catch let error as KeyInError {
             return request.redirect(to: "/console/settings?error=\(error.code.rawValue)", redirectType: .normal)
         }
         if limits != current {
             try await services.stores.merchants.setCardTesting(
                 limits == .defaults ? nil : limits.json, of: staff.merchantID)
+        }
+        if policy != currentPolicy {
+            try await services.stores.merchants.setAuthenticationPolicy(
+                policy == .defaults ? nil : policy.json, of: staff.merchantID)
         }
         let contact = try ContactCheck(
             name: nil, email: nil, mobilePhone: form.supportPhone, phoneParam: "supportPhone")

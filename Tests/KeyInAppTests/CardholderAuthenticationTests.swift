@@ -236,4 +236,29 @@ struct CardholderAuthenticationTests {
             #expect(api.body["status"] as? String == "DONE" && api.body["threeDSecure"] is NSNull)
         }
     }
+
+    @Test(
+        "A merchant sets 3-D Secure to always in the console: API payments are then challenged; a bad mode changes nothing"
+    )
+    func merchantRequiresAuthentication() async throws {
+        try await GatewayHarness.with(authentication: true) { gateway in
+            let (shop, session) = try await CardTestingTests().ownersConsole(gateway)
+            let form = try await session.page("console/settings")
+            #expect(try form.first("select#threeDSecureMode option[selected]")?["value"] == "risk")
+            #expect(try form.first("input#challengeAmount")?["value"] == "300000")
+            let refused = try await session.submit("console/settings", ["threeDSecureMode": "sometimes"])
+            #expect(refused.headers.first(name: .location) == "/console/settings?error=INVALID_REQUEST")
+            let before = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(), secret: shop.secretKey)
+            #expect(before.body["status"] as? String == "DONE")
+
+            let saved = try await session.submit(
+                "console/settings", ["threeDSecureMode": "always", "challengeAmount": "50000"])
+            #expect(saved.headers.first(name: .location) == "/console/settings?saved=1")
+            let after = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(), secret: shop.secretKey)
+            #expect(after.body["status"] as? String == "WAITING_FOR_AUTHENTICATION", "\(after.body)")
+            #expect(try await session.page("console/settings").first("input#challengeAmount")?["value"] == "50000")
+        }
+    }
 }

@@ -22,6 +22,8 @@ package struct AuthenticationPolicy: Codable, Sendable, Equatable {
     package var challengeAmount: Int64
 
     package static let defaults = AuthenticationPolicy(mode: .risk, challengeAmount: 300_000)
+    /// What the console accepts as a challenge amount (minor units).
+    package static let challengeAmountRange: ClosedRange<Int64> = 100...1_000_000_000
 
     package init(mode: Mode, challengeAmount: Int64) {
         self.mode = mode
