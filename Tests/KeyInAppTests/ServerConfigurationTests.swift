@@ -90,6 +90,28 @@ struct ServerConfigurationTests {
         #expect(try again.prepareEmbeddedStart().id == key.id)
     }
 
+    @Test("Live 3-D Secure needs both the ACS's address and its signing key; the key is never repeated")
+    func accessControlSettings() throws {
+        let key = "acs-shared-key-0123456789"
+        let both = try load(["KEYIN_ACS_URL": "https://acs.card.example/3ds", "KEYIN_ACS_SIGNING_KEY": key])
+        #expect(both.accessControl?.url == "https://acs.card.example/3ds" && both.accessControl?.signingKey == key)
+        #expect(try load([:]).accessControl == nil)
+        for (environment, setting) in [
+            (["KEYIN_ACS_URL": "https://acs.card.example"], "KEYIN_ACS_SIGNING_KEY"),
+            (["KEYIN_ACS_URL": "https://acs.card.example", "KEYIN_ACS_SIGNING_KEY": "short"], "KEYIN_ACS_SIGNING_KEY"),
+            (["KEYIN_ACS_URL": "ftp://acs.card.example", "KEYIN_ACS_SIGNING_KEY": key], "KEYIN_ACS_URL"),
+            (["KEYIN_ACS_SIGNING_KEY": key], "KEYIN_ACS_SIGNING_KEY"),
+        ] {
+            do {
+                _ = try load(environment)
+                Issue.record("accepted \(environment.keys.sorted())")
+            } catch {
+                let message = String(describing: error)
+                #expect(message.contains(setting) && !message.contains(key), "\(message)")
+            }
+        }
+    }
+
     @Test("Mistakes stop start-up naming the setting, never its value: unknown flags, missing values, bad files")
     func mistakes() throws {
         func problem(_ environment: [String: String], _ arguments: [String] = []) -> String {

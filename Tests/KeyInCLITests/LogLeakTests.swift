@@ -23,7 +23,7 @@ extension ServeCrashTests {
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
         let gateway = try await serveWithDemo(dataDirectory, environment: ["KEYIN_LOG_LEVEL": "trace"])
         let base = "http://127.0.0.1:\(gateway.port)"
-        let cards = ["4242424242424242", "5555555555554444", "378282246310005"]
+        let cards = ["4242424242424242", "5555555555554444", "378282246310005", "4000000000003006"]
 
         // Through the API: a short body with the card number first, a long one with it last.
         _ = try await Self.request(
@@ -36,6 +36,30 @@ extension ServeCrashTests {
             body:
                 #"{"amount":25000,"orderId":"log-order-2","orderName":"\#(String(repeating: "긴 주문 ", count: 40))","cardExpirationYear":"30","cardExpirationMonth":"12","customerIdentityNumber":"870312","cardPassword":"58","cardCvc":"737","cardNumber":"\#(cards[1])"}"#
         )
+        // With 3-D Secure: the card's details go to the card company's ACS, the challenge is answered, and the
+        // payment completes on the way back.
+        let waiting = try await Self.request(
+            "POST", "\(base)/v1/payments/key-in", key: gateway.key,
+            body:
+                #"{"amount":31000,"orderId":"log-order-3ds","orderName":"인증 주문","cardExpirationYear":"30","cardExpirationMonth":"12","customerIdentityNumber":"900101","cardPassword":"12","cardCvc":"737","cardNumber":"\#(cards[3])","threeDSecure":"CHALLENGE"}"#
+        )
+        let challenge = try #require((waiting["nextAction"] as? [String: Any])?["url"] as? String, "\(waiting)")
+        let acsID = String(try #require(challenge.split(separator: "/").last))
+        let (codes, _) = try await URLSession.shared.data(from: URL(string: "\(base)/3ds/sent-codes")!)
+        let sent = try #require(try JSONSerialization.jsonObject(with: codes) as? [[String: Any]])
+        let code = try #require(sent.first { $0["acsTransactionID"] as? String == acsID }?["code"] as? String)
+        var answer = URLRequest(url: URL(string: "\(base)/3ds/challenge/\(acsID)")!)
+        answer.httpMethod = "POST"
+        answer.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        answer.httpBody = Data("code=\(code)".utf8)
+        // The ACS sends the browser back to the public URL (port 0 here): followed by hand below.
+        _ = try? await URLSession.shared.data(for: answer)
+        _ = try await URLSession.shared.data(
+            from: URL(string: "\(base)/3ds/return/\(try #require(waiting["paymentKey"] as? String))")!)
+        let authenticated = try await Self.request(
+            "GET", "\(base)/v1/payments/orders/log-order-3ds", key: gateway.key)
+        #expect(authenticated["status"] as? String == "DONE", "\(authenticated)")
+
         // Through a payment link's page, as the customer's browser sends it.
         let link = try await Self.request(
             "POST", "\(base)/v1/payment-links", key: gateway.key, body: #"{"amount":30000,"orderName":"링크 주문"}"#)
@@ -63,6 +87,7 @@ extension ServeCrashTests {
         let token = String(try #require(cookie.split(separator: "=", maxSplits: 1).last))
         var secrets = cards + [gateway.key, gateway.key + ":", token, gateway.login.password]
         secrets += [#""cardCvc":"737""#, #""cardPassword":"58""#, #""customerIdentityNumber":"870312""#]
+        secrets += [#""cvc":"737""#, #""cardPasswordDigits":"12""#, #""customerIdentity":"900101""#]
         for secret in secrets {
             for form in Self.forms(of: secret) {
                 #expect(!log.contains(form), "the log shows \(secret) as \(form)")

@@ -145,9 +145,7 @@ package struct ServerConfiguration: Sendable {
         configuration.cardRetentionDays = retentionDays
         let acsKey = try settings.text(.acsSigningKey)
         if let text = try settings.text(.acsURL) {
-            guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
-                url.query == nil
-            else {
+            guard Self.isWebAddress(text) else {
                 throw ConfigurationError(
                     setting: GatewaySetting.acsURL.name, problem: "is not an http(s)://host[:port][/path] address")
             }
@@ -161,9 +159,7 @@ package struct ServerConfiguration: Sendable {
             throw ConfigurationError(setting: GatewaySetting.acsSigningKey.name, problem: "needs acsURL")
         }
         if let text = try settings.text(.publicURL) {
-            guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
-                url.query == nil
-            else {
+            guard Self.isWebAddress(text) else {
                 throw ConfigurationError(
                     setting: GatewaySetting.publicURL.name, problem: "is not an http(s)://host[:port] address")
             }
@@ -206,6 +202,12 @@ package struct ServerConfiguration: Sendable {
             configuration.previousMasterKeys.append(key)
         }
         return configuration
+    }
+
+    /// An http(s) address with a host and no query: where customers reach the gateway, or where an ACS listens.
+    static func isWebAddress(_ text: String) -> Bool {
+        guard let url = URL(string: text) else { return false }
+        return ["http", "https"].contains(url.scheme ?? "") && url.host != nil && url.query == nil
     }
 
     /// The master key as given, read from the file named, or (embedded default) the data directory's file, made on
