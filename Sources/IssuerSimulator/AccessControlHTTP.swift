@@ -23,6 +23,15 @@ public struct AccessControlHTTP: Sendable {
         public var body: Data
     }
 
+    /// This ACS as an `AuthenticationClient` transport and a page server, in-process: the gateway's test mode and
+    /// the tests speak to it through this, exactly as over HTTP.
+    public var transport: AuthenticationClient.Transport {
+        { method, path, headers, body in
+            let answer = await handle(method: method, path: path, headers: headers, body: body)
+            return (answer.status, answer.headers, answer.body)
+        }
+    }
+
     /// `path` without its query; `headers` looked up case-insensitively.
     public func handle(method: String, path: String, headers: [(String, String)], body: Data) async -> Answer {
         let signatureHeader = headers.first { $0.0.lowercased() == MessageSignature.headerName.lowercased() }?.1

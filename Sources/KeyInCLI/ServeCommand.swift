@@ -40,13 +40,10 @@ package struct ServeCommand: AsyncParsableCommand {
             host: "127.0.0.1", port: try await server.start(host: "127.0.0.1", port: 0))
         let simulator = ListeningService { try await server.stop() }
         // Its 3-D Secure server, in this process too; its pages are served on the gateway's own address.
-        let accessControl = AccessControlHTTP(
+        let pages = AccessControlHTTP(
             server: AccessControlServer(publicBaseURL: configuration.publicBaseURL),
-            signingKey: AccessControlServer.defaultSigningKey)
-        let pages: AuthenticationClient.Transport = { method, path, headers, body in
-            let answer = await accessControl.handle(method: method, path: path, headers: headers, body: body)
-            return (answer.status, answer.headers, answer.body)
-        }
+            signingKey: AccessControlServer.defaultSigningKey
+        ).transport
         let gateway: GatewayRuntime
         do {
             gateway = try await GatewayRuntime.start(

@@ -236,10 +236,7 @@ struct AuthenticationClientTests {
     static func client(_ http: AccessControlHTTP, key: String = AccessControlServer.defaultSigningKey)
         -> AuthenticationClient
     {
-        AuthenticationClient(sharedKey: key) { method, path, headers, body in
-            let answer = await http.handle(method: method, path: path, headers: headers, body: body)
-            return (answer.status, answer.headers, answer.body)
-        }
+        AuthenticationClient(sharedKey: key, transport: http.transport)
     }
 
     @Test("a challenge started, answered on the page, and its result fetched with the signed GET")

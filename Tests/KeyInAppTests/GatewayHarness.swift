@@ -87,11 +87,7 @@ struct GatewayHarness {
             var accessControl: AccessControlServer?
             if authentication {
                 let server = AccessControlServer(publicBaseURL: "http://127.0.0.1:8080", now: { wallClock.now })
-                let http = AccessControlHTTP(server: server, now: { wallClock.now })
-                let pages: AuthenticationClient.Transport = { method, path, headers, body in
-                    let answer = await http.handle(method: method, path: path, headers: headers, body: body)
-                    return (answer.status, answer.headers, answer.body)
-                }
+                let pages = AccessControlHTTP(server: server, now: { wallClock.now }).transport
                 authenticators = CardholderAuthenticators(
                     test: AuthenticationClient(
                         sharedKey: AccessControlServer.defaultSigningKey, now: { wallClock.now }, transport: pages),

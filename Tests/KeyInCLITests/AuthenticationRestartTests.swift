@@ -35,17 +35,8 @@ extension ServeCrashTests {
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
 
-        // The cardholder answers while no gateway runs; the browser's way back finds nobody.
-        let (codesData, _) = try await URLSession.shared.data(from: URL(string: "\(acs)/3ds/sent-codes")!)
-        let codes = try #require(try JSONSerialization.jsonObject(with: codesData) as? [[String: Any]])
-        let code = try #require(codes.first { $0["acsTransactionID"] as? String == acsID }?["code"] as? String)
-        var answer = URLRequest(url: URL(string: "\(acs)/3ds/challenge/\(acsID)")!)
-        answer.httpMethod = "POST"
-        answer.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        answer.httpBody = Data("code=\(code)".utf8)
-        // The ACS sends the browser back to the gateway (303), which is down: not followed.
-        _ = try? await URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
-            .data(for: answer)
+        // The cardholder answers while no gateway runs.
+        try await answerSimulatorChallenge(at: acs, acsID: acsID)
         #expect(
             try await Self.ledgerTotals(adminPort: adminPort)?["capturedAmount"] as? Int == 0,
             "charged before the gateway came back")
@@ -61,4 +52,20 @@ extension ServeCrashTests {
         let totals = try #require(try await Self.ledgerTotals(adminPort: adminPort))
         #expect(totals["capturedAmount"] as? Int == 42000)
     }
+}
+
+/// Answers a challenge of the simulator's ACS at `base` (`keyin issuer`'s admin port, or `keyin serve` in test mode)
+/// as its cardholder would: the code it "sent", read from `/3ds/sent-codes`, posted to the challenge page. The ACS
+/// then sends the browser back to the gateway (303): not followed, the caller goes there when it chooses.
+func answerSimulatorChallenge(at base: String, acsID: String) async throws {
+    let (data, _) = try await URLSession.shared.data(from: URL(string: "\(base)/3ds/sent-codes")!)
+    let codes = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+    let code = try #require(codes.first { $0["acsTransactionID"] as? String == acsID }?["code"] as? String)
+    var answer = URLRequest(url: URL(string: "\(base)/3ds/challenge/\(acsID)")!)
+    answer.httpMethod = "POST"
+    answer.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+    answer.httpBody = Data("code=\(code)".utf8)
+    let (_, response) = try await URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
+        .data(for: answer)
+    #expect((response as? HTTPURLResponse)?.statusCode == 303, "the ACS did not take the code")
 }

@@ -45,15 +45,7 @@ extension ServeCrashTests {
         )
         let challenge = try #require((waiting["nextAction"] as? [String: Any])?["url"] as? String, "\(waiting)")
         let acsID = String(try #require(challenge.split(separator: "/").last))
-        let (codes, _) = try await URLSession.shared.data(from: URL(string: "\(base)/3ds/sent-codes")!)
-        let sent = try #require(try JSONSerialization.jsonObject(with: codes) as? [[String: Any]])
-        let code = try #require(sent.first { $0["acsTransactionID"] as? String == acsID }?["code"] as? String)
-        var answer = URLRequest(url: URL(string: "\(base)/3ds/challenge/\(acsID)")!)
-        answer.httpMethod = "POST"
-        answer.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        answer.httpBody = Data("code=\(code)".utf8)
-        // The ACS sends the browser back to the public URL (port 0 here): followed by hand below.
-        _ = try? await URLSession.shared.data(for: answer)
+        try await answerSimulatorChallenge(at: base, acsID: acsID)
         _ = try await URLSession.shared.data(
             from: URL(string: "\(base)/3ds/return/\(try #require(waiting["paymentKey"] as? String))")!)
         let authenticated = try await Self.request(

@@ -53,6 +53,12 @@ public struct CardExpiry: Hashable, Sendable {
     /// `YYMM`, as ISO 8583 element 14 carries it.
     public var yymm: String { String(format: "%02d%02d", year % 100, month) }
 
+    /// Reads `yymm` back (20YY).
+    public init?(yymm text: String) {
+        guard text.count == 4, let year = Int(text.prefix(2)), let month = Int(text.suffix(2)) else { return nil }
+        self.init(year: 2000 + year, month: month)
+    }
+
     /// `MM/YY`, as printed on the card.
     public var display: String { String(format: "%02d/%02d", month, year % 100) }
 }
