@@ -57,7 +57,7 @@ package struct AuthenticationPages: RouteCollection {
                     "<p><a id=\"retry-link\" href=\"/pay/\($0)?lang=\(language.rawValue)\">\(PageText.retry.text(in: language))</a></p>"
                 } ?? ""
             return page(
-                language: language, status: .ok, id: "verification-failed", heading: PageText.failed,
+                language: language, id: "verification-failed", heading: PageText.failed,
                 message: error.customerMessage, link: retry,
                 help:
                     "<p><a href=\"/help/\(error.entry.helpPageID)?lang=\(language.rawValue)\">\(PageText.help.text(in: language))</a></p>"
@@ -68,11 +68,11 @@ package struct AuthenticationPages: RouteCollection {
                     "<p><a id=\"challenge-link\" href=\"\($0)\">\(PageText.backToVerification.text(in: language))</a></p>"
                 } ?? ""
             return page(
-                language: language, status: .ok, id: "verification-open", heading: PageText.verificationTitle,
+                language: language, id: "verification-open", heading: PageText.verificationTitle,
                 message: PageText.verificationOpen, link: back)
         case .inProgress:
             return page(
-                language: language, status: .ok, id: "verification-processing", heading: PageText.verificationTitle,
+                language: language, id: "verification-processing", heading: PageText.verificationTitle,
                 message: PageText.processing,
                 link:
                     "<p><a id=\"reload-link\" href=\"/3ds/return/\(payment.paymentKey)?lang=\(language.rawValue)\">\(PageText.reload.text(in: language))</a></p>"
@@ -80,11 +80,11 @@ package struct AuthenticationPages: RouteCollection {
         }
     }
 
+    /// A page about where the payment stands (200: the page is the answer, whatever the payment's outcome).
     private func page(
-        language: Language, status: HTTPStatus, id: String, heading: LocalizedText, message: LocalizedText,
-        link: HTML, help: HTML = ""
+        language: Language, id: String, heading: LocalizedText, message: LocalizedText, link: HTML, help: HTML = ""
     ) -> Response {
-        let response = PageLayout.document(
+        PageLayout.document(
             title: heading.text(in: language), language: language,
             body: """
                 <main class="page narrow">
@@ -94,8 +94,6 @@ package struct AuthenticationPages: RouteCollection {
                 \(help)
                 </main>
                 """)
-        response.status = status
-        return response
     }
 
     /// The built-in simulator's ACS page (test mode only), answered as the simulator answers it.

@@ -29,21 +29,20 @@ enum AuthenticationStep: Sendable, Equatable {
     /// The step a result (or no result: the ACS could not be reached or did not answer soundly) leads to. A
     /// result is believed only when the client checked its signature.
     init(_ fetched: Result<AuthenticationResult, AuthenticationClient.Failure>, required: Bool) {
+        // Not performed (no sound answer, U, or Y/A without the value that proves it): only a required
+        // authentication fails the payment.
+        let notPerformed: Self = required ? .fail(.cardholderAuthenticationUnavailable) : .proceedUnauthenticated
         guard case .success(let result) = fetched else {
-            self = required ? .fail(.cardholderAuthenticationUnavailable) : .proceedUnauthenticated
+            self = notPerformed
             return
         }
         switch result.transStatus {
         case .authenticated, .attempted:
-            if result.authenticationValue != nil, result.eci != nil {
-                self = .authorize(result)
-            } else {
-                self = required ? .fail(.cardholderAuthenticationUnavailable) : .proceedUnauthenticated
-            }
+            self = result.authenticationValue != nil && result.eci != nil ? .authorize(result) : notPerformed
         case .challengeRequired: self = .challenge(result)
         case .notAuthenticated where result.statusReason == .timedOut: self = .fail(.cardholderAuthenticationExpired)
         case .notAuthenticated, .rejected: self = .fail(.cardholderAuthenticationFailed)
-        case .unavailable: self = required ? .fail(.cardholderAuthenticationUnavailable) : .proceedUnauthenticated
+        case .unavailable: self = notPerformed
         }
     }
 }
@@ -82,18 +81,23 @@ extension PaymentService {
 
     /// Asks the mode's ACS to authenticate the cardholder. The CVC, birth date and password digits the payment was
     /// keyed in with go to the card company here, which checks them; a challenged payment keeps none of them.
+    /// `merchant`: the payment's merchant when the caller read it already (its name goes to the card company).
     func authenticate(
         _ payment: PaymentRecord, number: CardNumber, expiry: CardExpiry, input: KeyInPaymentRequest,
-        plan: AuthenticationPolicy.Plan
+        plan: AuthenticationPolicy.Plan, merchant: MerchantRecord?
     ) async throws -> (step: AuthenticationStep, record: PaymentAuthentication?) {
-        let expiryText = String(format: "%02d%02d", expiry.year % 100, expiry.month)
         guard let client = authenticators.client(for: payment.mode) else {
             return (AuthenticationStep(.failure(.unreachable), required: plan.required), nil)
         }
-        let merchantName = try await merchants.merchant(id: payment.merchantID)?.name ?? ""
+        let merchantName: String
+        if let merchant {
+            merchantName = merchant.name
+        } else {
+            merchantName = try await merchants.merchant(id: payment.merchantID)?.name ?? ""
+        }
         let request = AuthenticationRequest(
             serverTransactionID: Self.serverTransactionID(of: payment), cardNumber: number.digits,
-            cardExpiry: expiryText, cvc: input.cardCvc.nonEmpty,
+            cardExpiry: expiry.yymm, cvc: input.cardCvc.nonEmpty,
             customerIdentity: input.customerIdentityNumber.nonEmpty,
             cardPasswordDigits: input.cardPassword.nonEmpty, amount: payment.totalAmount,
             currencyCode: Currency(code: payment.currency)?.numericCode ?? "410", merchantName: merchantName,
@@ -118,15 +122,9 @@ extension PaymentService {
             // The card company's deadline, but never past the gateway's own ten minutes.
             let limit = payment.requestedAt.addingTimeInterval(Self.challengeLifetime)
             record.expiresAt = min(result.challengeExpiresAt ?? limit, limit)
-            record.cardExpiry = expiryText
+            record.cardExpiry = expiry.yymm
         }
         return (step, record)
-    }
-
-    /// `YYMM`, as the authentication request and the waiting payment carry the expiry.
-    static func expiry(yymm text: String) -> CardExpiry? {
-        guard text.count == 4, let year = Int(text.prefix(2)), let month = Int(text.suffix(2)) else { return nil }
-        return CardExpiry(year: 2000 + year, month: month)
     }
 
     /// How long a cardholder has for a challenge before the payment expires.
@@ -204,7 +202,7 @@ extension PaymentService {
         let link = try links.link(for: payment.mode)
         guard let trace = payment.trace, let sealed = try await store.card(of: payment.id),
             let number = try? vault.open(sealed), let expiry = payment.authentication?.cardExpiry,
-            let expiryDate = Self.expiry(yymm: expiry), let currency = Currency(code: payment.currency)
+            let expiryDate = CardExpiry(yymm: expiry), let currency = Currency(code: payment.currency)
         else {
             return try await endWaiting(payment, authentication: authentication, code: .failedInternalSystemProcessing)
         }

@@ -143,7 +143,7 @@ package struct PaymentService: Sendable {
                 policy: policy ?? AuthenticationPolicy(stored: merchant?.authenticationPolicy), decisions: decisions)
         {
             let authenticated = try await authenticate(
-                payment, number: number, expiry: expiryDate, input: input, plan: plan)
+                payment, number: number, expiry: expiryDate, input: input, plan: plan, merchant: merchant)
             payment.authentication = authenticated.record
             step = authenticated.step
             if case .challenge = authenticated.step { payment.status = .waitingForAuthentication }
