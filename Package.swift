@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         // Tests only: reading openapi.yaml to check responses against it.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // Card rules, money and the error catalog. Foundation only, so a merchant's server or an iOS app can
@@ -211,10 +213,21 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        // The tests' way of starting and stopping programs (keyin, Python scripts).
+        .target(
+            name: "ChildProcesses",
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                // Its file descriptors and paths; Apple's platforms have them as the system's System.
+                .product(name: "SystemPackage", package: "swift-system", condition: .when(platforms: [.linux])),
+            ],
+            path: "Tests/ChildProcesses"
+        ),
         .testTarget(
             name: "CardNetworkLinkTests",
             dependencies: [
                 "CardNetworkLink", "CardNetworkLinkTesting", "IssuerSimulator", "ISO8583", "KeyInCore",
+                "ChildProcesses",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -247,7 +260,7 @@ let package = Package(
         .testTarget(
             name: "KeyInCLITests",
             dependencies: [
-                "KeyInCLI", "KeyInCore", "KeyInGateway", "KeyInApp", "IssuerSimulator",
+                "KeyInCLI", "KeyInCore", "KeyInGateway", "KeyInApp", "IssuerSimulator", "ChildProcesses",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -1,4 +1,5 @@
 import CardNetworkLink
+import ChildProcesses
 import Foundation
 import KeyInCore
 import Synchronization
@@ -18,7 +19,7 @@ struct IndependentHostTests {
 
     @Test("Approve, decline, late answer reversed, echo", arguments: ["echo", "assign", "omit"])
     func conversation(rrn: String) async throws {
-        let host = try HostProcess(arguments: [Self.script.path, "--rrn", rrn, "--late-ms", "1500"])
+        let host = try await HostProcess(arguments: [Self.script.path, "--rrn", rrn, "--late-ms", "1500"])
         defer { host.stop() }
         let port = try #require(await host.line { $0.hasPrefix("listening ") }.flatMap { Int($0.dropFirst(10)) })
         var configuration = LinkConfiguration(hosts: ["default": .init(host: "127.0.0.1", port: port)])
@@ -60,27 +61,25 @@ struct IndependentHostTests {
 }
 
 /// `python3 <arguments>` with its output read line by line; a JSON line is a record of what the host handled.
-/// (Unchecked: `Process` is not marked Sendable; it is only started and stopped, from the test.)
+/// (Unchecked: `Pipe` is not marked Sendable; its write end is only closed, from the test.)
 private final class HostProcess: @unchecked Sendable {
-    private let process = Process()
+    private let process: ChildProcess
     private let input = Pipe()
     private let lines: AsyncStream<String>
     private let seen = Mutex<[String]>([])
 
-    init(arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
+    init(arguments: [String]) async throws {
         let output = Pipe()
-        process.standardOutput = output
         // Its own pipes only: a child left holding the test runner's output would keep `swift test` waiting for
         // ever. Its input closes when this process ends, which ends the host too.
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = input
+        process = try await ChildProcess.launch(
+            URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3"] + arguments, standardInput: .pipe(input),
+            standardOutput: .pipe(output))
         let (lines, continuation) = AsyncStream.makeStream(of: String.self)
         self.lines = lines
         let handle = output.fileHandleForReading
         // The reading blocks a thread of its own, never one of Swift's concurrency.
-        let reader = Thread {
+        Thread {
             var data = Data()
             while true {
                 let chunk = handle.availableData
@@ -92,9 +91,7 @@ private final class HostProcess: @unchecked Sendable {
                 }
             }
             continuation.finish()
-        }
-        try process.run()
-        reader.start()
+        }.start()
     }
 
     /// The first line, earlier ones included, that matches.
@@ -115,7 +112,7 @@ private final class HostProcess: @unchecked Sendable {
         return await line { decode($0).map(matches) ?? false }.flatMap(decode)
     }
 
-    /// Ends the host. Not waited for: `waitUntilExit` would block a thread of Swift's concurrency pool.
+    /// Ends the host. Not waited for: a test's `defer` cannot wait.
     func stop() {
         try? input.fileHandleForWriting.close()
         process.terminate()

@@ -20,7 +20,7 @@ extension ServeCrashTests {
         ]
         let key = try await Self.createMerchant(dataDirectory: dataDirectory, environment: environment)
         let serveArguments = ["serve", "--data-dir", dataDirectory.path, "--port", "0"]
-        let (first, firstOutput, firstErrors) = try launch(serveArguments, environment: environment)
+        let (first, firstOutput, firstErrors) = try await launch(serveArguments, environment: environment)
         let firstPort = try #require(
             listeningPort(await read(firstOutput, until: Self.listening)),
             "\((try? String(contentsOf: firstErrors, encoding: .utf8))?.suffix(2000) ?? "")")
@@ -32,8 +32,8 @@ extension ServeCrashTests {
         #expect(waiting["status"] as? String == "WAITING_FOR_AUTHENTICATION", "\(waiting)")
         let challengeURL = try #require((waiting["nextAction"] as? [String: Any])?["url"] as? String)
         let acsID = try #require(challengeURL.split(separator: "/").last.map(String.init))
-        kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
+        first.killNow()
+        try await first.waitUntilExit()
 
         // The cardholder answers while no gateway runs.
         try await answerSimulatorChallenge(at: acs, acsID: acsID)
@@ -42,7 +42,7 @@ extension ServeCrashTests {
             "charged before the gateway came back")
 
         // The next start settles it from the card company's result, before serving: authorized once.
-        let (second, secondOutput, _) = try launch(serveArguments, environment: environment)
+        let (second, secondOutput, _) = try await launch(serveArguments, environment: environment)
         defer { second.interrupt() }
         let secondPort = try #require(listeningPort(await read(secondOutput, until: Self.listening)))
         let payment = try await Self.request(

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -30,7 +31,7 @@ struct BrowserTests {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-python-\(UUID())")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
         let port = try freeLoopbackPort()
-        let (server, output, _) = try process.launch(
+        let (server, output, _) = try await process.launch(
             ["serve", "--data-dir", dataDirectory.path, "--port", String(port)],
             environment: ["KEYIN_PUBLIC_URL": "http://127.0.0.1:\(port)"])
         defer { server.interrupt() }
@@ -40,13 +41,13 @@ struct BrowserTests {
             banner.contains("console: ") ? banner : banner + (await process.read(output, until: /console: (\S+)/) ?? "")
         let login = try #require(fullBanner.firstMatch(of: /console: \S+\s+(\S+) \/ (\S+)/))
 
-        var environment = ProcessInfo.processInfo.environment
+        var environment: [String: String] = [:]
         environment["KEYIN_BASE_URL"] = "http://127.0.0.1:\(port)"
         environment["KEYIN_SECRET_KEY"] = key
         environment["KEYIN_CONSOLE_EMAIL"] = String(login.1)
         environment["KEYIN_CONSOLE_PASSWORD"] = String(login.2)
         let discover = ["-m", "unittest", "discover", "-v", "-s", directory.path, "-p", "\(name).py"]
-        let (status, log) = try await Self.runOffThePool("/usr/bin/env", ["python3"] + discover, environment)
+        let (status, log) = try await Self.runToEnd("/usr/bin/env", ["python3"] + discover, environment)
         let scenarios = Self.scenarios(in: log)
         let declared = try String(contentsOf: directory.appendingPathComponent("\(name).py"), encoding: .utf8)
             .matches(of: /(?m)^    def (test_\w+)/).map { String($0.1) }
@@ -64,29 +65,10 @@ struct BrowserTests {
         }
     }
 
-    /// Runs a program to its end on a thread of its own: waiting for it must not hold one of the few threads
-    /// Swift's concurrency runs everything else on.
-    static func runOffThePool(
+    /// Runs a program to its end; `environment` is added to this process's own.
+    static func runToEnd(
         _ executable: String, _ arguments: [String], _ environment: [String: String]
     ) async throws -> (Int32, String) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: executable)
-                process.arguments = arguments
-                process.environment = environment
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                process.standardError = pipe
-                do {
-                    try process.run()
-                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }.start()
-        }
+        try await ChildProcess.run(URL(fileURLWithPath: executable), arguments: arguments, environment: environment)
     }
 }

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import NIOPosix
 import Synchronization
@@ -223,9 +224,9 @@ extension ServeCrashTests {
     /// Starts `keyin serve` on a new data directory and reads what its first start prints: the demo merchant's
     /// secret key and console sign-in.
     func serveWithDemo(_ dataDirectory: URL, environment: [String: String] = [:]) async throws -> (
-        server: Process, port: Int, key: String, login: (email: String, password: String), errorLog: URL
+        server: ChildProcess, port: Int, key: String, login: (email: String, password: String), errorLog: URL
     ) {
-        let (server, output, errorLog) = try launch(
+        let (server, output, errorLog) = try await launch(
             ["serve", "--data-dir", dataDirectory.path, "--port", "0"], environment: environment)
         var banner = await read(output, until: /(test_sk_[A-Za-z0-9]+)/) ?? ""
         if !banner.contains("console: ") { banner += await read(output, until: /console: (\S+)/) ?? "" }
@@ -271,7 +272,9 @@ extension ServeCrashTests {
         defer { gateway.server.interrupt() }
         let (first, key, login) = (gateway.port, gateway.key, gateway.login)
         // A second process on the same database (the demo merchant exists already).
-        let (secondServer, secondOutput, _) = try launch(["serve", "--data-dir", dataDirectory.path, "--port", "0"])
+        let (secondServer, secondOutput, _) = try await launch([
+            "serve", "--data-dir", dataDirectory.path, "--port", "0",
+        ])
         defer { secondServer.interrupt() }
         let second = try #require(listeningPort(await read(secondOutput, until: ServeCrashTests.listening)))
 

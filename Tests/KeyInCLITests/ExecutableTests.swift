@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Synchronization
 import Testing
@@ -22,36 +23,12 @@ struct ExecutableTests {
         }
     }
 
-    /// Runs `keyin` to its end and returns its exit status and output (standard output and error together). The
-    /// child is waited for on a thread of its own, never one of Swift's concurrency.
+    /// Runs `keyin` to its end and returns its exit status and output (standard output and error together).
     func run(
         _ arguments: [String], stdin: String = "", environment: [String: String] = [:]
     ) async throws -> (status: Int32, output: String) {
-        let binary = try Self.binary
-        let environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        return try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                let process = Process()
-                process.executableURL = binary
-                process.arguments = arguments
-                process.environment = environment
-                let input = Pipe()
-                let output = Pipe()
-                process.standardInput = input
-                process.standardOutput = output
-                process.standardError = output
-                do {
-                    try process.run()
-                    input.fileHandleForWriting.write(Data(stdin.utf8))
-                    try input.fileHandleForWriting.close()
-                    let data = output.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }.start()
-        }
+        try await ChildProcess.run(
+            try Self.binary, arguments: arguments, environment: environment, standardInput: stdin)
     }
 
     @Test("Exit status 0 for a valid card, 1 for an invalid one")
@@ -82,14 +59,11 @@ struct ExecutableTests {
 struct IssuerExecutableTests {
     @Test("Starts on free ports, serves its ledger, stops cleanly on SIGINT")
     func serveAndLedger() async throws {
-        let process = Process()
-        process.executableURL = try ExecutableTests.binary
-        process.arguments = ["issuer", "--port", "0", "--admin-port", "0"]
         let output = Pipe()
-        process.standardOutput = output
-        process.standardError = Pipe()
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let process = try await ChildProcess.launch(
+            try ExecutableTests.binary, arguments: ["issuer", "--port", "0", "--admin-port", "0"],
+            standardOutput: .pipe(output))
+        defer { process.terminate() }
 
         // The second line names the admin port: "... keyin issuer ledger --admin-port N)".
         var text = ""
@@ -108,8 +82,7 @@ struct IssuerExecutableTests {
         #expect((document["totals"] as? [String: Any])?["capturedAmount"] as? Int == 0)
 
         process.interrupt()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(try await process.waitUntilExit() == 0)
     }
 
     @Test("A broken configuration file stops start-up with a message naming it")
@@ -135,18 +108,18 @@ struct IssuerExecutableTests {
 @Suite("keyin serve as a process: crashes, key rotation, background work", .timeLimit(.minutes(2)))
 struct ServeCrashTests {
     /// Starts `keyin` with arguments and environment, returning the process and a reader of its standard output.
-    func launch(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Pipe, URL) {
-        let process = Process()
-        process.executableURL = try ExecutableTests.binary
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    func launch(_ arguments: [String], environment: [String: String] = [:]) async throws -> (
+        ChildProcess, Pipe, URL
+    ) {
         let output = Pipe()
-        process.standardOutput = output
         // Start-up problems go to a file the failure message can quote.
         let errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-stderr-\(UUID()).log")
         _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: errorLog)
-        try process.run()
+        let errors = try FileHandle(forWritingTo: errorLog)
+        defer { try? errors.close() }
+        let process = try await ChildProcess.launch(
+            try ExecutableTests.binary, arguments: arguments, environment: environment, standardOutput: .pipe(output),
+            standardError: .file(errors))
         return (process, output, errorLog)
     }
 
@@ -200,7 +173,7 @@ struct ServeCrashTests {
         // A deployment that names its card companies gets no demo merchant: the operator makes one.
         let key = try await Self.createMerchant(dataDirectory: dataDirectory, environment: environment)
         let serveArguments = ["serve", "--data-dir", dataDirectory.path, "--port", "0"]
-        let (first, firstOutput, firstErrors) = try launch(serveArguments, environment: environment)
+        let (first, firstOutput, firstErrors) = try await launch(serveArguments, environment: environment)
         let serveBanner = try #require(
             await read(firstOutput, until: Self.listening),
             "\((try? String(contentsOf: firstErrors, encoding: .utf8))?.suffix(2000) ?? "")")
@@ -219,12 +192,12 @@ struct ServeCrashTests {
             sold = ledger.contains(#""kind" : "sale""#)
         }
         #expect(sold, "the host never saw the sale")
-        kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
+        first.killNow()
+        try await first.waitUntilExit()
         _ = await pending.value
 
         // The next start settles it before serving.
-        let (second, secondOutput, _) = try launch(serveArguments, environment: environment)
+        let (second, secondOutput, _) = try await launch(serveArguments, environment: environment)
         defer { second.interrupt() }
         let secondPort = try #require(listeningPort(await read(secondOutput, until: Self.listening)))
         let payment = try await Self.request(
@@ -247,7 +220,7 @@ extension ServeCrashTests {
         let environment = ["KEYIN_ISSUER_HOSTS": "default=127.0.0.1:\(issuerPort)"]
         let liveKey = try await Self.createMerchant(dataDirectory: dataDirectory, environment: environment)
         let testKey = try await Self.createMerchant(dataDirectory: dataDirectory, environment: environment, live: false)
-        let (serve, output, errors) = try launch(
+        let (serve, output, errors) = try await launch(
             ["serve", "--data-dir", dataDirectory.path, "--port", "0"], environment: environment)
         defer { serve.interrupt() }
         let httpPort = try #require(
@@ -287,7 +260,7 @@ extension ServeCrashTests {
 
         let key = try await Self.createMerchant(
             dataDirectory: dataDirectory, environment: ["KEYIN_MASTER_KEY": oldKey, "KEYIN_ISSUER_HOSTS": hosts])
-        let (first, firstOutput, _) = try launch(
+        let (first, firstOutput, _) = try await launch(
             serve, environment: ["KEYIN_MASTER_KEY": oldKey, "KEYIN_ISSUER_HOSTS": hosts])
         let httpPort = try #require(listeningPort(await read(firstOutput, until: Self.listening)))
         let body =
@@ -296,7 +269,7 @@ extension ServeCrashTests {
             "POST", "http://127.0.0.1:\(httpPort)/v1/payments/key-in", key: key, body: body)
         let paymentKey = try #require(paid["paymentKey"] as? String)
         first.interrupt()
-        first.waitUntilExit()
+        try await first.waitUntilExit()
 
         let rotate = try await ExecutableTests().run(
             ["keys", "rotate", "--data-dir", dataDirectory.path],
@@ -306,7 +279,7 @@ extension ServeCrashTests {
         #expect(rotate.status == 0)
         #expect(rotate.output.contains("re-wrapped 1 sealed records"))
 
-        let (second, secondOutput, _) = try launch(
+        let (second, secondOutput, _) = try await launch(
             serve, environment: ["KEYIN_MASTER_KEY": newKey, "KEYIN_ISSUER_HOSTS": hosts])
         defer { second.interrupt() }
         let secondPort = try #require(listeningPort(await read(secondOutput, until: Self.listening)))
@@ -343,8 +316,8 @@ extension ServeCrashTests {
 extension ServeCrashTests {
     /// A `keyin issuer` process, standing in for a deployment's configured card company: it, the port it takes
     /// ISO 8583 on, and its ledger's admin port.
-    func launchIssuer() async throws -> (process: Process, port: String, adminPort: String) {
-        let (issuer, output, _) = try launch(["issuer", "--port", "0", "--admin-port", "0"])
+    func launchIssuer() async throws -> (process: ChildProcess, port: String, adminPort: String) {
+        let (issuer, output, _) = try await launch(["issuer", "--port", "0", "--admin-port", "0"])
         do {
             let banner = try #require(await read(output, until: /--admin-port (\d+)/))
             let port = try #require(banner.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/)?.1)

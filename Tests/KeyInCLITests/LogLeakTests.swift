@@ -72,7 +72,7 @@ extension ServeCrashTests {
         _ = try await URLSession.shared.data(for: console)
 
         gateway.server.interrupt()
-        gateway.server.waitUntilExit()
+        try await gateway.server.waitUntilExit()
         let log = try String(contentsOf: gateway.errorLog, encoding: .utf8)
         #expect(log.contains(" trace "), "the test must have logged at trace level")
         #expect(log.contains(#"INSERT INTO "payments""#), "the payments' SQL must be in the log")

@@ -23,7 +23,7 @@ extension ServeCrashTests {
         let receiverPort = try #require(receiver.http.server.shared.localAddress?.port)
 
         // The receiver is on this machine: internal addresses are allowed only when a deployment says so.
-        let (server, output, errors) = try launch(
+        let (server, output, errors) = try await launch(
             ["serve", "--data-dir", dataDirectory.path, "--port", "0"],
             environment: ["KEYIN_WEBHOOK_INTERNAL_TARGETS": "allow", "KEYIN_WEBHOOK_PORTS": "any"])
         let banner = try #require(
@@ -54,8 +54,7 @@ extension ServeCrashTests {
         }
         #expect((delivered["data"] as? [String: Any])?["paymentKey"] as? String == paymentKey)
         server.interrupt()
-        server.waitUntilExit()
-        #expect(server.terminationStatus == 0)
+        #expect(try await server.waitUntilExit() == 0)
         await receiver.server.shutdown()
         try await receiver.asyncShutdown()
 
@@ -82,7 +81,7 @@ extension ServeCrashTests {
     func logsHoldNoCardData() async throws {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("keyin-logs-\(UUID())")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
-        let (server, output, errors) = try launch(
+        let (server, output, errors) = try await launch(
             ["serve", "--data-dir", dataDirectory.path, "--port", "0"], environment: ["KEYIN_LOG_LEVEL": "trace"])
         let banner = try #require(
             await read(output, until: /(test_sk_[A-Za-z0-9]+)/),
@@ -115,7 +114,7 @@ extension ServeCrashTests {
             "POST", "\(base)/\(paymentKey)/cancel", key: key, body: #"{"cancelReason":"부분 반품","cancelAmount":1000}"#)
         #expect(cancel["status"] as? String == "PARTIAL_CANCELED")
         server.interrupt()
-        server.waitUntilExit()
+        try await server.waitUntilExit()
 
         var logged = String(decoding: try Data(contentsOf: errors), as: UTF8.self)
         logged += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -188,7 +187,7 @@ extension ServeCrashTests {
         #expect(nobody.status != 0 && nobody.output.contains("no console sign-in"))
 
         // The new sign-in opens the console of a running gateway.
-        let (server, output, _) = try launch(["serve", "--port", "0"] + data)
+        let (server, output, _) = try await launch(["serve", "--port", "0"] + data)
         defer { server.interrupt() }
         let port = try #require(listeningPort(await read(output, until: ServeCrashTests.listening)))
         let login = try await consoleLoginForm("http://127.0.0.1:\(port)")

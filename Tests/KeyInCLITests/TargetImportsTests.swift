@@ -10,7 +10,7 @@ struct TargetImportsTests {
 
     static let systemModules: Set<String> = [
         "Foundation", "FoundationEssentials", "FoundationNetworking", "Synchronization", "Dispatch", "Glibc", "Darwin",
-        "Testing", "XCTest",
+        "System", "Testing", "XCTest",
     ]
 
     /// Target name to the modules it may import, read from Package.swift.
