@@ -326,8 +326,8 @@ public actor IssuerEngine {
                 terminalID: request[.terminalID] ?? "", merchantID: request[.merchantID] ?? "", responseCode: code,
                 approvalCode: approvalCode, retrievalReferenceNumber: rrn, originalRRN: originalRRN,
                 installmentMonths: installments,
-                merchantPaysInterest: request.additionalData?[.merchantPaysInterest] == "1", recordedAt: now(),
-                reversed: false, settledAmount: 0))
+                merchantPaysInterest: request.additionalData?[.merchantPaysInterest] == "1",
+                posCondition: request[.posConditionCode], recordedAt: now(), reversed: false, settledAmount: 0))
         closeOldEntries()
     }
 

@@ -25,6 +25,9 @@ public struct LedgerEntry: Sendable, Codable, Equatable {
     public let installmentMonths: Int
     /// The merchant pays the installment interest (element 48 tag 10): the cardholder is charged none.
     public let merchantPaysInterest: Bool
+    /// How the card reached the merchant, as element 25 said: 59 e-commerce, 08 mail or telephone order (what a
+    /// card company's disputes and fees depend on). Nil when the request had none.
+    public var posCondition: String?
     public let recordedAt: Date
     /// Set on an approved authorization or sale once it is reversed.
     public internal(set) var reversed: Bool

@@ -237,7 +237,8 @@ package struct ConsoleController: RouteCollection {
         let staff = try request.consoleStaff
         // The same request as `POST /v1/payments/key-in`, marked as keyed in by this staff member.
         return try await services.checkout.pay(
-            request, merchantID: staff.merchantID, mode: staff.mode, language: .korean
+            request, merchantID: staff.merchantID, mode: staff.mode, language: .korean,
+            origin: PaymentOrigin(keyedByStaff: true)
         ) { input in
             input.metadata = ["channel": "virtual_terminal", "staff": staff.email]
         }

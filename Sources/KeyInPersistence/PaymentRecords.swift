@@ -27,8 +27,9 @@ package struct PaymentRecord: Sendable, Equatable {
     package let cardFingerprint: String
     package var approveNo: String?
     package var retrievalReferenceNumber: String?
-    /// The ISO 8583 trace of the authorization, stored before it is sent so a crash can reverse it.
-    package let trace: TransactionTrace?
+    /// The ISO 8583 trace of the authorization, stored before it is sent so a crash can reverse it. A payment
+    /// waiting for its 3-D Secure challenge gets a new one when the authorization is about to go.
+    package var trace: TransactionTrace?
     package let customerName: String?
     package let customerEmail: String?
     package let customerMobilePhone: String?

@@ -106,10 +106,11 @@ package struct PaymentStore: Sendable {
                         .where("id", .equal, payment.id)
                     if settlement.onlyIfUnchanged { update = update.where("status", .equal, settlement.from.rawValue) }
                     if settlement.from == .waitingForAuthentication {
-                        // The challenge's outcome, and the process that now sends the authorization (crash
-                        // recovery's owner from here on).
+                        // The challenge's outcome, and the process that now sends the authorization with the trace
+                        // it sends it under (crash recovery's owner and what it reverses, from here on).
                         update = update.set("authentication", to: payment.authentication.flatMap(JSONColumn.text))
-                            .set("opened_by", to: payment.openedBy)
+                            .set("opened_by", to: payment.openedBy).set(
+                                "trace", to: payment.trace.flatMap(JSONColumn.text))
                     }
                     if let capture = settlement.capture {
                         update = update.set("capture_trace", to: SQLLiteral.null).set("capture_by", to: SQLLiteral.null)

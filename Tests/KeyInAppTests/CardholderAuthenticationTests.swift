@@ -51,12 +51,21 @@ struct CardholderAuthenticationTests {
             #expect(try early.first("#verification-open") != nil)
             #expect(try await payment(gateway, key)["status"] as? String == "WAITING_FOR_AUTHENTICATION")
 
+            let opening = try #require(
+                try await gateway.services.stores.payments.payment(receiptKey: PaymentKey(key))?.trace)
+
             let (acsID, code) = try await challenge(gateway, first)
             _ = try await gateway.send(
                 .POST, "3ds/challenge/\(acsID)", rawBody: "code=\(code)",
                 headers: ["Content-Type": "application/x-www-form-urlencoded"], authenticated: false)
             let back = try await gateway.send(.GET, "3ds/return/\(key)", authenticated: false)
             #expect(back.status == .seeOther)
+            // Sent under a trace of its own, not the minutes-old one of the start, and that is the one recorded
+            // (what crash recovery would reverse).
+            let sent = try #require(
+                try await gateway.services.stores.payments.payment(receiptKey: PaymentKey(key))?.trace)
+            #expect(sent.systemTraceAuditNumber != opening.systemTraceAuditNumber)
+            #expect(await gateway.engine.entries().first?.stan == sent.systemTraceAuditNumber)
             #expect(back.headers.first(name: .location)?.hasPrefix("/receipts/\(key)") == true)
             let done = try await payment(gateway, key)
             #expect(done["status"] as? String == "DONE")
@@ -259,6 +268,63 @@ struct CardholderAuthenticationTests {
                 .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(), secret: shop.secretKey)
             #expect(after.body["status"] as? String == "WAITING_FOR_AUTHENTICATION", "\(after.body)")
             #expect(try await session.page("console/settings").first("input#challengeAmount")?["value"] == "50000")
+
+            // A phone order on the virtual terminal is never challenged: the cardholder is on the phone, not at a
+            // page, whatever the policy or the request says.
+            let phoneOrder = try await gateway.send(
+                .POST, "console/terminal",
+                json: GatewayHarness.keyIn(amount: 80_000, extra: ["threeDSecure": "CHALLENGE"]),
+                headers: ["Cookie": session.cookie, "X-CSRF-Token": session.csrf, "Idempotency-Key": "vt-3ds"],
+                authenticated: false)
+            #expect(phoneOrder.body["status"] as? String == "DONE", "\(phoneOrder.body)")
+            #expect(phoneOrder.body["threeDSecure"] is NSNull)
+            #expect(await gateway.engine.entries().last?.amount == 80_000)
+        }
+    }
+
+    @Test(
+        "The card company hears how the card was keyed in: 59 from the hosted page, after a challenge and in its refund; 08 from the API and the terminal"
+    )
+    func posConditionByChannel() async throws {
+        try await GatewayHarness.with(authentication: true) { gateway in
+            let (_, session) = try await CardTestingTests().ownersConsole(gateway)
+            let created = try await gateway.send(
+                .POST, "v1/payment-links", json: ["amount": 300_000, "orderName": "링크 주문"])
+            let link = try #require((created.body["url"] as? String)?.split(separator: "/").last.map(String.init))
+            let waiting = try await gateway.send(
+                .POST, "pay/\(link)",
+                json: ["cardNumber": "4242424242424242", "cardExpirationYear": "30", "cardExpirationMonth": "12"],
+                headers: ["Idempotency-Key": "page-\(link)"], authenticated: false)
+            let key = try #require(waiting.body["paymentKey"] as? String)
+            let (acsID, code) = try await challenge(gateway, waiting)
+            _ = try await gateway.send(
+                .POST, "3ds/challenge/\(acsID)", rawBody: "code=\(code)",
+                headers: ["Content-Type": "application/x-www-form-urlencoded"], authenticated: false)
+            _ = try await gateway.send(.GET, "3ds/return/\(key)", authenticated: false)
+            #expect(try await payment(gateway, key)["status"] as? String == "DONE")
+            let refunded = try await gateway.send(
+                .POST, "v1/payments/\(key)/cancel", json: ["cancelReason": "고객 변심", "cancelAmount": 100_000])
+            #expect(refunded.body["status"] as? String == "PARTIAL_CANCELED", "\(refunded.body)")
+            // A small hosted-page payment, frictionless.
+            let small = try await gateway.send(
+                .POST, "v1/payment-links", json: ["amount": 9_000, "orderName": "링크 주문"])
+            let smallLink = try #require((small.body["url"] as? String)?.split(separator: "/").last.map(String.init))
+            let frictionless = try await gateway.send(
+                .POST, "pay/\(smallLink)",
+                json: ["cardNumber": "5555555555554444", "cardExpirationYear": "30", "cardExpirationMonth": "12"],
+                headers: ["Idempotency-Key": "page-\(smallLink)"], authenticated: false)
+            #expect(frictionless.body["status"] as? String == "DONE", "\(frictionless.body)")
+            let api = try await gateway.send(.POST, "v1/payments/key-in", json: GatewayHarness.keyIn(amount: 7_000))
+            #expect(api.body["status"] as? String == "DONE")
+            let phoneOrder = try await gateway.send(
+                .POST, "console/terminal", json: GatewayHarness.keyIn(amount: 6_000),
+                headers: ["Cookie": session.cookie, "X-CSRF-Token": session.csrf, "Idempotency-Key": "vt-pos"],
+                authenticated: false)
+            #expect(phoneOrder.body["status"] as? String == "DONE", "\(phoneOrder.body)")
+
+            let entries = await gateway.engine.entries()
+            #expect(entries.map(\.kind) == [.sale, .refund, .sale, .sale, .sale])
+            #expect(entries.map(\.posCondition) == ["59", "59", "59", "08", "08"])
         }
     }
 }

@@ -6,14 +6,14 @@ import KeyInCore
 /// Payments from the hosted page, where the cardholder is at the keyboard, follow `mode`; API payments are
 /// authenticated only when the request asks (`threeDSecure`) or the mode is `always`: a phone or mail order has no
 /// cardholder to challenge, and an integration written for Toss Payments, which never asks, never meets a status it
-/// does not know.
+/// does not know. The virtual terminal's phone orders are never authenticated, whatever the mode.
 package struct AuthenticationPolicy: Codable, Sendable, Equatable {
     package enum Mode: String, Codable, Sendable, CaseIterable {
         /// Never on the hosted page (an API request may still ask).
         case off
         /// On the hosted page, with a challenge asked for when the risk is high.
         case risk
-        /// Every payment, API ones included, with a challenge mandated.
+        /// Every payment, API ones included, with a challenge mandated (the virtual terminal's phone orders aside).
         case always
     }
 
@@ -54,11 +54,14 @@ package struct AuthenticationPolicy: Codable, Sendable, Equatable {
         package let required: Bool
     }
 
-    /// The plan for one payment; nil when it is not authenticated. `cardholderPresent`: the hosted page.
-    /// `riskIsHigh`: the amount or the card's recent declines say so (`PaymentDecisionPoint`).
-    package func plan(requested: Request?, cardholderPresent: Bool, riskIsHigh: Bool) -> Plan? {
+    /// The plan for one payment; nil when it is not authenticated. `riskIsHigh`: the amount or the card's recent
+    /// declines say so (`PaymentDecisionPoint`).
+    package func plan(requested: Request?, origin: PaymentOrigin, riskIsHigh: Bool) -> Plan? {
+        // A phone order keyed in by staff: the cardholder is on the phone, not at a page the card company could
+        // challenge them on; a challenge would send staff to the cardholder's bank (and the code to their phone).
+        if origin.keyedByStaff { return nil }
         if requested == .challenge || mode == .always { return Plan(preference: .mandated, required: true) }
-        guard requested == .auto || (cardholderPresent && mode == .risk) else { return nil }
+        guard requested == .auto || (origin.cardholderPresent && mode == .risk) else { return nil }
         return Plan(preference: riskIsHigh ? .requested : .noPreference, required: false)
     }
 }

@@ -97,7 +97,8 @@ package struct CancelService: Sendable {
                     CardFollowUpRequest(
                         kind: .refund, cardNumber: number,
                         amount: Money(minorUnits: amount, currency: payment.amount.currency), originalRRN: rrn,
-                        companyCode: payment.cardCompanyCode),
+                        companyCode: payment.cardCompanyCode,
+                        posCondition: PaymentOrigin(recordedFor: payment).posCondition),
                     trace: trace)
                 answers.append(
                     NetworkConversation.answered("0210", trace: trace, approvalCode: approval.approvalCode, at: now()))
@@ -269,7 +270,8 @@ package struct CancelService: Sendable {
             let approval = try await link.followUp(
                 CardFollowUpRequest(
                     kind: .capture, cardNumber: number, amount: payment.amount, originalRRN: rrn,
-                    companyCode: payment.cardCompanyCode),
+                    companyCode: payment.cardCompanyCode, posCondition: PaymentOrigin(recordedFor: payment).posCondition
+                ),
                 trace: trace)
             answer = NetworkConversation.answered("0230", trace: trace, approvalCode: approval.approvalCode, at: now())
         } catch {

@@ -71,12 +71,11 @@ extension PaymentService {
     ) async throws -> AuthenticationPolicy.Plan? {
         // The risk is read only when it matters: a challenge mandated, or no authentication at all, needs none.
         guard
-            let plan = policy.plan(
-                requested: requested, cardholderPresent: origin.cardholderPresent, riskIsHigh: false)
+            let plan = policy.plan(requested: requested, origin: origin, riskIsHigh: false)
         else { return nil }
         guard plan.preference == .noPreference else { return plan }
         let high = try await decisions.authenticationRiskIsHigh(payment, challengeAmount: policy.challengeAmount)
-        return policy.plan(requested: requested, cardholderPresent: origin.cardholderPresent, riskIsHigh: high)
+        return policy.plan(requested: requested, origin: origin, riskIsHigh: high)
     }
 
     /// Asks the mode's ACS to authenticate the cardholder. The CVC, birth date and password digits the payment was
@@ -200,15 +199,20 @@ extension PaymentService {
         _ payment: PaymentRecord, authentication: PaymentAuthentication, result: AuthenticationResult?
     ) async throws -> Outcome? {
         let link = try links.link(for: payment.mode)
-        guard let trace = payment.trace, let sealed = try await store.card(of: payment.id),
+        guard let opening = payment.trace, let sealed = try await store.card(of: payment.id),
             let number = try? vault.open(sealed), let expiry = payment.authentication?.cardExpiry,
             let expiryDate = CardExpiry(yymm: expiry), let currency = Currency(code: payment.currency)
         else {
             return try await endWaiting(payment, authentication: authentication, code: .failedInternalSystemProcessing)
         }
+        // A new trace: the one recorded at the start is minutes old by now, and a card company may refuse a
+        // request whose element 7 is that far from its clock. Stored with the change below, before it is sent, so
+        // crash recovery reverses exactly this one.
+        let trace = link.newTrace(terminalID: opening.terminalID, merchantID: opening.merchantID)
         var opened = payment
         opened.authentication = authentication
         opened.openedBy = processID
+        opened.trace = trace
         guard
             try await settle(
                 opened, from: .waitingForAuthentication, event: .authenticated, code: nil,
@@ -220,24 +224,24 @@ extension PaymentService {
             return try await store.payment(id: payment.id).flatMap(Outcome.init(settled:))
         }
         opened.status = .inProgress
+        // A hosted page's payment: it pays its link, and its declines count against the link, as they would have
+        // without the challenge. (The payer's address is not kept, so it is not counted by.)
+        let origin = PaymentOrigin(recordedFor: payment)
         let request = CardAuthorizationRequest(
             cardNumber: number, expiry: expiryDate, amount: Money(minorUnits: payment.totalAmount, currency: currency),
             installmentMonths: payment.installmentMonths, authenticationValue: result?.authenticationValue,
             eci: result?.eci, authenticationTransactionID: result?.acsTransactionID,
             merchantPaysInterest: payment.usesFreeInstallmentPlan, capture: payment.capture,
-            posCondition: .mailOrTelephoneOrder, companyCode: payment.cardCompanyCode)
+            posCondition: origin.posCondition, companyCode: payment.cardCompanyCode)
         var decisions = self.decisions
         decisions.rules =
             CardTestingSettings(stored: try await merchants.merchant(id: payment.merchantID)?.cardTesting)
             .rules
-        // A hosted page's payment pays its link, as it would have without the challenge.
         var paysLink: UUID?
-        if let linkKey = payment.metadata?[PaymentDTO.checkoutLinkMetadataKey] {
-            paysLink = try await paymentLinks.link(key: PaymentLinkKey(rawValue: linkKey))?.id
-        }
+        if let linkKey = origin.linkKey { paysLink = try await paymentLinks.link(key: linkKey)?.id }
         return try await authorizeAndSettle(
             opened, request: request, trace: trace, link: link,
-            declineCounts: decisions.declineIncrements(of: opened, origin: PaymentOrigin()),
+            declineCounts: decisions.declineIncrements(of: opened, origin: origin),
             completion: Completion(
                 claim: nil, response: { _ in StoredResponse(status: 200, body: "") }, paysLink: paysLink))
     }

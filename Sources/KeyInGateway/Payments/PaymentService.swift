@@ -200,7 +200,7 @@ package struct PaymentService: Sendable {
             eci: authenticated?.eci ?? authentication?.eci,
             authenticationTransactionID: authenticated?.acsTransactionID ?? authentication?.xid,
             merchantPaysInterest: payment.usesFreeInstallmentPlan, capture: capture,
-            posCondition: .mailOrTelephoneOrder, companyCode: check.company?.code)
+            posCondition: origin.posCondition, companyCode: check.company?.code)
         do {
             let outcome = try await authorizeAndSettle(
                 payment, request: request, trace: trace, link: link,

@@ -1,3 +1,4 @@
+import CardNetworkLink
 import Foundation
 import KeyInCore
 import KeyInPersistence
@@ -12,15 +13,31 @@ package struct PaymentOrigin: Sendable {
     /// The API key that sent it: its digest (counted by) and its printable prefix (shown).
     package var apiKey: (digest: String, prefix: String)?
 
+    /// Keyed in by the merchant's staff on the console's virtual terminal: a phone or mail order. No cardholder is
+    /// at the keyboard to answer a challenge, and 3-D Secure leaves such payments out of its scope.
+    package var keyedByStaff: Bool
+
     /// The cardholder is at the keyboard (the hosted page), so a 3-D Secure challenge can be answered.
     package var cardholderPresent: Bool { linkKey != nil }
 
+    /// What element 25 tells the card company: e-commerce when the cardholder keyed the card in on the hosted page,
+    /// else a mail or telephone order (the merchant's staff or its server keyed it in).
+    package var posCondition: POSCondition { cardholderPresent ? .ecommerce : .mailOrTelephoneOrder }
+
     package init(
-        linkKey: PaymentLinkKey? = nil, clientAddress: String? = nil, apiKey: (digest: String, prefix: String)? = nil
+        linkKey: PaymentLinkKey? = nil, clientAddress: String? = nil, apiKey: (digest: String, prefix: String)? = nil,
+        keyedByStaff: Bool = false
     ) {
         self.linkKey = linkKey
         self.clientAddress = clientAddress
         self.apiKey = apiKey
+        self.keyedByStaff = keyedByStaff
+    }
+
+    /// What a stored payment keeps of its origin: the hosted page's link it was paid on. For a step after the
+    /// payment's first request (the authorization after a challenge, a capture, a refund).
+    package init(recordedFor payment: PaymentRecord) {
+        self.init(linkKey: payment.metadata?[PaymentDTO.checkoutLinkMetadataKey].map(PaymentLinkKey.init(rawValue:)))
     }
 }
 
