@@ -69,14 +69,14 @@ public actor AccessControlServer {
         } else if request.cardNumber == Self.refusedCard {
             result.statusReason = .refusedByIssuer
         } else if request.cardNumber == Self.attemptedCard {
-            issue(&result, status: .attempted, eci: "06", card: request.cardNumber)
+            issue(&result, status: .attempted, eci: "06", for: request)
         } else if request.cardNumber == Self.alwaysChallengedCard || request.challengePreference != .noPreference {
             result.transStatus = .challengeRequired
             result.challengeURL = publicBaseURL + AuthenticationRoutes.challenge(acsID)
             result.challengeExpiresAt = now().addingTimeInterval(Self.challengeLifetime)
             code = String(format: "%06d", Int.random(in: 0..<1_000_000))
         } else {
-            issue(&result, status: .authenticated, eci: "05", card: request.cardNumber)
+            issue(&result, status: .authenticated, eci: "05", for: request)
         }
         remember(Transaction(request: request, result: result, code: code))
         return result
@@ -130,7 +130,7 @@ public actor AccessControlServer {
             end(&transaction, status: .notAuthenticated, reason: .cardholderCancelled)
         case .code(let given):
             if given.trimmingCharacters(in: .whitespaces) == transaction.code {
-                issue(&transaction.result, status: .authenticated, eci: "05", card: transaction.request.cardNumber)
+                issue(&transaction.result, status: .authenticated, eci: "05", for: transaction.request)
                 transaction.code = nil
             } else {
                 transaction.wrongAnswers += 1
@@ -177,13 +177,16 @@ public actor AccessControlServer {
     }
 
     /// A final result with its ECI and the value the card companies check (`IssuerConfiguration.authenticationValue`,
-    /// over the card, the ACS transaction id and the ECI).
-    private func issue(_ result: inout AuthenticationResult, status: TransactionStatus, eci: String, card: String) {
+    /// over the card, the ACS transaction id, the ECI and the amount the cardholder authenticated).
+    private func issue(
+        _ result: inout AuthenticationResult, status: TransactionStatus, eci: String, for request: AuthenticationRequest
+    ) {
         result.transStatus = status
         result.eci = eci
         result.challengeURL = nil
         result.authenticationValue = configuration.authenticationValue(
-            cardNumber: card, transactionID: result.acsTransactionID, eci: eci)
+            cardNumber: request.cardNumber, transactionID: result.acsTransactionID, eci: eci, amount: request.amount,
+            currencyCode: request.currencyCode)
     }
 
     /// The card company checks the secrets it was given, as its authorization would: a mismatch is N, never which.

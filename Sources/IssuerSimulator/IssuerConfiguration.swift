@@ -184,11 +184,15 @@ public struct IssuerConfiguration: Sendable, Codable, Equatable {
             try container.decodeIfPresent(String.self, forKey: .authenticationKey) ?? base.authenticationKey
     }
 
-    /// The 3-D Secure authentication value (CAVV) these card companies issue for a card, a transaction id and an
-    /// ECI: 20 bytes of HMAC-SHA256 under `authenticationKey`, in base64 (28 characters, a CAVV's length). Tests
-    /// and demos ask for one here, as a merchant gets one from a 3-D Secure provider.
-    public func authenticationValue(cardNumber: String, transactionID: String?, eci: String) -> String {
-        let message = Data("\(cardNumber)|\(transactionID ?? "")|\(eci)".utf8)
+    /// The 3-D Secure authentication value (CAVV) these card companies issue for a card, a transaction id, an ECI
+    /// and the amount authenticated (minor units, ISO 4217 numeric currency): 20 bytes of HMAC-SHA256 under
+    /// `authenticationKey`, in base64 (28 characters, a CAVV's length). Bound to the amount, so a value the
+    /// cardholder approved for 1,000원 authorizes 1,000원 and nothing larger. Tests and demos ask for one here, as a
+    /// merchant gets one from a 3-D Secure provider.
+    public func authenticationValue(
+        cardNumber: String, transactionID: String?, eci: String, amount: Int64, currencyCode: String
+    ) -> String {
+        let message = Data("\(cardNumber)|\(transactionID ?? "")|\(eci)|\(amount)|\(currencyCode)".utf8)
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(authenticationKey.utf8)))
         return Data(Data(mac).prefix(20)).base64EncodedString()
     }

@@ -148,7 +148,8 @@ public actor IssuerEngine {
         }
         if let value = additional[.authenticationValue] {
             let issued = configuration.authenticationValue(
-                cardNumber: pan, transactionID: additional[.authenticationTransactionID], eci: additional[.eci] ?? "")
+                cardNumber: pan, transactionID: additional[.authenticationTransactionID], eci: additional[.eci] ?? "",
+                amount: amount, currencyCode: request[.currencyCode] ?? "")
             guard value == issued, !spentAuthenticationValues.contains(value) else { return ("Q2", nil) }
         }
         let limit = account?.creditLimit ?? configuration.defaultCreditLimit

@@ -135,7 +135,7 @@ package struct IssuerLedgerCommand: AsyncParsableCommand {
     }
 }
 
-/// `keyin issuer authentication-value --card N --eci 05 [--xid X]`: the 3-D Secure authentication value (CAVV) the
+/// `keyin issuer authentication-value --card N --amount A [--eci 05] [--xid X]`: the 3-D Secure authentication value (CAVV) the
 /// simulated card companies issue for a card, so a demo or an integration test can send a `vbv` the simulator
 /// accepts, as a merchant sends the result a 3-D Secure provider gave it.
 package struct IssuerAuthenticationValueCommand: AsyncParsableCommand {
@@ -143,9 +143,9 @@ package struct IssuerAuthenticationValueCommand: AsyncParsableCommand {
         commandName: "authentication-value",
         abstract: "Print the 3-D Secure authentication value (vbv.cavv) the simulator accepts for a card.",
         discussion: """
-            The value depends on the card number, the ECI and the transaction id (vbv.xid), and on the \
-            simulator's authenticationKey (--config); any other value is declined with response code Q2 \
-            (CARDHOLDER_AUTHENTICATION_REJECTED).
+            The value depends on the card number, the ECI, the transaction id (vbv.xid) and the amount it \
+            authenticates, and on the simulator's authenticationKey (--config); any other value, or this one \
+            with another amount, is declined with response code Q2 (CARDHOLDER_AUTHENTICATION_REJECTED).
             """
     )
 
@@ -154,6 +154,9 @@ package struct IssuerAuthenticationValueCommand: AsyncParsableCommand {
 
     @Option(help: "The electronic commerce indicator, 2 digits.")
     var eci = "05"
+
+    @Option(help: "The payment's amount, in won: the value authorizes this amount only.")
+    var amount: Int64
 
     @Option(help: "The 3-D Secure transaction id (vbv.xid), if the payment sends one.")
     var xid: String?
@@ -170,6 +173,7 @@ package struct IssuerAuthenticationValueCommand: AsyncParsableCommand {
         guard eci.count == 2, eci.allSatisfy(\.isASCII), eci.allSatisfy(\.isNumber) else {
             throw ValidationError("--eci must be 2 digits.")
         }
+        guard amount > 0 else { throw ValidationError("--amount must be a positive number of won.") }
     }
 
     package func run() async throws {
@@ -179,6 +183,9 @@ package struct IssuerAuthenticationValueCommand: AsyncParsableCommand {
     package func execute(io: CommandIO) throws {
         let configuration = try IssuerServeCommand.loadConfiguration(config)
         let digits = CardNumber(typed: card)?.digits ?? card
-        io.write(configuration.authenticationValue(cardNumber: digits, transactionID: xid, eci: eci))
+        io.write(
+            configuration.authenticationValue(
+                cardNumber: digits, transactionID: xid, eci: eci, amount: amount, currencyCode: Currency.krw.numericCode
+            ))
     }
 }

@@ -105,8 +105,11 @@ extension ChaosTests {
         let server = IssuerServer(engine: engine)
         let port = try await server.start(port: 0)
         // The shipped breaker, connection and timeout settings (a busy test run can hold an answer up for seconds:
-        // the default 10 s timeout keeps that from looking like a fault of the network).
+        // the default 10 s timeout keeps that from looking like a fault of the network), but for the stall check:
+        // the host runs in this process, and a starved test run can leave every answer unread for the 4 s that, on a
+        // real link, mean the host stopped answering (the likely cause of the one open breaker this test has seen).
         var configuration = LinkConfiguration(hosts: ["default": .init(host: "127.0.0.1", port: port)])
+        configuration.stallTimeout = configuration.responseTimeout
         configuration.initialReversalBackoff = .milliseconds(50)
         configuration.maximumReversalBackoff = .milliseconds(200)
         let link = CardNetworkLink(configuration: configuration)

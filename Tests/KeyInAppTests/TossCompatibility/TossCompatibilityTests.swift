@@ -187,7 +187,7 @@ struct TossCompatibilityTests {
             let card = "4242424242424242"
             let xid = "MDAwMDAwMDAwMDAwMDAwMzIyNzY="
             let issued = gateway.engine.configuration.authenticationValue(
-                cardNumber: card, transactionID: xid, eci: "05")
+                cardNumber: card, transactionID: xid, eci: "05", amount: 15_000, currencyCode: "410")
             let approved = try await gateway.send(
                 .POST, "v1/payments/key-in",
                 json: GatewayHarness.keyIn(card: card, extra: ["vbv": ["cavv": issued, "xid": xid, "eci": "05"]]))
@@ -203,13 +203,20 @@ struct TossCompatibilityTests {
                     card: card, extra: ["vbv": ["cavv": "AAABBBCCCDDDEEEFFFGGGHHHIII=", "xid": xid, "eci": "05"]]))
             #expect(forged.status == .forbidden)
             #expect(forged.body["code"] as? String == "CARDHOLDER_AUTHENTICATION_REJECTED")
-            // A value made for another transaction does not fit this one.
+            // A value made for another transaction, or for another amount, does not fit this one.
             let other = gateway.engine.configuration.authenticationValue(
-                cardNumber: card, transactionID: "T2", eci: "05")
+                cardNumber: card, transactionID: "T2", eci: "05", amount: 15_000, currencyCode: "410")
             let misplaced = try await gateway.send(
                 .POST, "v1/payments/key-in",
                 json: GatewayHarness.keyIn(card: card, extra: ["vbv": ["cavv": other, "xid": xid, "eci": "05"]]))
             #expect(misplaced.body["code"] as? String == "CARDHOLDER_AUTHENTICATION_REJECTED")
+            let small = gateway.engine.configuration.authenticationValue(
+                cardNumber: card, transactionID: "T3", eci: "05", amount: 1_000, currencyCode: "410")
+            let enlarged = try await gateway.send(
+                .POST, "v1/payments/key-in",
+                json: GatewayHarness.keyIn(
+                    card: card, amount: 900_000, extra: ["vbv": ["cavv": small, "xid": "T3", "eci": "05"]]))
+            #expect(enlarged.body["code"] as? String == "CARDHOLDER_AUTHENTICATION_REJECTED")
             let malformed = try await gateway.send(
                 .POST, "v1/payments/key-in",
                 json: GatewayHarness.keyIn(card: card, extra: ["vbv": ["cavv": issued, "eci": "5"]]))
