@@ -107,19 +107,41 @@ public final class ChildProcess: Sendable {
             standardOutput: .pipe(output), standardError: .pipe(output))
         let writer = input.fileHandleForWriting
         let reader = output.fileHandleForReading
-        let text = await readOnThread {
+        let text = await readOnThread { () -> String? in
             writer.write(Data(standardInput.utf8))
             try? writer.close()
             return String(decoding: reader.readDataToEndOfFile(), as: UTF8.self)
         }
-        return (try await child.waitUntilExit(), text)
+        try Task.checkCancellation()
+        return (try await child.waitUntilExit(), text ?? "")
     }
 
-    /// Blocking reads happen on a thread of their own, never one of Swift's concurrency, so a test's time limit
-    /// can still end a test whose child never prints.
-    public static func readOnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: work()) }.start()
+    /// Runs a blocking read on a thread of its own, never one of Swift's concurrency, and returns what it returns;
+    /// nil at once when the task is cancelled (a test's time limit), however long the read still blocks: a child
+    /// that never prints cannot hold the test run up. The thread ends when the read does (the child's end).
+    public static func readOnThread<T: Sendable>(_ work: @escaping @Sendable () -> T?) async -> T? {
+        let waiting = Mutex<(continuation: CheckedContinuation<T?, Never>?, answered: Bool)>((nil, false))
+        @Sendable func answer(_ value: T?) {
+            let continuation = waiting.withLock { state in
+                defer { state = (nil, true) }
+                return state.continuation
+            }
+            continuation?.resume(returning: value)
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let answered = waiting.withLock { state in
+                    if !state.answered { state.continuation = continuation }
+                    return state.answered
+                }
+                if answered {
+                    continuation.resume(returning: nil)
+                } else {
+                    Thread { answer(work()) }.start()
+                }
+            }
+        } onCancel: {
+            answer(nil)
         }
     }
 

@@ -1,6 +1,5 @@
 import ChildProcesses
 import Foundation
-import Synchronization
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -124,29 +123,20 @@ struct ServeCrashTests {
     }
 
     /// Reads standard output until `pattern` matches, and returns all that was read (nil when the output ends
-    /// first). The reading blocks a thread of its own, never one of Swift's concurrency, so the suite's time limit
-    /// can still end a test whose child never prints.
+    /// first, or the test's time limit ends the wait: a child that never prints cannot hold the run up).
     func read(_ pipe: Pipe, until pattern: Regex<(Substring, Substring)>) async -> String? {
         let handle = pipe.fileHandleForReading
         // A Regex is an immutable value, only read here: safe to hand to the reading thread.
         nonisolated(unsafe) let pattern = pattern
-        let found = Mutex<String?>(nil)
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread {
-                var text = ""
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { break }
-                    text += String(decoding: chunk, as: UTF8.self)
-                    if text.firstMatch(of: pattern) != nil {
-                        found.withLock { $0 = text }
-                        break
-                    }
-                }
-                continuation.resume()
-            }.start()
+        return await ChildProcess.readOnThread {
+            var text = ""
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { return nil }
+                text += String(decoding: chunk, as: UTF8.self)
+                if text.firstMatch(of: pattern) != nil { return text }
+            }
         }
-        return found.withLock { $0 }
     }
 
     static func request(_ method: String, _ url: String, key: String, body: String? = nil) async throws -> [String: Any]
