@@ -2,9 +2,11 @@ import CardholderAuthentication
 import Foundation
 import IssuerSimulator
 import KeyInGateway
+import Synchronization
 import Testing
+import Vapor
 
-@Suite("3-D Secure over HTTP to an ACS on its own port")
+@Suite("3-D Secure over HTTP to an ACS on its own port", .timeLimit(.minutes(1)))
 struct AuthenticationTransportTests {
     @Test("the gateway's client speaks to `keyin issuer serve`'s ACS over HTTP: a challenge, its code, its result")
     func overHTTP() async throws {
@@ -34,12 +36,34 @@ struct AuthenticationTransportTests {
         let result = try await client.result(serverTransactionID: id)
         #expect(result.transStatus == .authenticated)
         #expect(result.eci == "05")
-        // Nothing listening: unreachable, never an answer.
+    }
+
+    @Test("An ACS that is down is unreachable at once, not after the deadline (a minute here, past the time limit)")
+    func refusedConnection() async throws {
         let nowhere = AuthenticationClient(
             sharedKey: "shared-key",
-            transport: HTTPAuthenticationTransport.make(baseURL: "http://127.0.0.1:1", timeout: .milliseconds(300)))
+            transport: HTTPAuthenticationTransport.make(baseURL: "http://127.0.0.1:1", timeout: .seconds(120)))
         await #expect(throws: AuthenticationClient.Failure.unreachable) {
-            try await nowhere.result(serverTransactionID: id)
+            try await nowhere.result(serverTransactionID: UUID().uuidString)
         }
+    }
+
+    @Test("A redirect from the ACS is not followed: its answer is the redirect itself")
+    func redirectNotFollowed() async throws {
+        let app = try await Application.make(.testing)
+        let followed = Mutex(false)
+        app.get("elsewhere") { _ -> String in
+            followed.withLock { $0 = true }
+            return "{}"
+        }
+        app.get("3ds", "results", ":id") { request in request.redirect(to: "/elsewhere") }
+        try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+        let port = try #require(app.http.server.shared.localAddress?.port)
+        let answer = try await HTTPAuthenticationTransport.make(baseURL: "http://127.0.0.1:\(port)")(
+            "GET", "/3ds/results/T1", [], Data())
+        await app.server.shutdown()
+        try await app.asyncShutdown()
+        #expect(answer.status == 303)
+        #expect(!followed.withLock { $0 })
     }
 }

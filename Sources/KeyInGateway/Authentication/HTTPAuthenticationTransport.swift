@@ -10,9 +10,21 @@ package enum HTTPAuthenticationTransport {
     /// An authentication result is a few hundred bytes.
     package static let maximumAnswer = 64 * 1024
 
-    /// `timeout` bounds the whole exchange: AsyncHTTPClient keeps retrying a refused connection until it passes, so it
-    /// is also how long an ACS that is down holds the payment.
-    package static func make(baseURL: String, timeout: TimeAmount = timeout, client: HTTPClient = .shared)
+    /// The one client every ACS exchange goes through. Redirects are refused: an ACS answers, it does not send
+    /// the gateway (and the card details of an AReq) elsewhere. A refused connection fails at once, where
+    /// AsyncHTTPClient would retry it until the deadline: an ACS that is down must not hold every payment for
+    /// `timeout` before it goes on without 3-D Secure. Nothing is decompressed: the answer's bound is its size.
+    package static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(3), read: timeout),
+            decompression: .disabled)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        // Never shut down: it lives as long as the process, as AsyncHTTPClient's shared client does.
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    /// `timeout` bounds the whole exchange: a slow ACS holds the payment at most that long.
+    package static func make(baseURL: String, timeout: TimeAmount = timeout, client: HTTPClient = client)
         -> AuthenticationClient.Transport
     {
         let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL

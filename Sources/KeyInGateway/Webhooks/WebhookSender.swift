@@ -35,6 +35,9 @@ package struct HTTPWebhookSender: WebhookSender {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(5), read: .seconds(10)))
+        // A refused connection fails the delivery at once, where AsyncHTTPClient would retry it until the deadline:
+        // the outbox retries on its own schedule, and a dead endpoint must not hold a dispatcher.
+        configuration.connectionPool.retryConnectionEstablishment = false
         if let address, let host = URLComponents(string: url)?.host {
             configuration.dnsOverride = [WebhookTargetPolicy.bare(host): address]
         }
