@@ -43,7 +43,7 @@ package struct AuthenticationPages: RouteCollection {
         } else if let now = try await services.stores.payments.payment(id: stored.id) {
             payment = now
         }
-        let linkKey = payment.metadata?[PaymentDTO.checkoutLinkMetadataKey]
+        let linkKey = PaymentOrigin(recordedFor: payment).linkKey
         switch payment.status {
         case .done, .waitingForCapture, .partialCanceled, .canceled:
             return request.redirect(
@@ -54,7 +54,7 @@ package struct AuthenticationPages: RouteCollection {
             if linkKey != nil { error = KeyInError(error.code.forAnonymousPayer) }
             let retry: HTML =
                 linkKey.map {
-                    "<p><a id=\"retry-link\" href=\"/pay/\($0)?lang=\(language.rawValue)\">\(PageText.retry.text(in: language))</a></p>"
+                    "<p><a id=\"retry-link\" href=\"/pay/\($0.rawValue)?lang=\(language.rawValue)\">\(PageText.retry.text(in: language))</a></p>"
                 } ?? ""
             return page(
                 language: language, id: "verification-failed", heading: PageText.failed,

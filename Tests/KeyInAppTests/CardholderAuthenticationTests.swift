@@ -31,6 +31,40 @@ struct CardholderAuthenticationTests {
         try await gateway.services.payments(Self.logger).settleWaitingAuthentications()
     }
 
+    /// The cardholder types the code the ACS "sent" for a waiting payment, and their browser comes back: the
+    /// return page's answer.
+    func passChallenge(_ gateway: GatewayHarness, _ waiting: APIResponse) async throws -> APIResponse {
+        let key = try #require(waiting.body["paymentKey"] as? String)
+        let (acsID, code) = try await challenge(gateway, waiting)
+        _ = try await gateway.send(
+            .POST, "3ds/challenge/\(acsID)", rawBody: "code=\(code)",
+            headers: ["Content-Type": "application/x-www-form-urlencoded"], authenticated: false)
+        return try await gateway.send(.GET, "3ds/return/\(key)", authenticated: false)
+    }
+
+    /// A customer pays a new payment link of `amount` on the hosted page.
+    func payOnPage(
+        _ gateway: GatewayHarness, amount: Int, card: String = "4242424242424242", extra: [String: String] = [:]
+    ) async throws -> APIResponse {
+        let created = try await gateway.send(
+            .POST, "v1/payment-links", json: ["amount": amount, "orderName": "링크 주문"])
+        let link = try #require((created.body["url"] as? String)?.split(separator: "/").last.map(String.init))
+        var body = ["cardNumber": card, "cardExpirationYear": "30", "cardExpirationMonth": "12"]
+        body.merge(extra) { $1 }
+        return try await gateway.send(
+            .POST, "pay/\(link)", json: body, headers: ["Idempotency-Key": "page-\(link)"], authenticated: false)
+    }
+
+    /// A phone order staff key in on the console's virtual terminal.
+    func phoneOrder(_ gateway: GatewayHarness, _ session: ConsoleSession, _ body: [String: any Sendable])
+        async throws -> APIResponse
+    {
+        try await gateway.send(
+            .POST, "console/terminal", json: body,
+            headers: ["Cookie": session.cookie, "X-CSRF-Token": session.csrf, "Idempotency-Key": UUID().uuidString],
+            authenticated: false)
+    }
+
     @Test("Challenged: WAITING with nextAction and nothing sent; a repeat gets the same answer; passed, it is approved")
     func challengePassed() async throws {
         try await GatewayHarness.with(authentication: true) { gateway in
@@ -54,11 +88,7 @@ struct CardholderAuthenticationTests {
             let opening = try #require(
                 try await gateway.services.stores.payments.payment(receiptKey: PaymentKey(key))?.trace)
 
-            let (acsID, code) = try await challenge(gateway, first)
-            _ = try await gateway.send(
-                .POST, "3ds/challenge/\(acsID)", rawBody: "code=\(code)",
-                headers: ["Content-Type": "application/x-www-form-urlencoded"], authenticated: false)
-            let back = try await gateway.send(.GET, "3ds/return/\(key)", authenticated: false)
+            let back = try await passChallenge(gateway, first)
             #expect(back.status == .seeOther)
             // Sent under a trace of its own, not the minutes-old one of the start, and that is the one recorded
             // (what crash recovery would reverse).
@@ -222,18 +252,10 @@ struct CardholderAuthenticationTests {
     @Test("The hosted page authenticates by risk: a small amount frictionless, from the challenge amount a challenge")
     func hostedPageByRisk() async throws {
         try await GatewayHarness.with(authentication: true) { gateway in
-            func pay(amount: Int) async throws -> APIResponse {
-                let created = try await gateway.send(
-                    .POST, "v1/payment-links", json: ["amount": amount, "orderName": "링크 주문"])
-                let key = try #require((created.body["url"] as? String)?.split(separator: "/").last.map(String.init))
-                return try await gateway.send(
-                    .POST, "pay/\(key)",
-                    json: [
-                        "cardNumber": "4242424242424242", "cardExpirationYear": "30", "cardExpirationMonth": "12",
-                        "threeDSecure": "CHALLENGE",
-                    ], headers: ["Idempotency-Key": "page-\(key)"], authenticated: false)
-            }
             // The customer's browser cannot choose: the merchant's policy does.
+            func pay(amount: Int) async throws -> APIResponse {
+                try await payOnPage(gateway, amount: amount, extra: ["threeDSecure": "CHALLENGE"])
+            }
             let small = try await pay(amount: 20_000)
             #expect(small.body["status"] as? String == "DONE", "\(small.body)")
             #expect((small.body["threeDSecure"] as? [String: Any])?["status"] as? String == "Y")
@@ -271,11 +293,8 @@ struct CardholderAuthenticationTests {
 
             // A phone order on the virtual terminal is never challenged: the cardholder is on the phone, not at a
             // page, whatever the policy or the request says.
-            let phoneOrder = try await gateway.send(
-                .POST, "console/terminal",
-                json: GatewayHarness.keyIn(amount: 80_000, extra: ["threeDSecure": "CHALLENGE"]),
-                headers: ["Cookie": session.cookie, "X-CSRF-Token": session.csrf, "Idempotency-Key": "vt-3ds"],
-                authenticated: false)
+            let phoneOrder = try await self.phoneOrder(
+                gateway, session, GatewayHarness.keyIn(amount: 80_000, extra: ["threeDSecure": "CHALLENGE"]))
             #expect(phoneOrder.body["status"] as? String == "DONE", "\(phoneOrder.body)")
             #expect(phoneOrder.body["threeDSecure"] is NSNull)
             #expect(await gateway.engine.entries().last?.amount == 80_000)
@@ -288,38 +307,19 @@ struct CardholderAuthenticationTests {
     func posConditionByChannel() async throws {
         try await GatewayHarness.with(authentication: true) { gateway in
             let (_, session) = try await CardTestingTests().ownersConsole(gateway)
-            let created = try await gateway.send(
-                .POST, "v1/payment-links", json: ["amount": 300_000, "orderName": "링크 주문"])
-            let link = try #require((created.body["url"] as? String)?.split(separator: "/").last.map(String.init))
-            let waiting = try await gateway.send(
-                .POST, "pay/\(link)",
-                json: ["cardNumber": "4242424242424242", "cardExpirationYear": "30", "cardExpirationMonth": "12"],
-                headers: ["Idempotency-Key": "page-\(link)"], authenticated: false)
+            let waiting = try await payOnPage(gateway, amount: 300_000)
             let key = try #require(waiting.body["paymentKey"] as? String)
-            let (acsID, code) = try await challenge(gateway, waiting)
-            _ = try await gateway.send(
-                .POST, "3ds/challenge/\(acsID)", rawBody: "code=\(code)",
-                headers: ["Content-Type": "application/x-www-form-urlencoded"], authenticated: false)
-            _ = try await gateway.send(.GET, "3ds/return/\(key)", authenticated: false)
+            _ = try await passChallenge(gateway, waiting)
             #expect(try await payment(gateway, key)["status"] as? String == "DONE")
             let refunded = try await gateway.send(
                 .POST, "v1/payments/\(key)/cancel", json: ["cancelReason": "고객 변심", "cancelAmount": 100_000])
             #expect(refunded.body["status"] as? String == "PARTIAL_CANCELED", "\(refunded.body)")
             // A small hosted-page payment, frictionless.
-            let small = try await gateway.send(
-                .POST, "v1/payment-links", json: ["amount": 9_000, "orderName": "링크 주문"])
-            let smallLink = try #require((small.body["url"] as? String)?.split(separator: "/").last.map(String.init))
-            let frictionless = try await gateway.send(
-                .POST, "pay/\(smallLink)",
-                json: ["cardNumber": "5555555555554444", "cardExpirationYear": "30", "cardExpirationMonth": "12"],
-                headers: ["Idempotency-Key": "page-\(smallLink)"], authenticated: false)
+            let frictionless = try await payOnPage(gateway, amount: 9_000, card: "5555555555554444")
             #expect(frictionless.body["status"] as? String == "DONE", "\(frictionless.body)")
             let api = try await gateway.send(.POST, "v1/payments/key-in", json: GatewayHarness.keyIn(amount: 7_000))
             #expect(api.body["status"] as? String == "DONE")
-            let phoneOrder = try await gateway.send(
-                .POST, "console/terminal", json: GatewayHarness.keyIn(amount: 6_000),
-                headers: ["Cookie": session.cookie, "X-CSRF-Token": session.csrf, "Idempotency-Key": "vt-pos"],
-                authenticated: false)
+            let phoneOrder = try await self.phoneOrder(gateway, session, GatewayHarness.keyIn(amount: 6_000))
             #expect(phoneOrder.body["status"] as? String == "DONE", "\(phoneOrder.body)")
 
             let entries = await gateway.engine.entries()

@@ -59,7 +59,8 @@ struct BrowserTests {
         environment["KEYIN_CONSOLE_EMAIL"] = String(login.1)
         environment["KEYIN_CONSOLE_PASSWORD"] = String(login.2)
         let discover = ["-m", "unittest", "discover", "-v", "-s", directory.path, "-p", "\(name).py"]
-        let (status, log) = try await Self.runToEnd("/usr/bin/env", ["python3"] + discover, environment)
+        let (status, log) = try await ChildProcess.run(
+            URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3"] + discover, environment: environment)
         let scenarios = Self.scenarios(in: log)
         let declared = try String(contentsOf: directory.appendingPathComponent("\(name).py"), encoding: .utf8)
             .matches(of: /(?m)^    def (test_\w+)/).map { String($0.1) }
@@ -77,10 +78,4 @@ struct BrowserTests {
         }
     }
 
-    /// Runs a program to its end; `environment` is added to this process's own.
-    static func runToEnd(
-        _ executable: String, _ arguments: [String], _ environment: [String: String]
-    ) async throws -> (Int32, String) {
-        try await ChildProcess.run(URL(fileURLWithPath: executable), arguments: arguments, environment: environment)
-    }
 }

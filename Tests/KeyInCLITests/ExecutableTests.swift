@@ -65,12 +65,7 @@ struct IssuerExecutableTests {
         defer { process.terminate() }
 
         // The second line names the admin port: "... keyin issuer ledger --admin-port N)".
-        var text = ""
-        while !text.contains("--admin-port") || !text.hasSuffix("\n") {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
+        let text = try #require(await ServeCrashTests().read(output, until: /--admin-port (\d+)[^\n]*\n/))
         #expect(text.contains("카드사 시뮬레이터 실행 중"))
         let adminPort = try #require(text.firstMatch(of: /--admin-port (\d+)/)?.1)
 
