@@ -11,6 +11,8 @@ import Synchronization
 final class LinkHarness: Sendable {
     let engine: IssuerEngine
     private let server: Mutex<IssuerServer>
+    /// Held while the host is down, so the port stays this host's.
+    private let reservation = Mutex<PortReservation?>(nil)
     let port: Int
     let clock: ManualClock
     let link: CardNetworkLink
@@ -56,12 +58,15 @@ final class LinkHarness: Sendable {
 
     func shutdown() async {
         await link.shutdown()
-        try? await stopHost()
+        try? await server.withLock { $0 }.stop()
+        reservation.withLock { $0 = nil }
     }
 
-    /// The host goes down: listener and every connection closed.
+    /// The host goes down: listener and every connection closed; a connection to its port is refused.
     func stopHost() async throws {
         try await server.withLock { $0 }.stop()
+        let held = try PortReservation(port: port)
+        reservation.withLock { $0 = held }
     }
 
     /// The host comes back on the same port, with the same accounts and ledger.
@@ -69,6 +74,7 @@ final class LinkHarness: Sendable {
         let restarted = IssuerServer(engine: engine)
         try await restarted.start(port: port)
         server.withLock { $0 = restarted }
+        reservation.withLock { $0 = nil }
     }
 
     func trace() -> TransactionTrace {
