@@ -92,12 +92,16 @@ struct BreakerAndMaintenanceTests {
 
     @Test("A host that cannot be reached: CARD_COMPANY_UNAVAILABLE, nothing sent, nothing to reverse")
     func unreachableHost() async throws {
-        let harness = try await LinkHarness.make()
+        // A port held by a socket that never listens: refused, and no test alongside can be given it.
+        let nobody = try PortReservation()
+        let harness = try await LinkHarness.make(tweak: { configuration in
+            configuration.hosts = ["default": .init(host: "127.0.0.1", port: nobody.port)]
+        })
         defer { Task { await harness.shutdown() } }
-        try await harness.stopHost()
         let result = await harness.authorize(LinkHarness.sale("4242424242424242"))
         #expect(result.failureCode == .cardCompanyUnavailable, "\(result)")
         #expect(try await harness.link.pendingReversals().isEmpty)
+        withExtendedLifetime(nobody) {}
     }
 
     @Test("In the card company's maintenance window: NOT_AVAILABLE_PAYMENT with the Seoul time it ends")

@@ -1,4 +1,5 @@
 import CardNetworkLink
+import CardNetworkLinkTesting
 import ChildProcesses
 import Foundation
 import KeyInCore
@@ -19,23 +20,29 @@ struct IndependentHostTests {
 
     @Test("Approve, decline, late answer reversed, echo", arguments: ["echo", "assign", "omit"])
     func conversation(rrn: String) async throws {
-        let host = try await HostProcess(arguments: [Self.script.path, "--rrn", rrn, "--late-ms", "1500"])
+        let host = try await HostProcess(arguments: [Self.script.path, "--rrn", rrn, "--late-ms", "30000"])
         defer { host.stop() }
         let port = try #require(await host.line { $0.hasPrefix("listening ") }.flatMap { Int($0.dropFirst(10)) })
         var configuration = LinkConfiguration(hosts: ["default": .init(host: "127.0.0.1", port: port)])
-        configuration.responseTimeout = .seconds(1)
         configuration.echoInterval = .zero
         configuration.initialReversalBackoff = .milliseconds(100)
-        let link = CardNetworkLink(configuration: configuration)
+        // The response timeout runs on a hand clock: it passes once the host holds the late approval (for 30 s,
+        // longer than the test runs), not when a busy test run leaves an answer unread for a second.
+        let clock = ManualClock()
+        let link = CardNetworkLink(configuration: configuration, clock: clock)
         defer { Task { await link.shutdown() } }
 
-        func pay(_ card: String) async -> (TransactionTrace, Result<CardApproval, KeyInError>) {
-            let trace = link.newTrace(terminalID: "INTEROP1", merchantID: "M00000000000001")
+        func newTrace() -> TransactionTrace { link.newTrace(terminalID: "INTEROP1", merchantID: "M00000000000001") }
+        func pay(_ card: String, trace: TransactionTrace) async -> Result<CardApproval, KeyInError> {
             do throws(KeyInError) {
-                return (trace, .success(try await link.authorize(LinkHarness.sale(card), trace: trace)))
+                return .success(try await link.authorize(LinkHarness.sale(card), trace: trace))
             } catch {
-                return (trace, .failure(error))
+                return .failure(error)
             }
+        }
+        func pay(_ card: String) async -> (TransactionTrace, Result<CardApproval, KeyInError>) {
+            let trace = newTrace()
+            return (trace, await pay(card, trace: trace))
         }
 
         let (approvedTrace, approved) = await pay("4242424242424242")
@@ -47,8 +54,13 @@ struct IndependentHostTests {
 
         #expect(await pay("4000000000000002").1.failureCode == .rejectCardCompany)
 
-        let (lateTrace, late) = await pay("4000000000009912")
-        #expect(late.failureCode == .cardCompanyResponseTimeout)
+        let lateTrace = newTrace()
+        let lateAttempt = Task { await pay("4000000000009912", trace: lateTrace) }
+        _ = await host.record {
+            $0["mti"] as? String == "0200" && $0["stan"] as? String == lateTrace.systemTraceAuditNumber
+        }
+        clock.advance(by: configuration.responseTimeout)
+        #expect(await lateAttempt.value.failureCode == .cardCompanyResponseTimeout)
         let reversal = await host.record {
             ($0["mti"] as? String)?.hasPrefix("040") == true
                 && $0["originalSTAN"] as? String == lateTrace.systemTraceAuditNumber

@@ -1,4 +1,5 @@
 import CardNetworkLink
+import CardNetworkLinkTesting
 import CardVault
 import Foundation
 import IssuerSimulator
@@ -198,9 +199,10 @@ struct TwoNodeCardTestingTests {
             let vault = CardVault(current: MasterKey.generate().key)
             var nodes: [GatewayServices] = []
             for app in apps {
+                // A hand clock: no answer's wait ever runs out, so a busy run cannot turn a decline into a timeout.
                 let link = CardNetworkLink(
                     configuration: .init(hosts: ["default": .init(host: "127.0.0.1", port: port)]),
-                    store: GatewayServices.reversalStore(app, mode: .test))
+                    store: GatewayServices.reversalStore(app, mode: .test), clock: ManualClock())
                 links.append(link)
                 nodes.append(
                     try await configure(

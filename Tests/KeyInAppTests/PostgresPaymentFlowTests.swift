@@ -93,6 +93,8 @@ extension PostgresPaymentFlowTests {
         let logger = Logger(label: "pg-webhooks")
         try await WebhookReceiver.with { receiver in
             try await GatewayHarness.with(postgres: true) { gateway in
+                // Time moves only by hand: the retry is checked 5 s short of its minute, which a busy run could pass.
+                gateway.wallClock.freeze()
                 let created = try await gateway.send(.POST, "v1/webhooks", json: ["url": receiver.url])
                 let webhookID = try #require(created.body["webhookId"] as? String)
                 receiver.answerAlways(.serviceUnavailable)

@@ -59,7 +59,8 @@ struct SQLiteDurabilityTests {
                 }
             }
             // Each queued task is waiting once the writer holds eleven jobs; then the first may finish.
-            while writer.waitingJobs < 10 { await Task.yield() }
+            // Polled with a pause, not a bare yield: a spinning task would hold one of the two cores the suite runs on.
+            while writer.waitingJobs < 10 { try await Task.sleep(for: .milliseconds(1)) }
             openGate.yield()
             try await first.value
             var refused = 0

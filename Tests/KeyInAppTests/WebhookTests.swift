@@ -77,6 +77,8 @@ struct WebhookTests {
     func backoff() async throws {
         try await WebhookReceiver.with { receiver in
             try await GatewayHarness.with { gateway in
+                // Time moves only by hand: each wait is checked 5 s short of its end, which a busy run could pass.
+                gateway.wallClock.freeze()
                 receiver.answerAlways(.internalServerError)
                 let (webhookID, _) = try await register(gateway, receiver)
                 _ = try await gateway.send(.POST, "v1/payments/key-in", json: GatewayHarness.keyIn())

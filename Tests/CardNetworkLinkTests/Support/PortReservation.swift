@@ -11,8 +11,11 @@
 /// and the link would then reach that test's host instead of finding this one down.
 final class PortReservation: Sendable {
     private let descriptor: Int32
+    /// The port held (the one asked for, or the one given for 0).
+    let port: Int
 
-    init(port: Int) throws {
+    /// Holds `port`; 0 holds a free one, where no host has ever listened.
+    init(port: Int = 0) throws {
         #if canImport(Glibc)
             let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -37,7 +40,17 @@ final class PortReservation: Sendable {
             close(descriptor)
             throw ReservationError(operation: "bind", code: code)
         }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard named == 0 else {
+            let code = errno
+            close(descriptor)
+            throw ReservationError(operation: "getsockname", code: code)
+        }
         self.descriptor = descriptor
+        self.port = Int(UInt16(bigEndian: address.sin_port))
     }
 
     deinit { close(descriptor) }
