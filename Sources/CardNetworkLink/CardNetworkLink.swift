@@ -119,13 +119,14 @@ public actor CardNetworkLink {
     /// Returns once the reversal is durable; it is sent in the background.
     public func reverse(
         originalMessageType: MessageTypeIndicator, trace original: TransactionTrace, processingCode: String = "000000",
-        amount: Money, companyCode: String?
+        amount: Money, posCondition: POSCondition, companyCode: String?
     ) async throws {
         var message = ISO8583Message(mti: originalMessageType)
         message.stamp(original)
         message[.processingCode] = processingCode
         message[.amount] = MessageBuilder.amountField(amount)
         message[.currencyCode] = amount.currency.numericCode
+        message[.posConditionCode] = posCondition.rawValue
         try await queueReversal(of: message, companyCode: companyCode)
     }
 

@@ -53,6 +53,7 @@ enum MessageBuilder {
         message[.processingCode] = reversal.processingCode
         message[.amount] = reversal.amountField
         message[.currencyCode] = reversal.currencyCode
+        message[.posConditionCode] = reversal.posCondition
         message[.originalDataElements] = reversal.original.encoded
         return message
     }

@@ -17,6 +17,9 @@ public struct PendingReversal: Hashable, Sendable, Codable, Identifiable {
     /// Element 4 as sent in the original.
     public let amountField: String
     public let currencyCode: String
+    /// Element 25 as sent in the original (e-commerce or mail/telephone order), repeated so the host reverses it
+    /// under the condition it was authorized; nil for reversals kept before it was recorded.
+    public let posCondition: String?
     /// How many times it has been sent without an answer.
     public var attempts: Int
     public let createdAt: Date
@@ -34,6 +37,7 @@ public struct PendingReversal: Hashable, Sendable, Codable, Identifiable {
         self.processingCode = original[.processingCode] ?? "000000"
         self.amountField = original[.amount] ?? "000000000000"
         self.currencyCode = original[.currencyCode] ?? "410"
+        self.posCondition = original[.posConditionCode]
         self.attempts = attempts
         self.createdAt = createdAt
     }

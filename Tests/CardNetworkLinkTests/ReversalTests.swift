@@ -97,6 +97,7 @@ struct ReversalTests {
         let ledger = await harness.engine.entries()
         #expect(ledger.first?.reversed == true)
         #expect(ledger.last?.kind == .reversal)
+        #expect(ledger.last?.posCondition == "08", "the reversal repeats the mail/telephone order's element 25")
     }
 
     @Test("Pending reversals survive a restart of the gateway and hold no card data")
@@ -129,18 +130,23 @@ struct ReversalTests {
         try await harness.stopHost()
     }
 
-    @Test("A crashed payment is reversed from its stored trace")
+    @Test("A crashed payment is reversed from its stored trace, under the condition (element 25) it was sold under")
     func reverseFromTrace() async throws {
         let harness = try await LinkHarness.make()
         defer { Task { await harness.shutdown() } }
         let trace = harness.trace()
-        _ = try await harness.link.authorize(LinkHarness.sale("4242424242424242", amount: 33_000), trace: trace)
+        var sale = LinkHarness.sale("4242424242424242", amount: 33_000)
+        sale.posCondition = .ecommerce
+        _ = try await harness.link.authorize(sale, trace: trace)
         try await harness.link.reverse(
-            originalMessageType: .financialRequest, trace: trace, amount: .krw(33_000), companyCode: "41")
+            originalMessageType: .financialRequest, trace: trace, amount: .krw(33_000), posCondition: .ecommerce,
+            companyCode: "41")
         #expect(await harness.linkEvent(where: isSettled) != nil)
         let ledger = await harness.engine.entries()
         #expect(ledger.first?.reversed == true)
         #expect(ledger.totals.capturedAmount == 0)
+        #expect(ledger.map(\.kind) == [.sale, .reversal])
+        #expect(ledger.map(\.posCondition) == ["59", "59"])
     }
 
     private func isSettled(_ event: LinkEvent) -> Bool {

@@ -1,5 +1,6 @@
 import CardholderAuthentication
 import Foundation
+import ISO8583
 import IssuerSimulator
 import KeyInCore
 import KeyInGateway
@@ -325,6 +326,36 @@ struct CardholderAuthenticationTests {
             let entries = await gateway.engine.entries()
             #expect(entries.map(\.kind) == [.sale, .refund, .sale, .sale, .sale])
             #expect(entries.map(\.posCondition) == ["59", "59", "59", "08", "08"])
+        }
+    }
+
+    @Test(
+        "A reversal repeats its original's element 25: 59 for a hosted-page sale that timed out, 08 for a voided API authorization"
+    )
+    func reversalsRepeatPosCondition() async throws {
+        try await GatewayHarness.with(authentication: true) { gateway in
+            let page = Task { try await payOnPage(gateway, amount: 9_000, card: GatewayHarness.silentCard) }
+            for await message in gateway.engine.received
+            where message[.primaryAccountNumber] == GatewayHarness.silentCard { break }
+            gateway.clock.advance(by: GatewayHarness.responseTimeout)
+            let timedOut = try await page.value
+            #expect(timedOut.body["code"] as? String == "CARD_COMPANY_RESPONSE_TIMEOUT", "\(timedOut.body)")
+            for await event in gateway.link.events {
+                if case .reversalSettled = event { break }
+            }
+            let authorized = try await gateway.send(
+                .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(amount: 7_000, extra: ["capture": false]))
+            let key = try #require(authorized.body["paymentKey"] as? String)
+            let voided = try await gateway.send(.POST, "v1/payments/\(key)/cancel", json: ["cancelReason": "주문 취소"])
+            #expect(voided.body["status"] as? String == "CANCELED", "\(voided.body)")
+            // The void's reversal goes in the background, like any.
+            for await event in gateway.link.events {
+                if case .reversalSettled = event { break }
+            }
+
+            let entries = await gateway.engine.entries()
+            #expect(entries.map(\.kind) == [.sale, .reversal, .authorization, .reversal])
+            #expect(entries.map(\.posCondition) == ["59", "59", "08", "08"])
         }
     }
 }

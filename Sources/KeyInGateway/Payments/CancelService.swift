@@ -89,6 +89,7 @@ package struct CancelService: Sendable {
                 guard let original = payment.trace else { throw KeyInError(.notCancelablePayment) }
                 try await link.reverse(
                     originalMessageType: .authorizationRequest, trace: original, amount: payment.amount,
+                    posCondition: PaymentOrigin(recordedFor: payment).posCondition,
                     companyCode: payment.cardCompanyCode)
             } else {
                 guard let rrn = payment.retrievalReferenceNumber else { throw KeyInError(.notCancelablePayment) }
@@ -173,6 +174,7 @@ package struct CancelService: Sendable {
         if payment.status == .waitingForCapture, let original = payment.trace {
             try await link.reverse(
                 originalMessageType: .authorizationRequest, trace: original, amount: payment.amount,
+                posCondition: PaymentOrigin(recordedFor: payment).posCondition,
                 companyCode: payment.cardCompanyCode)
             do {
                 _ = try await complete(cancel, answers: [])
@@ -188,7 +190,7 @@ package struct CancelService: Sendable {
         try await link.reverse(
             originalMessageType: .financialRequest, trace: trace, processingCode: ProcessingCode.refund,
             amount: Money(minorUnits: cancel.amount, currency: payment.amount.currency),
-            companyCode: payment.cardCompanyCode)
+            posCondition: PaymentOrigin(recordedFor: payment).posCondition, companyCode: payment.cardCompanyCode)
         return try await refuse(
             cancel, of: payment, trace: trace, void: false,
             error: KeyInError(.failedInternalSystemProcessing, detail: "settled after a restart"))
@@ -308,7 +310,7 @@ package struct CancelService: Sendable {
         let payment = capture.payment
         try await links.link(for: payment.mode).reverse(
             originalMessageType: .financialAdvice, trace: capture.trace, amount: payment.amount,
-            companyCode: payment.cardCompanyCode)
+            posCondition: PaymentOrigin(recordedFor: payment).posCondition, companyCode: payment.cardCompanyCode)
         return try await payments.endCapture(
             of: payment.id, trace: capture.trace,
             messages: [

@@ -320,7 +320,8 @@ package struct PaymentService: Sendable {
         do {
             try await links.link(for: approved.mode).reverse(
                 originalMessageType: approved.capture ? .financialRequest : .authorizationRequest, trace: trace,
-                amount: approved.amount, companyCode: approved.cardCompanyCode)
+                amount: approved.amount, posCondition: PaymentOrigin(recordedFor: approved).posCondition,
+                companyCode: approved.cardCompanyCode)
         } catch {
             logger.critical(
                 "approval could not be recorded nor its reversal kept; recovery will reverse it",
