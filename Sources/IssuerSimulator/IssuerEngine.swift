@@ -157,10 +157,10 @@ public actor IssuerEngine {
         return ("00", nil)
     }
 
+    /// Element 14 names a month already over (Seoul time), or no month at all.
     private func isExpired(yymm: String) -> Bool {
-        guard yymm.count == 4, let year = Int(yymm.prefix(2)), let month = Int(yymm.suffix(2)) else { return true }
-        let today = SeoulTime.calendar.dateComponents([.year, .month], from: now())
-        return (2000 + year) * 12 + month < (today.year ?? 0) * 12 + (today.month ?? 0)
+        guard let expiry = CardExpiry(yymm: yymm) else { return true }
+        return expiry.status(at: now()) == .expired
     }
 
     // MARK: Captures and refunds

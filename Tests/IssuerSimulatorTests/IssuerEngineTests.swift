@@ -46,7 +46,7 @@ struct IssuerEngineTests {
         #expect(try answer(await engine.handle(request))[.responseCode] == "30")
     }
 
-    @Test("An expired card is 54, per the Seoul calendar month")
+    @Test("An expired card is 54, per the Seoul calendar month; so is a month that does not exist")
     func expired() async throws {
         let engine = IssuerEngine(now: { Self.noon })
         var request = Self.request()
@@ -55,6 +55,10 @@ struct IssuerEngineTests {
         request[.systemTraceAuditNumber] = "000002"
         request[.expirationDate] = "2611"
         #expect(try answer(await engine.handle(request))[.responseCode] == "00")
+        // Four digits that name no month are no expiry a card could carry.
+        request[.systemTraceAuditNumber] = "000003"
+        request[.expirationDate] = "3013"
+        #expect(try answer(await engine.handle(request))[.responseCode] == "54")
     }
 
     @Test("Reversals are idempotent: the repeat (0401) of a settled reversal is answered 00 and changes nothing")
