@@ -87,10 +87,7 @@ package struct CancelService: Sendable {
         do {
             if void {
                 guard let original = payment.trace else { throw KeyInError(.notCancelablePayment) }
-                try await link.reverse(
-                    originalMessageType: .authorizationRequest, trace: original, amount: payment.amount,
-                    posCondition: PaymentOrigin(recordedFor: payment).posCondition,
-                    companyCode: payment.cardCompanyCode)
+                try await link.reverse(.authorizationRequest, trace: original, of: payment)
             } else {
                 guard let rrn = payment.retrievalReferenceNumber else { throw KeyInError(.notCancelablePayment) }
                 let number = try await cardNumber(of: payment.id)
@@ -172,10 +169,7 @@ package struct CancelService: Sendable {
         guard let payment = try await payments.payment(id: cancel.paymentID) else { return false }
         let link = try links.link(for: payment.mode)
         if payment.status == .waitingForCapture, let original = payment.trace {
-            try await link.reverse(
-                originalMessageType: .authorizationRequest, trace: original, amount: payment.amount,
-                posCondition: PaymentOrigin(recordedFor: payment).posCondition,
-                companyCode: payment.cardCompanyCode)
+            try await link.reverse(.authorizationRequest, trace: original, of: payment)
             do {
                 _ = try await complete(cancel, answers: [])
                 return true
@@ -188,9 +182,8 @@ package struct CancelService: Sendable {
             [NetworkConversation.reversalQueued(trace: trace, note: "재시작 후 정리: 답을 받지 못한 환불의 망취소", at: now())],
             paymentID: payment.id)
         try await link.reverse(
-            originalMessageType: .financialRequest, trace: trace, processingCode: ProcessingCode.refund,
-            amount: Money(minorUnits: cancel.amount, currency: payment.amount.currency),
-            posCondition: PaymentOrigin(recordedFor: payment).posCondition, companyCode: payment.cardCompanyCode)
+            .financialRequest, trace: trace, of: payment, processingCode: ProcessingCode.refund,
+            amount: Money(minorUnits: cancel.amount, currency: payment.amount.currency))
         return try await refuse(
             cancel, of: payment, trace: trace, void: false,
             error: KeyInError(.failedInternalSystemProcessing, detail: "settled after a restart"))
@@ -308,9 +301,7 @@ package struct CancelService: Sendable {
     /// can be captured again. False when the capture ended elsewhere first.
     package func withdrawOrphaned(_ capture: PaymentStore.CaptureInFlight) async throws -> Bool {
         let payment = capture.payment
-        try await links.link(for: payment.mode).reverse(
-            originalMessageType: .financialAdvice, trace: capture.trace, amount: payment.amount,
-            posCondition: PaymentOrigin(recordedFor: payment).posCondition, companyCode: payment.cardCompanyCode)
+        try await links.link(for: payment.mode).reverse(.financialAdvice, trace: capture.trace, of: payment)
         return try await payments.endCapture(
             of: payment.id, trace: capture.trace,
             messages: [

@@ -73,9 +73,7 @@ package struct PaymentRecovery {
             messages.append(
                 NetworkConversation.reversalQueued(trace: trace, note: "재시작 후 정리: 답을 받지 못한 요청의 망취소", at: now))
             try await link.reverse(
-                originalMessageType: payment.capture ? .financialRequest : .authorizationRequest, trace: trace,
-                amount: payment.amount, posCondition: PaymentOrigin(recordedFor: payment).posCondition,
-                companyCode: payment.cardCompanyCode)
+                payment.capture ? .financialRequest : .authorizationRequest, trace: trace, of: payment)
         }
         // Not settled here when another process on the same database settled it first (its reversal, or this
         // one, is answered like any repeat).

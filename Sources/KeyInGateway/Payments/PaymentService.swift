@@ -319,9 +319,7 @@ package struct PaymentService: Sendable {
         guard let trace = approved.trace else { throw KeyInError(.failedInternalSystemProcessing) }
         do {
             try await links.link(for: approved.mode).reverse(
-                originalMessageType: approved.capture ? .financialRequest : .authorizationRequest, trace: trace,
-                amount: approved.amount, posCondition: PaymentOrigin(recordedFor: approved).posCondition,
-                companyCode: approved.cardCompanyCode)
+                approved.capture ? .financialRequest : .authorizationRequest, trace: trace, of: approved)
         } catch {
             logger.critical(
                 "approval could not be recorded nor its reversal kept; recovery will reverse it",
