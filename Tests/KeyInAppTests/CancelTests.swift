@@ -111,9 +111,7 @@ struct CancelTests {
             let voided = try await gateway.send(
                 .POST, "v1/payments/\(released)/cancel", json: ["cancelReason": "주문 취소"])
             #expect(voided.body["status"] as? String == "CANCELED")
-            for await event in gateway.link.events {
-                if case .reversalSettled = event { break }
-            }
+            await gateway.link.nextSettledReversal()
             #expect(await gateway.engine.entries().totals.heldAmount == 0)
 
             let declined = try await gateway.send(
@@ -157,9 +155,7 @@ extension CancelTests {
             let payment = try await gateway.send(.GET, "v1/payments/\(key)")
             #expect(payment.body["status"] as? String == "DONE" && payment.body["balanceAmount"] as? Int == 30_000)
             // The card company's side agrees once the reversal of the refund has landed: the sale stands whole.
-            for await event in gateway.link.events {
-                if case .reversalSettled = event { break }
-            }
+            await gateway.link.nextSettledReversal()
             #expect(await gateway.engine.entries().totals.capturedAmount == 30_000)
         }
     }

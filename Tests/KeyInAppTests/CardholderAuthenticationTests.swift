@@ -340,18 +340,14 @@ struct CardholderAuthenticationTests {
             gateway.clock.advance(by: GatewayHarness.responseTimeout)
             let timedOut = try await page.value
             #expect(timedOut.body["code"] as? String == "CARD_COMPANY_RESPONSE_TIMEOUT", "\(timedOut.body)")
-            for await event in gateway.link.events {
-                if case .reversalSettled = event { break }
-            }
+            await gateway.link.nextSettledReversal()
             let authorized = try await gateway.send(
                 .POST, "v1/payments/key-in", json: GatewayHarness.keyIn(amount: 7_000, extra: ["capture": false]))
             let key = try #require(authorized.body["paymentKey"] as? String)
             let voided = try await gateway.send(.POST, "v1/payments/\(key)/cancel", json: ["cancelReason": "주문 취소"])
             #expect(voided.body["status"] as? String == "CANCELED", "\(voided.body)")
             // The void's reversal goes in the background, like any.
-            for await event in gateway.link.events {
-                if case .reversalSettled = event { break }
-            }
+            await gateway.link.nextSettledReversal()
 
             let entries = await gateway.engine.entries()
             #expect(entries.map(\.kind) == [.sale, .reversal, .authorization, .reversal])

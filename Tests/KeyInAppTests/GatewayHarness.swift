@@ -167,9 +167,7 @@ struct GatewayHarness {
         let request = await unansweredPayment(secret: secret)
         clock.advance(by: Self.responseTimeout)
         let response = try await request.value
-        for await event in link.events {
-            if case .reversalSettled = event { break }
-        }
+        await link.nextSettledReversal()
         return response
     }
 
@@ -222,5 +220,14 @@ final class CapturingMessageSender: MessageSender {
     func send(channel: MessageChannel, to recipient: String, body: String) async throws -> String {
         messages.withLock { $0.append(Message(channel: channel, recipient: recipient, body: body)) }
         return "SENT"
+    }
+}
+
+extension CardNetworkLink {
+    /// Returns at the next reversal its host answered (events kept since the link started count, newest 1,024).
+    func nextSettledReversal() async {
+        for await event in events {
+            if case .reversalSettled = event { return }
+        }
     }
 }

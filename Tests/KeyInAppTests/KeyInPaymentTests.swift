@@ -125,9 +125,7 @@ struct KeyInPaymentTests {
             #expect((response.body["customerMessage"] as? [String: String])?["ko"]?.contains("청구된 금액은 없으니") == true)
             let paymentKey = try #require(response.body["paymentKey"] as? String)
             #expect(try await gateway.send(.GET, "v1/payments/\(paymentKey)").body["status"] as? String == "ABORTED")
-            for await event in gateway.link.events {
-                if case .reversalSettled = event { break }
-            }
+            await gateway.link.nextSettledReversal()
             #expect(await gateway.engine.entries().totals.capturedAmount == 0)
         }
     }
@@ -168,9 +166,7 @@ struct KeyInPaymentTests {
             // The host approved and recorded the sale; the gateway "dies" before an answer. The next start:
             let recovered = try await gateway.services.recoverStalePayments(logger: gateway.app.logger, staleAfter: 0)
             #expect(recovered == 1)
-            for await event in gateway.link.events {
-                if case .reversalSettled = event { break }
-            }
+            await gateway.link.nextSettledReversal()
             let payment = try await gateway.send(.GET, "v1/payments/orders/order-crash-1")
             #expect(payment.body["status"] as? String == "ABORTED")
             let ledger = await gateway.engine.entries()

@@ -50,9 +50,7 @@ struct ProcessRecoveryTests {
             gateway.wallClock.advance(seconds: ProcessHeartbeat.silenceLimit + 1)
             try await survivor.heartbeat()
             #expect(try await survivor.recoverStalePayments(logger: gateway.app.logger, staleAfter: 3600) == 1)
-            for await event in gateway.link.events {
-                if case .reversalSettled = event { break }
-            }
+            await gateway.link.nextSettledReversal()
             let retry = try await gateway.send(
                 .POST, "v1/payments/key-in", json: json, headers: headers, secret: merchant.secretKey)
             #expect(retry.body["code"] as? String == "FAILED_INTERNAL_SYSTEM_PROCESSING")
@@ -181,9 +179,7 @@ struct ProcessRecoveryTests {
         let survivor = gateway.services.anotherProcess()
         try await survivor.heartbeat()
         #expect(try await survivor.recoverStalePayments(logger: gateway.app.logger, staleAfter: 3600) == 1)
-        for await event in gateway.link.events {
-            if case .reversalSettled = event { break }
-        }
+        await gateway.link.nextSettledReversal()
         return survivor
     }
 

@@ -181,9 +181,7 @@ struct TestModeTests {
             gateway.clock.advance(by: GatewayHarness.responseTimeout)
             let response = try await request.value
             #expect(response.body["status"] as? String == "ABORTED" || response.body["code"] != nil)
-            for await event in live.link.events {
-                if case .reversalSettled = event { break }
-            }
+            await live.link.nextSettledReversal()
             #expect(await live.engine.entries().contains { $0.kind == .reversal })
             #expect(await gateway.engine.entries().isEmpty)
         }
